@@ -1,0 +1,395 @@
+// The `htlnet` command line: the same engine as the desktop app, from a terminal.
+// Its commands and its --json output are a public interface: extend them, never break them.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ProjectFile, SplitSetting, TaskType } from './shared/project';
+import { initBackend } from './engine/backend';
+import { readTable } from './engine/data/csv';
+import { defaultBinding } from './engine/data/dataset';
+import { generateSample } from './engine/data/sample';
+import { CancelledError, UserError } from './engine/errors';
+import { predictCsv, evaluateCsv } from './engine/export/predict';
+import { loadModel, saveModel } from './engine/export/saved-model';
+import { parseProject } from './engine/graph/project-file';
+import { buildTemplate, TEMPLATE_KINDS } from './engine/graph/templates';
+import { trainProject } from './engine/pipeline';
+import type { TaskMetrics } from './engine/train/evaluate';
+import type { TrainEvent } from './engine/train/trainer';
+import { APP_VERSION } from './engine/version';
+
+const USAGE = `HTLNet Studio ${APP_VERSION}: multi-task hybrid-target models from the command line.
+
+Usage:
+  htlnet train --data FILE --tasks NAME:binary,NAME:binary,NAME:regression
+               [--features a,b] [--exclude c,d] [--categorical e,f]
+               [--model htlnet|dnn|shared-bottom|mmoe|ple|esmm|aitm | --project FILE]
+               [--epochs N] [--batch N] [--seed N] [--split random|time:COL]
+               [--out DIR] [--json]
+  htlnet predict --model DIR --data FILE --out FILE [--json]
+  htlnet eval --model DIR --data FILE [--json]
+  htlnet templates [--json]
+  htlnet sample --out FILE [--rows N] [--seed N]
+
+Options common to every command: --verbose (stack traces), --help.
+With --json the last line of stdout is one JSON object.`;
+
+type Flags = Record<string, string | boolean | undefined>;
+
+const OPTIONS = {
+  data: { type: 'string' },
+  tasks: { type: 'string' },
+  features: { type: 'string' },
+  exclude: { type: 'string' },
+  categorical: { type: 'string' },
+  model: { type: 'string' },
+  project: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  seed: { type: 'string' },
+  split: { type: 'string' },
+  out: { type: 'string' },
+  rows: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function main(argv: string[]): Promise<number> {
+  let flags: Flags = {};
+  try {
+    const parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    flags = parsed.values as Flags;
+    const [command, ...rest] = parsed.positionals;
+    if (flags.help || !command) {
+      process.stdout.write(USAGE + '\n');
+      return command || flags.help ? 0 : 2;
+    }
+    if (rest.length > 0) throw new UserError(`Unexpected argument "${rest[0]}". Run htlnet --help.`);
+    switch (command) {
+      case 'train':
+        return await train(flags);
+      case 'predict':
+        return await predict(flags);
+      case 'eval':
+        return await evaluate(flags);
+      case 'templates':
+        return templates(flags);
+      case 'sample':
+        return await sample(flags);
+      default:
+        throw new UserError(`Unknown command "${command}". Commands: train, predict, eval, templates, sample.`);
+    }
+  } catch (e) {
+    return fail(e, Boolean(flags.verbose) || argv.includes('--verbose'));
+  }
+}
+
+function fail(e: unknown, verbose: boolean): number {
+  if (e instanceof CancelledError) {
+    process.stderr.write('htlnet: cancelled\n');
+    return 130;
+  }
+  const err = e as Error & { code?: string };
+  let message = err?.message ?? String(e);
+  if (err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    message = `${message.split('. ')[0]}. Run htlnet --help.`;
+  }
+  const oneLine = message.replace(/\s*\n\s*/g, ' ');
+  process.stderr.write(`htlnet: ${e instanceof UserError ? '' : 'error: '}${oneLine}\n`);
+  if (verbose && err?.stack) process.stderr.write(err.stack + '\n');
+  return e instanceof UserError || err?.code?.startsWith?.('ERR_PARSE_ARGS') ? 1 : 2;
+}
+
+function required(flags: Flags, name: string): string {
+  const v = flags[name];
+  if (typeof v !== 'string' || v === '') throw new UserError(`Missing --${name}. Run htlnet --help.`);
+  return v;
+}
+
+function intFlag(flags: Flags, name: string, min: number, max: number): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UserError(`--${name} must be a whole number from ${min} to ${max}, got "${String(v)}".`);
+  }
+  return n;
+}
+
+function list(value: string | boolean | undefined): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function parseTasks(spec: string): { name: string; type: TaskType }[] {
+  const tasks = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const i = part.lastIndexOf(':');
+      const name = i < 0 ? part : part.slice(0, i);
+      const type = i < 0 ? '' : part.slice(i + 1);
+      if (!name || (type !== 'binary' && type !== 'regression')) {
+        throw new UserError(
+          `--tasks: "${part}" must be NAME:binary or NAME:regression (e.g. click:binary,purchase:binary,amount:regression).`,
+        );
+      }
+      return { name, type: type as TaskType };
+    });
+  if (tasks.length === 0) throw new UserError('--tasks names no task.');
+  const seen = new Set<string>();
+  for (const t of tasks) {
+    if (seen.has(t.name)) throw new UserError(`--tasks names "${t.name}" twice.`);
+    seen.add(t.name);
+  }
+  return tasks;
+}
+
+function parseSplit(value: string | boolean | undefined): SplitSetting | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value === 'random') return { kind: 'random' };
+  if (value.startsWith('time:') && value.length > 5) return { kind: 'time', column: value.slice(5) };
+  throw new UserError(`--split must be "random" or "time:COLUMN", got "${value}".`);
+}
+
+const MODEL_KINDS = ['htlnet', 'dnn', 'shared-bottom', 'mmoe', 'ple', 'esmm', 'aitm'] as const;
+type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** Sets a parameter of the (single) optimizer block. */
+function setOptimizerParam(project: ProjectFile, name: string, value: number): void {
+  const block = project.graph.blocks.find((b) => b.type === 'optimizer');
+  if (block) block.params = { ...block.params, [name]: value };
+}
+
+class Progress {
+  private last = 0;
+  private readonly tty = Boolean(process.stderr.isTTY);
+  constructor(private readonly quiet: boolean) {}
+
+  line(text: string): void {
+    if (this.quiet) return;
+    if (this.tty) process.stderr.write('\r\x1b[2K');
+    process.stderr.write(text + '\n');
+  }
+
+  bar(label: string, fraction: number, detail: string): void {
+    if (this.quiet || !this.tty) return;
+    const now = Date.now();
+    if (now - this.last < 100 && fraction < 1) return;
+    this.last = now;
+    const width = 28;
+    const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+    process.stderr.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${detail}`);
+  }
+
+  done(): void {
+    if (!this.quiet && this.tty) process.stderr.write('\r\x1b[2K');
+  }
+}
+
+const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+function metricsTable(metrics: Record<string, TaskMetrics>): string {
+  const rows: string[][] = [['task', 'metric', 'value']];
+  for (const [task, m] of Object.entries(metrics)) {
+    for (const [k, v] of Object.entries(m)) rows.push([task, k, fmt(v as number)]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r, i) => {
+      const line = r.map((cell, c) => (c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
+      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
+}
+
+/** JSON with NaN and Infinity as null. */
+function json(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+async function loadTable(file: string, progress: Progress) {
+  const table = await readTable(file, {
+    onProgress: (read, total) => progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
+  });
+  progress.done();
+  progress.line(`read ${table.rows.toLocaleString('en-US')} rows x ${table.columns.length} columns from ${file}`);
+  return table;
+}
+
+async function train(flags: Flags): Promise<number> {
+  const quiet = Boolean(flags.json);
+  const progress = new Progress(quiet);
+  const dataFile = required(flags, 'data');
+  if (flags.model && flags.project) throw new UserError('Give either --model or --project, not both.');
+  const modelKind = (typeof flags.model === 'string' ? flags.model : 'htlnet') as ModelKind;
+  if (!MODEL_KINDS.includes(modelKind)) {
+    throw new UserError(`--model must be one of ${MODEL_KINDS.join(', ')}; got "${modelKind}".`);
+  }
+  const epochs = intFlag(flags, 'epochs', 1, 10_000);
+  const batch = intFlag(flags, 'batch', 1, 1_048_576);
+  const seed = intFlag(flags, 'seed', 0, 2_147_483_647);
+  const split = parseSplit(flags.split);
+  let project: ProjectFile | null = null;
+  if (typeof flags.project === 'string') {
+    const text = await fs.readFile(flags.project, 'utf8').catch(() => {
+      throw new UserError(`Cannot read the project file ${flags.project}.`, { file: String(flags.project) });
+    });
+    project = parseProject(text, flags.project);
+  }
+  if (!flags.tasks && !project) throw new UserError('Missing --tasks (e.g. --tasks click:binary,purchase:binary,amount:regression).');
+
+  const backend = await initBackend();
+  progress.line(`backend: ${backend.description}`);
+  const table = await loadTable(dataFile, progress);
+  if (typeof flags.tasks === 'string' || list(flags.features) || list(flags.exclude) || list(flags.categorical)) {
+    const tasks = typeof flags.tasks === 'string' ? parseTasks(flags.tasks) : project!.data.tasks.map((t) => ({ name: t.name, type: t.type }));
+    const binding = defaultBinding(table, tasks, {
+      features: list(flags.features),
+      exclude: list(flags.exclude),
+      categorical: list(flags.categorical),
+    });
+    binding.source = dataFile;
+    project = project ? { ...project, data: binding } : buildTemplate(modelKind, binding);
+  }
+  project = structuredClone(project!);
+  if (epochs !== undefined) setOptimizerParam(project, 'epochs', epochs);
+  if (batch !== undefined) setOptimizerParam(project, 'batchSize', batch);
+  if (seed !== undefined) setOptimizerParam(project, 'seed', seed);
+  if (split) project.training = { ...project.training, split };
+
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let start: Extract<TrainEvent, { type: 'start' }> | null = null;
+  try {
+    const run = await trainProject({
+      project,
+      table,
+      signal: controller.signal,
+      batchEventEvery: 1,
+      onEvent: (e) => {
+        if (e.type === 'start') {
+          start = e;
+          progress.line(
+            `training ${e.tasks.map((t) => t.name).join(' -> ')} on ${e.rows.train.toLocaleString('en-US')} rows ` +
+              `(validation ${e.rows.validation.toLocaleString('en-US')}, test ${e.rows.test.toLocaleString('en-US')}), ` +
+              `batch ${e.batchSize}, up to ${e.epochs} epochs`,
+          );
+        } else if (e.type === 'batch') {
+          const losses = Object.entries(e.loss)
+            .map(([k, v]) => `${k} ${fmt(v, 3)}`)
+            .join(' ');
+          progress.bar(
+            `epoch ${e.epoch}/${start?.epochs ?? '?'}`,
+            e.batch / e.batches,
+            `${e.batch}/${e.batches}  ${losses}  ${Math.round(e.samplesPerSecond).toLocaleString('en-US')} samples/s`,
+          );
+        } else if (e.type === 'epoch') {
+          progress.done();
+          const metrics = Object.entries(e.validation)
+            .map(([k, m]) => ('auc' in m ? `${k} AUC ${fmt(m.auc)}` : `${k} NRMSE ${fmt(m.nrmse)}`))
+            .join(', ');
+          progress.line(
+            `epoch ${e.epoch}: validation ${metrics}${e.bestEpoch === e.epoch ? ' (best)' : ''}  ` +
+              `${Math.round(e.samplesPerSecond).toLocaleString('en-US')} samples/s, ${e.seconds.toFixed(1)} s`,
+          );
+        }
+      },
+    });
+    progress.line(run.outcome.message);
+    if (run.outcome.reason === 'diverged' && run.outcome.bestEpoch === 0) throw new UserError(run.outcome.message);
+    if (typeof flags.out === 'string') {
+      await saveModel(flags.out, {
+        model: run.model,
+        project: run.project,
+        fields: run.fields,
+        encoders: run.encoders,
+        targetEncoders: run.targetEncoders,
+        metrics: run.test.metrics,
+        rows: { train: run.split.train.length, validation: run.split.validation.length, test: run.split.test.length },
+        epochs: run.outcome.epochs,
+        bestEpoch: run.outcome.bestEpoch,
+        backend: run.backend.name,
+      });
+      progress.line(`saved the model to ${path.resolve(flags.out)}`);
+    }
+    const result = {
+      tasks: run.test.metrics,
+      rows: { train: run.split.train.length, validation: run.split.validation.length, test: run.split.test.length },
+      epochs: run.outcome.epochs,
+      bestEpoch: run.outcome.bestEpoch,
+      trainSamplesPerSecond: Math.round(run.outcome.trainSamplesPerSecond),
+      backend: run.backend.name,
+      stopReason: run.outcome.reason,
+      model: run.project.graph.blocks.length > 0 ? (typeof flags.project === 'string' ? 'project' : modelKind) : modelKind,
+      ...(typeof flags.out === 'string' ? { out: path.resolve(flags.out) } : {}),
+    };
+    if (flags.json) process.stdout.write(json(result) + '\n');
+    else process.stdout.write(`\ntest split (${result.rows.test.toLocaleString('en-US')} rows):\n${metricsTable(run.test.metrics)}\n`);
+    run.model.dispose();
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function predict(flags: Flags): Promise<number> {
+  const progress = new Progress(Boolean(flags.json));
+  const modelDir = required(flags, 'model');
+  const dataFile = required(flags, 'data');
+  const outFile = required(flags, 'out');
+  await initBackend();
+  const { model, manifest } = await loadModel(modelDir);
+  const result = await predictCsv(model, manifest, dataFile, outFile, {
+    onProgress: (read, total) => progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
+  });
+  progress.done();
+  progress.line(
+    `wrote ${result.rows.toLocaleString('en-US')} predictions (${result.columns.join(', ')}) to ${outFile}` +
+      ` (${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s)`,
+  );
+  if (flags.json) process.stdout.write(json({ rows: result.rows, columns: result.columns, out: path.resolve(outFile) }) + '\n');
+  model.dispose();
+  return 0;
+}
+
+async function evaluate(flags: Flags): Promise<number> {
+  const modelDir = required(flags, 'model');
+  const dataFile = required(flags, 'data');
+  await initBackend();
+  const { model, manifest } = await loadModel(modelDir);
+  const result = await evaluateCsv(model, manifest, dataFile);
+  if (flags.json) process.stdout.write(json({ tasks: result.metrics, rows: result.rows }) + '\n');
+  else process.stdout.write(`${result.rows.toLocaleString('en-US')} rows:\n${metricsTable(result.metrics)}\n`);
+  model.dispose();
+  return 0;
+}
+
+function templates(flags: Flags): number {
+  if (flags.json) {
+    process.stdout.write(json(TEMPLATE_KINDS) + '\n');
+    return 0;
+  }
+  const width = Math.max(...TEMPLATE_KINDS.map((t) => t.kind.length));
+  for (const t of TEMPLATE_KINDS) process.stdout.write(`${t.kind.padEnd(width)}  ${t.title}: ${t.description}\n`);
+  return 0;
+}
+
+async function sample(flags: Flags): Promise<number> {
+  const out = required(flags, 'out');
+  const rows = intFlag(flags, 'rows', 1, 100_000_000) ?? 100_000;
+  const seed = intFlag(flags, 'seed', 0, 2_147_483_647) ?? 42;
+  const progress = new Progress(Boolean(flags.json));
+  const sampleData = generateSample({ rows, seed });
+  await sampleData.writeCsv(out);
+  progress.line(`wrote ${rows.toLocaleString('en-US')} sample rows (seed ${seed}) to ${out}`);
+  if (flags.json) process.stdout.write(json({ rows, seed, out: path.resolve(out), columns: sampleData.header }) + '\n');
+  return 0;
+}

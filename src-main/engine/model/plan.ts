@@ -1,0 +1,237 @@
+// The compile plan: what a validated project means for the model, worked out once. Which
+// block computes what, in which order; each task's final prediction; which tasks' losses reach
+// each block's parameters through gradient-carrying edges; which parameters are shared by all
+// tasks (the ones the gradient adjustment acts on); the optimizer settings.
+
+import type { Block, Edge, ProjectFile, TaskBinding } from '../../shared/project';
+import { coreTaskIndex } from '../../shared/project';
+import { withDefaults, type GradientAdjustment, type TargetTransform } from '../../shared/catalog';
+import type { FieldSpec } from '../data/types';
+import { fieldSpecs, headsByTask, topologicalOrder, validateGraph } from '../graph/validate';
+import { UserError } from '../errors';
+
+export interface OptimizerSettings {
+  optimizer: 'adam' | 'sgd';
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  adjustment: GradientAdjustment;
+  alpha: number;
+  gamma: number;
+  clip: number;
+  stopGradient: boolean;
+  patience: number;
+  seed: number;
+}
+
+export interface TaskPlan {
+  index: number;
+  name: string;
+  column: string;
+  type: TaskBinding['type'];
+  headId: string;
+  /** The block whose output is the task's prediction: the head, or the ESMM link chaining it. */
+  finalId: string;
+  lossWeight: number;
+  transform: TargetTransform;
+}
+
+export interface EmbeddingPlan {
+  blockId: string;
+  dim: number;
+  fields: FieldSpec[];
+}
+
+/** An edge leaving a shared embedding: each gets its own copy of the embedding output, so the
+ * gradient arriving at it can be read separately (per-task gradient capture). */
+export interface ConsumerPlan {
+  edgeId: string;
+  embedding: number;
+  /** Tasks whose loss gradient flows back through this edge. */
+  tasks: number[];
+}
+
+export interface ModelPlan {
+  project: ProjectFile;
+  order: Block[];
+  blocks: Map<string, Block>;
+  params: Map<string, Record<string, string | number | boolean>>;
+  incoming: Map<string, Edge[]>;
+  tasks: TaskPlan[];
+  core: number;
+  embeddings: EmbeddingPlan[];
+  consumers: ConsumerPlan[];
+  /** Tasks whose loss reaches each block (through edges that carry gradient). */
+  reach: Map<string, Set<number>>;
+  /** Blocks with parameters that every weighted task's loss reaches (besides embeddings). */
+  sharedDense: Set<string>;
+  /** One backward pass yields every task's gradient on the shared parameters. */
+  singlePassCapture: boolean;
+  optimizer: OptimizerSettings;
+}
+
+/** Input ports whose incoming information is cut from the gradient when stop-gradient is on. */
+export function isStopGradientPort(block: Block, port: string): boolean {
+  return (
+    (block.type === 'fusion' && port === 'reps') ||
+    (block.type === 'label-embedding' && port === 'prediction')
+  );
+}
+
+const PARAMETER_BLOCKS = new Set([
+  'tower',
+  'expert-group',
+  'gate',
+  'label-embedding',
+  'fusion',
+  'task-head',
+]);
+
+export function planModel(project: ProjectFile): ModelPlan {
+  const errors = validateGraph(project).filter((p) => p.severity === 'error');
+  if (errors.length > 0) {
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+    throw new UserError(`The model graph is not valid: ${errors[0].message}${more}`, {
+      block: errors[0].blocks[0],
+    });
+  }
+  const { graph, data } = project;
+  const blocks = new Map(graph.blocks.map((b) => [b.id, b]));
+  const params = new Map(graph.blocks.map((b) => [b.id, withDefaults(b.type, b.params)]));
+  const incoming = new Map<string, Edge[]>();
+  for (const e of graph.edges) {
+    const key = `${e.target.block}:${e.target.port}`;
+    const list = incoming.get(key) ?? [];
+    list.push(e);
+    incoming.set(key, list);
+  }
+  const order = topologicalOrder(graph);
+
+  const optimizerBlock = graph.blocks.find((b) => b.type === 'optimizer');
+  if (!optimizerBlock) throw new UserError('The graph has no optimizer block.');
+  const o = params.get(optimizerBlock.id)!;
+  const optimizer: OptimizerSettings = {
+    optimizer: o.optimizer === 'sgd' ? 'sgd' : 'adam',
+    learningRate: Number(o.learningRate),
+    batchSize: Number(o.batchSize),
+    epochs: Number(o.epochs),
+    adjustment: o.adjustment as GradientAdjustment,
+    alpha: Number(o.alpha),
+    gamma: Number(o.gamma),
+    clip: Number(o.clip),
+    stopGradient: Boolean(o.stopGradient),
+    patience: Number(o.patience),
+    seed: Number(o.seed),
+  };
+
+  // Tasks in chain order, each with its head and its final prediction block.
+  const heads = headsByTask(project);
+  const tasks: TaskPlan[] = data.tasks.map((t, index) => {
+    const head = heads.get(t.name);
+    if (!head) throw new UserError(`Task "${t.name}" has no task head.`);
+    const hp = params.get(head.id)!;
+    let finalId = head.id;
+    // Follow ESMM links that take this prediction as their conditional.
+    for (;;) {
+      const link = graph.edges.find(
+        (e) =>
+          e.source.block === finalId &&
+          blocks.get(e.target.block)?.type === 'esmm-link' &&
+          e.target.port === 'conditional',
+      );
+      if (!link) break;
+      finalId = link.target.block;
+    }
+    return {
+      index,
+      name: t.name,
+      column: t.column,
+      type: t.type,
+      headId: head.id,
+      finalId,
+      lossWeight: Number(hp.lossWeight),
+      transform: t.type === 'regression' ? (hp.transform as TargetTransform) : 'none',
+    };
+  });
+
+  // Gradient reach: walk back from each task's final prediction along edges that carry gradient.
+  const reach = new Map<string, Set<number>>();
+  for (const b of graph.blocks) reach.set(b.id, new Set());
+  const cut = (e: Edge): boolean =>
+    optimizer.stopGradient && isStopGradientPort(blocks.get(e.target.block)!, e.target.port);
+  for (const task of tasks) {
+    if (task.lossWeight === 0) continue;
+    const stack = [task.finalId];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      const set = reach.get(id)!;
+      if (set.has(task.index)) continue;
+      set.add(task.index);
+      for (const e of graph.edges) if (e.target.block === id && !cut(e)) stack.push(e.source.block);
+    }
+  }
+
+  const specs = fieldSpecs(project);
+  const embeddings: EmbeddingPlan[] = graph.blocks
+    .filter((b) => b.type === 'shared-embedding')
+    .map((b) => ({
+      blockId: b.id,
+      dim: Number(params.get(b.id)!.dim),
+      fields: specs.get(b.id) ?? [],
+    }));
+  const embeddingIndex = new Map(embeddings.map((e, i) => [e.blockId, i]));
+  const consumers: ConsumerPlan[] = graph.edges
+    .filter((e) => embeddingIndex.has(e.source.block))
+    .map((e) => ({
+      edgeId: e.id,
+      embedding: embeddingIndex.get(e.source.block)!,
+      tasks: cut(e) ? [] : [...reach.get(e.target.block)!].sort((a, b) => a - b),
+    }));
+
+  const weighted = tasks.filter((t) => t.lossWeight > 0).map((t) => t.index);
+  const sharedDense = new Set<string>();
+  if (weighted.length >= 2) {
+    for (const b of graph.blocks) {
+      if (!PARAMETER_BLOCKS.has(b.type)) continue;
+      const r = reach.get(b.id)!;
+      if (weighted.every((t) => r.has(t))) sharedDense.add(b.id);
+    }
+  }
+  const singlePassCapture = sharedDense.size === 0 && consumers.every((c) => c.tasks.length <= 1);
+
+  return {
+    project,
+    order,
+    blocks,
+    params,
+    incoming,
+    tasks,
+    core: coreTaskIndex(data.tasks),
+    embeddings,
+    consumers,
+    reach,
+    sharedDense,
+    singlePassCapture,
+    optimizer,
+  };
+}
+
+/** Every distinct field the model's embeddings read, in first-use order (the dataset's fields). */
+export function datasetFields(plan: ModelPlan): FieldSpec[] {
+  const out: FieldSpec[] = [];
+  const seen = new Set<string>();
+  for (const e of plan.embeddings) {
+    for (const f of e.fields) {
+      const key = fieldKey(f);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(f);
+      }
+    }
+  }
+  return out;
+}
+
+export function fieldKey(f: FieldSpec): string {
+  return `${f.column}|${f.encoding}|${f.encoding === 'buckets' ? f.buckets : ''}`;
+}

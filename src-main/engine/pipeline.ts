@@ -1,0 +1,78 @@
+// From a project and a parsed CSV to a trained, evaluated model: the one call the CLI, the
+// desktop app's training worker and the benchmark make.
+
+import type { ProjectFile } from '../shared/project';
+import { initBackend, type BackendInfo } from './backend';
+import { prepareDataset } from './data/dataset';
+import { splitRows } from './data/split';
+import type { EncodedDataset, FieldEncoder, FieldSpec, Split, Table, TargetEncoder } from './data/types';
+import { HtlnetModel } from './model/model';
+import { datasetFields, planModel, type ModelPlan } from './model/plan';
+import { evaluateRows, taskCurves, type Evaluation, type TaskCurves } from './train/evaluate';
+import { trainModel, type TrainOptions, type TrainOutcome } from './train/trainer';
+
+export interface TrainRequest extends TrainOptions {
+  project: ProjectFile;
+  table: Table;
+}
+
+export interface TrainedRun {
+  project: ProjectFile;
+  plan: ModelPlan;
+  model: HtlnetModel;
+  fields: FieldSpec[];
+  encoders: FieldEncoder[];
+  targetEncoders: TargetEncoder[];
+  split: Split;
+  data: EncodedDataset;
+  outcome: TrainOutcome;
+  /** The test split's metrics and losses, with the best epoch's weights. */
+  test: Omit<Evaluation, 'predictions'>;
+  curves: Record<string, TaskCurves>;
+  backend: BackendInfo;
+}
+
+/** Encodes the data for a project (fitting encoders on the training split) and compiles its model. */
+export function prepareRun(project: ProjectFile, table: Table) {
+  const plan = planModel(project);
+  const fields = datasetFields(plan);
+  const split = splitRows(
+    table.rows,
+    project.training.split,
+    project.training.fractions,
+    plan.optimizer.seed,
+    table,
+  );
+  const prepared = prepareDataset(
+    table,
+    project.data,
+    fields,
+    plan.tasks.map((t) => t.transform),
+    split,
+  );
+  const model = new HtlnetModel(plan, prepared.encoders);
+  return { plan, fields, split, model, ...prepared };
+}
+
+export async function trainProject(request: TrainRequest): Promise<TrainedRun> {
+  const backend = await initBackend();
+  const { project, table, ...options } = request;
+  const run = prepareRun(project, table);
+  const outcome = await trainModel(run.model, run.data, run.split, run.targetEncoders, options);
+  const evaluation = evaluateRows(run.model, run.data, run.split.test, run.targetEncoders);
+  const curves = taskCurves(run.model, run.data, run.split.test, evaluation.predictions, run.plan.optimizer.seed);
+  return {
+    project,
+    plan: run.plan,
+    model: run.model,
+    fields: run.fields,
+    encoders: run.encoders,
+    targetEncoders: run.targetEncoders,
+    split: run.split,
+    data: run.data,
+    outcome,
+    test: { metrics: evaluation.metrics, losses: evaluation.losses },
+    curves,
+    backend,
+  };
+}

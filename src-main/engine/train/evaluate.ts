@@ -1,0 +1,150 @@
+// Inference over dataset rows and the metrics of HTLNET.md, on the raw target scale.
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { EncodedDataset, TargetEncoder } from '../data/types';
+import { untransformTarget } from '../data/encoders';
+import type { HtlnetModel } from '../model/model';
+import {
+  binaryMetrics,
+  calibrationCurve,
+  logLoss,
+  lorenzCurve,
+  predictedVsActual,
+  regressionMetrics,
+  rocCurve,
+  type BinaryMetrics,
+  type CalibrationCurve,
+  type LorenzCurve,
+  type RegressionMetrics,
+  type RocCurve,
+  type ScatterSample,
+} from './metrics';
+
+export const EVAL_BATCH = 8192;
+
+export interface Predictions {
+  /** Per task: probability (binary) or the prediction on the raw target scale (regression). */
+  raw: Float64Array[];
+  /** Per task, regression only: the prediction on the transformed (training) scale. */
+  transformed: (Float32Array | null)[];
+}
+
+/** Predicts every row in `rows` (inference mode: no dropout, no Gumbel noise). */
+export function predictRows(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  targetEncoders: TargetEncoder[],
+  batchSize = EVAL_BATCH,
+): Predictions {
+  const { plan } = model;
+  const T = plan.tasks.length;
+  const out = plan.tasks.map(() => new Float32Array(rows.length));
+  const widths = model.embeddings.map((e) => e.tables.length * e.dim);
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const size = Math.min(batchSize, rows.length - start);
+    const batch = { size, rows: rows.subarray(start, start + size) };
+    const embedded = model.lookup(data, batch);
+    const values = tf.tidy(() => {
+      const shared = embedded.map((e, k) => tf.tensor2d(e, [size, widths[k]]));
+      const consumers = new Map(plan.consumers.map((c) => [c.edgeId, shared[c.embedding]]));
+      const outs = model.forward(consumers, { training: false });
+      return tf.stack(outs.map((o, t) => (plan.tasks[t].type === 'binary' ? o.prob! : o.value!)));
+    });
+    const v = values.dataSync();
+    values.dispose();
+    for (let t = 0; t < T; t++) out[t].set(v.subarray(t * size, (t + 1) * size), start);
+  }
+  return {
+    raw: plan.tasks.map((task, t) =>
+      task.type === 'binary' ? Float64Array.from(out[t]) : untransformTarget(out[t], targetEncoders[t]),
+    ),
+    transformed: plan.tasks.map((task, t) => (task.type === 'regression' ? out[t] : null)),
+  };
+}
+
+export type TaskMetrics = BinaryMetrics | RegressionMetrics;
+
+export interface TaskCurves {
+  roc?: RocCurve;
+  calibration?: CalibrationCurve;
+  lorenz?: LorenzCurve;
+  scatter?: ScatterSample;
+}
+
+export interface Evaluation {
+  /** Per task name. */
+  metrics: Record<string, TaskMetrics>;
+  /** Per task name: the loss as training defines it (cross-entropy; squared error on the transformed scale). */
+  losses: Record<string, number>;
+  predictions: Predictions;
+}
+
+export function evaluateRows(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  targetEncoders: TargetEncoder[],
+): Evaluation {
+  const predictions = predictRows(model, data, rows, targetEncoders);
+  const metrics: Record<string, TaskMetrics> = {};
+  const losses: Record<string, number> = {};
+  model.plan.tasks.forEach((task, t) => {
+    const actual = pick(data.targets[t], rows);
+    if (task.type === 'binary') {
+      metrics[task.name] = binaryMetrics(actual, predictions.raw[t]);
+      losses[task.name] = logLoss(actual, predictions.raw[t]);
+    } else {
+      metrics[task.name] = regressionMetrics(actual, predictions.raw[t]);
+      const enc = targetEncoders[t];
+      const y = transformedTargets(actual, enc);
+      const p = predictions.transformed[t]!;
+      let sum = 0;
+      for (let i = 0; i < y.length; i++) sum += (p[i] - y[i]) ** 2;
+      losses[task.name] = sum / Math.max(1, y.length);
+    }
+  });
+  return { metrics, losses, predictions };
+}
+
+/** Curves for the results screen, from an evaluation's predictions. */
+export function taskCurves(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  predictions: Predictions,
+  seed: number,
+): Record<string, TaskCurves> {
+  const curves: Record<string, TaskCurves> = {};
+  model.plan.tasks.forEach((task, t) => {
+    const actual = pick(data.targets[t], rows);
+    curves[task.name] =
+      task.type === 'binary'
+        ? { roc: rocCurve(actual, predictions.raw[t]), calibration: calibrationCurve(actual, predictions.raw[t]) }
+        : {
+            lorenz: lorenzCurve(actual, predictions.raw[t]),
+            scatter: predictedVsActual(actual, predictions.raw[t], 2000, seed),
+          };
+  });
+  return curves;
+}
+
+export function pick(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
+  return out;
+}
+
+/** The training-scale target of every value (0/1 for binary, transformed for regression). */
+export function transformedTargets(raw: Float64Array, enc: TargetEncoder): Float32Array {
+  if (enc.type === 'binary') return Float32Array.from(raw);
+  const out = new Float32Array(raw.length);
+  const log = enc.transform === 'log1p' || enc.transform === 'log1p-zscore';
+  const z = enc.transform === 'zscore' || enc.transform === 'log1p-zscore';
+  for (let i = 0; i < raw.length; i++) {
+    let v = log ? Math.log1p(raw[i]) : raw[i];
+    if (z) v = (v - enc.mean) / enc.std;
+    out[i] = v;
+  }
+  return out;
+}

@@ -1,0 +1,237 @@
+// The training loop: seeded shuffled batches, epochs, validation after each epoch, early
+// stopping that restores the best epoch, cancellation, divergence detection and progress events.
+
+import type { EncodedDataset, Split, TargetEncoder } from '../data/types';
+import { createRng, shuffleInPlace } from '../data/random';
+import { CancelledError } from '../errors';
+import type { HtlnetModel, ModelSnapshot } from '../model/model';
+import type { TaskGradientStats } from './adjust';
+import { evaluateRows, transformedTargets, type TaskMetrics } from './evaluate';
+import { TrainStep } from './step';
+
+export interface GradientReport {
+  /** |G_t|: the task's gradient norm on the shared parameters. */
+  norm: number;
+  /** cos(G_t, G_core). */
+  cosine: number;
+}
+
+export type TrainEvent =
+  | {
+      type: 'start';
+      rows: { train: number; validation: number; test: number };
+      epochs: number;
+      batchesPerEpoch: number;
+      batchSize: number;
+      tasks: { name: string; type: 'binary' | 'regression' }[];
+      core: string;
+    }
+  | {
+      type: 'batch';
+      epoch: number;
+      batch: number;
+      batches: number;
+      /** Per task name: this batch's loss. */
+      loss: Record<string, number>;
+      samplesPerSecond: number;
+      /** Per task name (null when this model's graph does not let the tasks' gradients be told apart cheaply). */
+      gradients: Record<string, GradientReport> | null;
+    }
+  | {
+      type: 'epoch';
+      epoch: number;
+      epochs: number;
+      trainLoss: Record<string, number>;
+      validationLoss: Record<string, number>;
+      validation: Record<string, TaskMetrics>;
+      /** Mean over the epoch's batches. */
+      gradients: Record<string, GradientReport> | null;
+      samplesPerSecond: number;
+      /** The early-stopping score (mean validation AUC of binary tasks, else minus the mean loss). */
+      score: number;
+      bestEpoch: number;
+      seconds: number;
+    };
+
+export type StopReason = 'completed' | 'early-stopping' | 'cancelled' | 'diverged';
+
+export interface TrainOutcome {
+  reason: StopReason;
+  /** Human-readable: why the run ended. */
+  message: string;
+  epochs: number;
+  bestEpoch: number;
+  /** Samples per second over all training steps (excluding validation). */
+  trainSamplesPerSecond: number;
+  history: Extract<TrainEvent, { type: 'epoch' }>[];
+}
+
+export interface TrainOptions {
+  onEvent?: (event: TrainEvent) => void;
+  signal?: AbortSignal;
+  /** Overrides of the optimizer block's settings. */
+  epochs?: number;
+  batchSize?: number;
+  /** Emit a batch event at most every N batches (default 1). */
+  batchEventEvery?: number;
+}
+
+export async function trainModel(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  split: Split,
+  targetEncoders: TargetEncoder[],
+  options: TrainOptions = {},
+): Promise<TrainOutcome> {
+  const { plan } = model;
+  const settings = plan.optimizer;
+  const epochs = options.epochs ?? settings.epochs;
+  const batchSize = Math.min(options.batchSize ?? settings.batchSize, split.train.length);
+  const emit = options.onEvent ?? (() => {});
+  const every = Math.max(1, options.batchEventEvery ?? 1);
+  const tasks = plan.tasks;
+  const targets = tasks.map((_, t) => transformedTargets(data.targets[t], targetEncoders[t]));
+  const step = new TrainStep(model, data, targets);
+  const rng = createRng(settings.seed ^ 0x5eed);
+  const order = split.train.slice();
+  const batches = Math.ceil(order.length / batchSize);
+  emit({
+    type: 'start',
+    rows: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+    epochs,
+    batchesPerEpoch: batches,
+    batchSize,
+    tasks: tasks.map((t) => ({ name: t.name, type: t.type })),
+    core: tasks[plan.core].name,
+  });
+
+  const history: Extract<TrainEvent, { type: 'epoch' }>[] = [];
+  let best: { score: number; epoch: number; snapshot: ModelSnapshot } | null = null;
+  let trainSeconds = 0;
+  let trainSamples = 0;
+  let reason: StopReason = 'completed';
+  let message = '';
+  let epoch = 0;
+  const byName = <T>(values: ArrayLike<T>): Record<string, T> =>
+    Object.fromEntries(tasks.map((t, i) => [t.name, values[i]]));
+
+  try {
+    for (epoch = 1; epoch <= epochs; epoch++) {
+      const epochStart = performance.now();
+      let epochTrainSeconds = 0;
+      shuffleInPlace(order, rng);
+      const lossSums = new Float64Array(tasks.length);
+      const gradSums = tasks.map(() => ({ norm: 0, cosine: 0, n: 0 }));
+      let gradientsSeen = false;
+      for (let b = 0; b < batches; b++) {
+        if (options.signal?.aborted) throw new CancelledError();
+        const rows = order.subarray(b * batchSize, Math.min(order.length, (b + 1) * batchSize));
+        const t0 = performance.now();
+        const { losses, stats } = step.run({ size: rows.length, rows }, rng.int(2 ** 31));
+        const dt = (performance.now() - t0) / 1000;
+        epochTrainSeconds += dt;
+        trainSamples += rows.length;
+        const bad = losses.findIndex((l) => !Number.isFinite(l));
+        if (bad >= 0) {
+          reason = 'diverged';
+          message =
+            `Training diverged at epoch ${epoch}, batch ${b + 1}: the loss of task "${tasks[bad].name}" became ${losses[bad]}. ` +
+            (best ? `Kept the weights of epoch ${best.epoch}.` : 'The model keeps its weights before that step.') +
+            ' Try a lower learning rate or a stronger target transform.';
+          break;
+        }
+        for (let t = 0; t < tasks.length; t++) lossSums[t] += losses[t] * rows.length;
+        if (stats) {
+          gradientsSeen = true;
+          stats.forEach((s, t) => {
+            if (!Number.isFinite(s.cosine)) return;
+            gradSums[t].norm += s.norm;
+            gradSums[t].cosine += s.cosine;
+            gradSums[t].n++;
+          });
+        }
+        if (b % every === 0 || b === batches - 1) {
+          emit({
+            type: 'batch',
+            epoch,
+            batch: b + 1,
+            batches,
+            loss: byName(losses),
+            samplesPerSecond: rows.length / Math.max(dt, 1e-9),
+            gradients: stats ? gradientReport(tasks, stats) : null,
+          });
+        }
+        // Let cancellation and progress through.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      trainSeconds += epochTrainSeconds;
+      if (reason === 'diverged') break;
+
+      const validation = evaluateRows(model, data, split.validation, targetEncoders);
+      const score = earlyStoppingScore(tasks, validation.metrics, validation.losses);
+      if (!best || score > best.score) best = { score, epoch, snapshot: model.snapshot() };
+      const event: Extract<TrainEvent, { type: 'epoch' }> = {
+        type: 'epoch',
+        epoch,
+        epochs,
+        trainLoss: byName(Array.from(lossSums, (s) => s / order.length)),
+        validationLoss: validation.losses,
+        validation: validation.metrics,
+        gradients: gradientsSeen
+          ? byName(gradSums.map((g) => ({ norm: g.n ? g.norm / g.n : NaN, cosine: g.n ? g.cosine / g.n : NaN })))
+          : null,
+        samplesPerSecond: order.length / Math.max(epochTrainSeconds, 1e-9),
+        score,
+        bestEpoch: best.epoch,
+        seconds: (performance.now() - epochStart) / 1000,
+      };
+      history.push(event);
+      emit(event);
+      if (settings.patience > 0 && epoch - best.epoch >= settings.patience) {
+        reason = 'early-stopping';
+        message = `Stopped early after epoch ${epoch}: no validation improvement for ${settings.patience} epoch${settings.patience === 1 ? '' : 's'}; kept epoch ${best.epoch}.`;
+        break;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof CancelledError)) throw e;
+    reason = 'cancelled';
+    message = best
+      ? `Stopped by the user during epoch ${epoch}; kept the best epoch so far (${best.epoch}).`
+      : `Stopped by the user during epoch ${epoch}, before any epoch finished.`;
+  } finally {
+    step.dispose();
+  }
+  if (best) model.restore(best.snapshot);
+  if (reason === 'completed') message = `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}; kept epoch ${best?.epoch ?? epochs}.`;
+  return {
+    reason,
+    message,
+    epochs: history.length,
+    bestEpoch: best?.epoch ?? 0,
+    trainSamplesPerSecond: trainSamples / Math.max(trainSeconds, 1e-9),
+    history,
+  };
+}
+
+function gradientReport(
+  tasks: { name: string }[],
+  stats: TaskGradientStats[],
+): Record<string, GradientReport> {
+  return Object.fromEntries(tasks.map((t, i) => [t.name, { norm: stats[i].norm, cosine: stats[i].cosine }]));
+}
+
+/** Mean validation AUC of the binary tasks; without binary tasks, minus the mean validation loss. */
+export function earlyStoppingScore(
+  tasks: { name: string; type: 'binary' | 'regression' }[],
+  metrics: Record<string, TaskMetrics>,
+  losses: Record<string, number>,
+): number {
+  const aucs = tasks
+    .filter((t) => t.type === 'binary')
+    .map((t) => (metrics[t.name] as { auc: number }).auc)
+    .filter((a) => Number.isFinite(a));
+  if (aucs.length > 0) return aucs.reduce((a, b) => a + b, 0) / aucs.length;
+  const l = tasks.map((t) => losses[t.name]);
+  return -l.reduce((a, b) => a + b, 0) / l.length;
+}
