@@ -1,0 +1,187 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModel, saveModel } from '../../../src-main/engine/export/saved-model';
+import { predictCsv, predictTable } from '../../../src-main/engine/export/predict';
+import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
+import { generateSample } from '../../../src-main/engine/data/sample';
+import { trainProject, type TrainedRun } from '../../../src-main/engine/pipeline';
+import { evaluateRows } from '../../../src-main/engine/train/evaluate';
+import type { TrainEvent } from '../../../src-main/engine/train/trainer';
+import { backend, sampleTable, setParams, template } from '../../helpers/engine';
+
+beforeAll(async () => {
+  await backend();
+});
+
+const fast = { batchSize: 256, epochs: 2, patience: 0 };
+
+function saveInput(run: TrainedRun) {
+  return {
+    model: run.model,
+    project: run.project,
+    fields: run.fields,
+    encoders: run.encoders,
+    targetEncoders: run.targetEncoders,
+    metrics: run.test.metrics,
+    rows: { train: run.split.train.length, validation: run.split.validation.length, test: run.split.test.length },
+    epochs: run.outcome.epochs,
+    bestEpoch: run.outcome.bestEpoch,
+    backend: run.backend.name,
+  };
+}
+
+describe('training HTLNet on the built-in sample', () => {
+  it('learns the funnel structure and reports progress events', async () => {
+    const table = await sampleTable(6000);
+    const events: TrainEvent[] = [];
+    const run = await trainProject({
+      project: template('htlnet', { ...fast, epochs: 3 }),
+      table,
+      onEvent: (e) => events.push(e),
+    });
+    const m = run.test.metrics as Record<string, Record<string, number>>;
+    expect(m.click.auc).toBeGreaterThan(0.62);
+    expect(m.purchase.auc).toBeGreaterThan(0.62);
+    expect(m.amount.nrmse).toBeGreaterThan(0);
+    expect(m.amount.nrmse).toBeLessThan(1.2);
+    expect(Number.isFinite(m.amount.gini)).toBe(true);
+    expect(events[0].type).toBe('start');
+    const batch = events.find((e) => e.type === 'batch') as Extract<TrainEvent, { type: 'batch' }>;
+    expect(Object.keys(batch.loss)).toEqual(['click', 'purchase', 'amount']);
+    expect(batch.samplesPerSecond).toBeGreaterThan(0);
+    expect(batch.gradients!.amount.cosine).toBeCloseTo(1, 5);
+    expect(batch.gradients!.click.norm).toBeGreaterThan(0);
+    const epochs = events.filter((e) => e.type === 'epoch');
+    expect(epochs).toHaveLength(3);
+    expect(run.outcome.reason).toBe('completed');
+    run.model.dispose();
+  });
+
+  it('is reproducible: the same seed gives the same metrics', async () => {
+    const table = await sampleTable(2000);
+    const a = await trainProject({ project: template('htlnet', fast), table });
+    const b = await trainProject({ project: template('htlnet', fast), table });
+    expect(b.test.metrics).toEqual(a.test.metrics);
+    const c = await trainProject({ project: template('htlnet', { ...fast, seed: 43 }), table });
+    expect(c.test.metrics).not.toEqual(a.test.metrics);
+    for (const r of [a, b, c]) r.model.dispose();
+  });
+
+  it('stops early after `patience` epochs without improvement and restores the best epoch', async () => {
+    const table = await sampleTable(2000);
+    // A learning rate far below float32 resolution: the weights never change, so epoch 1 stays best.
+    const run = await trainProject({
+      project: template('htlnet', { batchSize: 256, epochs: 10, patience: 2, learningRate: 1e-15 }),
+      table,
+    });
+    expect(run.outcome.reason).toBe('early-stopping');
+    expect(run.outcome.epochs).toBe(3);
+    expect(run.outcome.bestEpoch).toBe(1);
+    run.model.dispose();
+  });
+
+  it('keeps the best epoch weights: validation metrics after training equal the best epoch', async () => {
+    const table = await sampleTable(2000);
+    const events: Extract<TrainEvent, { type: 'epoch' }>[] = [];
+    const run = await trainProject({
+      project: template('htlnet', { ...fast, epochs: 3 }),
+      table,
+      onEvent: (e) => e.type === 'epoch' && events.push(e),
+    });
+    const best = events[run.outcome.bestEpoch - 1];
+    const now = evaluateRows(run.model, run.data, run.split.validation, run.targetEncoders);
+    expect(now.metrics).toEqual(best.validation);
+    run.model.dispose();
+  });
+
+  it('can be cancelled and keeps the best epoch so far', async () => {
+    const table = await sampleTable(2000);
+    const controller = new AbortController();
+    const run = await trainProject({
+      project: template('htlnet', { batchSize: 128, epochs: 5 }),
+      table,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'batch' && e.epoch === 2 && e.batch === 2) controller.abort();
+      },
+    });
+    expect(run.outcome.reason).toBe('cancelled');
+    expect(run.outcome.bestEpoch).toBe(1);
+    expect(run.outcome.message).toMatch(/Stopped by the user during epoch 2/);
+    run.model.dispose();
+  });
+
+  it('stops a diverging run with a message and keeps finite weights', async () => {
+    const table = await sampleTable(2000);
+    const project = template('htlnet', { batchSize: 128, epochs: 5, optimizer: 'sgd', learningRate: 10, adjustment: 'none' });
+    setParams(project, 'task-head', { transform: 'none' });
+    const run = await trainProject({ project, table });
+    expect(run.outcome.reason).toBe('diverged');
+    expect(run.outcome.message).toMatch(/diverged at epoch \d+, batch \d+: the loss of task "\w+" became (NaN|Infinity)/);
+    for (const v of run.model.dense.values()) expect(v.dataSync().every((x) => Number.isFinite(x))).toBe(true);
+    run.model.dispose();
+  });
+});
+
+describe('every template trains on the sample', () => {
+  for (const kind of ['htlnet', 'dnn', 'shared-bottom', 'mmoe', 'ple', 'esmm', 'aitm'] as const) {
+    it(kind, async () => {
+      const table = await sampleTable(1500);
+      const run = await trainProject({ project: template(kind, { batchSize: 256, epochs: 1 }), table });
+      const m = run.test.metrics as Record<string, Record<string, number>>;
+      expect(Object.keys(m)).toEqual(['click', 'purchase', 'amount']);
+      for (const task of ['click', 'purchase']) {
+        expect(m[task].auc).toBeGreaterThan(0.4);
+        expect(m[task].logloss).toBeGreaterThan(0);
+      }
+      expect(Number.isFinite(m.amount.rmse)).toBe(true);
+      run.model.dispose();
+    });
+  }
+});
+
+describe('saved models', () => {
+  it('save, load back, and give identical predictions; predict streams a CSV', async () => {
+    const table = await sampleTable(2000);
+    const run = await trainProject({ project: template('htlnet', fast), table });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-test-'));
+    const modelDir = path.join(dir, 'model');
+    const manifest = await saveModel(modelDir, saveInput(run));
+    expect((await fs.readdir(modelDir)).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
+    const modelJson = JSON.parse(await fs.readFile(path.join(modelDir, 'model.json'), 'utf8'));
+    expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
+    expect(manifest.encoders.length).toBe(run.fields.length);
+
+    const loaded = await loadModel(modelDir);
+    const before = await predictTable(run.model, manifest, table);
+    const after = await predictTable(loaded.model, loaded.manifest, table);
+    after.raw.forEach((col, t) => expect(Array.from(col)).toEqual(Array.from(before.raw[t])));
+
+    // Raw rows without targets: score a CSV of new data.
+    const fresh = generateSample({ rows: 50, seed: 99 }).toCsvString();
+    const input = path.join(dir, 'new.csv');
+    await fs.writeFile(input, fresh);
+    const out = path.join(dir, 'predictions.csv');
+    const result = await predictCsv(loaded.model, loaded.manifest, input, out);
+    expect(result.rows).toBe(50);
+    const lines = (await fs.readFile(out, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('click_probability,purchase_probability,amount_prediction');
+    expect(lines).toHaveLength(51);
+    const first = lines[1].split(',').map(Number);
+    const direct = await predictTable(loaded.model, loaded.manifest, await parseTableFromBuffer('new.csv', Buffer.from(fresh)));
+    expect(first[0]).toBeCloseTo(direct.raw[0][0], 6);
+    expect(first[2]).toBeGreaterThanOrEqual(0);
+
+    // Overwriting a model folder is fine; overwriting anything else is refused.
+    await saveModel(modelDir, saveInput(run));
+    await fs.writeFile(path.join(dir, 'notes.txt'), 'mine');
+    await expect(saveModel(dir, saveInput(run))).rejects.toThrow(/not an HTLNet Studio model folder/);
+    expect(await fs.readFile(path.join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    await expect(loadModel(dir)).rejects.toThrow(/manifest.json is missing/);
+    run.model.dispose();
+    loaded.model.dispose();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+});
