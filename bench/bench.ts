@@ -24,7 +24,7 @@ import { APP_VERSION } from '../src-main/engine/version';
 export function denseMacsPerSample(model: HtlnetModel): number {
   let macs = 0;
   for (const [name, v] of model.dense) {
-    if (v.shape.length === 2 && !name.endsWith('/table')) macs += v.shape[0] * v.shape[1];
+    if (v.shape.length === 2 && !name.endsWith('/table')) macs += v.size;
   }
   // Attention fusion applies Q, K and V to every element of the set: count them per element.
   for (const block of model.plan.order) {
@@ -32,7 +32,7 @@ export function denseMacsPerSample(model: HtlnetModel): number {
     for (const port of ['reps', 'labels']) {
       const n = (model.plan.incoming.get(`${block.id}:${port}`) ?? []).length;
       const q = model.dense.get(`${block.id}/${port}/query`);
-      if (q && n > 1) macs += (n - 1) * 3 * q.shape[0] * q.shape[1];
+      if (q && n > 1) macs += (n - 1) * 3 * q.size;
     }
   }
   return macs;

@@ -15,13 +15,12 @@ const tables = new Map<string, Promise<Table>>();
 /** The built-in sample, generated in memory (cached per size and seed within a test file). */
 export function sampleTable(rows: number, seed = 7): Promise<Table> {
   const key = `${rows}:${seed}`;
-  let t = tables.get(key);
-  if (!t) {
-    const csv = generateSample({ rows, seed }).toCsvString();
-    t = parseTableFromBuffer('sample.csv', Buffer.from(csv));
-    tables.set(key, t);
-  }
-  return t;
+  const cached = tables.get(key);
+  if (cached) return cached;
+  const csv = generateSample({ rows, seed }).toCsvString();
+  const table = parseTableFromBuffer('sample.csv', Buffer.from(csv));
+  tables.set(key, table);
+  return table;
 }
 
 type Kind = Parameters<typeof buildTemplate>[0];

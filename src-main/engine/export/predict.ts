@@ -51,7 +51,7 @@ export async function predictCsv(
   manifest: ModelManifest,
   dataFile: string,
   outFile: string,
-  options: Pick<ReadOptions, 'signal' | 'onProgress'> = {},
+  options: Partial<Pick<ReadOptions, 'signal' | 'onProgress'>> = {},
 ): Promise<PredictResult> {
   const table = await readTable(dataFile, options);
   const t0 = performance.now();
@@ -66,7 +66,7 @@ export async function evaluateCsv(
   model: HtlnetModel,
   manifest: ModelManifest,
   dataFile: string,
-  options: Pick<ReadOptions, 'signal' | 'onProgress'> = {},
+  options: Partial<Pick<ReadOptions, 'signal' | 'onProgress'>> = {},
 ): Promise<{ rows: number; metrics: Record<string, TaskMetrics> }> {
   const table = await readTable(dataFile, options);
   const data = encode(table, manifest, true);

@@ -169,7 +169,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   }
   const weightsBuffer = await read('weights.bin');
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const buffer = weightsBuffer.buffer.slice(weightsBuffer.byteOffset, weightsBuffer.byteOffset + weightsBuffer.byteLength);
+  const buffer = new Uint8Array(weightsBuffer).buffer; // a fresh ArrayBuffer holding exactly the file
   const tensors = tf.io.decodeWeights(buffer, specs);
   const model = new HtlnetModel(planModel(manifest.project), manifest.encoders);
   try {

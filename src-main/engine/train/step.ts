@@ -136,7 +136,8 @@ export class TrainStep {
         const outs = model.forward(consumers, { training: true, rng, params });
         const taskLosses = outs.map((o, t) => taskLoss(o, targets[t], plan.tasks[t].type));
         const lossValues = tf.stack(taskLosses).dataSync();
-        for (const t of tasks) losses[t] = lossValues[t];
+        // Every pass computes every task's prediction: record all losses (weight-0 tasks too).
+        for (let t = 0; t < T; t++) losses[t] = lossValues[t];
         return tf.addN(tasks.map((t) => tf.mul(taskLosses[t], plan.tasks[t].lossWeight))) as tf.Scalar;
       };
       const { value, grads } = tf.valueAndGrads(f)(args);
@@ -202,7 +203,7 @@ export class TrainStep {
         : [];
     const core = plan.core;
     let stats: TaskGradientStats[] | null = null;
-    let coef = new Float64Array(S).fill(1);
+    let coef: Float64Array = new Float64Array(S).fill(1);
     if (S === T && T >= 2) {
       const dots = new Float64Array(T);
       const norms2 = new Float64Array(T);
@@ -250,7 +251,13 @@ export class TrainStep {
           }
         }
       }
-      const adjustment = adjustmentCoefficients(dots, norms2, core, settings, weighted);
+      const adjustment = adjustmentCoefficients(
+        dots,
+        norms2,
+        core,
+        { mode: settings.adjustment, alpha: settings.alpha, gamma: settings.gamma, clip: settings.clip },
+        weighted,
+      );
       stats = adjustment.stats;
       if (adjusting) coef = adjustment.coef;
       else for (let t = 0; t < T; t++) coef[t] = weighted[t] ? 1 : 0;

@@ -65,10 +65,10 @@ function referenceGradients(
     e.tables.map((_, f) => {
       const field = data.fields[e.datasetField[f]];
       if (field.kind !== 'lookup') throw new Error('reference handles lookup fields only');
-      return tf.tensor1d(Int32Array.from(batch.rows, (r) => field.ids[r]), 'int32');
+      return tf.tensor1d(Int32Array.from(batch.rows, (r: number) => field.ids[r]), 'int32');
     }),
   );
-  const y = plan.tasks.map((_, t) => tf.tensor1d(Float32Array.from(batch.rows, (r) => targets[t][r])));
+  const y = plan.tasks.map((_, t) => tf.tensor1d(Float32Array.from(batch.rows, (r: number) => targets[t][r])));
   const denseNames = model.denseNames;
   const vars = [...tableVars.flat(), ...denseNames.map((n) => model.dense.get(n)!)];
   const perTask = plan.tasks.map((task, t) => {
@@ -81,7 +81,7 @@ function referenceGradients(
     return grads;
   });
   const flat = (g: tf.NamedTensorMap, list: tf.Variable[]) =>
-    tf.concat(list.map((v) => (g[v.name] ?? tf.zerosLike(v)).reshape([-1])));
+    tf.concat(list.map((v) => tf.reshape(g[v.name] ?? tf.zerosLike(v), [-1])));
   const shared = tableVars.flat();
   const G = perTask.map((g) => flat(g, shared));
   const core = plan.core;
@@ -188,12 +188,12 @@ describe('gradient capture and adjustment', () => {
     const loss = (): number =>
       tf.tidy(() => {
         const embedded = model.lookup(run.data, run.batch);
-        const tensors = embedded.map((e, k) => tf.tensor2d(e, [run.batch.size, e.length / run.batch.size]));
+        const tensors = embedded.map((e) => tf.tensor2d(e, [run.batch.size, e.length / run.batch.size]));
         const consumers = new Map(plan.consumers.map((c) => [c.edgeId, tensors[c.embedding]]));
         const outs = model.forward(consumers, { training: true, rng: createRng(SEED) });
         let total = 0;
         outs.forEach((o, t) => {
-          const y = tf.tensor1d(Float32Array.from(run.batch.rows, (r) => run.targets[t][r]));
+          const y = tf.tensor1d(Float32Array.from(run.batch.rows, (r: number) => run.targets[t][r]));
           total += taskLoss(o, y, plan.tasks[t].type).dataSync()[0] * plan.tasks[t].lossWeight;
         });
         return total;

@@ -41,7 +41,7 @@ describe('training HTLNet on the built-in sample', () => {
       table,
       onEvent: (e) => events.push(e),
     });
-    const m = run.test.metrics as Record<string, Record<string, number>>;
+    const m = run.test.metrics as unknown as Record<string, Record<string, number>>;
     expect(m.click.auc).toBeGreaterThan(0.62);
     expect(m.purchase.auc).toBeGreaterThan(0.62);
     expect(m.amount.nrmse).toBeGreaterThan(0);
@@ -130,7 +130,7 @@ describe('every template trains on the sample', () => {
     it(kind, async () => {
       const table = await sampleTable(1500);
       const run = await trainProject({ project: template(kind, { batchSize: 256, epochs: 1 }), table });
-      const m = run.test.metrics as Record<string, Record<string, number>>;
+      const m = run.test.metrics as unknown as Record<string, Record<string, number>>;
       expect(Object.keys(m)).toEqual(['click', 'purchase', 'amount']);
       for (const task of ['click', 'purchase']) {
         expect(m[task].auc).toBeGreaterThan(0.4);
