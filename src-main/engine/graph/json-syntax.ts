@@ -78,13 +78,15 @@ class Scanner {
 
   private expect(ch: string, what: string): void {
     this.space();
-    if (this.text[this.pos] !== ch) throw new Fail(this.pos, `expected ${what} but found ${this.describe()}`);
+    if (this.text[this.pos] !== ch)
+      throw new Fail(this.pos, `expected ${what} but found ${this.describe()}`);
     this.pos++;
   }
 
   private value(): void {
     this.space();
-    if (this.pos >= this.text.length) throw new Fail(this.pos, 'the file ends where a value should be');
+    if (this.pos >= this.text.length)
+      throw new Fail(this.pos, 'the file ends where a value should be');
     const ch = this.text[this.pos];
     if (ch === '{') return this.nested(() => this.object());
     if (ch === '[') return this.nested(() => this.array());
@@ -119,7 +121,9 @@ class Scanner {
         const trailing = this.text[this.pos] === '}';
         throw new Fail(
           this.pos,
-          trailing ? 'a comma before "}" is not allowed' : `expected a property name in double quotes but found ${this.describe()}`,
+          trailing
+            ? 'a comma before "}" is not allowed'
+            : `expected a property name in double quotes but found ${this.describe()}`,
         );
       }
       this.string();
@@ -148,7 +152,8 @@ class Scanner {
     }
     for (;;) {
       this.space();
-      if (this.text[this.pos] === ']') throw new Fail(this.pos, 'a comma before "]" is not allowed');
+      if (this.text[this.pos] === ']')
+        throw new Fail(this.pos, 'a comma before "]" is not allowed');
       this.value();
       this.space();
       const ch = this.text[this.pos];
@@ -189,7 +194,12 @@ class Scanner {
         continue;
       }
       if (ch.charCodeAt(0) < 0x20) {
-        throw new Fail(this.pos, ch === '\n' ? 'a string is not closed before the end of the line' : 'a control character inside a string');
+        throw new Fail(
+          this.pos,
+          ch === '\n'
+            ? 'a string is not closed before the end of the line'
+            : 'a control character inside a string',
+        );
       }
       this.pos++;
     }
@@ -197,7 +207,9 @@ class Scanner {
   }
 
   private number(): void {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(
+      this.text.slice(this.pos, this.pos + 400),
+    );
     if (!match || match[0] === '-') throw new Fail(this.pos, 'a malformed number');
     this.pos += match[0].length;
     const next = this.text[this.pos];

@@ -25,7 +25,11 @@ const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** "tower-2.out" → { block: "tower-2", port: "out" } (the port is after the last dot). */
-function portRefFromV1(text: unknown, edge: string, end: 'from' | 'to'): { block: string; port: string } {
+function portRefFromV1(
+  text: unknown,
+  edge: string,
+  end: 'from' | 'to',
+): { block: string; port: string } {
   const dot = typeof text === 'string' ? text.lastIndexOf('.') : -1;
   if (typeof text !== 'string' || dot <= 0 || dot === text.length - 1) {
     throw new MigrationError(

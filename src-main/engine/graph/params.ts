@@ -76,7 +76,10 @@ export function checkParamValue(
           };
         }
         if (list.length === 0) {
-          return { kind: 'format', message: 'must list at least one layer size (e.g. "128,64,32")' };
+          return {
+            kind: 'format',
+            message: 'must list at least one layer size (e.g. "128,64,32")',
+          };
         }
       }
       return null;

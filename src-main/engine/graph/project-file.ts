@@ -60,13 +60,15 @@ export function validateProjectDocument(json: unknown, fileName?: string): Proje
 }
 
 /** validateProjectDocument, also returning the warnings and the migrations applied. */
-export function readProjectDocument(json: unknown, fileName = DEFAULT_FILE): LoadedProject {
-  const file = fileName;
+export function readProjectDocument(json: unknown, file = DEFAULT_FILE): LoadedProject {
   if (!isObject(json)) {
     const what = Array.isArray(json) ? 'a JSON list' : `the JSON value ${showValue(json)}`;
-    throw new UserError(`${file} is not an HTLNet Studio project (it holds ${what}, not a project).`, {
-      file,
-    });
+    throw new UserError(
+      `${file} is not an HTLNet Studio project (it holds ${what}, not a project).`,
+      {
+        file,
+      },
+    );
   }
   if (json.format !== PROJECT_FORMAT) {
     const format = json.format === undefined ? 'missing' : showValue(json.format);
@@ -155,13 +157,23 @@ class DocumentReader {
   }
 
   private array(value: unknown, where: string, location: ErrorLocation = {}): unknown[] {
-    if (!Array.isArray(value)) this.fail(where, `must be a list, got ${showValue(value)}`, location);
+    if (!Array.isArray(value))
+      this.fail(where, `must be a list, got ${showValue(value)}`, location);
     return value;
   }
 
-  private text(value: unknown, where: string, location: ErrorLocation = {}, nonEmpty = true): string {
+  private text(
+    value: unknown,
+    where: string,
+    location: ErrorLocation = {},
+    nonEmpty = true,
+  ): string {
     if (typeof value !== 'string' || (nonEmpty && value.trim() === '')) {
-      this.fail(where, `must be ${nonEmpty ? 'non-empty text' : 'text'}, got ${showValue(value)}`, location);
+      this.fail(
+        where,
+        `must be ${nonEmpty ? 'non-empty text' : 'text'}, got ${showValue(value)}`,
+        location,
+      );
     }
     return value;
   }
@@ -209,13 +221,25 @@ class DocumentReader {
         );
       }
       seen.set(id, i);
-      const label = b.label === undefined ? undefined : this.text(b.label, `block "${id}", field "label"`, { block: id, field: 'label' }, false);
+      const label =
+        b.label === undefined
+          ? undefined
+          : this.text(
+              b.label,
+              `block "${id}", field "label"`,
+              { block: id, field: 'label' },
+              false,
+            );
       if (!isBlockType(b.type)) {
         const known = CATALOG.map((s) => s.type).join(', ');
-        this.fail(`block "${id}"${label ? ` (${label})` : ''}`, `unknown block type ${showValue(b.type)} (known types: ${known})`, {
-          block: id,
-          field: 'type',
-        });
+        this.fail(
+          `block "${id}"${label ? ` (${label})` : ''}`,
+          `unknown block type ${showValue(b.type)} (known types: ${known})`,
+          {
+            block: id,
+            field: 'type',
+          },
+        );
       }
       const spec = blockSpec(b.type);
       const where = `block "${id}" (${label?.trim() || spec.title})`;
@@ -229,7 +253,12 @@ class DocumentReader {
     return blocks;
   }
 
-  private params(value: unknown, spec: BlockSpec, where: string, id: string): Record<string, ParamValue> {
+  private params(
+    value: unknown,
+    spec: BlockSpec,
+    where: string,
+    id: string,
+  ): Record<string, ParamValue> {
     if (value === undefined) return withDefaults(spec.type);
     const raw = this.object(value, `${where}, field "params"`, { block: id, field: 'params' });
     const given: Record<string, ParamValue> = {};
@@ -241,7 +270,8 @@ class DocumentReader {
       }
       // Types, choices and bounds here; layer-list formats are validateGraph's (editable text).
       const issue = checkParamValue(param, v, false);
-      if (issue) this.fail(`${where}, parameter "${name}"`, issue.message, { block: id, field: name });
+      if (issue)
+        this.fail(`${where}, parameter "${name}"`, issue.message, { block: id, field: name });
       given[name] = v as ParamValue;
     }
     return withDefaults(spec.type, given);
@@ -253,7 +283,10 @@ class DocumentReader {
     const coordinate = (c: 'x' | 'y'): number => {
       const v = p[c];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        this.fail(`${where}, field "position.${c}"`, `must be a number, got ${showValue(v)}`, { block: id, field: 'position' });
+        this.fail(`${where}, field "position.${c}"`, `must be a number, got ${showValue(v)}`, {
+          block: id,
+          field: 'position',
+        });
       }
       return v;
     };
@@ -269,7 +302,8 @@ class DocumentReader {
       const e = this.object(value, `connection #${i + 1}`);
       const id = this.text(e.id, `connection #${i + 1}, field "id"`, { field: 'id' });
       const where = `connection "${id}"`;
-      if (seen.has(id)) this.fail(where, 'two connections have this id; connection ids must be unique');
+      if (seen.has(id))
+        this.fail(where, 'two connections have this id; connection ids must be unique');
       seen.add(id);
       this.unknownFields(e, ['id', 'source', 'target'], where);
       const end = (side: 'source' | 'target'): { block: string; port: string } => {
@@ -278,7 +312,10 @@ class DocumentReader {
         const port = this.text(ref.port, `${where}, field "${side}.port"`);
         const block = byId.get(blockId);
         const direction = side === 'source' ? 'from' : 'to';
-        if (!block) this.fail(where, `goes ${direction} block "${blockId}", which does not exist`, { block: blockId });
+        if (!block)
+          this.fail(where, `goes ${direction} block "${blockId}", which does not exist`, {
+            block: blockId,
+          });
         const spec = blockSpec(block.type);
         const ports = side === 'source' ? spec.outputs : spec.inputs;
         if (!ports.some((p) => p.name === port)) {
@@ -302,17 +339,27 @@ class DocumentReader {
     const d = this.object(value, 'field "data"', { field: 'data' });
     const where = 'data binding';
     this.unknownFields(d, ['source', 'features', 'tasks', 'excluded'], where);
-    const features: FeatureBinding[] = this.array(d.features, `${where}, field "features"`).map((v, i) => {
-      const f = this.object(v, `${where}, feature #${i + 1}`);
-      const column = this.text(f.column, `${where}, feature #${i + 1}, field "column"`);
-      const kind = this.oneOf(f.kind, ['categorical', 'numeric'] as const, `${where}, feature "${column}", field "kind"`);
-      return { column, kind };
-    });
+    const features: FeatureBinding[] = this.array(d.features, `${where}, field "features"`).map(
+      (v, i) => {
+        const f = this.object(v, `${where}, feature #${i + 1}`);
+        const column = this.text(f.column, `${where}, feature #${i + 1}, field "column"`);
+        const kind = this.oneOf(
+          f.kind,
+          ['categorical', 'numeric'] as const,
+          `${where}, feature "${column}", field "kind"`,
+        );
+        return { column, kind };
+      },
+    );
     const tasks: TaskBinding[] = this.array(d.tasks, `${where}, field "tasks"`).map((v, i) => {
       const t = this.object(v, `${where}, task #${i + 1}`);
       const name = this.text(t.name, `${where}, task #${i + 1}, field "name"`);
       const column = this.text(t.column, `${where}, task "${name}", field "column"`);
-      const type = this.oneOf(t.type, ['binary', 'regression'] as const, `${where}, task "${name}", field "type"`);
+      const type = this.oneOf(
+        t.type,
+        ['binary', 'regression'] as const,
+        `${where}, task "${name}", field "type"`,
+      );
       return { name, column, type };
     });
     const excluded = this.array(d.excluded, `${where}, field "excluded"`).map((v, i) =>
@@ -321,19 +368,26 @@ class DocumentReader {
 
     const featureColumns = new Set<string>();
     for (const f of features) {
-      if (featureColumns.has(f.column)) this.fail(where, `column "${f.column}" is listed twice as a feature`, { column: f.column });
+      if (featureColumns.has(f.column))
+        this.fail(where, `column "${f.column}" is listed twice as a feature`, { column: f.column });
       featureColumns.add(f.column);
     }
     const names = new Set<string>();
     for (const t of tasks) {
-      if (names.has(t.name)) this.fail(where, `two tasks are named "${t.name}"; task names must be unique`);
+      if (names.has(t.name))
+        this.fail(where, `two tasks are named "${t.name}"; task names must be unique`);
       names.add(t.name);
       if (featureColumns.has(t.column)) {
-        this.fail(where, `column "${t.column}" is both a feature and the target of task "${t.name}"`, { column: t.column });
+        this.fail(
+          where,
+          `column "${t.column}" is both a feature and the target of task "${t.name}"`,
+          { column: t.column },
+        );
       }
     }
     const binding: DataBinding = { features, tasks, excluded };
-    if (d.source !== undefined) binding.source = this.text(d.source, `${where}, field "source"`, {}, false);
+    if (d.source !== undefined)
+      binding.source = this.text(d.source, `${where}, field "source"`, {}, false);
     return binding;
   }
 
@@ -368,8 +422,8 @@ class DocumentReader {
 // ---- writing --------------------------------------------------------------------------------------
 
 /**
- * The project as file text: 2-space JSON, keys in a fixed order, parameters in catalog
- * order, a trailing newline. Short lists of plain values stay on one line (as the code
+ * The project as file text in the current format (version PROJECT_VERSION): 2-space JSON,
+ * keys in a fixed order, parameters in catalog order, a trailing newline. Short lists of plain values stay on one line (as the code
  * formatter lays JSON out, so committed project files stay formatted).
  */
 export function serializeProject(p: ProjectFile): string {

@@ -36,7 +36,10 @@ export function widthOf(dims: readonly Dim[] | undefined): Dim {
  * The output dims of every block (without the batch axis), keyed by block id. Blocks without
  * outputs (the optimizer) are absent.
  */
-export function outputDims(project: ProjectFile, index = new GraphIndex(project.graph)): Map<string, Dim[]> {
+export function outputDims(
+  project: ProjectFile,
+  index = new GraphIndex(project.graph),
+): Map<string, Dim[]> {
   const out = new Map<string, Dim[]>();
   const fields = fieldSpecs(project);
   const noBinding = project.data.features.length === 0;

@@ -38,7 +38,8 @@ export const TEMPLATE_KINDS: readonly TemplateInfo[] = [
   {
     kind: 'dnn',
     title: 'Single-task DNN',
-    description: 'One independent network per task: its own embedding, tower and head; nothing shared.',
+    description:
+      'One independent network per task: its own embedding, tower and head; nothing shared.',
   },
   {
     kind: 'shared-bottom',
@@ -58,7 +59,8 @@ export const TEMPLATE_KINDS: readonly TemplateInfo[] = [
   {
     kind: 'esmm',
     title: 'ESMM',
-    description: "A tower per task; each binary task's probability is chained as prior × conditional.",
+    description:
+      "A tower per task; each binary task's probability is chained as prior × conditional.",
   },
   {
     kind: 'aitm',
@@ -162,7 +164,13 @@ class GraphBuilder {
     row: number,
     params: Record<string, ParamValue> = {},
   ): string {
-    this.blocks.push({ id, type, label, params: withDefaults(type, params), position: { x: 0, y: 0 } });
+    this.blocks.push({
+      id,
+      type,
+      label,
+      params: withDefaults(type, params),
+      position: { x: 0, y: 0 },
+    });
     this.rows.set(id, row);
     return id;
   }
@@ -187,7 +195,9 @@ class GraphBuilder {
     for (const b of topologicalOrder({ blocks: this.blocks, edges: this.edges })) {
       const d = Math.max(
         0,
-        ...this.edges.filter((e) => e.target.block === b.id).map((e) => depth.get(e.source.block)! + 1),
+        ...this.edges
+          .filter((e) => e.target.block === b.id)
+          .map((e) => depth.get(e.source.block)! + 1),
       );
       depth.set(b.id, d);
     }
@@ -307,7 +317,13 @@ function head(g: GraphBuilder, t: TaskNames, inputs: string[]): string {
   return id;
 }
 
-function expertGroup(g: GraphBuilder, id: string, label: string, row: number, experts: number): string {
+function expertGroup(
+  g: GraphBuilder,
+  id: string,
+  label: string,
+  row: number,
+  experts: number,
+): string {
   return g.add(id, 'expert-group', label, row, { experts, units: '64,32', activation: 'relu' });
 }
 
@@ -321,7 +337,9 @@ const BUILDERS: Record<TemplateKind, Builder> = {
     for (const t of tasks) {
       const inputs = [embedding];
       if (t.index > 0) {
-        const fusion = g.add(`fusion-${t.key}`, 'fusion', `${t.words} fusion`, t.index, { mode: 'attention' });
+        const fusion = g.add(`fusion-${t.key}`, 'fusion', `${t.words} fusion`, t.index, {
+          mode: 'attention',
+        });
         for (const rep of towers) g.connect(rep, fusion, 'reps');
         for (const leu of leus) g.connect(leu, fusion, 'labels');
         inputs.unshift(fusion);
@@ -331,11 +349,17 @@ const BUILDERS: Record<TemplateKind, Builder> = {
       const headId = head(g, t, [towerId]);
       // A label embedding for each binary task that has a later task to inform.
       if (t.task.type === 'binary' && t.index < tasks.length - 1) {
-        const leu = g.add(`leu-${t.key}`, 'label-embedding', `${t.words} label embedding`, t.index, {
-          dim: LEU_DIM,
-          temperature: 1,
-          gumbel: true,
-        });
+        const leu = g.add(
+          `leu-${t.key}`,
+          'label-embedding',
+          `${t.words} label embedding`,
+          t.index,
+          {
+            dim: LEU_DIM,
+            temperature: 1,
+            gumbel: true,
+          },
+        );
         g.connect(headId, leu, 'prediction');
         leus.push(leu);
       }
@@ -347,9 +371,15 @@ const BUILDERS: Record<TemplateKind, Builder> = {
   dnn(g, tasks) {
     for (const t of tasks) {
       const features = g.add(`features-${t.key}`, 'feature-input', `${t.words} features`, t.index);
-      const embedding = g.add(`embedding-${t.key}`, 'shared-embedding', `${t.words} embedding`, t.index, {
-        dim: EMBEDDING_DIM,
-      });
+      const embedding = g.add(
+        `embedding-${t.key}`,
+        'shared-embedding',
+        `${t.words} embedding`,
+        t.index,
+        {
+          dim: EMBEDDING_DIM,
+        },
+      );
       g.connect(features, embedding, 'features');
       head(g, t, [tower(g, t, TOWER_UNITS, [embedding])]);
     }
@@ -432,7 +462,9 @@ const BUILDERS: Record<TemplateKind, Builder> = {
       if (previousTower === null) {
         head(g, t, [towerId]);
       } else {
-        const fusion = g.add(`fusion-${t.key}`, 'fusion', `${t.words} fusion`, t.index, { mode: 'attention' });
+        const fusion = g.add(`fusion-${t.key}`, 'fusion', `${t.words} fusion`, t.index, {
+          mode: 'attention',
+        });
         g.connect(previousTower, fusion, 'reps');
         g.connect(towerId, fusion, 'reps');
         head(g, t, [fusion]);

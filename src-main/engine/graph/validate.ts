@@ -15,7 +15,7 @@
 //   shapes      fusion-width-mismatch, gate-width-mismatch
 //   warnings    unused
 
-import type { PortType } from '../../shared/catalog';
+import { parseColumnList, type PortType } from '../../shared/catalog';
 import type { Problem } from '../../shared/problems';
 import type { Block, Edge, PortRef, ProjectFile } from '../../shared/project';
 import {
@@ -32,7 +32,6 @@ import {
 } from './graph';
 import { checkParamValue, showValue } from './params';
 import { outputDims, widthOf } from './shapes';
-import { parseColumnList } from '../../shared/catalog';
 
 export {
   blockName,
@@ -106,7 +105,13 @@ interface Context {
   problems: Problem[];
 }
 
-function error(ctx: Context, code: string, message: string, blocks: string[], extra: Partial<Problem> = {}): void {
+function error(
+  ctx: Context,
+  code: string,
+  message: string,
+  blocks: string[],
+  extra: Partial<Problem> = {},
+): void {
   ctx.problems.push({ severity: 'error', code, message, blocks: [...new Set(blocks)], ...extra });
 }
 
@@ -145,7 +150,9 @@ function checkStructure(ctx: Context): void {
     }
     if (reason) {
       const blocks = [source?.id, target?.id].filter((x): x is string => x !== undefined);
-      error(ctx, 'dangling-edge', `Connection "${e.id}" ${reason}; remove it.`, blocks, { edge: e.id });
+      error(ctx, 'dangling-edge', `Connection "${e.id}" ${reason}; remove it.`, blocks, {
+        edge: e.id,
+      });
     }
   }
 }
@@ -158,7 +165,12 @@ function checkProject(ctx: Context): void {
     error(ctx, 'no-tasks', 'The data binding has no task: choose at least one target column.', []);
   }
   if (features.length === 0) {
-    error(ctx, 'no-features', 'The data binding has no feature columns: bind the input columns.', []);
+    error(
+      ctx,
+      'no-features',
+      'The data binding has no feature columns: bind the input columns.',
+      [],
+    );
   }
   const names = new Set<string>();
   for (const t of tasks) {
@@ -309,7 +321,12 @@ function checkHeads(ctx: Context): void {
   for (const t of tasks) {
     const heads = headsOf.get(t.name) ?? [];
     if (heads.length === 0) {
-      error(ctx, 'task-without-head', `Task "${t.name}" has no task head: add one that predicts it.`, []);
+      error(
+        ctx,
+        'task-without-head',
+        `Task "${t.name}" has no task head: add one that predicts it.`,
+        [],
+      );
     } else if (heads.length > 1) {
       error(
         ctx,

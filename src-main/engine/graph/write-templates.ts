@@ -9,7 +9,9 @@ import { serializeProject } from './project-file';
 import { buildTemplate, sampleTemplateBinding, TEMPLATE_KINDS } from './templates';
 
 /** The folder the template files live in. */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../../resources/templates/', import.meta.url));
+export const TEMPLATES_DIR = fileURLToPath(
+  new URL('../../../resources/templates/', import.meta.url),
+);
 
 export function templateFileName(kind: string): string {
   return `${kind}.htlnet.json`;

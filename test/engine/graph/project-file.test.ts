@@ -28,7 +28,9 @@ function thrown(f: () => unknown): UserError {
 }
 
 /** A valid document (plain JSON) to break in tests. */
-function doc(): Record<string, unknown> & { graph: { blocks: Record<string, unknown>[]; edges: Record<string, unknown>[] } } {
+function doc(): Record<string, unknown> & {
+  graph: { blocks: Record<string, unknown>[]; edges: Record<string, unknown>[] };
+} {
   return JSON.parse(serializeProject(chain()));
 }
 
@@ -36,7 +38,8 @@ const parse = (json: unknown) => () => validateProjectDocument(json, 'demo.htlne
 
 describe('JSON syntax', () => {
   it('names the file, line and column of a syntax error', () => {
-    const text = '{\n  "format": "htlnet-studio-project",\n  "version": 2,\n  "name": "x"\n  "graph": {}\n}\n';
+    const text =
+      '{\n  "format": "htlnet-studio-project",\n  "version": 2,\n  "name": "x"\n  "graph": {}\n}\n';
     const e = thrown(() => parseProject(text, 'demo.htlnet.json'));
     expect(e.message).toBe(
       'demo.htlnet.json, line 5, column 3: not valid JSON: expected "," or "}" but found a string.',
@@ -69,10 +72,15 @@ describe('JSON syntax', () => {
 
 describe('format and version', () => {
   it('refuses a foreign JSON file, naming its format', () => {
-    expect(thrown(() => parseProject('{"format": "tfjs-layers-model", "version": 1}', 'model.json')).message).toBe(
+    expect(
+      thrown(() => parseProject('{"format": "tfjs-layers-model", "version": 1}', 'model.json'))
+        .message,
+    ).toBe(
       'model.json is not an HTLNet Studio project (format is "tfjs-layers-model"; expected "htlnet-studio-project").',
     );
-    expect(thrown(() => parseProject('{"name": "package", "version": "1.0.0"}', 'package.json')).message).toBe(
+    expect(
+      thrown(() => parseProject('{"name": "package", "version": "1.0.0"}', 'package.json')).message,
+    ).toBe(
       'package.json is not an HTLNet Studio project (format is missing; expected "htlnet-studio-project").',
     );
     expect(thrown(() => parseProject('[1, 2]', 'list.json')).message).toMatch(
@@ -112,7 +120,11 @@ describe('version 1 files', () => {
   it('the fixture is in the version 1 format', () => {
     const raw = JSON.parse(text);
     expect(raw.version).toBe(1);
-    expect(raw.graph.edges[0]).toEqual({ id: 'e1', from: 'features.features', to: 'embedding.features' });
+    expect(raw.graph.edges[0]).toEqual({
+      id: 'e1',
+      from: 'features.features',
+      to: 'embedding.features',
+    });
     expect(raw.data.targets).toHaveLength(3);
     expect(raw.data.tasks).toBeUndefined();
     expect(raw.data.excluded).toBeUndefined();
@@ -207,7 +219,11 @@ describe('structural checks', () => {
       (d) => (d.graph.blocks[3].id = 'tower-click'),
       'block "tower-click": blocks #3 and #4 have the same id; block ids must be unique',
     ],
-    ['a block without an id', (d) => delete d.graph.blocks[3].id, 'block #4, field "id": must be non-empty text, got nothing'],
+    [
+      'a block without an id',
+      (d) => delete d.graph.blocks[3].id,
+      'block #4, field "id": must be non-empty text, got nothing',
+    ],
     [
       'a position that is not a number',
       (d) => (d.graph.blocks[0].position = { x: 'left', y: 0 }),
@@ -345,7 +361,9 @@ describe('serializeProject', () => {
     p.training = { split: { kind: 'time', column: 'ts' }, fractions: [0.7, 0.2, 0.1] };
     // Keys given in another order come out in the fixed one.
     const shuffled = JSON.parse(JSON.stringify(p), (_k, v) =>
-      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).reverse())
+        : v,
     );
     const text = serializeProject(shuffled);
     expect(text).toBe(serializeProject(p));

@@ -6,7 +6,8 @@ import { binding, block, chain, extend } from './sketch';
 
 const dims = (s: Shape) => s.dims;
 /** The widths of an input port's connections, concatenated. */
-const concatenated = (b: BlockShapes, port: string) => sumWidths(b.inputs[port].map((s) => s.dims[s.dims.length - 1]));
+const concatenated = (b: BlockShapes, port: string) =>
+  sumWidths(b.inputs[port].map((s) => s.dims[s.dims.length - 1]));
 
 describe('inferShapes', () => {
   it('gives the HTLNet template for the 20-field sample binding its widths', () => {
@@ -18,11 +19,20 @@ describe('inferShapes', () => {
     expect(dims(shapes['leu-click'].outputs.label)).toEqual(['batch', 16]);
     // Task 2 fuses one rep (32) and one label embedding (16); task 3 fuses two of each.
     expect(dims(shapes['fusion-purchase'].outputs.out)).toEqual(['batch', 48]);
-    expect(shapes['fusion-amount'].inputs.reps.map(dims)).toEqual([['batch', 32], ['batch', 32]]);
-    expect(shapes['fusion-amount'].inputs.labels.map(dims)).toEqual([['batch', 16], ['batch', 16]]);
+    expect(shapes['fusion-amount'].inputs.reps.map(dims)).toEqual([
+      ['batch', 32],
+      ['batch', 32],
+    ]);
+    expect(shapes['fusion-amount'].inputs.labels.map(dims)).toEqual([
+      ['batch', 16],
+      ['batch', 16],
+    ]);
     expect(dims(shapes['fusion-amount'].outputs.out)).toEqual(['batch', 48]);
     // Tower 3 reads [fusion, embedding]: 48 + 320.
-    expect(shapes['tower-amount'].inputs.in.map(dims)).toEqual([['batch', 48], ['batch', 320]]);
+    expect(shapes['tower-amount'].inputs.in.map(dims)).toEqual([
+      ['batch', 48],
+      ['batch', 320],
+    ]);
     expect(concatenated(shapes['tower-amount'], 'in')).toBe(368);
     for (const task of ['click', 'purchase', 'amount']) {
       expect(dims(shapes[`head-${task}`].outputs.prediction)).toEqual(['batch', 1]);
@@ -64,7 +74,10 @@ describe('inferShapes', () => {
     expect(mmoe['gate-click'].inputs.selector.map(dims)).toEqual([['batch', 320]]);
     expect(dims(mmoe['gate-click'].outputs.out)).toEqual(['batch', 32]);
     const ple = inferShapes(buildTemplate('ple', sampleTemplateBinding()));
-    expect(ple['gate-amount'].inputs.experts.map(dims)).toEqual([['batch', 2, 32], ['batch', 2, 32]]);
+    expect(ple['gate-amount'].inputs.experts.map(dims)).toEqual([
+      ['batch', 2, 32],
+      ['batch', 2, 32],
+    ]);
     expect(dims(ple['gate-amount'].outputs.out)).toEqual(['batch', 32]);
   });
 
@@ -77,10 +90,17 @@ describe('inferShapes', () => {
   it('counts the fields of a feature input and an embedding from the binding', () => {
     const p = chain();
     block(p, 'features').params.kind = 'categorical';
-    extend(p, [['more', 'feature-input', { columns: 'item,price' }]], ['more.features -> embedding.features']);
+    extend(
+      p,
+      [['more', 'feature-input', { columns: 'item,price' }]],
+      ['more.features -> embedding.features'],
+    );
     block(p, 'embedding').params.dim = 8;
     const shapes = inferShapes(p);
-    expect(shapes.embedding.inputs.features.map(dims)).toEqual([['batch', 2], ['batch', 2]]);
+    expect(shapes.embedding.inputs.features.map(dims)).toEqual([
+      ['batch', 2],
+      ['batch', 2],
+    ]);
     // user, item, price: item is one field although both inputs provide it.
     expect(dims(shapes.embedding.outputs.embedding)).toEqual(['batch', 24]);
   });
@@ -105,7 +125,10 @@ describe('inferShapes', () => {
 
   it('takes the numeric kind of a feature input from the binding', () => {
     const p = chain();
-    p.data = binding(['click:binary', 'purchase:binary'], ['a:numeric', 'b:numeric', 'c:categorical']);
+    p.data = binding(
+      ['click:binary', 'purchase:binary'],
+      ['a:numeric', 'b:numeric', 'c:categorical'],
+    );
     block(p, 'features').params.kind = 'numeric';
     expect(dims(inferShapes(p).embedding.outputs.embedding)).toEqual(['batch', 32]);
   });

@@ -14,10 +14,18 @@ import {
   type TaskType,
 } from '../../../src-main/shared/project';
 
-export type BlockSketch = [id: string, type: BlockType, params?: Record<string, ParamValue>, label?: string];
+export type BlockSketch = [
+  id: string,
+  type: BlockType,
+  params?: Record<string, ParamValue>,
+  label?: string,
+];
 
 /** A binding with the given tasks ("click:binary") and features ("price:numeric"). */
-export function binding(tasks: string[], features = ['user:categorical', 'item:categorical', 'price:numeric']): DataBinding {
+export function binding(
+  tasks: string[],
+  features = ['user:categorical', 'item:categorical', 'price:numeric'],
+): DataBinding {
   return {
     features: features.map((f) => {
       const [column, kind] = f.split(':');
@@ -47,7 +55,11 @@ export function sketch(data: DataBinding, blocks: BlockSketch[], edges: string[]
         const [from, to] = text.split('->').map((s) => s.trim());
         const [sb, sp] = from.split('.');
         const [tb, tp] = to.split('.');
-        return { id: `e${i + 1}`, source: { block: sb, port: sp }, target: { block: tb, port: tp } };
+        return {
+          id: `e${i + 1}`,
+          source: { block: sb, port: sp },
+          target: { block: tb, port: tp },
+        };
       }),
     },
     data,
@@ -88,7 +100,11 @@ export function chain(): ProjectFile {
 }
 
 /** Adds blocks and edges to a project (edges numbered after the existing ones). */
-export function extend(project: ProjectFile, blocks: BlockSketch[], edges: string[] = []): ProjectFile {
+export function extend(
+  project: ProjectFile,
+  blocks: BlockSketch[],
+  edges: string[] = [],
+): ProjectFile {
   const more = sketch(project.data, blocks, edges);
   const n = project.graph.edges.length;
   project.graph.blocks.push(...more.graph.blocks);
@@ -106,7 +122,8 @@ export function removeEdge(project: ProjectFile, text: string): ProjectFile {
   const [from, to] = text.split('->').map((s) => s.trim());
   const before = project.graph.edges.length;
   project.graph.edges = project.graph.edges.filter(
-    (e) => `${e.source.block}.${e.source.port}` !== from || `${e.target.block}.${e.target.port}` !== to,
+    (e) =>
+      `${e.source.block}.${e.source.port}` !== from || `${e.target.block}.${e.target.port}` !== to,
   );
   if (project.graph.edges.length !== before - 1) throw new Error(`no edge ${text}`);
   return project;

@@ -20,7 +20,8 @@ const TEMPLATES_DIR = fileURLToPath(new URL('../../../resources/templates/', imp
 const KINDS = TEMPLATE_KINDS.map((t) => t.kind);
 
 /** The sources feeding a port, as block ids in connection order. */
-const sources = (p: ProjectFile, id: string, port: string) => incoming(p.graph, id, port).map((e) => e.source.block);
+const sources = (p: ProjectFile, id: string, port: string) =>
+  incoming(p.graph, id, port).map((e) => e.source.block);
 const ids = (p: ProjectFile) => p.graph.blocks.map((b) => b.id);
 
 const BINDINGS: Record<string, string[]> = {
@@ -30,18 +31,26 @@ const BINDINGS: Record<string, string[]> = {
   'three tasks': ['click:binary', 'purchase:binary', 'amount:regression'],
   'four tasks': ['click:binary', 'view:binary', 'purchase:binary', 'amount:regression'],
   'binary only': ['click:binary', 'cart:binary', 'purchase:binary'],
-  'regression first': ['watch_time:regression', 'like:binary', 'share:binary', 'revenue:regression'],
-  'alternating': ['a:binary', 'b:regression', 'c:binary', 'd:regression'],
+  'regression first': [
+    'watch_time:regression',
+    'like:binary',
+    'share:binary',
+    'revenue:regression',
+  ],
+  alternating: ['a:binary', 'b:regression', 'c:binary', 'd:regression'],
 };
 
 describe('every template validates cleanly', () => {
-  const cases = KINDS.flatMap((kind) => Object.keys(BINDINGS).map((name): [TemplateKind, string] => [kind, name]));
+  const cases = KINDS.flatMap((kind) =>
+    Object.keys(BINDINGS).map((name): [TemplateKind, string] => [kind, name]),
+  );
   it.each(cases)('%s for %s', (kind, name) => {
     const p = buildTemplate(kind, binding(BINDINGS[name]));
     expect(validateGraph(p)).toEqual([]);
     // Readable layout: every connection goes left to right, no two blocks share a place.
     const at = new Map(p.graph.blocks.map((b) => [b.id, b.position]));
-    for (const e of p.graph.edges) expect(at.get(e.source.block)!.x).toBeLessThan(at.get(e.target.block)!.x);
+    for (const e of p.graph.edges)
+      expect(at.get(e.source.block)!.x).toBeLessThan(at.get(e.target.block)!.x);
     const places = new Set(p.graph.blocks.map((b) => `${b.position.x},${b.position.y}`));
     expect(places.size).toBe(p.graph.blocks.length);
     for (const b of p.graph.blocks) {
@@ -69,9 +78,18 @@ describe('HTLNet', () => {
 
   it("uses the paper's defaults", () => {
     expect(block(p, 'embedding').params.dim).toBe(16);
-    expect(block(p, 'tower-b').params).toEqual({ units: '128,64,32', activation: 'relu', dropout: 0 });
+    expect(block(p, 'tower-b').params).toEqual({
+      units: '128,64,32',
+      activation: 'relu',
+      dropout: 0,
+    });
     expect(block(p, 'leu-a').params).toEqual({ dim: 16, temperature: 1, gumbel: true });
-    expect(block(p, 'head-b').params).toEqual({ task: 'b', kind: 'regression', transform: 'log1p-zscore', lossWeight: 1 });
+    expect(block(p, 'head-b').params).toEqual({
+      task: 'b',
+      kind: 'regression',
+      transform: 'log1p-zscore',
+      lossWeight: 1,
+    });
     expect(block(p, 'features').params).toMatchObject({ kind: 'all', columns: '' });
     expect(block(p, 'optimizer').params).toEqual({
       optimizer: 'adam',
@@ -89,7 +107,7 @@ describe('HTLNet', () => {
     expect(p.training).toEqual({ split: { kind: 'random' }, fractions: [0.8, 0.1, 0.1] });
   });
 
-  it('has readable ids and labels in the user\'s words', () => {
+  it("has readable ids and labels in the user's words", () => {
     const q = buildTemplate('htlnet', sampleTemplateBinding());
     expect(ids(q)).toEqual([
       'features',
@@ -124,8 +142,15 @@ describe('HTLNet', () => {
   });
 
   it('makes ids from any task name', () => {
-    const q = buildTemplate('htlnet', binding(['Long View:binary', 'long_view:binary', '€:regression']));
-    expect(ids(q).filter((id) => id.startsWith('tower-'))).toEqual(['tower-long-view', 'tower-long-view-2', 'tower-task-3']);
+    const q = buildTemplate(
+      'htlnet',
+      binding(['Long View:binary', 'long_view:binary', '€:regression']),
+    );
+    expect(ids(q).filter((id) => id.startsWith('tower-'))).toEqual([
+      'tower-long-view',
+      'tower-long-view-2',
+      'tower-task-3',
+    ]);
     expect(block(q, 'tower-long-view-2').label).toBe('Long view tower');
     expect(block(q, 'head-long-view-2').params.task).toBe('long_view');
     expect(validateGraph(q)).toEqual([]);
@@ -156,7 +181,11 @@ describe('baselines', () => {
 
   it('MMoE: one group of 4 experts, a gate per task selecting on the embedding', () => {
     const p = buildTemplate('mmoe', tasks);
-    expect(block(p, 'shared-experts').params).toEqual({ experts: 4, units: '64,32', activation: 'relu' });
+    expect(block(p, 'shared-experts').params).toEqual({
+      experts: 4,
+      units: '64,32',
+      activation: 'relu',
+    });
     for (const t of ['click', 'purchase', 'amount']) {
       expect(sources(p, `gate-${t}`, 'experts')).toEqual(['shared-experts']);
       expect(sources(p, `gate-${t}`, 'selector')).toEqual(['embedding']);
@@ -175,7 +204,10 @@ describe('baselines', () => {
   });
 
   it('ESMM chains each binary task after the first to the previous binary prediction', () => {
-    const p = buildTemplate('esmm', binding(['click:binary', 'stay:regression', 'cart:binary', 'buy:binary']));
+    const p = buildTemplate(
+      'esmm',
+      binding(['click:binary', 'stay:regression', 'cart:binary', 'buy:binary']),
+    );
     expect(ids(p).filter((id) => id.startsWith('esmm-'))).toEqual(['esmm-cart', 'esmm-buy']);
     expect(sources(p, 'esmm-cart', 'prior')).toEqual(['head-click']);
     expect(sources(p, 'esmm-cart', 'conditional')).toEqual(['head-cart']);
@@ -197,7 +229,9 @@ describe('baselines', () => {
 
   it('refuses an unknown kind and a binding without tasks', () => {
     expect(() => buildTemplate('nope' as TemplateKind, tasks)).toThrow(UserError);
-    expect(() => buildTemplate('htlnet', binding([]))).toThrow('A template needs at least one task');
+    expect(() => buildTemplate('htlnet', binding([]))).toThrow(
+      'A template needs at least one task',
+    );
   });
 });
 
@@ -215,8 +249,30 @@ describe('TEMPLATE_KINDS', () => {
 describe('resources/templates', () => {
   // Written here as a literal list: the sample generator is developed separately.
   const SAMPLE_FEATURES = {
-    categorical: ['user_segment', 'region', 'device', 'item_category', 'brand', 'channel', 'hour', 'weekday', 'day', 'user_id', 'item_id', 'campaign'],
-    numeric: ['price', 'user_age', 'past_purchases', 'session_length', 'discount', 'item_rating', 'days_since_last_visit', 'cart_items'],
+    categorical: [
+      'user_segment',
+      'region',
+      'device',
+      'item_category',
+      'brand',
+      'channel',
+      'hour',
+      'weekday',
+      'day',
+      'user_id',
+      'item_id',
+      'campaign',
+    ],
+    numeric: [
+      'price',
+      'user_age',
+      'past_purchases',
+      'session_length',
+      'discount',
+      'item_rating',
+      'days_since_last_visit',
+      'cart_items',
+    ],
   };
 
   it('sampleTemplateBinding is the sample dataset binding', () => {
@@ -237,10 +293,13 @@ describe('resources/templates', () => {
     expect(readdirSync(TEMPLATES_DIR).sort()).toEqual(KINDS.map((k) => `${k}.htlnet.json`).sort());
   });
 
-  it.each(KINDS)('%s.htlnet.json is what the builder makes (run write-templates.ts after changes)', (kind) => {
-    const text = readFileSync(`${TEMPLATES_DIR}${kind}.htlnet.json`, 'utf8');
-    expect(text).toBe(serializeProject(buildTemplate(kind, sampleTemplateBinding())));
-    const p = parseProject(text, `${kind}.htlnet.json`);
-    expect(validateGraph(p)).toEqual([]);
-  });
+  it.each(KINDS)(
+    '%s.htlnet.json is what the builder makes (run write-templates.ts after changes)',
+    (kind) => {
+      const text = readFileSync(`${TEMPLATES_DIR}${kind}.htlnet.json`, 'utf8');
+      expect(text).toBe(serializeProject(buildTemplate(kind, sampleTemplateBinding())));
+      const p = parseProject(text, `${kind}.htlnet.json`);
+      expect(validateGraph(p)).toEqual([]);
+    },
+  );
 });

@@ -96,7 +96,10 @@ describe('validateGraph', () => {
   });
 
   it('reports a fusion unit with neither reps nor labels connected', () => {
-    const p = removeEdge(removeEdge(chain(), 'tower-click.out -> fusion-purchase.reps'), 'leu-click.label -> fusion-purchase.labels');
+    const p = removeEdge(
+      removeEdge(chain(), 'tower-click.out -> fusion-purchase.reps'),
+      'leu-click.label -> fusion-purchase.labels',
+    );
     expect(one(p, 'fusion-without-inputs').blocks).toEqual(['fusion-purchase']);
     // The LEU now feeds nothing.
     const unused = one(p, 'unused');
@@ -122,10 +125,16 @@ describe('validateGraph', () => {
   });
 
   it('reports two heads for one task', () => {
-    const p = extend(chain(), [['head-click-2', 'task-head', { task: 'click' }, 'Second click head']], ['tower-click.out -> head-click-2.in']);
+    const p = extend(
+      chain(),
+      [['head-click-2', 'task-head', { task: 'click' }, 'Second click head']],
+      ['tower-click.out -> head-click-2.in'],
+    );
     const problem = one(p, 'duplicate-head');
     expect(problem.blocks).toEqual(['head-click', 'head-click-2']);
-    expect(problem.message).toBe('Task "click" has 2 heads (Click head and Second click head); keep one.');
+    expect(problem.message).toBe(
+      'Task "click" has 2 heads (Click head and Second click head); keep one.',
+    );
   });
 
   it('reports a head whose kind differs from its task type', () => {
@@ -134,26 +143,39 @@ describe('validateGraph', () => {
     expect(one(p, 'head-kind-mismatch')).toMatchObject({
       blocks: ['head-purchase'],
       field: 'kind',
-      message: 'Purchase head is a regression head, but task "purchase" is binary: set its kind to binary.',
+      message:
+        'Purchase head is a regression head, but task "purchase" is binary: set its kind to binary.',
     });
   });
 
   it('says "an LEU on a regression task" in words', () => {
-    const p = extend(threeTasks(), [['leu-amount', 'label-embedding', {}, 'Amount LEU']], ['head-amount.prediction -> leu-amount.prediction']);
+    const p = extend(
+      threeTasks(),
+      [['leu-amount', 'label-embedding', {}, 'Amount LEU']],
+      ['head-amount.prediction -> leu-amount.prediction'],
+    );
     const problem = one(p, 'leu-on-regression');
     expect(problem.blocks).toEqual(['leu-amount', 'head-amount']);
     expect(problem.message).toContain('Amount LEU is an LEU on a regression task');
     // Said once, in words, rather than also as a bare port type mismatch.
     expect(withCode(p, 'port-type-mismatch')).toEqual([]);
     // A binary-kind head on a regression task is the same mistake.
-    const q = extend(threeTasks(), [['leu-amount', 'label-embedding', {}, 'Amount LEU']], ['head-amount.prediction -> leu-amount.prediction']);
+    const q = extend(
+      threeTasks(),
+      [['leu-amount', 'label-embedding', {}, 'Amount LEU']],
+      ['head-amount.prediction -> leu-amount.prediction'],
+    );
     block(q, 'head-amount').params.kind = 'binary';
     expect(one(q, 'leu-on-regression').blocks).toEqual(['leu-amount', 'head-amount']);
   });
 
   it('reports an ESMM link whose prior is not an earlier task', () => {
     const linked = (prior: string, conditional: string) =>
-      extend(chain(), [['esmm', 'esmm-link', {}, 'ESMM link']], [`${prior}.prediction -> esmm.prior`, `${conditional}.prediction -> esmm.conditional`]);
+      extend(
+        chain(),
+        [['esmm', 'esmm-link', {}, 'ESMM link']],
+        [`${prior}.prediction -> esmm.prior`, `${conditional}.prediction -> esmm.conditional`],
+      );
     expect(validateGraph(linked('head-click', 'head-purchase'))).toEqual([]);
     const problem = one(linked('head-purchase', 'head-click'), 'esmm-prior-order');
     expect(problem.blocks).toEqual(['esmm', 'head-purchase', 'head-click']);
@@ -228,7 +250,10 @@ describe('validateGraph', () => {
     extend(
       p,
       [['leu-amount', 'label-embedding', {}, 'Amount LEU']],
-      ['head-amount.prediction -> leu-amount.prediction', 'leu-amount.label -> fusion-purchase.labels'],
+      [
+        'head-amount.prediction -> leu-amount.prediction',
+        'leu-amount.label -> fusion-purchase.labels',
+      ],
     );
     expect(one(p, 'fusion-order')).toMatchObject({
       blocks: ['fusion-purchase', 'leu-amount'],
@@ -253,7 +278,11 @@ describe('validateGraph', () => {
     extend(
       p,
       [['fusion-aitm', 'fusion', {}, 'Purchase transfer']],
-      ['tower-click.out -> fusion-aitm.reps', 'tower-purchase.out -> fusion-aitm.reps', 'fusion-aitm.out -> head-purchase.in'],
+      [
+        'tower-click.out -> fusion-aitm.reps',
+        'tower-purchase.out -> fusion-aitm.reps',
+        'fusion-aitm.out -> head-purchase.in',
+      ],
     );
     expect(validateGraph(p)).toEqual([]);
   });
@@ -274,7 +303,11 @@ describe('validateGraph', () => {
   it('reports a numeric feature input when no numeric feature is bound', () => {
     const p = chain();
     p.data = binding(['click:binary', 'purchase:binary'], ['user:categorical', 'item:categorical']);
-    extend(p, [['numbers', 'feature-input', { kind: 'numeric' }, 'Numbers']], ['numbers.features -> embedding.features']);
+    extend(
+      p,
+      [['numbers', 'feature-input', { kind: 'numeric' }, 'Numbers']],
+      ['numbers.features -> embedding.features'],
+    );
     expect(one(p, 'no-numeric-features')).toMatchObject({
       blocks: ['numbers'],
       message: 'Numbers provides numeric columns, but the data binding has no numeric features.',
@@ -290,14 +323,24 @@ describe('validateGraph', () => {
     const two = extend(chain(), [['optimizer-2', 'optimizer', {}, 'Second optimizer']]);
     expect(one(two, 'duplicate-optimizer')).toMatchObject({
       blocks: ['optimizer', 'optimizer-2'],
-      message: 'The graph has 2 optimizer blocks (Optimizer and Second optimizer); keep exactly one.',
+      message:
+        'The graph has 2 optimizer blocks (Optimizer and Second optimizer); keep exactly one.',
     });
   });
 
   it('reports a graph with no task head, and a binding with no task', () => {
-    const p = sketch(binding([]), [['features', 'feature-input'], ['optimizer', 'optimizer']], []);
+    const p = sketch(
+      binding([]),
+      [
+        ['features', 'feature-input'],
+        ['optimizer', 'optimizer'],
+      ],
+      [],
+    );
     expect(one(p, 'no-heads').blocks).toEqual([]);
-    expect(one(p, 'no-tasks').message).toBe('The data binding has no task: choose at least one target column.');
+    expect(one(p, 'no-tasks').message).toBe(
+      'The data binding has no task: choose at least one target column.',
+    );
   });
 
   it('warns about blocks whose output reaches no head', () => {
@@ -314,7 +357,8 @@ describe('validateGraph', () => {
       {
         severity: 'warning',
         code: 'unused',
-        message: 'Spare tower is unused: its output reaches no task head, so it affects no prediction.',
+        message:
+          'Spare tower is unused: its output reaches no task head, so it affects no prediction.',
         blocks: ['tower-spare'],
       },
     ]);
@@ -325,14 +369,50 @@ describe('validateGraph', () => {
   });
 
   it.each([
-    ['tower-click', 'dropout', 1.5, 'param-out-of-range', 'Click tower: Dropout must be a number between 0 and 0.9, got 1.5.'],
-    ['embedding', 'dim', 16.5, 'param-out-of-range', 'Embedding: Embedding size must be a whole number between 1 and 512, got 16.5.'],
-    ['optimizer', 'learningRate', 0, 'param-out-of-range', 'Optimizer: Learning rate must be a number greater than 0 and at most 10, got 0.'],
-    ['tower-click', 'units', '128,,64', 'param-malformed', 'Click tower: Layer sizes must be layer sizes separated by commas'],
+    [
+      'tower-click',
+      'dropout',
+      1.5,
+      'param-out-of-range',
+      'Click tower: Dropout must be a number between 0 and 0.9, got 1.5.',
+    ],
+    [
+      'embedding',
+      'dim',
+      16.5,
+      'param-out-of-range',
+      'Embedding: Embedding size must be a whole number between 1 and 512, got 16.5.',
+    ],
+    [
+      'optimizer',
+      'learningRate',
+      0,
+      'param-out-of-range',
+      'Optimizer: Learning rate must be a number greater than 0 and at most 10, got 0.',
+    ],
+    [
+      'tower-click',
+      'units',
+      '128,,64',
+      'param-malformed',
+      'Click tower: Layer sizes must be layer sizes separated by commas',
+    ],
     ['tower-click', 'units', '128,0', 'param-malformed', 'got "128,0"'],
-    ['tower-click', 'units', ' ', 'param-malformed', 'Click tower: Layer sizes must list at least one layer size'],
+    [
+      'tower-click',
+      'units',
+      ' ',
+      'param-malformed',
+      'Click tower: Layer sizes must list at least one layer size',
+    ],
     ['tower-click', 'activation', 'swish', 'param-malformed', 'must be one of "relu", "gelu"'],
-    ['leu-click', 'gumbel', 'yes', 'param-malformed', 'Click LEU: Gumbel noise must be true or false, got "yes".'],
+    [
+      'leu-click',
+      'gumbel',
+      'yes',
+      'param-malformed',
+      'Click LEU: Gumbel noise must be true or false, got "yes".',
+    ],
   ])('reports %s %s = %j', (id, param, value, code, message) => {
     const p = chain();
     block(p, id).params[param] = value;
@@ -351,7 +431,11 @@ describe('validateGraph', () => {
     const p = extend(
       threeTasks(),
       [['fusion-amount', 'fusion', {}, 'Amount fusion']],
-      ['tower-click.out -> fusion-amount.reps', 'tower-purchase.out -> fusion-amount.reps', 'fusion-amount.out -> tower-amount.in'],
+      [
+        'tower-click.out -> fusion-amount.reps',
+        'tower-purchase.out -> fusion-amount.reps',
+        'fusion-amount.out -> tower-amount.in',
+      ],
     );
     block(p, 'tower-purchase').params.units = '64';
     const problem = one(p, 'fusion-width-mismatch');
@@ -398,13 +482,24 @@ describe('validateGraph', () => {
     const p = chain();
     p.graph.blocks.push({ id: 'x', type: 'towr' as never, params: {}, position: { x: 0, y: 0 } });
     p.graph.blocks.push({ ...structuredClone(block(p, 'tower-click')), label: 'Copy' });
-    p.graph.edges.push({ id: 'bad', source: { block: 'tower-click', port: 'out' }, target: { block: 'gone', port: 'in' } });
-    p.graph.edges.push({ id: 'bad-port', source: { block: 'tower-click', port: 'out' }, target: { block: 'head-click', port: 'input' } });
+    p.graph.edges.push({
+      id: 'bad',
+      source: { block: 'tower-click', port: 'out' },
+      target: { block: 'gone', port: 'in' },
+    });
+    p.graph.edges.push({
+      id: 'bad-port',
+      source: { block: 'tower-click', port: 'out' },
+      target: { block: 'head-click', port: 'input' },
+    });
     expect(one(p, 'unknown-block-type').blocks).toEqual(['x']);
     expect(one(p, 'duplicate-block-id').blocks).toEqual(['tower-click']);
     expect(withCode(p, 'dangling-edge').map((x) => [x.edge, x.message])).toEqual([
       ['bad', 'Connection "bad" goes to a block "gone" that does not exist; remove it.'],
-      ['bad-port', 'Connection "bad-port" goes to an input "input" that Click head does not have; remove it.'],
+      [
+        'bad-port',
+        'Connection "bad-port" goes to an input "input" that Click head does not have; remove it.',
+      ],
     ]);
   });
 
@@ -431,10 +526,15 @@ describe('validateGraph', () => {
     ];
     const p = sketch(binding(tasks), blocks, ['features.features -> embedding.features']);
     for (let t = 0; t < 40; t++) {
-      const more: string[] = [`embedding.embedding -> tower-${t}.in`, `tower-${t}.out -> head-${t}.in`, `head-${t}.prediction -> leu-${t}.prediction`];
+      const more: string[] = [
+        `embedding.embedding -> tower-${t}.in`,
+        `tower-${t}.out -> head-${t}.in`,
+        `head-${t}.prediction -> leu-${t}.prediction`,
+      ];
       if (t > 0) {
         more.push(`fusion-${t}.out -> tower-${t}.in`);
-        for (let j = 0; j < t; j++) more.push(`tower-${j}.out -> fusion-${t}.reps`, `leu-${j}.label -> fusion-${t}.labels`);
+        for (let j = 0; j < t; j++)
+          more.push(`tower-${j}.out -> fusion-${t}.reps`, `leu-${j}.label -> fusion-${t}.labels`);
       }
       extend(
         p,
@@ -485,14 +585,16 @@ describe('checkConnection', () => {
   it('refuses a connection that would make a cycle', () => {
     expect(check('tower-purchase.out', 'tower-click.in')).toEqual({
       isValid: false,
-      reason: 'this connection would make a cycle: Click tower → Purchase fusion → Purchase tower → Click tower',
+      reason:
+        'this connection would make a cycle: Click tower → Purchase fusion → Purchase tower → Click tower',
     });
   });
 
   it('refuses a second connection on a single input, and a repeated one', () => {
     expect(check('head-purchase.prediction', 'leu-click.prediction')).toEqual({
       isValid: false,
-      reason: 'Click LEU\'s "prediction" port already has a connection (from Click head) and takes only one',
+      reason:
+        'Click LEU\'s "prediction" port already has a connection (from Click head) and takes only one',
     });
     expect(check('embedding.embedding', 'tower-click.in')).toEqual({
       isValid: false,
@@ -551,7 +653,10 @@ describe('graph helpers', () => {
 
   it('lists the edges into a port in connection order', () => {
     const p = chain();
-    expect(incoming(p.graph, 'tower-purchase', 'in').map((e) => e.source.block)).toEqual(['fusion-purchase', 'embedding']);
+    expect(incoming(p.graph, 'tower-purchase', 'in').map((e) => e.source.block)).toEqual([
+      'fusion-purchase',
+      'embedding',
+    ]);
     expect(incoming(p.graph, 'tower-purchase', 'other')).toEqual([]);
   });
 
@@ -561,7 +666,11 @@ describe('graph helpers', () => {
     const heads = headsByTask(p);
     expect([...heads.keys()]).toEqual(['click', 'purchase']);
     expect(heads.get('purchase')!.id).toBe('head-purchase');
-    expect(taskOfHead(p, block(p, 'head-click'))).toEqual({ name: 'click', column: 'click', type: 'binary' });
+    expect(taskOfHead(p, block(p, 'head-click'))).toEqual({
+      name: 'click',
+      column: 'click',
+      type: 'binary',
+    });
     block(p, 'head-click').params.task = 'nope';
     expect(taskOfHead(p, block(p, 'head-click'))).toBeUndefined();
   });
@@ -591,7 +700,11 @@ describe('graph helpers', () => {
         ['both', 'feature-input', { columns: 'item,price', numericEncoding: 'linear' }],
         ['embedding-2', 'shared-embedding'],
       ],
-      ['numbers.features -> embedding.features', 'both.features -> embedding.features', 'both.features -> embedding-2.features'],
+      [
+        'numbers.features -> embedding.features',
+        'both.features -> embedding.features',
+        'both.features -> embedding-2.features',
+      ],
     );
     const specs = fieldSpecs(p);
     expect([...specs.keys()]).toEqual(['embedding', 'embedding-2']);
