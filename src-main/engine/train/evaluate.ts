@@ -2,7 +2,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset, TargetEncoder } from '../data/types';
-import { untransformTarget } from '../data/encoders';
+import { transformTarget, untransformTarget } from '../data/encoders';
 import type { HtlnetModel } from '../model/model';
 import {
   binaryMetrics,
@@ -97,7 +97,7 @@ export function evaluateRows(
     } else {
       metrics[task.name] = regressionMetrics(actual, predictions.raw[t]);
       const enc = targetEncoders[t];
-      const y = transformedTargets(actual, enc);
+      const y = transformTarget(actual, enc);
       const p = predictions.transformed[t]!;
       let sum = 0;
       for (let i = 0; i < y.length; i++) sum += (p[i] - y[i]) ** 2;
@@ -132,19 +132,5 @@ export function taskCurves(
 export function pick(values: Float64Array, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
-  return out;
-}
-
-/** The training-scale target of every value (0/1 for binary, transformed for regression). */
-export function transformedTargets(raw: Float64Array, enc: TargetEncoder): Float32Array {
-  if (enc.type === 'binary') return Float32Array.from(raw);
-  const out = new Float32Array(raw.length);
-  const log = enc.transform === 'log1p' || enc.transform === 'log1p-zscore';
-  const z = enc.transform === 'zscore' || enc.transform === 'log1p-zscore';
-  for (let i = 0; i < raw.length; i++) {
-    let v = log ? Math.log1p(raw[i]) : raw[i];
-    if (z) v = (v - enc.mean) / enc.std;
-    out[i] = v;
-  }
   return out;
 }

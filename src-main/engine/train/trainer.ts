@@ -6,7 +6,8 @@ import { createRng, shuffleInPlace } from '../data/random';
 import { CancelledError } from '../errors';
 import type { HtlnetModel, ModelSnapshot } from '../model/model';
 import type { TaskGradientStats } from './adjust';
-import { evaluateRows, transformedTargets, type TaskMetrics } from './evaluate';
+import { transformTarget } from '../data/encoders';
+import { evaluateRows, type TaskMetrics } from './evaluate';
 import { TrainStep } from './step';
 
 export interface GradientReport {
@@ -90,7 +91,7 @@ export async function trainModel(
   const emit = options.onEvent ?? (() => {});
   const every = Math.max(1, options.batchEventEvery ?? 1);
   const tasks = plan.tasks;
-  const targets = tasks.map((_, t) => transformedTargets(data.targets[t], targetEncoders[t]));
+  const targets = tasks.map((_, t) => transformTarget(data.targets[t], targetEncoders[t]));
   const step = new TrainStep(model, data, targets);
   const rng = createRng(settings.seed ^ 0x5eed);
   const order = split.train.slice();

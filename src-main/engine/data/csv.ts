@@ -1,0 +1,722 @@
+// Streaming CSV import into a columnar table (typed arrays, no object per row).
+//
+// Comma, semicolon or tab (detected from the first lines unless given); quoted fields with ""
+// escapes, delimiters and newlines inside quotes; with or without a header (detected unless
+// given); UTF-8 with or without BOM (invalid UTF-8 is an error naming the line); CRLF or LF;
+// gzip detected by its magic bytes. Every field is dictionary-encoded on the fly and parsed as
+// a number when it is one (straight from the bytes). Errors name the file, line and column.
+
+import { createReadStream, promises as fs } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { CancelledError, UserError } from '../errors';
+import type { Column, ColumnKind, Table } from './types';
+
+export interface ReadOptions {
+  delimiter?: ',' | ';' | '\t';
+  header?: boolean;
+  signal?: AbortSignal;
+  /** Called at most about once per megabyte read (bytes of the file, compressed or not). */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Stop after this many data rows (for previews). */
+  maxRows?: number;
+}
+
+/** A numeric column drops its dictionary past this many distinct values. */
+export const MAX_NUMERIC_DICTIONARY = 65_536;
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+export async function readTable(file: string, options: ReadOptions = {}): Promise<Table> {
+  let size: number;
+  try {
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) throw new UserError(`${file} is a folder, not a CSV file.`, { file });
+    size = stat.size;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`, { file });
+  }
+  const handle = await fs.open(file, 'r');
+  const magic = Buffer.alloc(2);
+  await handle.read(magic, 0, 2, 0);
+  await handle.close();
+  const gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  let read = 0;
+  let reported = 0;
+  raw.on('data', (chunk) => {
+    read += chunk.length;
+    if (options.onProgress && (read - reported >= 1 << 20 || read === size)) {
+      reported = read;
+      options.onProgress(read, size);
+    }
+  });
+  const stream = gzip ? raw.pipe(createGunzip()) : raw;
+  const parser = new CsvParser(file, options);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (options.signal?.aborted) throw new CancelledError();
+      if (parser.push(chunk)) break;
+    }
+  } catch (e) {
+    raw.destroy();
+    if (e instanceof UserError || e instanceof CancelledError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
+      throw new UserError(`${file} looks gzip-compressed but is damaged (${(e as Error).message}).`, { file });
+    }
+    throw e;
+  }
+  raw.destroy();
+  return parser.finish(size);
+}
+
+/** Parses a CSV held in memory (tests, the browser-mode upload). */
+export async function parseTableFromBuffer(name: string, buf: Uint8Array, options: ReadOptions = {}): Promise<Table> {
+  let bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const { gunzipSync } = await import('node:zlib');
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new UserError(`${name} looks gzip-compressed but is damaged (${(e as Error).message}).`, { file: name });
+    }
+  }
+  const parser = new CsvParser(name, options);
+  parser.push(bytes);
+  return parser.finish(buf.byteLength);
+}
+
+const MISSING = new Set(['', 'na', 'n/a', 'null', 'nan', '?', 'none']);
+const BOOLEAN_WORDS = new Set(['0', '1', 'true', 'false', 'yes', 'no']);
+
+class ColumnBuilder {
+  values: Float64Array;
+  codes: Int32Array | null;
+  numberCodes: Map<number, number> | null = new Map();
+  stringCodes = new Map<string, number>();
+  dictionary: string[] | null = [];
+  numeric = true;
+  integral = true;
+  missing = 0;
+  firstNonNumeric: { line: number; value: string } | null = null;
+  firstMissingLine: number | null = null;
+  distinctDropped = 0;
+
+  constructor(capacity: number) {
+    this.values = new Float64Array(capacity);
+    this.codes = new Int32Array(capacity);
+  }
+
+  grow(capacity: number): void {
+    const v = new Float64Array(capacity);
+    v.set(this.values);
+    this.values = v;
+    if (this.codes) {
+      const c = new Int32Array(capacity);
+      c.set(this.codes);
+      this.codes = c;
+    }
+  }
+
+  /** Rebuilds dictionary codes from numeric values after the dictionary had been dropped. */
+  rebuildCodes(rows: number, capacity: number): void {
+    this.codes = new Int32Array(capacity);
+    this.numberCodes = new Map();
+    this.dictionary = [];
+    for (let r = 0; r < rows; r++) {
+      const v = this.values[r];
+      if (Number.isNaN(v)) {
+        this.codes[r] = -1;
+        continue;
+      }
+      let code = this.numberCodes.get(v);
+      if (code === undefined) {
+        code = this.dictionary.length;
+        this.numberCodes.set(v, code);
+        this.dictionary.push(String(v));
+      }
+      this.codes[r] = code;
+    }
+  }
+}
+
+class CsvParser {
+  private carry: Buffer | null = null;
+  private started = false;
+  private delimiter = 0;
+  private header: boolean | undefined;
+  private names: string[] = [];
+  private columns: ColumnBuilder[] = [];
+  private rows = 0;
+  private capacity = 0;
+  private lines: Int32Array = new Int32Array(0);
+  /** 1-based line number of the next unread byte. */
+  private line = 1;
+  private done = false;
+  private bytes = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: ReadOptions,
+  ) {
+    this.header = options.header;
+  }
+
+  /** Adds a chunk; returns true once maxRows rows were read. */
+  push(chunk: Buffer): boolean {
+    if (this.done) return true;
+    this.bytes += chunk.length;
+    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = null;
+    if (!this.started) {
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      // Wait for enough text to detect the delimiter and the header.
+      if (buf.length < 64 * 1024 && countLines(buf) < 50) {
+        this.carry = buf;
+        return false;
+      }
+      this.start(buf);
+    }
+    const end = lastRecordEnd(buf);
+    if (end < 0) {
+      this.carry = buf;
+      return false;
+    }
+    this.parse(buf, 0, end);
+    if (end < buf.length) this.carry = Buffer.from(buf.subarray(end));
+    return this.done;
+  }
+
+  finish(totalBytes: number): Table {
+    if (!this.started) {
+      let buf = this.carry ?? Buffer.alloc(0);
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      this.carry = null;
+      if (isBlank(buf)) throw new UserError(`${this.file} is empty.`, { file: this.file });
+      this.start(buf);
+      this.carry = buf;
+    }
+    if (this.carry && !this.done) {
+      const buf = this.carry;
+      this.carry = null;
+      if (!isBlank(buf)) {
+        const end = lastRecordEnd(buf);
+        if (end < buf.length && hasOpenQuote(buf, end < 0 ? 0 : end)) {
+          const startLine = this.line + countLines(buf.subarray(0, Math.max(0, end)));
+          throw new UserError(
+            `${this.file}, line ${startLine}: a quoted field is never closed (missing ").`,
+            { file: this.file, line: startLine },
+          );
+        }
+        this.parse(buf, 0, buf.length, true);
+      }
+    }
+    if (this.names.length === 0) throw new UserError(`${this.file} is empty.`, { file: this.file });
+    if (this.rows === 0) {
+      throw new UserError(
+        this.header ? `${this.file} has a header but no data rows.` : `${this.file} has no data rows.`,
+        { file: this.file },
+      );
+    }
+    const rows = this.rows;
+    const lines = this.lines.slice(0, rows);
+    const columns: Column[] = this.columns.map((c, i) => finishColumn(c, this.names[i], rows));
+    return {
+      file: this.file,
+      rows,
+      columns,
+      header: Boolean(this.header),
+      delimiter: String.fromCharCode(this.delimiter),
+      lineOfRow: (row: number) => lines[row],
+      bytes: Math.max(totalBytes, this.bytes),
+    };
+  }
+
+  /** Detects delimiter and header from the first lines, and creates the columns. */
+  private start(buf: Buffer): void {
+    this.started = true;
+    const sample = firstRecords(buf, 50);
+    this.delimiter = this.options.delimiter ? this.options.delimiter.charCodeAt(0) : detectDelimiter(sample);
+    const split = sample.map((r) => splitRecord(r, this.delimiter));
+    const first = split[0] ?? [];
+    if (this.header === undefined) this.header = looksLikeHeader(split);
+    const width = first.length;
+    if (this.header) {
+      this.names = first.map((n, i) => n.trim() || `column_${i + 1}`);
+      const seen = new Map<string, number>();
+      this.names.forEach((n) => seen.set(n, (seen.get(n) ?? 0) + 1));
+      const dup = [...seen].find(([, c]) => c > 1);
+      if (dup) {
+        throw new UserError(`${this.file}, line 1: the header names column "${dup[0]}" ${dup[1]} times.`, {
+          file: this.file,
+          line: 1,
+          column: dup[0],
+        });
+      }
+    } else {
+      this.names = first.map((_, i) => `column_${i + 1}`);
+    }
+    this.capacity = 1024;
+    this.columns = Array.from({ length: width }, () => new ColumnBuilder(this.capacity));
+    this.lines = new Int32Array(this.capacity);
+  }
+
+  private ensureCapacity(): void {
+    if (this.rows < this.capacity) return;
+    this.capacity *= 2;
+    for (const c of this.columns) c.grow(this.capacity);
+    const l = new Int32Array(this.capacity);
+    l.set(this.lines);
+    this.lines = l;
+  }
+
+  /** Parses complete records in buf[from, to). */
+  private parse(buf: Buffer, from: number, to: number, last = false): void {
+    checkUtf8(buf, from, to, this.file, this.line);
+    const d = this.delimiter;
+    const width = this.columns.length;
+    const maxRows = this.options.maxRows ?? Infinity;
+    const trimTabs = d !== TAB;
+    let i = from;
+    let headerPending = this.header === true && this.rows === 0 && this.line === 1;
+    while (i < to) {
+      const recordLine = this.line;
+      // Blank line: skip.
+      if (buf[i] === LF || (buf[i] === CR && buf[i + 1] === LF)) {
+        i += buf[i] === CR ? 2 : 1;
+        this.line++;
+        continue;
+      }
+      let field = 0;
+      let recordDone = false;
+      if (!headerPending) this.ensureCapacity();
+      while (!recordDone) {
+        // One field.
+        let s = i;
+        let e: number;
+        let quoted = false;
+        let text: string | null = null;
+        while (s < to && (buf[s] === SPACE || (trimTabs && buf[s] === TAB))) s++;
+        if (s < to && buf[s] === QUOTE) {
+          quoted = true;
+          let j = s + 1;
+          let parts = '';
+          let segment = j;
+          for (;;) {
+            if (j >= to) {
+              if (last) {
+                throw new UserError(`${this.file}, line ${recordLine}: a quoted field is never closed (missing ").`, {
+                  file: this.file,
+                  line: recordLine,
+                });
+              }
+              throw new Error('internal: record split inside quotes');
+            }
+            const c = buf[j];
+            if (c === QUOTE) {
+              if (buf[j + 1] === QUOTE) {
+                parts += buf.toString('utf8', segment, j + 1);
+                j += 2;
+                segment = j;
+                continue;
+              }
+              break;
+            }
+            if (c === LF) this.line++;
+            j++;
+          }
+          text = parts + buf.toString('utf8', segment, j);
+          i = j + 1;
+          // Skip to the delimiter or record end.
+          while (i < to && buf[i] !== d && buf[i] !== LF && buf[i] !== CR) i++;
+          e = i;
+        } else {
+          i = s;
+          while (i < to && buf[i] !== d && buf[i] !== LF && buf[i] !== CR) i++;
+          e = i;
+          while (e > s && (buf[e - 1] === SPACE || (trimTabs && buf[e - 1] === TAB))) e--;
+        }
+        if (i >= to || buf[i] !== d) {
+          recordDone = true;
+          if (i < to && buf[i] === CR) i++;
+          if (i < to && buf[i] === LF) i++;
+          this.line++;
+        } else {
+          i++; // past the delimiter
+        }
+        if (headerPending) {
+          field++;
+          continue;
+        }
+        if (field < width) this.addField(this.columns[field], buf, s, e, quoted ? text : null, recordLine);
+        field++;
+      }
+      if (headerPending) {
+        headerPending = false;
+        if (field !== width) this.ragged(recordLine, field);
+        continue;
+      }
+      if (field !== width) this.ragged(recordLine, field);
+      this.lines[this.rows] = recordLine;
+      this.rows++;
+      if (this.rows >= maxRows) {
+        this.done = true;
+        return;
+      }
+    }
+  }
+
+  private ragged(line: number, fields: number): never {
+    const width = this.columns.length;
+    throw new UserError(
+      `${this.file}, line ${line}: has ${fields} field${fields === 1 ? '' : 's'}, expected ${width}` +
+        (this.header ? ` (the header has ${width})` : ' (as the first line)') +
+        '. Check for a missing or extra delimiter or an unquoted delimiter inside a value.',
+      { file: this.file, line },
+    );
+  }
+
+  private addField(c: ColumnBuilder, buf: Buffer, s: number, e: number, quotedText: string | null, line: number): void {
+    const row = this.rows;
+    const len = e - s;
+    // Missing?
+    if (quotedText === null ? len <= 4 && isMissingBytes(buf, s, e) : MISSING.has(quotedText.trim().toLowerCase())) {
+      c.values[row] = NaN;
+      if (c.codes) c.codes[row] = -1;
+      c.missing++;
+      if (c.firstMissingLine === null) c.firstMissingLine = line;
+      return;
+    }
+    const num = quotedText === null ? parseNumberBytes(buf, s, e) : parseNumberText(quotedText.trim());
+    if (!Number.isNaN(num)) {
+      c.values[row] = num;
+      if (c.integral && !Number.isInteger(num)) c.integral = false;
+      if (c.codes && c.numberCodes) {
+        let code = c.numberCodes.get(num);
+        if (code === undefined) {
+          if (c.numeric && c.numberCodes.size >= MAX_NUMERIC_DICTIONARY) {
+            // Many distinct numbers: keep the values only.
+            c.distinctDropped = c.numberCodes.size;
+            c.codes = null;
+            c.numberCodes = null;
+            c.dictionary = null;
+            return;
+          }
+          code = c.dictionary!.length;
+          c.numberCodes.set(num, code);
+          c.dictionary!.push(quotedText ?? buf.toString('latin1', s, e));
+        }
+        c.codes[row] = code;
+      } else if (!c.numeric) {
+        // unreachable: a non-numeric column always keeps codes
+      } else {
+        c.distinctDropped = Math.max(c.distinctDropped, MAX_NUMERIC_DICTIONARY + 1);
+      }
+      return;
+    }
+    // Not a number: the column is categorical from here on.
+    const text = quotedText ?? buf.toString('utf8', s, e);
+    c.values[row] = NaN;
+    if (c.numeric) {
+      c.numeric = false;
+      c.firstNonNumeric = { line, value: text };
+      if (!c.codes) c.rebuildCodes(row, this.capacity);
+    }
+    let code = c.stringCodes.get(text);
+    if (code === undefined) {
+      code = c.dictionary!.length;
+      c.stringCodes.set(text, code);
+      c.dictionary!.push(text);
+    }
+    c.codes![row] = code;
+  }
+}
+
+function finishColumn(c: ColumnBuilder, name: string, rows: number): Column {
+  const numeric = c.numeric && c.missing < rows;
+  const distinct = c.dictionary ? c.dictionary.length : Math.max(c.distinctDropped, MAX_NUMERIC_DICTIONARY + 1);
+  const column: Column = {
+    name,
+    values: numeric ? c.values.slice(0, rows) : c.numeric ? c.values.slice(0, rows) : null,
+    codes: c.codes ? c.codes.slice(0, rows) : null,
+    dictionary: c.dictionary,
+    missing: c.missing,
+    distinct,
+    firstNonNumeric: c.firstNonNumeric,
+    firstMissingLine: c.firstMissingLine,
+    kind: 'categorical',
+  };
+  column.kind = inferKind(column, c.integral);
+  return column;
+}
+
+/** The kind a column looks like: binary, continuous, numeric (integer-valued, few values) or categorical. */
+export function inferKind(column: Column, integral = true): ColumnKind {
+  if (column.dictionary && column.dictionary.length <= 2 && column.dictionary.length > 0) {
+    if (column.dictionary.every((v) => BOOLEAN_WORDS.has(v.trim().toLowerCase()))) {
+      if (column.values) {
+        // numeric 0/1 only
+        if (column.dictionary.every((v) => Number(v) === 0 || Number(v) === 1)) return 'binary';
+      } else return 'binary';
+    }
+  }
+  if (column.values) {
+    if (!integral || column.distinct > 50) return 'continuous';
+    return 'numeric';
+  }
+  return 'categorical';
+}
+
+/** Changes a column's kind at the user's request; a non-numeric column cannot become numeric. */
+export function overrideKind(column: Column, kind: ColumnKind, file = ''): void {
+  if ((kind === 'numeric' || kind === 'continuous') && !column.values) {
+    const where = column.firstNonNumeric;
+    throw new UserError(
+      `${file ? file + ', ' : ''}${where ? `line ${where.line}, ` : ''}column "${column.name}" cannot be ${kind}: ` +
+        `"${where?.value ?? '?'}" is not a number.`,
+      { file, line: where?.line, column: column.name },
+    );
+  }
+  column.kind = kind;
+}
+
+function isBlank(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c !== SPACE && c !== TAB && c !== LF && c !== CR) return false;
+  }
+  return true;
+}
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(LF); i >= 0; i = buf.indexOf(LF, i + 1)) n++;
+  return n;
+}
+
+/** Offset just past the last newline that ends a record (outside quotes); -1 if none. */
+function lastRecordEnd(buf: Buffer): number {
+  let inQuotes = false;
+  let last = -1;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    else if (c === LF && !inQuotes) last = i + 1;
+  }
+  return last;
+}
+
+function hasOpenQuote(buf: Buffer, from: number): boolean {
+  let inQuotes = false;
+  for (let i = from; i < buf.length; i++) if (buf[i] === QUOTE) inQuotes = !inQuotes;
+  return inQuotes;
+}
+
+/** The first n records as strings (quotes respected), for detection. */
+function firstRecords(buf: Buffer, n: number): string[] {
+  const out: string[] = [];
+  let inQuotes = false;
+  let start = 0;
+  for (let i = 0; i < buf.length && out.length < n; i++) {
+    const c = buf[i];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    else if (c === LF && !inQuotes) {
+      const rec = buf.toString('utf8', start, i).replace(/\r$/, '');
+      if (rec.trim() !== '') out.push(rec);
+      start = i + 1;
+    }
+  }
+  if (out.length < n && start < buf.length && !inQuotes) {
+    const rec = buf.toString('utf8', start).replace(/\r$/, '');
+    if (rec.trim() !== '') out.push(rec);
+  }
+  return out;
+}
+
+/** Splits one record (a string) into trimmed, unquoted fields. */
+export function splitRecord(record: string, delimiter: number): string[] {
+  const d = String.fromCharCode(delimiter);
+  const out: string[] = [];
+  let cur = '';
+  let inQuotes = false;
+  for (let i = 0; i < record.length; i++) {
+    const ch = record[i];
+    if (inQuotes) {
+      if (ch === '"') {
+        if (record[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else inQuotes = false;
+      } else cur += ch;
+    } else if (ch === '"') inQuotes = true;
+    else if (ch === d) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+function detectDelimiter(records: string[]): number {
+  let best = 0x2c;
+  let bestScore = 0;
+  for (const d of [0x2c, 0x3b, 0x09]) {
+    const counts = records.map((r) => splitRecord(r, d).length);
+    if (counts.length === 0 || counts[0] < 2) continue;
+    const consistent = counts.filter((c) => c === counts[0]).length / counts.length;
+    const score = consistent * counts[0];
+    if (consistent >= 0.9 && score > bestScore) {
+      best = d;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+const isNumberText = (s: string): boolean => s !== '' && !Number.isNaN(parseNumberText(s));
+
+function looksLikeHeader(records: string[][]): boolean {
+  const first = records[0];
+  if (!first || records.length === 0) return false;
+  if (first.some((v) => v === '' || isNumberText(v) || MISSING.has(v.toLowerCase()))) return false;
+  if (new Set(first).size !== first.length) return false;
+  if (records.length === 1) return true;
+  const rest = records.slice(1);
+  // A column that is numeric below a text first cell: the first row is a header.
+  for (let c = 0; c < first.length; c++) {
+    const below = rest.map((r) => r[c] ?? '').filter((v) => v !== '' && !MISSING.has(v.toLowerCase()));
+    if (below.length > 0 && below.every(isNumberText)) return true;
+  }
+  // All text: a header when its values never appear again in their columns.
+  return first.every((v, c) => rest.every((r) => r[c] !== v));
+}
+
+function isMissingBytes(buf: Buffer, s: number, e: number): boolean {
+  const len = e - s;
+  if (len === 0) return true;
+  const lower = (i: number) => buf[i] | 0x20;
+  if (len === 1) return buf[s] === 0x3f; // ?
+  if (len === 2) return lower(s) === 0x6e && lower(s + 1) === 0x61; // na
+  if (len === 3) {
+    const a = lower(s);
+    const b = lower(s + 1);
+    const c = lower(s + 2);
+    return (a === 0x6e && b === 0x61 && c === 0x6e) || (a === 0x6e && buf[s + 1] === 0x2f && c === 0x61); // nan, n/a
+  }
+  // null, none
+  const t = buf.toString('latin1', s, e).toLowerCase();
+  return t === 'null' || t === 'none';
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * Parses a decimal number straight from bytes: [+-]digits[.digits][e[+-]digits]. Returns NaN
+ * when the field is not a plain number (then it is text). Exact (correctly rounded) for up to
+ * 15 significant digits; longer ones go through parseFloat.
+ */
+export function parseNumberBytes(buf: Buffer, s: number, e: number): number {
+  let i = s;
+  let negative = false;
+  if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) {
+    negative = buf[i] === 0x2d;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  let any = false;
+  while (i < e && buf[i] >= 0x30 && buf[i] <= 0x39) {
+    mantissa = mantissa * 10 + (buf[i] - 0x30);
+    if (mantissa > 0) digits++;
+    any = true;
+    i++;
+  }
+  if (i < e && buf[i] === 0x2e) {
+    i++;
+    while (i < e && buf[i] >= 0x30 && buf[i] <= 0x39) {
+      mantissa = mantissa * 10 + (buf[i] - 0x30);
+      if (mantissa > 0) digits++;
+      scale++;
+      any = true;
+      i++;
+    }
+  }
+  if (!any) return NaN;
+  let exponent = 0;
+  if (i < e && (buf[i] === 0x65 || buf[i] === 0x45)) {
+    i++;
+    let expNeg = false;
+    if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) {
+      expNeg = buf[i] === 0x2d;
+      i++;
+    }
+    let expDigits = false;
+    while (i < e && buf[i] >= 0x30 && buf[i] <= 0x39) {
+      exponent = exponent * 10 + (buf[i] - 0x30);
+      expDigits = true;
+      i++;
+    }
+    if (!expDigits) return NaN;
+    if (expNeg) exponent = -exponent;
+  }
+  if (i !== e) return NaN;
+  if (digits > 15 || exponent !== 0 || scale > 22) {
+    const v = parseFloat(buf.toString('latin1', s, e));
+    return v;
+  }
+  const v = scale === 0 ? mantissa : mantissa / POW10[scale];
+  return negative ? -v : v;
+}
+
+/** The same rules for text (quoted fields). */
+export function parseNumberText(text: string): number {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return NaN;
+  return parseFloat(text);
+}
+
+/** Throws a UserError naming the line of the first invalid UTF-8 sequence in buf[from, to). */
+function checkUtf8(buf: Buffer, from: number, to: number, file: string, firstLine: number): void {
+  let i = from;
+  while (i < to) {
+    const c = buf[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n = 0;
+    let min = 0;
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      min = 0x10000;
+    } else n = -1;
+    let ok = n > 0 && i + n < to + 1 && i + n <= buf.length;
+    let cp = n === 1 ? c & 0x1f : n === 2 ? c & 0x0f : c & 0x07;
+    for (let k = 1; ok && k <= n; k++) {
+      const b = buf[i + k];
+      if ((b & 0xc0) !== 0x80) ok = false;
+      else cp = (cp << 6) | (b & 0x3f);
+    }
+    if (ok && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) ok = false;
+    if (!ok) {
+      let line = firstLine;
+      for (let j = from; j < i; j++) if (buf[j] === LF) line++;
+      throw new UserError(
+        `${file}, line ${line}: the file is not valid UTF-8 (byte 0x${c.toString(16).padStart(2, '0')}). Save it as UTF-8 and import it again.`,
+        { file, line },
+      );
+    }
+    i += n + 1;
+  }
+}

@@ -1,0 +1,138 @@
+// The htlnet command line, run in-process: its commands, its --json contract and its errors.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src-main/cli';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-cli-'));
+});
+
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
+
+describe('htlnet', () => {
+  it('sample writes the built-in funnel sample', async () => {
+    const file = path.join(dir, 'sample.csv');
+    const r = await run('sample', '--out', file, '--rows', '3000', '--seed', '5', '--json');
+    expect(r.code).toBe(0);
+    const header = (await fs.readFile(file, 'utf8')).split('\n')[0].split(',');
+    expect(header.slice(-3)).toEqual(['click', 'purchase', 'amount']);
+    expect(lastJson(r.stdout).rows).toBe(3000);
+  });
+
+  it('train --json prints the documented object and saves a model; eval and predict use it', async () => {
+    const data = path.join(dir, 'sample.csv');
+    const modelDir = path.join(dir, 'model');
+    const r = await run(
+      'train', '--data', data, '--tasks', 'click:binary,purchase:binary,amount:regression',
+      '--model', 'htlnet', '--epochs', '2', '--batch', '256', '--seed', '3', '--out', modelDir, '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = lastJson(r.stdout);
+    expect(Object.keys(result.tasks)).toEqual(['click', 'purchase', 'amount']);
+    expect(Object.keys(result.tasks.click).sort()).toEqual(['auc', 'logloss']);
+    expect(Object.keys(result.tasks.amount).sort()).toEqual(['gini', 'mae', 'nmae', 'nrmse', 'rmse', 'spearman']);
+    expect(result.rows).toEqual({ train: 2400, validation: 300, test: 300 });
+    expect(result.epochs).toBe(2);
+    expect(result.bestEpoch).toBeGreaterThanOrEqual(1);
+    expect(result.trainSamplesPerSecond).toBeGreaterThan(0);
+    expect(['wasm', 'tensorflow']).toContain(result.backend);
+
+    const e = await run('eval', '--model', modelDir, '--data', data, '--json');
+    expect(e.code).toBe(0);
+    expect(lastJson(e.stdout).rows).toBe(3000);
+    expect(lastJson(e.stdout).tasks.click.auc).toBeGreaterThan(0.5);
+
+    const out = path.join(dir, 'pred.csv');
+    const p = await run('predict', '--model', modelDir, '--data', data, '--out', out);
+    expect(p.code).toBe(0);
+    const lines = (await fs.readFile(out, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('click_probability,purchase_probability,amount_prediction');
+    expect(lines).toHaveLength(3001);
+  });
+
+  it('trains a baseline from --model and honours --features, --exclude and --split time', async () => {
+    const data = path.join(dir, 'sample.csv');
+    const r = await run(
+      'train', '--data', data, '--tasks', 'click:binary,purchase:binary,amount:regression',
+      '--model', 'mmoe', '--epochs', '1', '--exclude', 'user_id,item_id', '--split', 'time:day', '--json',
+    );
+    expect(r.code).toBe(0);
+    expect(lastJson(r.stdout).rows.train).toBeGreaterThan(0);
+  });
+
+  it('prints a results table without --json', async () => {
+    const r = await run(
+      'train', '--data', path.join(dir, 'sample.csv'), '--tasks', 'click:binary,amount:regression', '--exclude', 'purchase', '--epochs', '1',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/test split \(\d+ rows\)/);
+    expect(r.stdout).toMatch(/click\s+auc\s+0\.\d{4}/);
+    expect(r.stdout).toMatch(/amount\s+nrmse/);
+  });
+
+  it('lists the templates', async () => {
+    const r = await run('templates', '--json');
+    expect(lastJson(r.stdout).map((t: { kind: string }) => t.kind)).toEqual([
+      'htlnet', 'dnn', 'shared-bottom', 'mmoe', 'ple', 'esmm', 'aitm',
+    ]);
+  });
+
+  it('fails with one readable line and a non-zero exit, a stack trace only with --verbose', async () => {
+    const bad = path.join(dir, 'ragged.csv');
+    await fs.writeFile(bad, 'a,b,click\n1,2,0\n3,4\n');
+    const r = await run('train', '--data', bad, '--tasks', 'click:binary');
+    expect(r.code).not.toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/ragged\.csv.*line 3/);
+
+    const v = await run('train', '--data', bad, '--tasks', 'click:binary', '--verbose');
+    expect(v.stderr.trim().split('\n').length).toBeGreaterThan(1);
+
+    const t = await run('train', '--data', path.join(dir, 'sample.csv'), '--tasks', 'click:binry');
+    expect(t.code).not.toBe(0);
+    expect(t.stderr).toMatch(/NAME:binary or NAME:regression/);
+
+    const m = await run('train', '--data', path.join(dir, 'missing.csv'), '--tasks', 'click:binary');
+    expect(m.code).not.toBe(0);
+    expect(m.stderr.trim().split('\n')).toHaveLength(1);
+    expect(m.stderr).toMatch(/missing\.csv/);
+
+    const u = await run('frobnicate');
+    expect(u.code).not.toBe(0);
+    expect(u.stderr).toMatch(/Unknown command "frobnicate"/);
+
+    const o = await run('train', '--bogus');
+    expect(o.code).not.toBe(0);
+    expect(o.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
