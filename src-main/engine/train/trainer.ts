@@ -108,6 +108,8 @@ export async function trainModel(
 
   const history: Extract<TrainEvent, { type: 'epoch' }>[] = [];
   let best: { score: number; epoch: number; snapshot: ModelSnapshot } | null = null;
+  // What a run that diverges before its first epoch ends falls back to.
+  const initial = model.snapshot();
   let trainSeconds = 0;
   let trainSamples = 0;
   let reason: StopReason = 'completed';
@@ -137,7 +139,7 @@ export async function trainModel(
           reason = 'diverged';
           message =
             `Training diverged at epoch ${epoch}, batch ${b + 1}: the loss of task "${tasks[bad].name}" became ${losses[bad]}. ` +
-            (best ? `Kept the weights of epoch ${best.epoch}.` : 'The model keeps its weights before that step.') +
+            (best ? `Kept the weights of epoch ${best.epoch}.` : 'No epoch had finished: the model is back at its initial weights.') +
             ' Try a lower learning rate or a stronger target transform.';
           break;
         }
@@ -204,6 +206,7 @@ export async function trainModel(
     step.dispose();
   }
   if (best) model.restore(best.snapshot);
+  else if (reason === 'diverged') model.restore(initial);
   if (reason === 'completed') message = `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}; kept epoch ${best?.epoch ?? epochs}.`;
   return {
     reason,

