@@ -117,7 +117,7 @@ export function generateSample(options: SampleOptions): Sample {
       let text = '';
       for (let r = 0; r < rows; r++) {
         let click = -2.1;
-        let purchase = -1.3;
+        let purchase = -2.8;
         let logAmount = 3.2;
         for (let f = 0; f < categorical.length; f++) {
           const c = categorical[f];
