@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer, readTable } from '../../../src-main/engine/data/csv';
 import { parseTargets } from '../../../src-main/engine/data/targets';
 import type { Table } from '../../../src-main/engine/data/types';
