@@ -13,7 +13,7 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     rollupOptions: {
-      input: { cli: 'src-main/cli.ts', bench: 'bench/bench.ts' },
+      input: { cli: 'src-main/cli.ts', bench: 'bench/bench.ts', templates: 'bench/templates.ts' },
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@tensorflow/tfjs-node'],
       output: { format: 'cjs', entryFileNames: '[name].cjs' },
     },
