@@ -6,6 +6,7 @@
 // gzip detected by its magic bytes. Every field is dictionary-encoded on the fly and parsed as
 // a number when it is one (straight from the bytes). Errors name the file, line and column.
 
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fs } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CancelledError, UserError } from '../errors';
@@ -21,8 +22,8 @@ export interface ReadOptions {
   maxRows?: number;
 }
 
-/** A numeric column drops its dictionary past this many distinct values. */
-export const MAX_NUMERIC_DICTIONARY = 65_536;
+/** Distinct values of a numeric column are counted up to this many (for its kind and profile). */
+export const DISTINCT_TRACKED = 65_536;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -95,20 +96,20 @@ const BOOLEAN_WORDS = new Set(['0', '1', 'true', 'false', 'yes', 'no']);
 
 class ColumnBuilder {
   values: Float64Array;
-  codes: Int32Array | null;
-  numberCodes: Map<number, number> | null = new Map();
-  stringCodes = new Map<string, number>();
-  dictionary: string[] | null = [];
+  /** Dictionary codes: only once the column met text (a numeric column keeps its values only). */
+  codes: Int32Array | null = null;
+  /** Distinct raw values (as bytes) -> code, for columns with text. */
+  dict: ByteDictionary | null = null;
+  /** Numeric columns: their distinct values, up to DISTINCT_TRACKED (then null). */
+  distinctNumbers: Set<number> | null = new Set();
   numeric = true;
   integral = true;
   missing = 0;
   firstNonNumeric: { line: number; value: string } | null = null;
   firstMissingLine: number | null = null;
-  distinctDropped = 0;
 
   constructor(capacity: number) {
     this.values = new Float64Array(capacity);
-    this.codes = new Int32Array(capacity);
   }
 
   grow(capacity: number): void {
@@ -122,24 +123,29 @@ class ColumnBuilder {
     }
   }
 
+  /** A numeric column's distinct count (capped), or the dictionary's size. */
+  get distinct(): number {
+    if (this.dict) return this.dict.size;
+    return this.distinctNumbers ? this.distinctNumbers.size : DISTINCT_TRACKED + 1;
+  }
+
+  get dictionary(): string[] | null {
+    return this.dict ? this.dict.strings : null;
+  }
+
   /** Rebuilds dictionary codes from numeric values after the dictionary had been dropped. */
   rebuildCodes(rows: number, capacity: number): void {
     this.codes = new Int32Array(capacity);
-    this.numberCodes = new Map();
-    this.dictionary = [];
+    this.dict = new ByteDictionary();
     for (let r = 0; r < rows; r++) {
       const v = this.values[r];
       if (Number.isNaN(v)) {
         this.codes[r] = -1;
         continue;
       }
-      let code = this.numberCodes.get(v);
-      if (code === undefined) {
-        code = this.dictionary.length;
-        this.numberCodes.set(v, code);
-        this.dictionary.push(String(v));
-      }
-      this.codes[r] = code;
+      const text = String(v);
+      const bytes = Buffer.from(text);
+      this.codes[r] = this.dict.code(bytes, 0, bytes.length, text);
     }
   }
 }
@@ -395,50 +401,120 @@ class CsvParser {
     if (!Number.isNaN(num)) {
       c.values[row] = num;
       if (c.integral && !Number.isInteger(num)) c.integral = false;
-      if (c.codes && c.numberCodes) {
-        let code = c.numberCodes.get(num);
-        if (code === undefined) {
-          if (c.numeric && c.numberCodes.size >= MAX_NUMERIC_DICTIONARY) {
-            // Many distinct numbers: keep the values only.
-            c.distinctDropped = c.numberCodes.size;
-            c.codes = null;
-            c.numberCodes = null;
-            c.dictionary = null;
-            return;
-          }
-          code = c.dictionary!.length;
-          c.numberCodes.set(num, code);
-          c.dictionary!.push(quotedText ?? buf.toString('latin1', s, e));
+      if (c.numeric) {
+        // A numeric column keeps its values only; a vocabulary, if it is ever made
+        // categorical, keys on the number.
+        const seen = c.distinctNumbers;
+        if (seen && !seen.has(num)) {
+          if (seen.size >= DISTINCT_TRACKED) c.distinctNumbers = null;
+          else seen.add(num);
         }
-        c.codes[row] = code;
-      } else if (!c.numeric) {
-        // unreachable: a non-numeric column always keeps codes
-      } else {
-        c.distinctDropped = Math.max(c.distinctDropped, MAX_NUMERIC_DICTIONARY + 1);
+        return;
       }
+      c.codes![row] = quotedText === null ? c.dict!.code(buf, s, e, null) : codeOfText(c.dict!, quotedText);
       return;
     }
     // Not a number: the column is categorical from here on.
-    const text = quotedText ?? buf.toString('utf8', s, e);
     c.values[row] = NaN;
+    let text: string | null = quotedText;
     if (c.numeric) {
+      text ??= buf.toString('utf8', s, e);
       c.numeric = false;
       c.firstNonNumeric = { line, value: text };
-      if (!c.codes) c.rebuildCodes(row, this.capacity);
+      c.rebuildCodes(row, this.capacity);
     }
-    let code = c.stringCodes.get(text);
-    if (code === undefined) {
-      code = c.dictionary!.length;
-      c.stringCodes.set(text, code);
-      c.dictionary!.push(text);
-    }
-    c.codes![row] = code;
+    c.codes![row] = quotedText === null ? c.dict!.code(buf, s, e, text) : codeOfText(c.dict!, quotedText);
   }
+}
+
+function codeOfText(dict: ByteDictionary, text: string): number {
+  const bytes = Buffer.from(text);
+  return dict.code(bytes, 0, bytes.length, text);
+}
+
+/**
+ * Distinct values keyed by their raw bytes: an open-addressing hash table (FNV-1a) over an
+ * arena of the bytes, so a field costs a hash and a compare, and a string is made only once
+ * per distinct value.
+ */
+class ByteDictionary {
+  readonly strings: string[] = [];
+  private slots = new Int32Array(1024).fill(-1);
+  private hashes: Int32Array = new Int32Array(256);
+  private starts: Int32Array = new Int32Array(256);
+  private lengths: Int32Array = new Int32Array(256);
+  private arena = new Uint8Array(4096);
+  private used = 0;
+
+  get size(): number {
+    return this.strings.length;
+  }
+
+  code(buf: Uint8Array, s: number, e: number, text: string | null): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    const len = e - s;
+    for (;;) {
+      const c = this.slots[slot];
+      if (c < 0) break;
+      if (this.hashes[c] === h && this.lengths[c] === len) {
+        const start = this.starts[c];
+        let same = true;
+        for (let i = 0; i < len; i++) {
+          if (this.arena[start + i] !== buf[s + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return c;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const code = this.strings.length;
+    if (code === this.hashes.length) {
+      this.hashes = grow32(this.hashes);
+      this.starts = grow32(this.starts);
+      this.lengths = grow32(this.lengths);
+    }
+    if (this.used + len > this.arena.length) {
+      const a = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
+      a.set(this.arena);
+      this.arena = a;
+    }
+    this.arena.set(buf.subarray(s, e), this.used);
+    this.hashes[code] = h;
+    this.starts[code] = this.used;
+    this.lengths[code] = len;
+    this.used += len;
+    this.strings.push(text ?? Buffer.from(buf.buffer, buf.byteOffset + s, len).toString('utf8'));
+    this.slots[slot] = code;
+    if (this.strings.length * 2 > this.slots.length) this.rehash();
+    return code;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let c = 0; c < this.strings.length; c++) {
+      let slot = this.hashes[c] & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = c;
+    }
+    this.slots = slots;
+  }
+}
+
+function grow32(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function finishColumn(c: ColumnBuilder, name: string, rows: number): Column {
   const numeric = c.numeric && c.missing < rows;
-  const distinct = c.dictionary ? c.dictionary.length : Math.max(c.distinctDropped, MAX_NUMERIC_DICTIONARY + 1);
+  const distinct = c.distinct;
   const column: Column = {
     name,
     values: numeric ? c.values.slice(0, rows) : c.numeric ? c.values.slice(0, rows) : null,
@@ -450,20 +526,16 @@ function finishColumn(c: ColumnBuilder, name: string, rows: number): Column {
     firstMissingLine: c.firstMissingLine,
     kind: 'categorical',
   };
-  column.kind = inferKind(column, c.integral);
+  column.kind = inferKind(column, c.integral, c.distinctNumbers);
   return column;
 }
 
 /** The kind a column looks like: binary, continuous, numeric (integer-valued, few values) or categorical. */
-export function inferKind(column: Column, integral = true): ColumnKind {
+export function inferKind(column: Column, integral = true, numbers: ReadonlySet<number> | null = null): ColumnKind {
   if (column.dictionary && column.dictionary.length <= 2 && column.dictionary.length > 0) {
-    if (column.dictionary.every((v) => BOOLEAN_WORDS.has(v.trim().toLowerCase()))) {
-      if (column.values) {
-        // numeric 0/1 only
-        if (column.dictionary.every((v) => Number(v) === 0 || Number(v) === 1)) return 'binary';
-      } else return 'binary';
-    }
+    if (column.dictionary.every((v) => BOOLEAN_WORDS.has(v.trim().toLowerCase()))) return 'binary';
   }
+  if (column.values && numbers && numbers.size > 0 && [...numbers].every((v) => v === 0 || v === 1)) return 'binary';
   if (column.values) {
     if (!integral || column.distinct > 50) return 'continuous';
     return 'numeric';
@@ -500,6 +572,10 @@ function countLines(buf: Buffer): number {
 
 /** Offset just past the last newline that ends a record (outside quotes); -1 if none. */
 function lastRecordEnd(buf: Buffer): number {
+  if (buf.indexOf(QUOTE) < 0) {
+    const lf = buf.lastIndexOf(LF);
+    return lf < 0 ? -1 : lf + 1;
+  }
   let inQuotes = false;
   let last = -1;
   for (let i = 0; i < buf.length; i++) {
@@ -682,6 +758,7 @@ export function parseNumberText(text: string): number {
 
 /** Throws a UserError naming the line of the first invalid UTF-8 sequence in buf[from, to). */
 function checkUtf8(buf: Buffer, from: number, to: number, file: string, firstLine: number): void {
+  if (isUtf8(buf.subarray(from, to))) return; // native and fast; the loop below locates the error
   let i = from;
   while (i < to) {
     const c = buf[i];
