@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core leaves gradients out of its main entry (for tree shaking): training needs them all.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -37,7 +38,7 @@ export function backendName(): string | null {
 }
 
 async function load(): Promise<BackendInfo> {
-  if (process.env.HTLNET_BACKEND !== 'wasm') {
+  if (process.env.HTLNET_BACKEND !== 'wasm' && nativeBindingPresent()) {
     try {
       // Optional dependency: its install downloads libtensorflow, which fails offline.
       const nodeBackendModule = '@tensorflow/tfjs-node';
@@ -70,6 +71,21 @@ async function load(): Promise<BackendInfo> {
     threads,
     description: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`,
   };
+}
+
+/**
+ * Whether @tensorflow/tfjs-node is installed with its native binding. Its install step
+ * downloads libtensorflow; where that failed (offline, or install scripts not run) the package
+ * is present without lib/napi-v*, and importing it would load the whole tfjs bundle for nothing.
+ */
+function nativeBindingPresent(): boolean {
+  try {
+    const require = createRequire(import.meta.url);
+    const dir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
+    return fs.readdirSync(path.join(dir, 'lib')).some((d) => d.startsWith('napi-v'));
+  } catch {
+    return false;
+  }
 }
 
 /** Where the .wasm binaries are; inside a packaged app they are unpacked from the asar. */
