@@ -6,63 +6,24 @@
 
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { DataBinding } from '../../shared/project';
 import { createRng } from './random';
+import {
+  categoricalSpecs,
+  isGenericLayout,
+  numericNames,
+  sampleHeader,
+  type CategoricalSpec,
+  type SampleLayoutOptions,
+} from './sample-layout';
 
-export interface SampleOptions {
+export { sampleBinding, SAMPLE_TASKS } from './sample-layout';
+
+export interface SampleOptions extends SampleLayoutOptions {
   rows: number;
   seed?: number;
-  /** Generic layout (cat_1.., num_1..): number of categorical fields. */
-  categoricalFields?: number;
-  numericFields?: number;
-  /** Generic layout: vocabulary size of every categorical field. */
-  vocabulary?: number;
   /** Keep each row's true click and purchase probabilities (for tests). */
   withTruth?: boolean;
 }
-
-interface CategoricalSpec {
-  name: string;
-  size: number;
-  /** Skew of the value distribution: index = floor(size * u^skew). */
-  skew: number;
-  /** Std of the per-value effects on click, purchase and amount. */
-  click: number;
-  purchase: number;
-  amount: number;
-}
-
-const DEFAULT_CATEGORICAL: CategoricalSpec[] = [
-  { name: 'user_segment', size: 8, skew: 1, click: 0.5, purchase: 0.5, amount: 0.3 },
-  { name: 'region', size: 20, skew: 1.3, click: 0.15, purchase: 0.2, amount: 0.15 },
-  { name: 'device', size: 4, skew: 1.5, click: 0.3, purchase: 0.2, amount: 0 },
-  { name: 'item_category', size: 30, skew: 1.4, click: 0.4, purchase: 0.4, amount: 0.5 },
-  { name: 'brand', size: 200, skew: 2, click: 0.2, purchase: 0.3, amount: 0.3 },
-  { name: 'channel', size: 6, skew: 1.2, click: 0.45, purchase: 0.25, amount: 0 },
-  { name: 'hour', size: 24, skew: 1, click: 0.2, purchase: 0.1, amount: 0 },
-  { name: 'weekday', size: 7, skew: 1, click: 0.1, purchase: 0.1, amount: 0 },
-  { name: 'day', size: 30, skew: 1, click: 0, purchase: 0, amount: 0 },
-  { name: 'user_id', size: 5000, skew: 2, click: 0.4, purchase: 0.4, amount: 0.3 },
-  { name: 'item_id', size: 2000, skew: 2, click: 0.3, purchase: 0.3, amount: 0.2 },
-  { name: 'campaign', size: 50, skew: 1.5, click: 0.3, purchase: 0.1, amount: 0 },
-];
-
-const DEFAULT_NUMERIC = [
-  'price',
-  'user_age',
-  'past_purchases',
-  'session_length',
-  'discount',
-  'item_rating',
-  'days_since_last_visit',
-  'cart_items',
-];
-
-export const SAMPLE_TASKS = [
-  { name: 'click', type: 'binary' as const },
-  { name: 'purchase', type: 'binary' as const },
-  { name: 'amount', type: 'regression' as const },
-];
 
 export interface Sample {
   header: string[];
@@ -80,22 +41,10 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 export function generateSample(options: SampleOptions): Sample {
   const rows = options.rows;
   const seed = options.seed ?? 42;
-  const generic =
-    options.categoricalFields !== undefined || options.numericFields !== undefined || options.vocabulary !== undefined;
-  const categorical: CategoricalSpec[] = generic
-    ? Array.from({ length: options.categoricalFields ?? 12 }, (_, i) => ({
-        name: `cat_${i + 1}`,
-        size: options.vocabulary ?? 1000,
-        skew: 1.5,
-        click: i % 3 === 2 ? 0 : 0.3,
-        purchase: i % 4 === 3 ? 0 : 0.3,
-        amount: i % 2 === 1 ? 0 : 0.2,
-      }))
-    : DEFAULT_CATEGORICAL;
-  const numericNames = generic
-    ? Array.from({ length: options.numericFields ?? 8 }, (_, i) => `num_${i + 1}`)
-    : DEFAULT_NUMERIC;
-  const header = [...categorical.map((c) => c.name), ...numericNames, ...SAMPLE_TASKS.map((t) => t.name)];
+  const generic = isGenericLayout(options);
+  const categorical = categoricalSpecs(options);
+  const numeric = numericNames(options);
+  const header = sampleHeader(options);
 
   /** Generates all rows in order, as CSV text chunks of about 1 MB. */
   function* generate(truth: Sample['truth']): Generator<string> {
@@ -105,14 +54,14 @@ export function generateSample(options: SampleOptions): Sample {
       purchase: Float64Array.from({ length: c.size }, () => structure.normal() * c.purchase),
       amount: Float64Array.from({ length: c.size }, () => structure.normal() * c.amount),
     }));
-    const numericWeights = numericNames.map(() => ({
+    const numericWeights = numeric.map(() => ({
       click: structure.normal() * 0.3,
       purchase: structure.normal() * 0.3,
       amount: structure.normal() * 0.2,
     }));
     const rng = createRng(seed + 1);
     const catIdx = new Int32Array(categorical.length);
-    const numVals = new Float64Array(numericNames.length);
+    const numVals = new Float64Array(numeric.length);
     {
       let text = '';
       for (let r = 0; r < rows; r++) {
@@ -227,20 +176,3 @@ function categoricalValue(spec: CategoricalSpec, index: number): string {
       return `${spec.name.split('_').pop()}_${index}`;
   }
 }
-
-/** The binding of the built-in sample: every feature column, tasks click -> purchase -> amount. */
-export function sampleBinding(options: Pick<SampleOptions, 'categoricalFields' | 'numericFields' | 'vocabulary'> = {}): DataBinding {
-  const header = generateSample({ rows: 0, ...options }).header;
-  const categoricalCount =
-    options.categoricalFields ?? (options.numericFields !== undefined || options.vocabulary !== undefined ? 12 : DEFAULT_CATEGORICAL.length);
-  const features = header.slice(0, header.length - SAMPLE_TASKS.length).map((column, i) => ({
-    column,
-    kind: i < categoricalCount ? ('categorical' as const) : ('numeric' as const),
-  }));
-  return {
-    features,
-    tasks: SAMPLE_TASKS.map((t) => ({ name: t.name, column: t.name, type: t.type })),
-    excluded: [],
-  };
-}
-

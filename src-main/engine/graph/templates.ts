@@ -70,46 +70,6 @@ export const TEMPLATE_KINDS: readonly TemplateInfo[] = [
   },
 ];
 
-/** The binding of the app's sample dataset (the templates under resources/templates use it). */
-export function sampleTemplateBinding(): DataBinding {
-  const categorical = [
-    'user_segment',
-    'region',
-    'device',
-    'item_category',
-    'brand',
-    'channel',
-    'hour',
-    'weekday',
-    'day',
-    'user_id',
-    'item_id',
-    'campaign',
-  ];
-  const numeric = [
-    'price',
-    'user_age',
-    'past_purchases',
-    'session_length',
-    'discount',
-    'item_rating',
-    'days_since_last_visit',
-    'cart_items',
-  ];
-  return {
-    features: [
-      ...categorical.map((column) => ({ column, kind: 'categorical' as const })),
-      ...numeric.map((column) => ({ column, kind: 'numeric' as const })),
-    ],
-    tasks: [
-      { name: 'click', column: 'click', type: 'binary' },
-      { name: 'purchase', column: 'purchase', type: 'binary' },
-      { name: 'amount', column: 'amount', type: 'regression' },
-    ],
-    excluded: [],
-  };
-}
-
 // ---- layout and naming ------------------------------------------------------------------------
 
 /** Horizontal distance between graph depths, and vertical distance between task rows (pixels). */

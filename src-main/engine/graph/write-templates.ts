@@ -3,10 +3,11 @@
 //   npx tsx src-main/engine/graph/write-templates.ts
 // A test checks the committed files equal what this writes, so they never drift.
 
+import { sampleBinding } from '../data/sample-layout';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serializeProject } from './project-file';
-import { buildTemplate, sampleTemplateBinding, TEMPLATE_KINDS } from './templates';
+import { buildTemplate, TEMPLATE_KINDS } from './templates';
 
 /** The folder the template files live in. */
 export const TEMPLATES_DIR = fileURLToPath(
@@ -19,7 +20,7 @@ export function templateFileName(kind: string): string {
 
 function main(): void {
   mkdirSync(TEMPLATES_DIR, { recursive: true });
-  const binding = sampleTemplateBinding();
+  const binding = sampleBinding();
   for (const { kind } of TEMPLATE_KINDS) {
     const file = `${TEMPLATES_DIR}${templateFileName(kind)}`;
     writeFileSync(file, serializeProject(buildTemplate(kind, binding)));

@@ -1,6 +1,7 @@
+import { sampleBinding } from '../../../src-main/engine/data/sample-layout';
 import { describe, expect, it } from 'vitest';
 import { inferShapes, sumWidths } from '../../../src-main/engine/graph/shapes';
-import { buildTemplate, sampleTemplateBinding } from '../../../src-main/engine/graph/templates';
+import { buildTemplate } from '../../../src-main/engine/graph/templates';
 import { formatShape, type BlockShapes, type Shape } from '../../../src-main/shared/problems';
 import { binding, block, chain, extend } from './sketch';
 
@@ -11,7 +12,7 @@ const concatenated = (b: BlockShapes, port: string) =>
 
 describe('inferShapes', () => {
   it('gives the HTLNet template for the 20-field sample binding its widths', () => {
-    const shapes = inferShapes(buildTemplate('htlnet', sampleTemplateBinding()));
+    const shapes = inferShapes(buildTemplate('htlnet', sampleBinding()));
     expect(dims(shapes.features.outputs.features)).toEqual(['batch', 20]);
     expect(dims(shapes.embedding.outputs.embedding)).toEqual(['batch', 320]);
     expect(dims(shapes['tower-click'].outputs.out)).toEqual(['batch', 32]);
@@ -42,7 +43,7 @@ describe('inferShapes', () => {
   });
 
   it('uses readable symbols when no features are bound', () => {
-    const b = sampleTemplateBinding();
+    const b = sampleBinding();
     b.features = [];
     const shapes = inferShapes(buildTemplate('htlnet', b));
     expect(dims(shapes.features.outputs.features)).toEqual(['batch', 'fields']);
@@ -52,7 +53,7 @@ describe('inferShapes', () => {
   });
 
   it('adds all fused inputs in concatenation mode', () => {
-    const p = buildTemplate('htlnet', sampleTemplateBinding());
+    const p = buildTemplate('htlnet', sampleBinding());
     block(p, 'fusion-amount').params.mode = 'concat';
     block(p, 'leu-purchase').params.dim = 8;
     const shapes = inferShapes(p);
@@ -69,11 +70,11 @@ describe('inferShapes', () => {
   });
 
   it('stacks experts and gives a gate the expert width', () => {
-    const mmoe = inferShapes(buildTemplate('mmoe', sampleTemplateBinding()));
+    const mmoe = inferShapes(buildTemplate('mmoe', sampleBinding()));
     expect(dims(mmoe['shared-experts'].outputs.experts)).toEqual(['batch', 4, 32]);
     expect(mmoe['gate-click'].inputs.selector.map(dims)).toEqual([['batch', 320]]);
     expect(dims(mmoe['gate-click'].outputs.out)).toEqual(['batch', 32]);
-    const ple = inferShapes(buildTemplate('ple', sampleTemplateBinding()));
+    const ple = inferShapes(buildTemplate('ple', sampleBinding()));
     expect(ple['gate-amount'].inputs.experts.map(dims)).toEqual([
       ['batch', 2, 32],
       ['batch', 2, 32],
@@ -82,7 +83,7 @@ describe('inferShapes', () => {
   });
 
   it('gives ESMM links a prediction shape', () => {
-    const shapes = inferShapes(buildTemplate('esmm', sampleTemplateBinding()));
+    const shapes = inferShapes(buildTemplate('esmm', sampleBinding()));
     expect(shapes['esmm-purchase'].inputs.prior.map(dims)).toEqual([['batch', 1]]);
     expect(dims(shapes['esmm-purchase'].outputs.prediction)).toEqual(['batch', 1]);
   });

@@ -1,3 +1,4 @@
+import { sampleBinding } from '../../../src-main/engine/data/sample-layout';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,6 @@ import {
   buildTemplate,
   COLUMN_SPACING,
   ROW_SPACING,
-  sampleTemplateBinding,
   TEMPLATE_KINDS,
   type TemplateKind,
 } from '../../../src-main/engine/graph/templates';
@@ -108,7 +108,7 @@ describe('HTLNet', () => {
   });
 
   it("has readable ids and labels in the user's words", () => {
-    const q = buildTemplate('htlnet', sampleTemplateBinding());
+    const q = buildTemplate('htlnet', sampleBinding());
     expect(ids(q)).toEqual([
       'features',
       'embedding',
@@ -128,11 +128,11 @@ describe('HTLNet', () => {
     expect(block(q, 'leu-purchase').label).toBe('Purchase label embedding');
     expect(block(q, 'fusion-amount').label).toBe('Amount fusion');
     expect(q.name).toBe('HTLNet');
-    expect(buildTemplate('htlnet', sampleTemplateBinding(), { name: 'Shop' }).name).toBe('Shop');
+    expect(buildTemplate('htlnet', sampleBinding(), { name: 'Shop' }).name).toBe('Shop');
   });
 
   it('lays blocks out by depth and task', () => {
-    const q = buildTemplate('htlnet', sampleTemplateBinding());
+    const q = buildTemplate('htlnet', sampleBinding());
     expect(block(q, 'features').position.x).toBe(0);
     expect(block(q, 'embedding').position.x).toBe(COLUMN_SPACING);
     expect(block(q, 'tower-click').position).toEqual({ x: 2 * COLUMN_SPACING, y: 0 });
@@ -275,8 +275,8 @@ describe('resources/templates', () => {
     ],
   };
 
-  it('sampleTemplateBinding is the sample dataset binding', () => {
-    const b = sampleTemplateBinding();
+  it('sampleBinding is the sample dataset binding', () => {
+    const b = sampleBinding();
     expect(b.features).toEqual([
       ...SAMPLE_FEATURES.categorical.map((column) => ({ column, kind: 'categorical' })),
       ...SAMPLE_FEATURES.numeric.map((column) => ({ column, kind: 'numeric' })),
@@ -297,7 +297,7 @@ describe('resources/templates', () => {
     '%s.htlnet.json is what the builder makes (run write-templates.ts after changes)',
     (kind) => {
       const text = readFileSync(`${TEMPLATES_DIR}${kind}.htlnet.json`, 'utf8');
-      expect(text).toBe(serializeProject(buildTemplate(kind, sampleTemplateBinding())));
+      expect(text).toBe(serializeProject(buildTemplate(kind, sampleBinding())));
       const p = parseProject(text, `${kind}.htlnet.json`);
       expect(validateGraph(p)).toEqual([]);
     },
