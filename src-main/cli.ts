@@ -11,10 +11,10 @@ import { defaultBinding } from './engine/data/dataset';
 import { generateSample } from './engine/data/sample';
 import { CancelledError, UserError } from './engine/errors';
 import { predictCsv, evaluateCsv } from './engine/export/predict';
-import { loadModel, saveModel } from './engine/export/saved-model';
+import { loadModel } from './engine/export/saved-model';
 import { parseProject } from './engine/graph/project-file';
 import { buildTemplate, TEMPLATE_KINDS } from './engine/graph/templates';
-import { trainProject } from './engine/pipeline';
+import { saveRun, trainProject } from './engine/pipeline';
 import type { TaskMetrics } from './engine/train/evaluate';
 import type { TrainEvent } from './engine/train/trainer';
 import { APP_VERSION } from './engine/version';
@@ -306,18 +306,7 @@ async function train(flags: Flags): Promise<number> {
     progress.line(run.outcome.message);
     if (run.outcome.reason === 'diverged' && run.outcome.bestEpoch === 0) throw new UserError(run.outcome.message);
     if (typeof flags.out === 'string') {
-      await saveModel(flags.out, {
-        model: run.model,
-        project: run.project,
-        fields: run.fields,
-        encoders: run.encoders,
-        targetEncoders: run.targetEncoders,
-        metrics: run.test.metrics,
-        rows: { train: run.split.train.length, validation: run.split.validation.length, test: run.split.test.length },
-        epochs: run.outcome.epochs,
-        bestEpoch: run.outcome.bestEpoch,
-        backend: run.backend.name,
-      });
+      await saveRun(flags.out, run);
       progress.line(`saved the model to ${path.resolve(flags.out)}`);
     }
     const result = {

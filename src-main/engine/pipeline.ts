@@ -3,6 +3,7 @@
 
 import type { ProjectFile } from '../shared/project';
 import { initBackend, type BackendInfo } from './backend';
+import { saveModel, type ModelManifest } from './export/saved-model';
 import { prepareDataset } from './data/dataset';
 import { splitRows } from './data/split';
 import type { EncodedDataset, FieldEncoder, FieldSpec, Split, Table, TargetEncoder } from './data/types';
@@ -75,4 +76,20 @@ export async function trainProject(request: TrainRequest): Promise<TrainedRun> {
     curves,
     backend,
   };
+}
+
+/** Saves a trained run as a model folder (see export/saved-model.ts). */
+export function saveRun(dir: string, run: TrainedRun): Promise<ModelManifest> {
+  return saveModel(dir, {
+    model: run.model,
+    project: run.project,
+    fields: run.fields,
+    encoders: run.encoders,
+    targetEncoders: run.targetEncoders,
+    metrics: run.test.metrics,
+    rows: { train: run.split.train.length, validation: run.split.validation.length, test: run.split.test.length },
+    epochs: run.outcome.epochs,
+    bestEpoch: run.outcome.bestEpoch,
+    backend: run.backend.name,
+  });
 }

@@ -20,10 +20,8 @@ import { APP_VERSION } from '../version';
 export const MODEL_FORMAT = 'htlnet-studio-model';
 export const MANIFEST_VERSION = 1;
 
-export interface ModelManifest {
-  format: typeof MODEL_FORMAT;
-  version: number;
-  createdAt: string;
+/** What a trained run records about itself (everything in the manifest but file bookkeeping). */
+export interface RunRecord {
   project: ProjectFile;
   fields: FieldSpec[];
   encoders: FieldEncoder[];
@@ -34,22 +32,19 @@ export interface ModelManifest {
   epochs: number;
   bestEpoch: number;
   backend: string;
+}
+
+export interface ModelManifest extends RunRecord {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  createdAt: string;
   versions: { app: string; tfjs: string; node: string };
   /** Weights in weights.bin order: dense parameters then embedding tables. */
   weights: { name: string; shape: number[]; kind: 'dense' | 'table' }[];
 }
 
-export interface SaveInput {
+export interface SaveInput extends RunRecord {
   model: HtlnetModel;
-  project: ProjectFile;
-  fields: FieldSpec[];
-  encoders: FieldEncoder[];
-  targetEncoders: TargetEncoder[];
-  metrics: Record<string, TaskMetrics>;
-  rows: { train: number; validation: number; test: number };
-  epochs: number;
-  bestEpoch: number;
-  backend: string;
 }
 
 function weightTensors(model: HtlnetModel): { name: string; tensor: tf.Tensor; kind: 'dense' | 'table' }[] {
@@ -68,19 +63,12 @@ export async function saveModel(dir: string, input: SaveInput): Promise<ModelMan
   const named = tensors.map((t) => ({ name: t.name, tensor: t.tensor }));
   const { data, specs } = await tf.io.encodeWeights(named);
   for (const t of tensors) if (t.kind === 'table') t.tensor.dispose();
+  const { model: _model, ...record } = input;
   const manifest: ModelManifest = {
     format: MODEL_FORMAT,
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
-    project: input.project,
-    fields: input.fields,
-    encoders: input.encoders,
-    targetEncoders: input.targetEncoders,
-    metrics: input.metrics,
-    rows: input.rows,
-    epochs: input.epochs,
-    bestEpoch: input.bestEpoch,
-    backend: input.backend,
+    ...record,
     versions: { app: APP_VERSION, tfjs: tf.version_core, node: process.versions.node },
     weights: tensors.map((t) => ({ name: t.name, shape: t.tensor.shape, kind: t.kind })),
   };

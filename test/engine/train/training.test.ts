@@ -2,11 +2,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, saveModel } from '../../../src-main/engine/export/saved-model';
+import { loadModel } from '../../../src-main/engine/export/saved-model';
 import { predictCsv, predictTable } from '../../../src-main/engine/export/predict';
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
 import { generateSample } from '../../../src-main/engine/data/sample';
-import { trainProject, type TrainedRun } from '../../../src-main/engine/pipeline';
+import { saveRun, trainProject } from '../../../src-main/engine/pipeline';
 import { evaluateRows } from '../../../src-main/engine/train/evaluate';
 import type { TrainEvent } from '../../../src-main/engine/train/trainer';
 import { backend, sampleTable, setParams, template } from '../../helpers/engine';
@@ -16,21 +16,6 @@ beforeAll(async () => {
 });
 
 const fast = { batchSize: 256, epochs: 2, patience: 0 };
-
-function saveInput(run: TrainedRun) {
-  return {
-    model: run.model,
-    project: run.project,
-    fields: run.fields,
-    encoders: run.encoders,
-    targetEncoders: run.targetEncoders,
-    metrics: run.test.metrics,
-    rows: { train: run.split.train.length, validation: run.split.validation.length, test: run.split.test.length },
-    epochs: run.outcome.epochs,
-    bestEpoch: run.outcome.bestEpoch,
-    backend: run.backend.name,
-  };
-}
 
 describe('training HTLNet on the built-in sample', () => {
   it('learns the funnel structure and reports progress events', async () => {
@@ -149,7 +134,7 @@ describe('saved models', () => {
     const run = await trainProject({ project: template('htlnet', fast), table });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-test-'));
     const modelDir = path.join(dir, 'model');
-    const manifest = await saveModel(modelDir, saveInput(run));
+    const manifest = await saveRun(modelDir, run);
     expect((await fs.readdir(modelDir)).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
     const modelJson = JSON.parse(await fs.readFile(path.join(modelDir, 'model.json'), 'utf8'));
     expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
@@ -176,9 +161,9 @@ describe('saved models', () => {
     expect(first[2]).toBeGreaterThanOrEqual(0);
 
     // Overwriting a model folder is fine; overwriting anything else is refused.
-    await saveModel(modelDir, saveInput(run));
+    await saveRun(modelDir, run);
     await fs.writeFile(path.join(dir, 'notes.txt'), 'mine');
-    await expect(saveModel(dir, saveInput(run))).rejects.toThrow(/not an HTLNet Studio model folder/);
+    await expect(saveRun(dir, run)).rejects.toThrow(/not an HTLNet Studio model folder/);
     expect(await fs.readFile(path.join(dir, 'notes.txt'), 'utf8')).toBe('mine');
     await expect(loadModel(dir)).rejects.toThrow(/manifest.json is missing/);
     run.model.dispose();
