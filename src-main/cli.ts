@@ -317,7 +317,7 @@ async function train(flags: Flags): Promise<number> {
       trainSamplesPerSecond: Math.round(run.outcome.trainSamplesPerSecond),
       backend: run.backend.name,
       stopReason: run.outcome.reason,
-      model: run.project.graph.blocks.length > 0 ? (typeof flags.project === 'string' ? 'project' : modelKind) : modelKind,
+      model: typeof flags.project === 'string' ? 'project' : modelKind,
       ...(typeof flags.out === 'string' ? { out: path.resolve(flags.out) } : {}),
     };
     if (flags.json) process.stdout.write(json(result) + '\n');
