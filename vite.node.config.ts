@@ -14,7 +14,11 @@ export default defineConfig({
     minify: false,
     rollupOptions: {
       input: { cli: 'src-main/cli.ts', bench: 'bench/bench.ts', templates: 'bench/templates.ts' },
-      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@tensorflow/tfjs-node'],
+      external: [
+        ...builtinModules,
+        ...builtinModules.map((m) => `node:${m}`),
+        '@tensorflow/tfjs-node',
+      ],
       output: { format: 'cjs', entryFileNames: '[name].cjs' },
     },
   },

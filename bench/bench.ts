@@ -57,7 +57,9 @@ class PeakMemory {
 
 function gitRevision(): string {
   try {
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -88,7 +90,9 @@ async function main(): Promise<void> {
   await sample.writeCsv(file);
   const generateSeconds = (performance.now() - t) / 1000;
   const bytes = (await fs.stat(file)).size;
-  log(`generated ${rows.toLocaleString('en-US')} rows (${(bytes / 1e6).toFixed(0)} MB) in ${generateSeconds.toFixed(1)} s`);
+  log(
+    `generated ${rows.toLocaleString('en-US')} rows (${(bytes / 1e6).toFixed(0)} MB) in ${generateSeconds.toFixed(1)} s`,
+  );
 
   t = performance.now();
   const table = await readTable(file);
@@ -108,9 +112,13 @@ async function main(): Promise<void> {
     onEvent: (e) => {
       if (e.type === 'batch' && performance.now() - lastLog > 5000) {
         lastLog = performance.now();
-        log(`  epoch ${e.epoch} batch ${e.batch}/${e.batches}: ${Math.round(e.samplesPerSecond)} samples/s`);
+        log(
+          `  epoch ${e.epoch} batch ${e.batch}/${e.batches}: ${Math.round(e.samplesPerSecond)} samples/s`,
+        );
       } else if (e.type === 'epoch') {
-        log(`  epoch ${e.epoch}: ${Math.round(e.samplesPerSecond)} samples/s, validation ${JSON.stringify(e.validation)}`);
+        log(
+          `  epoch ${e.epoch}: ${Math.round(e.samplesPerSecond)} samples/s, validation ${JSON.stringify(e.validation)}`,
+        );
       }
     },
   });
@@ -134,8 +142,17 @@ async function main(): Promise<void> {
     revision: gitRevision(),
     app: APP_VERSION,
     backend: backend.description,
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memoryGB: Math.round(os.totalmem() / 1e9) },
-    dataset: { rows, fields: run.fields.length, tasks: run.plan.tasks.length, csvMB: +(bytes / 1e6).toFixed(1) },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      memoryGB: Math.round(os.totalmem() / 1e9),
+    },
+    dataset: {
+      rows,
+      fields: run.fields.length,
+      tasks: run.plan.tasks.length,
+      csvMB: +(bytes / 1e6).toFixed(1),
+    },
     model: {
       template: 'htlnet',
       batchSize: run.plan.optimizer.batchSize,
@@ -148,7 +165,11 @@ async function main(): Promise<void> {
     csvIngestMBps: +ingestMBps.toFixed(1),
     peakRssMB: Math.round(peakRssMB),
     achievedGflops: +gflops.toFixed(2),
-    seconds: { generate: +generateSeconds.toFixed(1), ingest: +ingestSeconds.toFixed(2), prepare: +prepareSeconds.toFixed(2) },
+    seconds: {
+      generate: +generateSeconds.toFixed(1),
+      ingest: +ingestSeconds.toFixed(2),
+      prepare: +prepareSeconds.toFixed(2),
+    },
   };
   await fs.mkdir(values.out!, { recursive: true });
   const name = `${result.date.replace(/[:.]/g, '-')}-${result.revision}.json`;

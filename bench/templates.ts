@@ -11,7 +11,11 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../src-main/engine/backend';
 import { readTable } from '../src-main/engine/data/csv';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
-import { buildTemplate, TEMPLATE_KINDS, type TemplateKind } from '../src-main/engine/graph/templates';
+import {
+  buildTemplate,
+  TEMPLATE_KINDS,
+  type TemplateKind,
+} from '../src-main/engine/graph/templates';
 import { trainProject } from '../src-main/engine/pipeline';
 
 async function main(): Promise<void> {
@@ -52,12 +56,23 @@ async function main(): Promise<void> {
   }
   let revision = 'unknown';
   try {
-    revision = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    revision = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     // not a git checkout
   }
   const date = new Date().toISOString();
-  const result = { date, revision, backend: backend.description, rows, epochs, seed, split: '8:1:1 random', templates: results };
+  const result = {
+    date,
+    revision,
+    backend: backend.description,
+    rows,
+    epochs,
+    seed,
+    split: '8:1:1 random',
+    templates: results,
+  };
   await fs.mkdir(values.out!, { recursive: true });
   const name = `templates-${date.replace(/[:.]/g, '-')}-${revision}.json`;
   await fs.writeFile(path.join(values.out!, name), JSON.stringify(result, null, 2) + '\n');

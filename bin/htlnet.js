@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const bundle = path.join(root, 'out', 'cli', 'cli.cjs');
 if (!existsSync(bundle)) {
-  process.stderr.write('htlnet: the command line is not built yet; run `npm run build:cli` in ' + root + '\n');
+  process.stderr.write(
+    'htlnet: the command line is not built yet; run `npm run build:cli` in ' + root + '\n',
+  );
   process.exit(2);
 }
 const { main } = createRequire(import.meta.url)(bundle);

@@ -59,14 +59,20 @@ const OPTIONS = {
 export async function main(argv: string[]): Promise<number> {
   let flags: Flags = {};
   try {
-    const parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
     flags = parsed.values as Flags;
     const [command, ...rest] = parsed.positionals;
     if (flags.help || !command) {
       process.stdout.write(USAGE + '\n');
       return command || flags.help ? 0 : 2;
     }
-    if (rest.length > 0) throw new UserError(`Unexpected argument "${rest[0]}". Run htlnet --help.`);
+    if (rest.length > 0)
+      throw new UserError(`Unexpected argument "${rest[0]}". Run htlnet --help.`);
     switch (command) {
       case 'train':
         return await train(flags);
@@ -79,7 +85,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'sample':
         return await sample(flags);
       default:
-        throw new UserError(`Unknown command "${command}". Commands: train, predict, eval, templates, sample.`);
+        throw new UserError(
+          `Unknown command "${command}". Commands: train, predict, eval, templates, sample.`,
+        );
     }
   } catch (e) {
     return fail(e, Boolean(flags.verbose) || argv.includes('--verbose'));
@@ -93,7 +101,10 @@ function fail(e: unknown, verbose: boolean): number {
   }
   const err = e as Error & { code?: string };
   let message = err?.message ?? String(e);
-  if (err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+  if (
+    err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+    err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+  ) {
     message = `${message.split('. ')[0]}. Run htlnet --help.`;
   }
   const oneLine = message.replace(/\s*\n\s*/g, ' ');
@@ -104,7 +115,8 @@ function fail(e: unknown, verbose: boolean): number {
 
 function required(flags: Flags, name: string): string {
   const v = flags[name];
-  if (typeof v !== 'string' || v === '') throw new UserError(`Missing --${name}. Run htlnet --help.`);
+  if (typeof v !== 'string' || v === '')
+    throw new UserError(`Missing --${name}. Run htlnet --help.`);
   return v;
 }
 
@@ -113,7 +125,9 @@ function intFlag(flags: Flags, name: string, min: number, max: number): number |
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UserError(`--${name} must be a whole number from ${min} to ${max}, got "${String(v)}".`);
+    throw new UserError(
+      `--${name} must be a whole number from ${min} to ${max}, got "${String(v)}".`,
+    );
   }
   return n;
 }
@@ -154,7 +168,8 @@ export function parseTasks(spec: string): { name: string; type: TaskType }[] {
 function parseSplit(value: string | boolean | undefined): SplitSetting | undefined {
   if (typeof value !== 'string') return undefined;
   if (value === 'random') return { kind: 'random' };
-  if (value.startsWith('time:') && value.length > 5) return { kind: 'time', column: value.slice(5) };
+  if (value.startsWith('time:') && value.length > 5)
+    return { kind: 'time', column: value.slice(5) };
   throw new UserError(`--split must be "random" or "time:COLUMN", got "${value}".`);
 }
 
@@ -185,7 +200,9 @@ class Progress {
     this.last = now;
     const width = 28;
     const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
-    process.stderr.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${detail}`);
+    process.stderr.write(
+      `\r\x1b[2K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${detail}`,
+    );
   }
 
   done(): void {
@@ -203,7 +220,9 @@ function metricsTable(metrics: Record<string, TaskMetrics>): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows
     .map((r, i) => {
-      const line = r.map((cell, c) => (c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
+      const line = r
+        .map((cell, c) => (c === 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+        .join('  ');
       return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })
     .join('\n');
@@ -211,15 +230,20 @@ function metricsTable(metrics: Record<string, TaskMetrics>): string {
 
 /** JSON with NaN and Infinity as null. */
 function json(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  return JSON.stringify(value, (_k, v) =>
+    typeof v === 'number' && !Number.isFinite(v) ? null : v,
+  );
 }
 
 async function loadTable(file: string, progress: Progress) {
   const table = await readTable(file, {
-    onProgress: (read, total) => progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
+    onProgress: (read, total) =>
+      progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
   });
   progress.done();
-  progress.line(`read ${table.rows.toLocaleString('en-US')} rows x ${table.columns.length} columns from ${file}`);
+  progress.line(
+    `read ${table.rows.toLocaleString('en-US')} rows x ${table.columns.length} columns from ${file}`,
+  );
   return table;
 }
 
@@ -227,7 +251,8 @@ async function train(flags: Flags): Promise<number> {
   const quiet = Boolean(flags.json);
   const progress = new Progress(quiet);
   const dataFile = required(flags, 'data');
-  if (flags.model && flags.project) throw new UserError('Give either --model or --project, not both.');
+  if (flags.model && flags.project)
+    throw new UserError('Give either --model or --project, not both.');
   const modelKind = (typeof flags.model === 'string' ? flags.model : 'htlnet') as ModelKind;
   if (!MODEL_KINDS.includes(modelKind)) {
     throw new UserError(`--model must be one of ${MODEL_KINDS.join(', ')}; got "${modelKind}".`);
@@ -239,17 +264,30 @@ async function train(flags: Flags): Promise<number> {
   let project: ProjectFile | null = null;
   if (typeof flags.project === 'string') {
     const text = await fs.readFile(flags.project, 'utf8').catch(() => {
-      throw new UserError(`Cannot read the project file ${flags.project}.`, { file: String(flags.project) });
+      throw new UserError(`Cannot read the project file ${flags.project}.`, {
+        file: String(flags.project),
+      });
     });
     project = parseProject(text, flags.project);
   }
-  if (!flags.tasks && !project) throw new UserError('Missing --tasks (e.g. --tasks click:binary,purchase:binary,amount:regression).');
+  if (!flags.tasks && !project)
+    throw new UserError(
+      'Missing --tasks (e.g. --tasks click:binary,purchase:binary,amount:regression).',
+    );
 
   const backend = await initBackend();
   progress.line(`backend: ${backend.description}`);
   const table = await loadTable(dataFile, progress);
-  if (typeof flags.tasks === 'string' || list(flags.features) || list(flags.exclude) || list(flags.categorical)) {
-    const tasks = typeof flags.tasks === 'string' ? parseTasks(flags.tasks) : project!.data.tasks.map((t) => ({ name: t.name, type: t.type }));
+  if (
+    typeof flags.tasks === 'string' ||
+    list(flags.features) ||
+    list(flags.exclude) ||
+    list(flags.categorical)
+  ) {
+    const tasks =
+      typeof flags.tasks === 'string'
+        ? parseTasks(flags.tasks)
+        : project!.data.tasks.map((t) => ({ name: t.name, type: t.type }));
     const binding = defaultBinding(table, tasks, {
       features: list(flags.features),
       exclude: list(flags.exclude),
@@ -304,14 +342,19 @@ async function train(flags: Flags): Promise<number> {
       },
     });
     progress.line(run.outcome.message);
-    if (run.outcome.reason === 'diverged' && run.outcome.bestEpoch === 0) throw new UserError(run.outcome.message);
+    if (run.outcome.reason === 'diverged' && run.outcome.bestEpoch === 0)
+      throw new UserError(run.outcome.message);
     if (typeof flags.out === 'string') {
       await saveRun(flags.out, run);
       progress.line(`saved the model to ${path.resolve(flags.out)}`);
     }
     const result = {
       tasks: run.test.metrics,
-      rows: { train: run.split.train.length, validation: run.split.validation.length, test: run.split.test.length },
+      rows: {
+        train: run.split.train.length,
+        validation: run.split.validation.length,
+        test: run.split.test.length,
+      },
       epochs: run.outcome.epochs,
       bestEpoch: run.outcome.bestEpoch,
       trainSamplesPerSecond: Math.round(run.outcome.trainSamplesPerSecond),
@@ -321,7 +364,10 @@ async function train(flags: Flags): Promise<number> {
       ...(typeof flags.out === 'string' ? { out: path.resolve(flags.out) } : {}),
     };
     if (flags.json) process.stdout.write(json(result) + '\n');
-    else process.stdout.write(`\ntest split (${result.rows.test.toLocaleString('en-US')} rows):\n${metricsTable(run.test.metrics)}\n`);
+    else
+      process.stdout.write(
+        `\ntest split (${result.rows.test.toLocaleString('en-US')} rows):\n${metricsTable(run.test.metrics)}\n`,
+      );
     run.model.dispose();
     return 0;
   } finally {
@@ -337,14 +383,18 @@ async function predict(flags: Flags): Promise<number> {
   await initBackend();
   const { model, manifest } = await loadModel(modelDir);
   const result = await predictCsv(model, manifest, dataFile, outFile, {
-    onProgress: (read, total) => progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
+    onProgress: (read, total) =>
+      progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
   });
   progress.done();
   progress.line(
     `wrote ${result.rows.toLocaleString('en-US')} predictions (${result.columns.join(', ')}) to ${outFile}` +
       ` (${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s)`,
   );
-  if (flags.json) process.stdout.write(json({ rows: result.rows, columns: result.columns, out: path.resolve(outFile) }) + '\n');
+  if (flags.json)
+    process.stdout.write(
+      json({ rows: result.rows, columns: result.columns, out: path.resolve(outFile) }) + '\n',
+    );
   model.dispose();
   return 0;
 }
@@ -356,7 +406,10 @@ async function evaluate(flags: Flags): Promise<number> {
   const { model, manifest } = await loadModel(modelDir);
   const result = await evaluateCsv(model, manifest, dataFile);
   if (flags.json) process.stdout.write(json({ tasks: result.metrics, rows: result.rows }) + '\n');
-  else process.stdout.write(`${result.rows.toLocaleString('en-US')} rows:\n${metricsTable(result.metrics)}\n`);
+  else
+    process.stdout.write(
+      `${result.rows.toLocaleString('en-US')} rows:\n${metricsTable(result.metrics)}\n`,
+    );
   model.dispose();
   return 0;
 }
@@ -367,7 +420,8 @@ function templates(flags: Flags): number {
     return 0;
   }
   const width = Math.max(...TEMPLATE_KINDS.map((t) => t.kind.length));
-  for (const t of TEMPLATE_KINDS) process.stdout.write(`${t.kind.padEnd(width)}  ${t.title}: ${t.description}\n`);
+  for (const t of TEMPLATE_KINDS)
+    process.stdout.write(`${t.kind.padEnd(width)}  ${t.title}: ${t.description}\n`);
   return 0;
 }
 
@@ -379,6 +433,9 @@ async function sample(flags: Flags): Promise<number> {
   const sampleData = generateSample({ rows, seed });
   await sampleData.writeCsv(out);
   progress.line(`wrote ${rows.toLocaleString('en-US')} sample rows (seed ${seed}) to ${out}`);
-  if (flags.json) process.stdout.write(json({ rows, seed, out: path.resolve(out), columns: sampleData.header }) + '\n');
+  if (flags.json)
+    process.stdout.write(
+      json({ rows, seed, out: path.resolve(out), columns: sampleData.header }) + '\n',
+    );
   return 0;
 }

@@ -51,15 +51,36 @@ describe('htlnet', () => {
     const data = path.join(dir, 'sample.csv');
     const modelDir = path.join(dir, 'model');
     const r = await run(
-      'train', '--data', data, '--tasks', 'click:binary,purchase:binary,amount:regression',
-      '--model', 'htlnet', '--epochs', '2', '--batch', '256', '--seed', '3', '--out', modelDir, '--json',
+      'train',
+      '--data',
+      data,
+      '--tasks',
+      'click:binary,purchase:binary,amount:regression',
+      '--model',
+      'htlnet',
+      '--epochs',
+      '2',
+      '--batch',
+      '256',
+      '--seed',
+      '3',
+      '--out',
+      modelDir,
+      '--json',
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const result = lastJson(r.stdout);
     expect(Object.keys(result.tasks)).toEqual(['click', 'purchase', 'amount']);
     expect(Object.keys(result.tasks.click).sort()).toEqual(['auc', 'logloss']);
-    expect(Object.keys(result.tasks.amount).sort()).toEqual(['gini', 'mae', 'nmae', 'nrmse', 'rmse', 'spearman']);
+    expect(Object.keys(result.tasks.amount).sort()).toEqual([
+      'gini',
+      'mae',
+      'nmae',
+      'nrmse',
+      'rmse',
+      'spearman',
+    ]);
     expect(result.rows).toEqual({ train: 2400, validation: 300, test: 300 });
     expect(result.epochs).toBe(2);
     expect(result.bestEpoch).toBeGreaterThanOrEqual(1);
@@ -82,8 +103,20 @@ describe('htlnet', () => {
   it('trains a baseline from --model and honours --features, --exclude and --split time', async () => {
     const data = path.join(dir, 'sample.csv');
     const r = await run(
-      'train', '--data', data, '--tasks', 'click:binary,purchase:binary,amount:regression',
-      '--model', 'mmoe', '--epochs', '1', '--exclude', 'user_id,item_id', '--split', 'time:day', '--json',
+      'train',
+      '--data',
+      data,
+      '--tasks',
+      'click:binary,purchase:binary,amount:regression',
+      '--model',
+      'mmoe',
+      '--epochs',
+      '1',
+      '--exclude',
+      'user_id,item_id',
+      '--split',
+      'time:day',
+      '--json',
     );
     expect(r.code).toBe(0);
     expect(lastJson(r.stdout).rows.train).toBeGreaterThan(0);
@@ -91,7 +124,15 @@ describe('htlnet', () => {
 
   it('prints a results table without --json', async () => {
     const r = await run(
-      'train', '--data', path.join(dir, 'sample.csv'), '--tasks', 'click:binary,amount:regression', '--exclude', 'purchase', '--epochs', '1',
+      'train',
+      '--data',
+      path.join(dir, 'sample.csv'),
+      '--tasks',
+      'click:binary,amount:regression',
+      '--exclude',
+      'purchase',
+      '--epochs',
+      '1',
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/test split \(\d+ rows\)/);
@@ -102,7 +143,13 @@ describe('htlnet', () => {
   it('lists the templates', async () => {
     const r = await run('templates', '--json');
     expect(lastJson(r.stdout).map((t: { kind: string }) => t.kind)).toEqual([
-      'htlnet', 'dnn', 'shared-bottom', 'mmoe', 'ple', 'esmm', 'aitm',
+      'htlnet',
+      'dnn',
+      'shared-bottom',
+      'mmoe',
+      'ple',
+      'esmm',
+      'aitm',
     ]);
   });
 
@@ -112,7 +159,10 @@ describe('htlnet', () => {
     const r = await run('train', '--data', bad, '--tasks', 'click:binary');
     expect(r.code).not.toBe(0);
     // Progress lines may come first; the error is one line, and there is no stack trace.
-    const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('htlnet:'));
+    const errors = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('htlnet:'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/ragged\.csv, line 3: has 2 fields, expected 3/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -124,7 +174,14 @@ describe('htlnet', () => {
     expect(t.code).not.toBe(0);
     expect(t.stderr).toMatch(/NAME:binary or NAME:regression/);
 
-    const m = await run('train', '--data', path.join(dir, 'missing.csv'), '--tasks', 'click:binary', '--json');
+    const m = await run(
+      'train',
+      '--data',
+      path.join(dir, 'missing.csv'),
+      '--tasks',
+      'click:binary',
+      '--json',
+    );
     expect(m.code).not.toBe(0);
     expect(m.stderr.trim().split('\n')).toHaveLength(1);
     expect(m.stderr).toMatch(/missing\.csv: no such file/);

@@ -137,8 +137,15 @@ function overrideWasmMatMul(): void {
     }) => {
       const { a, b } = args.inputs;
       const { transposeA, transposeB } = args.attrs;
-      const plain = (x: tf.TensorInfo) => x.shape.length === 2 || (x.shape.length === 3 && x.shape[0] === 1);
-      if ((!transposeA && !transposeB) || !plain(a) || !plain(b) || a.dtype !== 'float32' || b.dtype !== 'float32') {
+      const plain = (x: tf.TensorInfo) =>
+        x.shape.length === 2 || (x.shape.length === 3 && x.shape[0] === 1);
+      if (
+        (!transposeA && !transposeB) ||
+        !plain(a) ||
+        !plain(b) ||
+        a.dtype !== 'float32' ||
+        b.dtype !== 'float32'
+      ) {
         return originalFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
       }
       const backend = args.backend;

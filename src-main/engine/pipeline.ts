@@ -6,7 +6,14 @@ import { initBackend, type BackendInfo } from './backend';
 import { saveModel, type ModelManifest } from './export/saved-model';
 import { prepareDataset } from './data/dataset';
 import { splitRows } from './data/split';
-import type { EncodedDataset, FieldEncoder, FieldSpec, Split, Table, TargetEncoder } from './data/types';
+import type {
+  EncodedDataset,
+  FieldEncoder,
+  FieldSpec,
+  Split,
+  Table,
+  TargetEncoder,
+} from './data/types';
 import { HtlnetModel } from './model/model';
 import { datasetFields, planModel, type ModelPlan } from './model/plan';
 import { evaluateRows, taskCurves, type Evaluation, type TaskCurves } from './train/evaluate';
@@ -61,7 +68,13 @@ export async function trainProject(request: TrainRequest): Promise<TrainedRun> {
   const run = prepareRun(project, table);
   const outcome = await trainModel(run.model, run.data, run.split, run.targetEncoders, options);
   const evaluation = evaluateRows(run.model, run.data, run.split.test, run.targetEncoders);
-  const curves = taskCurves(run.model, run.data, run.split.test, evaluation.predictions, run.plan.optimizer.seed);
+  const curves = taskCurves(
+    run.model,
+    run.data,
+    run.split.test,
+    evaluation.predictions,
+    run.plan.optimizer.seed,
+  );
   return {
     project,
     plan: run.plan,
@@ -87,7 +100,11 @@ export function saveRun(dir: string, run: TrainedRun): Promise<ModelManifest> {
     encoders: run.encoders,
     targetEncoders: run.targetEncoders,
     metrics: run.test.metrics,
-    rows: { train: run.split.train.length, validation: run.split.validation.length, test: run.split.test.length },
+    rows: {
+      train: run.split.train.length,
+      validation: run.split.validation.length,
+      test: run.split.test.length,
+    },
     epochs: run.outcome.epochs,
     bestEpoch: run.outcome.bestEpoch,
     backend: run.backend.name,

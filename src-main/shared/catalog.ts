@@ -202,7 +202,8 @@ export const CATALOG: readonly BlockSpec[] = [
     type: 'tower',
     title: 'Tower',
     group: 'Representation',
-    description: 'A multi-layer perceptron; its last hidden layer is the representation it passes on.',
+    description:
+      'A multi-layer perceptron; its last hidden layer is the representation it passes on.',
     inputs: [
       {
         name: 'in',
@@ -286,7 +287,8 @@ export const CATALOG: readonly BlockSpec[] = [
     type: 'gate',
     title: 'Gate',
     group: 'Multi-task',
-    description: 'A softmax over experts computed from a selector input; outputs their weighted sum.',
+    description:
+      'A softmax over experts computed from a selector input; outputs their weighted sum.',
     inputs: [
       {
         name: 'experts',
@@ -447,7 +449,8 @@ export const CATALOG: readonly BlockSpec[] = [
       {
         name: 'transform',
         title: 'Target transform',
-        description: 'Transform of a regression target before the loss; predictions are mapped back.',
+        description:
+          'Transform of a regression target before the loss; predictions are mapped back.',
         kind: 'choice',
         default: 'log1p-zscore',
         options: [

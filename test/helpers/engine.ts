@@ -26,7 +26,10 @@ export function sampleTable(rows: number, seed = 7): Promise<Table> {
 type Kind = Parameters<typeof buildTemplate>[0];
 
 /** A template for the sample binding, with optimizer settings overridden. */
-export function template(kind: Kind, optimizer: Record<string, string | number | boolean> = {}): ProjectFile {
+export function template(
+  kind: Kind,
+  optimizer: Record<string, string | number | boolean> = {},
+): ProjectFile {
   const project = buildTemplate(kind, sampleBinding());
   const block = project.graph.blocks.find((b) => b.type === 'optimizer')!;
   block.params = { ...block.params, ...optimizer };
@@ -34,7 +37,11 @@ export function template(kind: Kind, optimizer: Record<string, string | number |
 }
 
 /** Sets parameters of every block of a type. */
-export function setParams(project: ProjectFile, type: string, params: Record<string, string | number | boolean>): ProjectFile {
+export function setParams(
+  project: ProjectFile,
+  type: string,
+  params: Record<string, string | number | boolean>,
+): ProjectFile {
   for (const b of project.graph.blocks) if (b.type === type) b.params = { ...b.params, ...params };
   return project;
 }

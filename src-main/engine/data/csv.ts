@@ -39,7 +39,10 @@ export async function readTable(file: string, options: ReadOptions = {}): Promis
     size = stat.size;
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`, { file });
+    throw new UserError(
+      `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`,
+      { file },
+    );
   }
   const handle = await fs.open(file, 'r');
   const magic = Buffer.alloc(2);
@@ -66,8 +69,14 @@ export async function readTable(file: string, options: ReadOptions = {}): Promis
   } catch (e) {
     raw.destroy();
     if (e instanceof UserError || e instanceof CancelledError) throw e;
-    if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
-      throw new UserError(`${file} looks gzip-compressed but is damaged (${(e as Error).message}).`, { file });
+    if (
+      (e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' ||
+      (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR'
+    ) {
+      throw new UserError(
+        `${file} looks gzip-compressed but is damaged (${(e as Error).message}).`,
+        { file },
+      );
     }
     throw e;
   }
@@ -76,14 +85,21 @@ export async function readTable(file: string, options: ReadOptions = {}): Promis
 }
 
 /** Parses a CSV held in memory (tests, the browser-mode upload). */
-export async function parseTableFromBuffer(name: string, buf: Uint8Array, options: ReadOptions = {}): Promise<Table> {
+export async function parseTableFromBuffer(
+  name: string,
+  buf: Uint8Array,
+  options: ReadOptions = {},
+): Promise<Table> {
   let bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     const { gunzipSync } = await import('node:zlib');
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
-      throw new UserError(`${name} looks gzip-compressed but is damaged (${(e as Error).message}).`, { file: name });
+      throw new UserError(
+        `${name} looks gzip-compressed but is damaged (${(e as Error).message}).`,
+        { file: name },
+      );
     }
   }
   const parser = new CsvParser(name, options);
@@ -179,7 +195,8 @@ class CsvParser {
     let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     this.carry = null;
     if (!this.started) {
-      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)
+        buf = buf.subarray(3);
       // Wait for enough text to detect the delimiter and the header.
       if (buf.length < 64 * 1024 && countLines(buf) < 50) {
         this.carry = buf;
@@ -200,7 +217,8 @@ class CsvParser {
   finish(totalBytes: number): Table {
     if (!this.started) {
       let buf = this.carry ?? Buffer.alloc(0);
-      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)
+        buf = buf.subarray(3);
       this.carry = null;
       if (isBlank(buf)) throw new UserError(`${this.file} is empty.`, { file: this.file });
       this.start(buf);
@@ -224,7 +242,9 @@ class CsvParser {
     if (this.names.length === 0) throw new UserError(`${this.file} is empty.`, { file: this.file });
     if (this.rows === 0) {
       throw new UserError(
-        this.header ? `${this.file} has a header but no data rows.` : `${this.file} has no data rows.`,
+        this.header
+          ? `${this.file} has a header but no data rows.`
+          : `${this.file} has no data rows.`,
         { file: this.file },
       );
     }
@@ -246,7 +266,9 @@ class CsvParser {
   private start(buf: Buffer): void {
     this.started = true;
     const sample = firstRecords(buf, 50);
-    this.delimiter = this.options.delimiter ? this.options.delimiter.charCodeAt(0) : detectDelimiter(sample);
+    this.delimiter = this.options.delimiter
+      ? this.options.delimiter.charCodeAt(0)
+      : detectDelimiter(sample);
     const split = sample.map((r) => splitRecord(r, this.delimiter));
     const first = split[0] ?? [];
     if (this.header === undefined) this.header = looksLikeHeader(split);
@@ -257,11 +279,14 @@ class CsvParser {
       this.names.forEach((n) => seen.set(n, (seen.get(n) ?? 0) + 1));
       const dup = [...seen].find(([, c]) => c > 1);
       if (dup) {
-        throw new UserError(`${this.file}, line 1: the header names column "${dup[0]}" ${dup[1]} times.`, {
-          file: this.file,
-          line: 1,
-          column: dup[0],
-        });
+        throw new UserError(
+          `${this.file}, line 1: the header names column "${dup[0]}" ${dup[1]} times.`,
+          {
+            file: this.file,
+            line: 1,
+            column: dup[0],
+          },
+        );
       }
     } else {
       this.names = first.map((_, i) => `column_${i + 1}`);
@@ -315,10 +340,13 @@ class CsvParser {
           for (;;) {
             if (j >= to) {
               if (last) {
-                throw new UserError(`${this.file}, line ${recordLine}: a quoted field is never closed (missing ").`, {
-                  file: this.file,
-                  line: recordLine,
-                });
+                throw new UserError(
+                  `${this.file}, line ${recordLine}: a quoted field is never closed (missing ").`,
+                  {
+                    file: this.file,
+                    line: recordLine,
+                  },
+                );
               }
               throw new Error('internal: record split inside quotes');
             }
@@ -358,7 +386,8 @@ class CsvParser {
           field++;
           continue;
         }
-        if (field < width) this.addField(this.columns[field], buf, s, e, quoted ? text : null, recordLine);
+        if (field < width)
+          this.addField(this.columns[field], buf, s, e, quoted ? text : null, recordLine);
         field++;
       }
       if (headerPending) {
@@ -386,18 +415,30 @@ class CsvParser {
     );
   }
 
-  private addField(c: ColumnBuilder, buf: Buffer, s: number, e: number, quotedText: string | null, line: number): void {
+  private addField(
+    c: ColumnBuilder,
+    buf: Buffer,
+    s: number,
+    e: number,
+    quotedText: string | null,
+    line: number,
+  ): void {
     const row = this.rows;
     const len = e - s;
     // Missing?
-    if (quotedText === null ? len <= 4 && isMissingBytes(buf, s, e) : MISSING.has(quotedText.trim().toLowerCase())) {
+    if (
+      quotedText === null
+        ? len <= 4 && isMissingBytes(buf, s, e)
+        : MISSING.has(quotedText.trim().toLowerCase())
+    ) {
       c.values[row] = NaN;
       if (c.codes) c.codes[row] = -1;
       c.missing++;
       if (c.firstMissingLine === null) c.firstMissingLine = line;
       return;
     }
-    const num = quotedText === null ? parseNumberBytes(buf, s, e) : parseNumberText(quotedText.trim());
+    const num =
+      quotedText === null ? parseNumberBytes(buf, s, e) : parseNumberText(quotedText.trim());
     if (!Number.isNaN(num)) {
       c.values[row] = num;
       if (c.integral && !Number.isInteger(num)) c.integral = false;
@@ -411,7 +452,8 @@ class CsvParser {
         }
         return;
       }
-      c.codes![row] = quotedText === null ? c.dict!.code(buf, s, e, null) : codeOfText(c.dict!, quotedText);
+      c.codes![row] =
+        quotedText === null ? c.dict!.code(buf, s, e, null) : codeOfText(c.dict!, quotedText);
       return;
     }
     // Not a number: the column is categorical from here on.
@@ -423,7 +465,8 @@ class CsvParser {
       c.firstNonNumeric = { line, value: text };
       c.rebuildCodes(row, this.capacity);
     }
-    c.codes![row] = quotedText === null ? c.dict!.code(buf, s, e, text) : codeOfText(c.dict!, quotedText);
+    c.codes![row] =
+      quotedText === null ? c.dict!.code(buf, s, e, text) : codeOfText(c.dict!, quotedText);
   }
 }
 
@@ -531,11 +574,16 @@ function finishColumn(c: ColumnBuilder, name: string, rows: number): Column {
 }
 
 /** The kind a column looks like: binary, continuous, numeric (integer-valued, few values) or categorical. */
-export function inferKind(column: Column, integral = true, numbers: ReadonlySet<number> | null = null): ColumnKind {
+export function inferKind(
+  column: Column,
+  integral = true,
+  numbers: ReadonlySet<number> | null = null,
+): ColumnKind {
   if (column.dictionary && column.dictionary.length <= 2 && column.dictionary.length > 0) {
     if (column.dictionary.every((v) => BOOLEAN_WORDS.has(v.trim().toLowerCase()))) return 'binary';
   }
-  if (column.values && numbers && numbers.size > 0 && [...numbers].every((v) => v === 0 || v === 1)) return 'binary';
+  if (column.values && numbers && numbers.size > 0 && [...numbers].every((v) => v === 0 || v === 1))
+    return 'binary';
   if (column.values) {
     if (!integral || column.distinct > 50) return 'continuous';
     return 'numeric';
@@ -665,7 +713,9 @@ function looksLikeHeader(records: string[][]): boolean {
   const rest = records.slice(1);
   // A column that is numeric below a text first cell: the first row is a header.
   for (let c = 0; c < first.length; c++) {
-    const below = rest.map((r) => r[c] ?? '').filter((v) => v !== '' && !MISSING.has(v.toLowerCase()));
+    const below = rest
+      .map((r) => r[c] ?? '')
+      .filter((v) => v !== '' && !MISSING.has(v.toLowerCase()));
     if (below.length > 0 && below.every(isNumberText)) return true;
   }
   // All text: a header when its values never appear again in their columns.
@@ -682,7 +732,9 @@ function isMissingBytes(buf: Buffer, s: number, e: number): boolean {
     const a = lower(s);
     const b = lower(s + 1);
     const c = lower(s + 2);
-    return (a === 0x6e && b === 0x61 && c === 0x6e) || (a === 0x6e && buf[s + 1] === 0x2f && c === 0x61); // nan, n/a
+    return (
+      (a === 0x6e && b === 0x61 && c === 0x6e) || (a === 0x6e && buf[s + 1] === 0x2f && c === 0x61)
+    ); // nan, n/a
   }
   // null, none
   const t = buf.toString('latin1', s, e).toLowerCase();

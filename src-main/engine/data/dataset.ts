@@ -23,7 +23,13 @@ export function prepareDataset(
 ): PreparedData {
   const targets = parseTargets(table, binding.tasks);
   const encoders = fitEncoders(table, fields, split.train);
-  const targetEncoders = fitTargetEncoders(targets, binding.tasks, transforms, split.train, table.file);
+  const targetEncoders = fitTargetEncoders(
+    targets,
+    binding.tasks,
+    transforms,
+    split.train,
+    table.file,
+  );
   return {
     encoders,
     targetEncoders,
@@ -54,20 +60,29 @@ export function defaultBinding(
   const taskColumns = new Set(tasks.map((t) => t.name));
   const excluded = new Set(options.exclude ?? []);
   const forced = new Set(options.categorical ?? []);
-  const chosen = options.features ?? table.columns.map((c) => c.name).filter((n) => !taskColumns.has(n) && !excluded.has(n));
+  const chosen =
+    options.features ??
+    table.columns.map((c) => c.name).filter((n) => !taskColumns.has(n) && !excluded.has(n));
   const overlap = chosen.find((n) => taskColumns.has(n));
-  if (overlap) throw new UserError(`Column "${overlap}" cannot be both a feature and a task target.`, { column: overlap });
+  if (overlap)
+    throw new UserError(`Column "${overlap}" cannot be both a feature and a task target.`, {
+      column: overlap,
+    });
   const features = chosen
     .filter((n) => !excluded.has(n))
     .map((column) => {
       const c = table.columns.find((x) => x.name === column)!;
-      const kind: FeatureKind = forced.has(column) || !c.values || c.missing === table.rows ? 'categorical' : 'numeric';
+      const kind: FeatureKind =
+        forced.has(column) || !c.values || c.missing === table.rows ? 'categorical' : 'numeric';
       return { column, kind };
     });
   if (features.length === 0) {
-    throw new UserError(`${table.file}: no feature columns are left once the task columns and exclusions are removed.`, {
-      file: table.file,
-    });
+    throw new UserError(
+      `${table.file}: no feature columns are left once the task columns and exclusions are removed.`,
+      {
+        file: table.file,
+      },
+    );
   }
   return {
     features,
@@ -85,7 +100,13 @@ export interface ColumnProfile {
   /** Binary targets: share of positives. */
   positiveRate?: number;
   /** Numeric columns: summary of the values present. */
-  numeric?: { min: number; mean: number; max: number; quantiles: { q: number; value: number }[]; zeroShare: number };
+  numeric?: {
+    min: number;
+    mean: number;
+    max: number;
+    quantiles: { q: number; value: number }[];
+    zeroShare: number;
+  };
   /** Categorical columns: the most frequent values. */
   top?: { value: string; count: number }[];
 }
@@ -95,8 +116,20 @@ export function profileColumns(table: Table, binding: DataBinding): ColumnProfil
   const targets = new Map(binding.tasks.map((t) => [t.column, t]));
   const excluded = new Set(binding.excluded);
   return table.columns.map((c) => {
-    const role = targets.has(c.name) ? 'target' : features.has(c.name) ? 'feature' : excluded.has(c.name) ? 'excluded' : 'unused';
-    const profile: ColumnProfile = { column: c.name, kind: c.kind, role, missing: c.missing, distinct: c.distinct };
+    const role = targets.has(c.name)
+      ? 'target'
+      : features.has(c.name)
+        ? 'feature'
+        : excluded.has(c.name)
+          ? 'excluded'
+          : 'unused';
+    const profile: ColumnProfile = {
+      column: c.name,
+      kind: c.kind,
+      role,
+      missing: c.missing,
+      distinct: c.distinct,
+    };
     if (c.values) {
       const present: number[] = [];
       let sum = 0;

@@ -23,7 +23,12 @@ function keyOf(column: Column, row: number): string | null {
   return Number.isNaN(v) ? null : String(v);
 }
 
-export function fitEncoders(table: Table, fields: readonly FieldSpec[], trainRows: Int32Array, minCount = 1): FieldEncoder[] {
+export function fitEncoders(
+  table: Table,
+  fields: readonly FieldSpec[],
+  trainRows: Int32Array,
+  minCount = 1,
+): FieldEncoder[] {
   return fields.map((spec) => {
     const column = findColumn(table, spec.column, 'feature');
     if (spec.encoding === 'vocab') return fitVocabulary(column, trainRows, minCount);
@@ -52,7 +57,11 @@ export function fitEncoders(table: Table, fields: readonly FieldSpec[], trainRow
       const std = variance > 1e-12 ? Math.sqrt(variance) : 1;
       return { column: spec.column, kind: 'linear', mean, std };
     }
-    return { column: spec.column, kind: 'buckets', edges: quantileEdges(values, trainRows, spec.buckets) };
+    return {
+      column: spec.column,
+      kind: 'buckets',
+      edges: quantileEdges(values, trainRows, spec.buckets),
+    };
   });
 }
 
@@ -67,7 +76,8 @@ function fitVocabulary(column: Column, trainRows: Int32Array, minCount: number):
       if (i < first[code]) first[code] = i;
     }
     const codes: number[] = [];
-    for (let c = 0; c < counts.length; c++) if (counts[c] >= minCount && counts[c] > 0) codes.push(c);
+    for (let c = 0; c < counts.length; c++)
+      if (counts[c] >= minCount && counts[c] > 0) codes.push(c);
     codes.sort((a, b) => counts[b] - counts[a] || first[a] - first[b]);
     return { column: column.name, kind: 'vocab', values: codes.map((c) => column.dictionary![c]) };
   }
@@ -120,7 +130,11 @@ export function bucketOf(x: number, edges: readonly number[]): number {
 }
 
 export function cardinality(encoder: FieldEncoder): number {
-  return encoder.kind === 'vocab' ? encoder.values.length + 1 : encoder.kind === 'buckets' ? encoder.edges.length + 2 : 0;
+  return encoder.kind === 'vocab'
+    ? encoder.values.length + 1
+    : encoder.kind === 'buckets'
+      ? encoder.edges.length + 2
+      : 0;
 }
 
 export function encodeFields(table: Table, encoders: readonly FieldEncoder[]): EncodedField[] {
@@ -179,7 +193,15 @@ export function fitTargetEncoders(
   return tasks.map((task, t) => {
     const y = targets[t];
     if (task.type === 'binary') {
-      return { task: task.name, column: task.column, type: 'binary', transform: 'none', mean: 0, std: 1, nonNegative: true };
+      return {
+        task: task.name,
+        column: task.column,
+        type: 'binary',
+        transform: 'none',
+        mean: 0,
+        std: 1,
+        nonNegative: true,
+      };
     }
     const transform = transforms[t] ?? 'none';
     let nonNegative = true;
@@ -205,7 +227,15 @@ export function fitTargetEncoders(
       const variance = sum2 / n - mean * mean;
       std = variance > 1e-12 ? Math.sqrt(variance) : 1;
     }
-    return { task: task.name, column: task.column, type: 'regression', transform, mean, std, nonNegative };
+    return {
+      task: task.name,
+      column: task.column,
+      type: 'regression',
+      transform,
+      mean,
+      std,
+      nonNegative,
+    };
   });
 }
 

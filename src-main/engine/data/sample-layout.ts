@@ -55,7 +55,11 @@ export const SAMPLE_TASKS = [
 
 /** Whether options ask for the generic layout (cat_1.., num_1..) instead of the named one. */
 export function isGenericLayout(options: SampleLayoutOptions): boolean {
-  return options.categoricalFields !== undefined || options.numericFields !== undefined || options.vocabulary !== undefined;
+  return (
+    options.categoricalFields !== undefined ||
+    options.numericFields !== undefined ||
+    options.vocabulary !== undefined
+  );
 }
 
 /** The categorical fields of a layout. */
@@ -72,19 +76,28 @@ export function categoricalSpecs(options: SampleLayoutOptions): CategoricalSpec[
 }
 
 export function numericNames(options: SampleLayoutOptions): string[] {
-  return isGenericLayout(options) ? Array.from({ length: options.numericFields ?? 8 }, (_, i) => `num_${i + 1}`) : DEFAULT_NUMERIC;
+  return isGenericLayout(options)
+    ? Array.from({ length: options.numericFields ?? 8 }, (_, i) => `num_${i + 1}`)
+    : DEFAULT_NUMERIC;
 }
 
 /** Column names: features first, then the targets in funnel order. */
 export function sampleHeader(options: SampleLayoutOptions = {}): string[] {
-  return [...categoricalSpecs(options).map((c) => c.name), ...numericNames(options), ...SAMPLE_TASKS.map((t) => t.name)];
+  return [
+    ...categoricalSpecs(options).map((c) => c.name),
+    ...numericNames(options),
+    ...SAMPLE_TASKS.map((t) => t.name),
+  ];
 }
 
 /** The binding of the built-in sample: every feature column, tasks click -> purchase -> amount. */
 export function sampleBinding(options: SampleLayoutOptions = {}): DataBinding {
   const header = sampleHeader(options);
   const categoricalCount =
-    options.categoricalFields ?? (options.numericFields !== undefined || options.vocabulary !== undefined ? 12 : DEFAULT_CATEGORICAL.length);
+    options.categoricalFields ??
+    (options.numericFields !== undefined || options.vocabulary !== undefined
+      ? 12
+      : DEFAULT_CATEGORICAL.length);
   const features = header.slice(0, header.length - SAMPLE_TASKS.length).map((column, i) => ({
     column,
     kind: i < categoricalCount ? ('categorical' as const) : ('numeric' as const),
@@ -95,4 +108,3 @@ export function sampleBinding(options: SampleLayoutOptions = {}): DataBinding {
     excluded: [],
   };
 }
-

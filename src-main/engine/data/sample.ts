@@ -95,9 +95,19 @@ export function generateSample(options: SampleOptions): Sample {
           const days = Math.floor(-Math.log(1 - rng.next()) * 12);
           const cart = rng.int(11);
           const lp = Math.log(price);
-          click += 0.04 * discount - 0.25 * (lp - 3) + 0.15 * Math.log1p(session / 60) - 0.03 * days + 0.1 * (rating - 3);
+          click +=
+            0.04 * discount -
+            0.25 * (lp - 3) +
+            0.15 * Math.log1p(session / 60) -
+            0.03 * days +
+            0.1 * (rating - 3);
           purchase +=
-            0.45 * Math.log1p(past) + 0.12 * cart - 0.5 * (lp - 3) + 0.03 * discount + 0.15 * (rating - 3) - 0.01 * (age - 40);
+            0.45 * Math.log1p(past) +
+            0.12 * cart -
+            0.5 * (lp - 3) +
+            0.03 * discount +
+            0.15 * (rating - 3) -
+            0.01 * (age - 40);
           logAmount += 0.9 * (lp - 3) + 0.25 * Math.log1p(past) + 0.04 * cart - 0.01 * discount;
           numVals[0] = Math.round(price * 100) / 100;
           numVals[1] = rng.next() < 0.02 ? NaN : age; // some users never told their age
@@ -120,7 +130,8 @@ export function generateSample(options: SampleOptions): Sample {
           truth.purchase[r] = pClick * pPurchase;
         }
         let line = '';
-        for (let f = 0; f < catIdx.length; f++) line += (generic ? `v${catIdx[f]}` : categoricalValue(categorical[f], catIdx[f])) + ',';
+        for (let f = 0; f < catIdx.length; f++)
+          line += (generic ? `v${catIdx[f]}` : categoricalValue(categorical[f], catIdx[f])) + ',';
         for (let f = 0; f < numVals.length; f++) {
           const x = numVals[f];
           line += (Number.isNaN(x) ? missing : generic ? x.toFixed(4) : String(x)) + ',';
@@ -140,13 +151,17 @@ export function generateSample(options: SampleOptions): Sample {
     rows,
     truth: null,
     toCsvString() {
-      const truth = options.withTruth ? { click: new Float64Array(rows), purchase: new Float64Array(rows) } : null;
+      const truth = options.withTruth
+        ? { click: new Float64Array(rows), purchase: new Float64Array(rows) }
+        : null;
       const parts: string[] = [header.join(',') + '\n', ...generate(truth)];
       sample.truth = truth;
       return parts.join('');
     },
     async writeCsv(path: string) {
-      const truth = options.withTruth ? { click: new Float64Array(rows), purchase: new Float64Array(rows) } : null;
+      const truth = options.withTruth
+        ? { click: new Float64Array(rows), purchase: new Float64Array(rows) }
+        : null;
       const out = createWriteStream(path);
       const done = once(out, 'finish');
       const error = new Promise<never>((_, reject) => out.once('error', reject));

@@ -32,10 +32,13 @@ export function splitRows(
     const column = findColumn(table, setting.column, 'time');
     const times = column.values ?? timesFromText(column.dictionary, column.codes);
     if (!times) {
-      throw new UserError(`${table.file}, column "${setting.column}": a time column must hold numbers or dates.`, {
-        file: table.file,
-        column: setting.column,
-      });
+      throw new UserError(
+        `${table.file}, column "${setting.column}": a time column must hold numbers or dates.`,
+        {
+          file: table.file,
+          column: setting.column,
+        },
+      );
     }
     for (let r = 0; r < rows; r++) {
       if (Number.isNaN(times[r])) {

@@ -13,10 +13,13 @@ export function findColumn(table: Table, name: string, what: string): Column {
   if (!column) {
     const names = table.columns.map((c) => c.name);
     const shown = names.length > 12 ? `${names.slice(0, 12).join(', ')}, ...` : names.join(', ');
-    throw new UserError(`${table.file}: ${what} column "${name}" is not in the file (its columns: ${shown}).`, {
-      file: table.file,
-      column: name,
-    });
+    throw new UserError(
+      `${table.file}: ${what} column "${name}" is not in the file (its columns: ${shown}).`,
+      {
+        file: table.file,
+        column: name,
+      },
+    );
   }
   return column;
 }
@@ -33,8 +36,13 @@ function rawValue(column: Column, row: number): string {
 export function parseTargets(table: Table, tasks: readonly TaskBinding[]): Float64Array[] {
   return tasks.map((task) => {
     const column = findColumn(table, task.column, `target`);
-    const where = (row: number) => ({ file: table.file, line: table.lineOfRow(row), column: task.column });
-    const prefix = (row: number) => `${table.file}, line ${table.lineOfRow(row)}, column "${task.column}"`;
+    const where = (row: number) => ({
+      file: table.file,
+      line: table.lineOfRow(row),
+      column: task.column,
+    });
+    const prefix = (row: number) =>
+      `${table.file}, line ${table.lineOfRow(row)}, column "${task.column}"`;
     const out = new Float64Array(table.rows);
     if (task.type === 'binary') {
       // Map each dictionary entry once, then every row by its code.
@@ -45,7 +53,10 @@ export function parseTargets(table: Table, tasks: readonly TaskBinding[]): Float
         for (let r = 0; r < table.rows; r++) {
           const v = values[r];
           if (v !== 0 && v !== 1) {
-            throw new UserError(`${prefix(r)}: binary target must be 0/1, true/false or yes/no, found "${rawValue(column, r)}".`, where(r));
+            throw new UserError(
+              `${prefix(r)}: binary target must be 0/1, true/false or yes/no, found "${rawValue(column, r)}".`,
+              where(r),
+            );
           }
           out[r] = v;
         }
@@ -53,15 +64,26 @@ export function parseTargets(table: Table, tasks: readonly TaskBinding[]): Float
       }
       const mapped = dictionary.map((v) => {
         const w = v.trim().toLowerCase();
-        return TRUE_WORDS.has(w) || Number(w) === 1 ? 1 : FALSE_WORDS.has(w) || (w !== '' && Number(w) === 0) ? 0 : -1;
+        return TRUE_WORDS.has(w) || Number(w) === 1
+          ? 1
+          : FALSE_WORDS.has(w) || (w !== '' && Number(w) === 0)
+            ? 0
+            : -1;
       });
       const codes = column.codes;
       for (let r = 0; r < table.rows; r++) {
         const code = codes[r];
-        if (code < 0) throw new UserError(`${prefix(r)}: the binary target is missing (empty, NA or NaN).`, where(r));
+        if (code < 0)
+          throw new UserError(
+            `${prefix(r)}: the binary target is missing (empty, NA or NaN).`,
+            where(r),
+          );
         const v = mapped[code];
         if (v < 0) {
-          throw new UserError(`${prefix(r)}: binary target must be 0/1, true/false or yes/no, found "${dictionary[code]}".`, where(r));
+          throw new UserError(
+            `${prefix(r)}: binary target must be 0/1, true/false or yes/no, found "${dictionary[code]}".`,
+            where(r),
+          );
         }
         out[r] = v;
       }

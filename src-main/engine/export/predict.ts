@@ -59,7 +59,12 @@ export async function predictCsv(
   const seconds = (performance.now() - t0) / 1000;
   const columns = predictionColumns(manifest);
   await writeCsvAtomic(outFile, columns, predictions.raw, table.rows);
-  return { rows: table.rows, columns, seconds, rowsPerSecond: table.rows / Math.max(seconds, 1e-9) };
+  return {
+    rows: table.rows,
+    columns,
+    seconds,
+    rowsPerSecond: table.rows / Math.max(seconds, 1e-9),
+  };
 }
 
 export async function evaluateCsv(
@@ -75,7 +80,12 @@ export async function evaluateCsv(
 }
 
 /** Streams columns of numbers to a CSV, through a temporary file renamed into place. */
-async function writeCsvAtomic(file: string, header: string[], columns: Float64Array[], rows: number): Promise<void> {
+async function writeCsvAtomic(
+  file: string,
+  header: string[],
+  columns: Float64Array[],
+  rows: number,
+): Promise<void> {
   const target = path.resolve(file);
   await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = `${target}.tmp-${process.pid}`;

@@ -47,12 +47,18 @@ export interface SaveInput extends RunRecord {
   model: HtlnetModel;
 }
 
-function weightTensors(model: HtlnetModel): { name: string; tensor: tf.Tensor; kind: 'dense' | 'table' }[] {
+function weightTensors(
+  model: HtlnetModel,
+): { name: string; tensor: tf.Tensor; kind: 'dense' | 'table' }[] {
   const out: { name: string; tensor: tf.Tensor; kind: 'dense' | 'table' }[] = [];
   for (const [name, v] of model.dense) out.push({ name, tensor: v, kind: 'dense' });
   for (const emb of model.embeddings) {
     for (const t of emb.tables) {
-      out.push({ name: `embedding/${t.name}`, tensor: tf.tensor2d(t.data, [t.rows, t.dim]), kind: 'table' });
+      out.push({
+        name: `embedding/${t.name}`,
+        tensor: tf.tensor2d(t.data, [t.rows, t.dim]),
+        kind: 'table',
+      });
     }
   }
   return out;
@@ -134,7 +140,9 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     try {
       return await fs.readFile(path.join(dir, name));
     } catch {
-      throw new UserError(`${dir} is not a saved HTLNet Studio model: ${name} is missing.`, { file: dir });
+      throw new UserError(`${dir} is not a saved HTLNet Studio model: ${name} is missing.`, {
+        file: dir,
+      });
     }
   };
   let manifest: ModelManifest;
@@ -144,10 +152,14 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     modelJson = JSON.parse((await read('model.json')).toString('utf8'));
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`${dir}: the model files are not valid JSON (${(e as Error).message}).`, { file: dir });
+    throw new UserError(`${dir}: the model files are not valid JSON (${(e as Error).message}).`, {
+      file: dir,
+    });
   }
   if (manifest.format !== MODEL_FORMAT) {
-    throw new UserError(`${dir}/manifest.json is not an HTLNet Studio model manifest.`, { file: dir });
+    throw new UserError(`${dir}/manifest.json is not an HTLNet Studio model manifest.`, {
+      file: dir,
+    });
   }
   if (manifest.version > MANIFEST_VERSION) {
     throw new UserError(
@@ -184,7 +196,10 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function mismatch(dir: string, name: string): UserError {
-  return new UserError(`${dir}: weight "${name}" is missing or has the wrong shape; the model folder is damaged.`, {
-    file: dir,
-  });
+  return new UserError(
+    `${dir}: weight "${name}" is missing or has the wrong shape; the model folder is damaged.`,
+    {
+      file: dir,
+    },
+  );
 }

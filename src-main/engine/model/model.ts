@@ -7,7 +7,14 @@ import { parseIntList } from '../../shared/catalog';
 import type { Block } from '../../shared/project';
 import type { EncodedDataset, FieldEncoder } from '../data/types';
 import { createRng, type Rng } from '../data/random';
-import { activate, concatColumns, labelEmbedding, logitOf, setAttention, stopGradient } from './ops';
+import {
+  activate,
+  concatColumns,
+  labelEmbedding,
+  logitOf,
+  setAttention,
+  stopGradient,
+} from './ops';
 import { fieldKey, datasetFields, type ModelPlan } from './plan';
 
 /** One embedding table: `rows` x `dim` floats, row-major. Linear fields have 2 rows (weight, bias). */
@@ -86,7 +93,11 @@ export class HtlnetModel {
         const enc = encoderOf.get(f.column);
         if (!enc) throw new Error(`No encoder for column "${f.column}"`);
         const rows =
-          enc.kind === 'vocab' ? enc.values.length + 1 : enc.kind === 'buckets' ? enc.edges.length + 2 : 2;
+          enc.kind === 'vocab'
+            ? enc.values.length + 1
+            : enc.kind === 'buckets'
+              ? enc.edges.length + 2
+              : 2;
         const data = new Float32Array(rows * e.dim);
         for (let i = 0; i < data.length; i++) data[i] = (rng.next() * 2 - 1) * INIT_RANGE;
         if (enc.kind === 'linear') data.fill(0, e.dim); // bias row starts at 0
@@ -101,7 +112,8 @@ export class HtlnetModel {
       }),
     }));
 
-    for (const [i, e] of plan.embeddings.entries()) this.widths.set(e.blockId, e.fields.length * this.embeddings[i].dim);
+    for (const [i, e] of plan.embeddings.entries())
+      this.widths.set(e.blockId, e.fields.length * this.embeddings[i].dim);
     for (const block of plan.order) this.createParams(block, rng);
   }
 
@@ -123,7 +135,13 @@ export class HtlnetModel {
     );
   }
 
-  private addParam(block: Block, name: string, shape: number[], init: 'glorot' | 'zeros' | 'small', rng: Rng): void {
+  private addParam(
+    block: Block,
+    name: string,
+    shape: number[],
+    init: 'glorot' | 'zeros' | 'small',
+    rng: Rng,
+  ): void {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
     if (init === 'glorot') {
@@ -161,7 +179,8 @@ export class HtlnetModel {
         const units = parseIntList(p.units) ?? [];
         const inWidth = this.inputWidth(block, 'in');
         let out = inWidth;
-        for (let e = 0; e < Number(p.experts); e++) out = this.addMlp(block, `expert${e}/`, inWidth, units, rng);
+        for (let e = 0; e < Number(p.experts); e++)
+          out = this.addMlp(block, `expert${e}/`, inWidth, units, rng);
         this.widths.set(block.id, out);
         break;
       }
@@ -170,7 +189,13 @@ export class HtlnetModel {
           (n, e) => n + Number(this.plan.params.get(e.source.block)!.experts),
           0,
         );
-        this.addParam(block, 'kernel', [this.inputWidth(block, 'selector'), experts], 'glorot', rng);
+        this.addParam(
+          block,
+          'kernel',
+          [this.inputWidth(block, 'selector'), experts],
+          'glorot',
+          rng,
+        );
         this.addParam(block, 'bias', [experts], 'zeros', rng);
         const first = (this.plan.incoming.get(`${block.id}:experts`) ?? [])[0];
         this.widths.set(block.id, first ? this.outputWidth(first.source.block) : 0);
@@ -191,7 +216,8 @@ export class HtlnetModel {
             continue;
           }
           const w = this.outputWidth(edges[0].source.block);
-          for (const m of ['query', 'key', 'value']) this.addParam(block, `${port}/${m}`, [w, w], 'glorot', rng);
+          for (const m of ['query', 'key', 'value'])
+            this.addParam(block, `${port}/${m}`, [w, w], 'glorot', rng);
           width += w;
         }
         this.widths.set(block.id, width);
@@ -262,16 +288,28 @@ export class HtlnetModel {
       });
     const vectors = (block: Block, port: string): tf.Tensor2D[] =>
       inputs(block, port).map(({ value }) => {
-        if (value.kind !== 'vector' && value.kind !== 'label') throw new Error(`Expected a vector into ${block.id}.${port}`);
+        if (value.kind !== 'vector' && value.kind !== 'label')
+          throw new Error(`Expected a vector into ${block.id}.${port}`);
         return value.t;
       });
 
-    const mlp = (blockId: string, prefix: string, x: tf.Tensor2D, units: number[], act: string, dropout: number): tf.Tensor2D => {
+    const mlp = (
+      blockId: string,
+      prefix: string,
+      x: tf.Tensor2D,
+      units: number[],
+      act: string,
+      dropout: number,
+    ): tf.Tensor2D => {
       let h = x;
       units.forEach((_, i) => {
-        const z = tf.add(tf.matMul(h, param(blockId, `${prefix}dense${i}/kernel`) as tf.Tensor2D), param(blockId, `${prefix}dense${i}/bias`)) as tf.Tensor2D;
+        const z = tf.add(
+          tf.matMul(h, param(blockId, `${prefix}dense${i}/kernel`) as tf.Tensor2D),
+          param(blockId, `${prefix}dense${i}/bias`),
+        ) as tf.Tensor2D;
         h = activate(z, act);
-        if (options.training && dropout > 0 && options.rng) h = applyDropout(h, dropout, options.rng);
+        if (options.training && dropout > 0 && options.rng)
+          h = applyDropout(h, dropout, options.rng);
       });
       return h;
     };
@@ -283,7 +321,14 @@ export class HtlnetModel {
           const x = concatColumns(vectors(block, 'in'));
           values.set(block.id, {
             kind: 'vector',
-            t: mlp(block.id, '', x, parseIntList(p.units) ?? [], String(p.activation), Number(p.dropout)),
+            t: mlp(
+              block.id,
+              '',
+              x,
+              parseIntList(p.units) ?? [],
+              String(p.activation),
+              Number(p.dropout),
+            ),
           });
           break;
         }
@@ -291,16 +336,23 @@ export class HtlnetModel {
           const x = concatColumns(vectors(block, 'in'));
           const outs: tf.Tensor2D[] = [];
           for (let e = 0; e < Number(p.experts); e++) {
-            outs.push(mlp(block.id, `expert${e}/`, x, parseIntList(p.units) ?? [], String(p.activation), 0));
+            outs.push(
+              mlp(block.id, `expert${e}/`, x, parseIntList(p.units) ?? [], String(p.activation), 0),
+            );
           }
           values.set(block.id, { kind: 'experts', t: tf.stack(outs, 1) as tf.Tensor3D });
           break;
         }
         case 'gate': {
-          const stacks = inputs(block, 'experts').map(({ value }) => (value as { t: tf.Tensor3D }).t);
+          const stacks = inputs(block, 'experts').map(
+            ({ value }) => (value as { t: tf.Tensor3D }).t,
+          );
           const experts = stacks.length === 1 ? stacks[0] : (tf.concat(stacks, 1) as tf.Tensor3D);
           const selector = concatColumns(vectors(block, 'selector'));
-          const logits = tf.add(tf.matMul(selector, param(block.id, 'kernel') as tf.Tensor2D), param(block.id, 'bias'));
+          const logits = tf.add(
+            tf.matMul(selector, param(block.id, 'kernel') as tf.Tensor2D),
+            param(block.id, 'bias'),
+          );
           const weights = tf.softmax(logits as tf.Tensor2D);
           values.set(block.id, {
             kind: 'vector',
@@ -325,19 +377,29 @@ export class HtlnetModel {
         case 'esmm-link': {
           const prior = inputs(block, 'prior')[0].value;
           const conditional = inputs(block, 'conditional')[0].value;
-          if (prior.kind !== 'binary' || conditional.kind !== 'binary') throw new Error('ESMM link needs binary inputs');
+          if (prior.kind !== 'binary' || conditional.kind !== 'binary')
+            throw new Error('ESMM link needs binary inputs');
           const prob = tf.mul(prior.prob, conditional.prob) as tf.Tensor1D;
           values.set(block.id, { kind: 'binary', prob, logit: logitOf(prob) });
           break;
         }
         case 'label-embedding': {
           const source = inputs(block, 'prediction')[0].value;
-          if (source.kind !== 'binary') throw new Error('A label embedding unit needs a binary prediction');
+          if (source.kind !== 'binary')
+            throw new Error('A label embedding unit needs a binary prediction');
           const z: tf.Tensor1D = sg ? (stopGradient(source.logit) as tf.Tensor1D) : source.logit;
-          const noise = options.training && p.gumbel && options.rng ? logisticNoise(z.shape[0], options.rng) : null;
+          const noise =
+            options.training && p.gumbel && options.rng
+              ? logisticNoise(z.shape[0], options.rng)
+              : null;
           values.set(block.id, {
             kind: 'label',
-            t: labelEmbedding(z, param(block.id, 'table') as tf.Tensor2D, Number(p.temperature), noise),
+            t: labelEmbedding(
+              z,
+              param(block.id, 'table') as tf.Tensor2D,
+              Number(p.temperature),
+              noise,
+            ),
           });
           break;
         }

@@ -90,7 +90,10 @@ const PARAMETER_BLOCKS = new Set([
 export function planModel(project: ProjectFile): ModelPlan {
   const errors = validateGraph(project).filter((p) => p.severity === 'error');
   if (errors.length > 0) {
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+    const more =
+      errors.length > 1
+        ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})`
+        : '';
     throw new UserError(`The model graph is not valid: ${errors[0].message}${more}`, {
       block: errors[0].blocks[0],
     });

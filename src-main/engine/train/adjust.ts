@@ -62,7 +62,12 @@ export function adjustmentCoefficients(
     const norm = Math.sqrt(norms2[t]);
     const cosine = norm > 0 && coreNorm > 0 ? dots[t] / (norm * coreNorm) : NaN;
     if (t === core || !active[t]) {
-      stats.push({ norm, cosine: t === core && coreNorm > 0 ? 1 : cosine, projected: false, scale: 1 });
+      stats.push({
+        norm,
+        cosine: t === core && coreNorm > 0 ? 1 : cosine,
+        projected: false,
+        scale: 1,
+      });
       continue;
     }
     // G_t' = a G_t + b G_c

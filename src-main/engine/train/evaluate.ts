@@ -57,7 +57,9 @@ export function predictRows(
   }
   return {
     raw: plan.tasks.map((task, t) =>
-      task.type === 'binary' ? Float64Array.from(out[t]) : untransformTarget(out[t], targetEncoders[t]),
+      task.type === 'binary'
+        ? Float64Array.from(out[t])
+        : untransformTarget(out[t], targetEncoders[t]),
     ),
     transformed: plan.tasks.map((task, t) => (task.type === 'regression' ? out[t] : null)),
   };
@@ -120,7 +122,10 @@ export function taskCurves(
     const actual = pick(data.targets[t], rows);
     curves[task.name] =
       task.type === 'binary'
-        ? { roc: rocCurve(actual, predictions.raw[t]), calibration: calibrationCurve(actual, predictions.raw[t]) }
+        ? {
+            roc: rocCurve(actual, predictions.raw[t]),
+            calibration: calibrationCurve(actual, predictions.raw[t]),
+          }
         : {
             lorenz: lorenzCurve(actual, predictions.raw[t]),
             scatter: predictedVsActual(actual, predictions.raw[t], 2000, seed),

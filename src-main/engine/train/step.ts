@@ -130,7 +130,9 @@ export class TrainStep {
       const f = (...xs: tf.Tensor[]): tf.Scalar => {
         const consumers = new Map<string, tf.Tensor2D>();
         plan.consumers.forEach((c, i) => consumers.set(c.edgeId, consumerTensors[i]));
-        consumerIdx.forEach((i, j) => consumers.set(plan.consumers[i].edgeId, xs[j] as tf.Tensor2D));
+        consumerIdx.forEach((i, j) =>
+          consumers.set(plan.consumers[i].edgeId, xs[j] as tf.Tensor2D),
+        );
         const params = new Map<string, tf.Tensor>();
         paramNames.forEach((n, j) => params.set(n, xs[consumerIdx.length + j]));
         const outs = model.forward(consumers, { training: true, rng, params });
@@ -138,7 +140,9 @@ export class TrainStep {
         const lossValues = tf.stack(taskLosses).dataSync();
         // Every pass computes every task's prediction: record all losses (weight-0 tasks too).
         for (let t = 0; t < T; t++) losses[t] = lossValues[t];
-        return tf.addN(tasks.map((t) => tf.mul(taskLosses[t], plan.tasks[t].lossWeight))) as tf.Scalar;
+        return tf.addN(
+          tasks.map((t) => tf.mul(taskLosses[t], plan.tasks[t].lossWeight)),
+        ) as tf.Scalar;
       };
       const { value, grads } = tf.valueAndGrads(f)(args);
       value.dispose();
@@ -193,7 +197,16 @@ export class TrainStep {
     // Accumulate table gradients over touched rows, per stream.
     const S = streams.length;
     const accs = model.embeddings.map((emb, k) =>
-      emb.tables.map((table, f) => this.accumulate(k, f, batch, streams.map((s) => s.embedding[k]), widths[k], S)),
+      emb.tables.map((table, f) =>
+        this.accumulate(
+          k,
+          f,
+          batch,
+          streams.map((s) => s.embedding[k]),
+          widths[k],
+          S,
+        ),
+      ),
     );
 
     // Shared dense parameters (per-task passes only): dots with the core gradient and norms.
@@ -255,7 +268,12 @@ export class TrainStep {
         dots,
         norms2,
         core,
-        { mode: settings.adjustment, alpha: settings.alpha, gamma: settings.gamma, clip: settings.clip },
+        {
+          mode: settings.adjustment,
+          alpha: settings.alpha,
+          gamma: settings.gamma,
+          clip: settings.clip,
+        },
         weighted,
       );
       stats = adjustment.stats;
@@ -370,7 +388,11 @@ export class TrainStep {
   }
 }
 
-export function taskLoss(out: TaskOutput, y: tf.Tensor1D, type: 'binary' | 'regression'): tf.Scalar {
+export function taskLoss(
+  out: TaskOutput,
+  y: tf.Tensor1D,
+  type: 'binary' | 'regression',
+): tf.Scalar {
   if (type === 'regression') return tf.mean(tf.square(tf.sub(out.value!, y))) as tf.Scalar;
   return out.logit ? bceWithLogits(out.logit, y) : bceWithProbs(out.prob!, y);
 }

@@ -98,7 +98,11 @@ export async function trainModel(
   const batches = Math.ceil(order.length / batchSize);
   emit({
     type: 'start',
-    rows: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+    rows: {
+      train: split.train.length,
+      validation: split.validation.length,
+      test: split.test.length,
+    },
     epochs,
     batchesPerEpoch: batches,
     batchSize,
@@ -139,7 +143,9 @@ export async function trainModel(
           reason = 'diverged';
           message =
             `Training diverged at epoch ${epoch}, batch ${b + 1}: the loss of task "${tasks[bad].name}" became ${losses[bad]}. ` +
-            (best ? `Kept the weights of epoch ${best.epoch}.` : 'No epoch had finished: the model is back at its initial weights.') +
+            (best
+              ? `Kept the weights of epoch ${best.epoch}.`
+              : 'No epoch had finished: the model is back at its initial weights.') +
             ' Try a lower learning rate or a stronger target transform.';
           break;
         }
@@ -181,7 +187,12 @@ export async function trainModel(
         validationLoss: validation.losses,
         validation: validation.metrics,
         gradients: gradientsSeen
-          ? byName(gradSums.map((g) => ({ norm: g.n ? g.norm / g.n : NaN, cosine: g.n ? g.cosine / g.n : NaN })))
+          ? byName(
+              gradSums.map((g) => ({
+                norm: g.n ? g.norm / g.n : NaN,
+                cosine: g.n ? g.cosine / g.n : NaN,
+              })),
+            )
           : null,
         samplesPerSecond: order.length / Math.max(epochTrainSeconds, 1e-9),
         score,
@@ -207,7 +218,8 @@ export async function trainModel(
   }
   if (best) model.restore(best.snapshot);
   else if (reason === 'diverged') model.restore(initial);
-  if (reason === 'completed') message = `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}; kept epoch ${best?.epoch ?? epochs}.`;
+  if (reason === 'completed')
+    message = `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}; kept epoch ${best?.epoch ?? epochs}.`;
   return {
     reason,
     message,
@@ -222,7 +234,9 @@ function gradientReport(
   tasks: { name: string }[],
   stats: TaskGradientStats[],
 ): Record<string, GradientReport> {
-  return Object.fromEntries(tasks.map((t, i) => [t.name, { norm: stats[i].norm, cosine: stats[i].cosine }]));
+  return Object.fromEntries(
+    tasks.map((t, i) => [t.name, { norm: stats[i].norm, cosine: stats[i].cosine }]),
+  );
 }
 
 /** Mean validation AUC of the binary tasks; without binary tasks, minus the mean validation loss. */

@@ -35,7 +35,13 @@ const regression = (name: string): TaskBinding => ({ name, column: name, type: '
 describe('CSV import', () => {
   it('reads comma, semicolon and tab separated files with a header', async () => {
     for (const d of [',', ';', '\t']) {
-      const t = await parse(['id,city,price'.replaceAll(',', d), ['1', 'Oslo', '9.5'].join(d), ['2', 'Rome', '12'].join(d)].join('\n'));
+      const t = await parse(
+        [
+          'id,city,price'.replaceAll(',', d),
+          ['1', 'Oslo', '9.5'].join(d),
+          ['2', 'Rome', '12'].join(d),
+        ].join('\n'),
+      );
       expect(t.delimiter).toBe(d);
       expect(t.header).toBe(true);
       expect(t.columns.map((c) => c.name)).toEqual(['id', 'city', 'price']);
@@ -45,7 +51,9 @@ describe('CSV import', () => {
   });
 
   it('handles quoted fields with delimiters, escaped quotes and newlines', async () => {
-    const t = await parse('name,note,n\n"Smith, J","said ""hi""",1\n"multi\nline","x",2\nplain,"",3\n');
+    const t = await parse(
+      'name,note,n\n"Smith, J","said ""hi""",1\n"multi\nline","x",2\nplain,"",3\n',
+    );
     expect(t.rows).toBe(3);
     expect(text(t, 'name')).toEqual(['Smith, J', 'multi\nline', 'plain']);
     expect(text(t, 'note')).toEqual(['said "hi"', 'x', null]);
@@ -60,7 +68,12 @@ describe('CSV import', () => {
   });
 
   it('strips a UTF-8 BOM, accepts CRLF, trims spaces after separators, keeps UTF-8 text', async () => {
-    const t = await parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('city, amount\r\nZürich, 3\r\nKraków, 4.5\r\n')]));
+    const t = await parse(
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from('city, amount\r\nZürich, 3\r\nKraków, 4.5\r\n'),
+      ]),
+    );
     expect(t.columns.map((c) => c.name)).toEqual(['city', 'amount']);
     expect(text(t, 'city')).toEqual(['Zürich', 'Kraków']);
     expect(Array.from(col(t, 'amount').values!)).toEqual([3, 4.5]);
@@ -86,13 +99,21 @@ describe('CSV import', () => {
     const x = col(t, 'x');
     expect(x.missing).toBe(4);
     expect(x.firstMissingLine).toBe(3);
-    expect(Array.from(x.values!).map((v) => (Number.isNaN(v) ? null : v))).toEqual([1, null, null, null, null, 5]);
+    expect(Array.from(x.values!).map((v) => (Number.isNaN(v) ? null : v))).toEqual([
+      1,
+      null,
+      null,
+      null,
+      null,
+      5,
+    ]);
     expect(col(t, 'y').missing).toBe(2);
   });
 
   it('infers column kinds', async () => {
     const rows = ['id,flag,yes,score,count,city'];
-    for (let i = 0; i < 100; i++) rows.push(`${i},${i % 2},${i % 3 ? 'yes' : 'no'},${(i / 7).toFixed(3)},${i % 5},c${i % 4}`);
+    for (let i = 0; i < 100; i++)
+      rows.push(`${i},${i % 2},${i % 3 ? 'yes' : 'no'},${(i / 7).toFixed(3)},${i % 5},c${i % 4}`);
     const t = await parse(rows.join('\n'));
     expect(Object.fromEntries(t.columns.map((c) => [c.name, c.kind]))).toEqual({
       id: 'continuous',
@@ -116,38 +137,63 @@ describe('bad input gets a clear message naming file, line and column', () => {
   });
 
   it('a ragged row', async () => {
-    const e = await rejects(parse('a,b,c\n1,2,3\n4,5\n', 'r.csv'), /r\.csv, line 3: has 2 fields, expected 3/);
+    const e = await rejects(
+      parse('a,b,c\n1,2,3\n4,5\n', 'r.csv'),
+      /r\.csv, line 3: has 2 fields, expected 3/,
+    );
     expect(e.where.line).toBe(3);
     await rejects(parse('a,b,c\n1,2,3\n4,5,6,7\n', 'r.csv'), /line 3: has 4 fields, expected 3/);
   });
 
   it('an unterminated quote', async () => {
-    await rejects(parse('a,b\n1,"open\n2,3\n', 'q.csv'), /q\.csv, line 2: a quoted field is never closed/);
+    await rejects(
+      parse('a,b\n1,"open\n2,3\n', 'q.csv'),
+      /q\.csv, line 2: a quoted field is never closed/,
+    );
   });
 
   it('invalid UTF-8', async () => {
-    const bad = Buffer.concat([Buffer.from('a,b\n1,x\n2,'), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
+    const bad = Buffer.concat([
+      Buffer.from('a,b\n1,x\n2,'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('\n'),
+    ]);
     await rejects(parse(bad, 'latin.csv'), /latin\.csv, line 3: the file is not valid UTF-8/);
   });
 
   it('a non-numeric regression target', async () => {
     const t = await parse('f,amount\n1,3.5\n2,lots\n', 'a.csv');
-    const e = await rejects(Promise.resolve().then(() => parseTargets(t, [regression('amount')])), /a\.csv, line 3, column "amount": regression target must be a number, found "lots"/);
+    const e = await rejects(
+      Promise.resolve().then(() => parseTargets(t, [regression('amount')])),
+      /a\.csv, line 3, column "amount": regression target must be a number, found "lots"/,
+    );
     expect(e.where).toMatchObject({ file: 'a.csv', line: 3, column: 'amount' });
   });
 
   it('NaN and Inf in a regression target', async () => {
     const nan = await parse('f,amount\n1,3.5\n2,NaN\n', 'n.csv');
-    await rejects(Promise.resolve().then(() => parseTargets(nan, [regression('amount')])), /n\.csv, line 3, column "amount": the regression target is missing \(empty, NA or NaN\)/);
+    await rejects(
+      Promise.resolve().then(() => parseTargets(nan, [regression('amount')])),
+      /n\.csv, line 3, column "amount": the regression target is missing \(empty, NA or NaN\)/,
+    );
     const inf = await parse('f,amount\n1,3.5\n2,1e999\n', 'i.csv');
-    await rejects(Promise.resolve().then(() => parseTargets(inf, [regression('amount')])), /i\.csv, line 3, column "amount": regression target must be a finite number, found "(1e999|Infinity)"/);
+    await rejects(
+      Promise.resolve().then(() => parseTargets(inf, [regression('amount')])),
+      /i\.csv, line 3, column "amount": regression target must be a finite number, found "(1e999|Infinity)"/,
+    );
     const word = await parse('f,amount\n1,3.5\n2,Inf\n', 'w.csv');
-    await rejects(Promise.resolve().then(() => parseTargets(word, [regression('amount')])), /w\.csv, line 3, column "amount": regression target must be a number, found "Inf"/);
+    await rejects(
+      Promise.resolve().then(() => parseTargets(word, [regression('amount')])),
+      /w\.csv, line 3, column "amount": regression target must be a number, found "Inf"/,
+    );
   });
 
   it('a binary target with values other than 0/1', async () => {
     const t = await parse('f,click\n1,0\n2,1\n3,2\n', 'b.csv');
-    await rejects(Promise.resolve().then(() => parseTargets(t, [binary('click')])), /b\.csv, line 4, column "click": binary target must be 0\/1, true\/false or yes\/no, found "2"/);
+    await rejects(
+      Promise.resolve().then(() => parseTargets(t, [binary('click')])),
+      /b\.csv, line 4, column "click": binary target must be 0\/1, true\/false or yes\/no, found "2"/,
+    );
   });
 
   it('accepts true/false and yes/no binary targets', async () => {
@@ -159,7 +205,10 @@ describe('bad input gets a clear message naming file, line and column', () => {
 
   it('a missing target column', async () => {
     const t = await parse('f,click\n1,0\n2,1\n', 'm.csv');
-    await rejects(Promise.resolve().then(() => parseTargets(t, [regression('amount')])), /m\.csv: target column "amount" is not in the file \(its columns: f, click\)/);
+    await rejects(
+      Promise.resolve().then(() => parseTargets(t, [regression('amount')])),
+      /m\.csv: target column "amount" is not in the file \(its columns: f, click\)/,
+    );
   });
 
   it('a file that does not exist', async () => {

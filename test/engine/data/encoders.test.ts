@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
-import { defaultBinding, prepareDataset, profileColumns } from '../../../src-main/engine/data/dataset';
+import {
+  defaultBinding,
+  prepareDataset,
+  profileColumns,
+} from '../../../src-main/engine/data/dataset';
 import {
   bucketOf,
   encodeFields,
@@ -20,7 +24,11 @@ describe('encoders are fitted on the training split only', () => {
   it('vocabulary: by frequency, unseen and missing values map to 0', async () => {
     const t = await parse('id,city\n1,b\n2,a\n3,b\n4,c\n5,\n6,z\n');
     const train = Int32Array.of(0, 1, 2, 3, 4); // z (row 5) is only outside the training rows
-    const [enc] = fitEncoders(t, [{ column: 'city', kind: 'categorical', encoding: 'vocab', buckets: 0 }], train);
+    const [enc] = fitEncoders(
+      t,
+      [{ column: 'city', kind: 'categorical', encoding: 'vocab', buckets: 0 }],
+      train,
+    );
     expect(enc).toEqual({ column: 'city', kind: 'vocab', values: ['b', 'a', 'c'] });
     const [field] = encodeFields(t, [enc]);
     expect(field.kind === 'lookup' && Array.from(field.ids)).toEqual([1, 2, 1, 3, 0, 0]);
@@ -31,14 +39,26 @@ describe('encoders are fitted on the training split only', () => {
     const values = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 100, 200]);
     const edges = quantileEdges(values, Int32Array.of(0, 1, 2, 3, 4, 5, 6, 7), 4);
     expect(edges).toEqual([3, 5, 7]);
-    expect([NaN, 1, 3, 4, 5, 7, 1000].map((x) => bucketOf(x, edges))).toEqual([0, 1, 2, 2, 3, 4, 4]);
+    expect([NaN, 1, 3, 4, 5, 7, 1000].map((x) => bucketOf(x, edges))).toEqual([
+      0, 1, 2, 2, 3, 4, 4,
+    ]);
     // Heavy ties collapse duplicate edges.
-    expect(quantileEdges(Float64Array.from([0, 0, 0, 0, 0, 0, 1, 2]), Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]), 8)).toEqual([1, 2]);
+    expect(
+      quantileEdges(
+        Float64Array.from([0, 0, 0, 0, 0, 0, 1, 2]),
+        Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]),
+        8,
+      ),
+    ).toEqual([1, 2]);
   });
 
   it('linear: standardised signed log1p with training mean and std', async () => {
     const t = await parse('x\n0\n3\n-3\n100\n');
-    const [enc] = fitEncoders(t, [{ column: 'x', kind: 'numeric', encoding: 'linear', buckets: 0 }], Int32Array.of(0, 1, 2));
+    const [enc] = fitEncoders(
+      t,
+      [{ column: 'x', kind: 'numeric', encoding: 'linear', buckets: 0 }],
+      Int32Array.of(0, 1, 2),
+    );
     expect(enc.kind === 'linear' && enc.mean).toBeCloseTo(0, 12);
     const s = Math.log1p(3);
     expect(enc.kind === 'linear' && enc.std).toBeCloseTo(Math.sqrt((2 * s * s) / 3), 12);
@@ -46,7 +66,12 @@ describe('encoders are fitted on the training split only', () => {
 
   it('target transforms round-trip and clamp at 0', () => {
     const y = Float64Array.from([0, 1, 10, 100]);
-    const [enc] = fitTargetEncoders([y], [{ name: 'amount', column: 'amount', type: 'regression' }], ['log1p-zscore'], Int32Array.of(0, 1, 2, 3));
+    const [enc] = fitTargetEncoders(
+      [y],
+      [{ name: 'amount', column: 'amount', type: 'regression' }],
+      ['log1p-zscore'],
+      Int32Array.of(0, 1, 2, 3),
+    );
     const z = transformTarget(y, enc);
     const mean = z.reduce((a, b) => a + b, 0) / 4;
     expect(mean).toBeCloseTo(0, 6);
@@ -57,7 +82,13 @@ describe('encoders are fitted on the training split only', () => {
 
   it('log1p on a target with negative values is refused with the column named', () => {
     expect(() =>
-      fitTargetEncoders([Float64Array.of(-1, 2)], [{ name: 'p', column: 'profit', type: 'regression' }], ['log1p'], Int32Array.of(0, 1), 'f.csv'),
+      fitTargetEncoders(
+        [Float64Array.of(-1, 2)],
+        [{ name: 'p', column: 'profit', type: 'regression' }],
+        ['log1p'],
+        Int32Array.of(0, 1),
+        'f.csv',
+      ),
     ).toThrow(/f\.csv, column "profit": the log1p target transform needs non-negative values/);
   });
 });
@@ -142,24 +173,40 @@ describe('the built-in sample', () => {
   });
 
   it('has a wide variant: 20 categorical fields with vocabularies of 10,000', () => {
-    const csv = generateSample({ rows: 200, seed: 1, categoricalFields: 20, numericFields: 0, vocabulary: 10_000 }).toCsvString();
+    const csv = generateSample({
+      rows: 200,
+      seed: 1,
+      categoricalFields: 20,
+      numericFields: 0,
+      vocabulary: 10_000,
+    }).toCsvString();
     const header = csv.split('\n')[0].split(',');
     expect(header).toHaveLength(23);
-    expect(sampleBinding({ categoricalFields: 20, numericFields: 0, vocabulary: 10_000 }).features.every((f) => f.kind === 'categorical')).toBe(true);
+    expect(
+      sampleBinding({ categoricalFields: 20, numericFields: 0, vocabulary: 10_000 }).features.every(
+        (f) => f.kind === 'categorical',
+      ),
+    ).toBe(true);
   });
 });
 
 describe('dataset', () => {
   it('builds the CLI binding and encodes a prepared dataset', async () => {
     const t = await parse(generateSample({ rows: 300, seed: 2 }).toCsvString());
-    const binding = defaultBinding(t, [
-      { name: 'click', type: 'binary' },
-      { name: 'amount', type: 'regression' },
-    ], { exclude: ['purchase'], categorical: ['user_id'] });
+    const binding = defaultBinding(
+      t,
+      [
+        { name: 'click', type: 'binary' },
+        { name: 'amount', type: 'regression' },
+      ],
+      { exclude: ['purchase'], categorical: ['user_id'] },
+    );
     expect(binding.features.find((f) => f.column === 'user_id')!.kind).toBe('categorical');
     expect(binding.features.find((f) => f.column === 'price')!.kind).toBe('numeric');
     expect(binding.features.some((f) => f.column === 'purchase')).toBe(false);
-    expect(() => defaultBinding(t, [{ name: 'revenue', type: 'regression' }])).toThrow(/task column "revenue" is not in the file/);
+    expect(() => defaultBinding(t, [{ name: 'revenue', type: 'regression' }])).toThrow(
+      /task column "revenue" is not in the file/,
+    );
 
     const split = splitRows(t.rows, { kind: 'random' }, [0.8, 0.1, 0.1], 1);
     const fields = binding.features.map((f) => ({

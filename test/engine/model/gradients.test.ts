@@ -20,7 +20,10 @@ const BATCH = 96;
 const SEED = 1234;
 
 /** A small HTLNet (narrow layers, tanh so finite differences see no kinks). */
-function small(kind: Parameters<typeof template>[0], optimizer: Record<string, string | number | boolean>): ProjectFile {
+function small(
+  kind: Parameters<typeof template>[0],
+  optimizer: Record<string, string | number | boolean>,
+): ProjectFile {
   const p = template(kind, { batchSize: BATCH, ...optimizer });
   setParams(p, 'shared-embedding', { dim: 4 });
   setParams(p, 'tower', { units: '8,4', activation: 'tanh' });
@@ -32,18 +35,26 @@ function small(kind: Parameters<typeof template>[0], optimizer: Record<string, s
 async function setup(project: ProjectFile) {
   const table = await sampleTable(600);
   const run = prepareRun(project, table);
-  const targets = run.plan.tasks.map((_, t) => transformTarget(run.data.targets[t], run.targetEncoders[t]));
+  const targets = run.plan.tasks.map((_, t) =>
+    transformTarget(run.data.targets[t], run.targetEncoders[t]),
+  );
   const step = new TrainStep(run.model, run.data, targets);
   const rows = run.split.train.slice(0, BATCH);
   return { ...run, targets, step, batch: { size: rows.length, rows } };
 }
 
 /** Dense table gradient from the sparse rows a step returned. */
-function denseTableGrad(model: HtlnetModel, grads: StepGradients, k: number, f: number): Float32Array {
+function denseTableGrad(
+  model: HtlnetModel,
+  grads: StepGradients,
+  k: number,
+  f: number,
+): Float32Array {
   const table = model.embeddings[k].tables[f];
   const out = new Float32Array(table.rows * table.dim);
   const g = grads.tables[k][f];
-  for (let i = 0; i < g.count; i++) out.set(g.grad.subarray(i * table.dim, (i + 1) * table.dim), g.rows[i] * table.dim);
+  for (let i = 0; i < g.count; i++)
+    out.set(g.grad.subarray(i * table.dim, (i + 1) * table.dim), g.rows[i] * table.dim);
   return out;
 }
 
@@ -60,24 +71,40 @@ function referenceGradients(
 ): { dense: Map<string, Float32Array>; tables: Float32Array[][] } {
   const { plan } = model;
   const settings = plan.optimizer;
-  const tableVars = model.embeddings.map((e) => e.tables.map((t) => tf.variable(tf.tensor2d(t.data, [t.rows, t.dim]))));
+  const tableVars = model.embeddings.map((e) =>
+    e.tables.map((t) => tf.variable(tf.tensor2d(t.data, [t.rows, t.dim]))),
+  );
   const ids = model.embeddings.map((e) =>
     e.tables.map((_, f) => {
       const field = data.fields[e.datasetField[f]];
       if (field.kind !== 'lookup') throw new Error('reference handles lookup fields only');
-      return tf.tensor1d(Int32Array.from(batch.rows, (r: number) => field.ids[r]), 'int32');
+      return tf.tensor1d(
+        Int32Array.from(batch.rows, (r: number) => field.ids[r]),
+        'int32',
+      );
     }),
   );
-  const y = plan.tasks.map((_, t) => tf.tensor1d(Float32Array.from(batch.rows, (r: number) => targets[t][r])));
+  const y = plan.tasks.map((_, t) =>
+    tf.tensor1d(Float32Array.from(batch.rows, (r: number) => targets[t][r])),
+  );
   const denseNames = model.denseNames;
   const vars = [...tableVars.flat(), ...denseNames.map((n) => model.dense.get(n)!)];
   const perTask = plan.tasks.map((task, t) => {
-    const { grads } = tf.variableGrads(() => {
-      const embedded = tableVars.map((fields, k) => tf.concat(fields.map((v, f) => tf.gather(v, ids[k][f])), 1) as tf.Tensor2D);
-      const consumers = new Map(plan.consumers.map((c) => [c.edgeId, embedded[c.embedding]]));
-      const outs = model.forward(consumers, { training: true, rng: createRng(seed) });
-      return tf.mul(taskLoss(outs[t], y[t], task.type), task.lossWeight) as tf.Scalar;
-    }, vars.filter((v) => v.trainable) as tf.Variable[]);
+    const { grads } = tf.variableGrads(
+      () => {
+        const embedded = tableVars.map(
+          (fields, k) =>
+            tf.concat(
+              fields.map((v, f) => tf.gather(v, ids[k][f])),
+              1,
+            ) as tf.Tensor2D,
+        );
+        const consumers = new Map(plan.consumers.map((c) => [c.edgeId, embedded[c.embedding]]));
+        const outs = model.forward(consumers, { training: true, rng: createRng(seed) });
+        return tf.mul(taskLoss(outs[t], y[t], task.type), task.lossWeight) as tf.Scalar;
+      },
+      vars.filter((v) => v.trainable) as tf.Variable[],
+    );
     return grads;
   });
   const flat = (g: tf.NamedTensorMap, list: tf.Variable[]) =>
@@ -137,9 +164,12 @@ describe('gradient capture and adjustment', () => {
       const fast = run.step.gradients(run.batch, SEED);
       const ref = referenceGradients(run.model, run.data, run.targets, run.batch, SEED);
       run.model.embeddings.forEach((e, k) =>
-        e.tables.forEach((t, f) => expectClose(denseTableGrad(run.model, fast, k, f), ref.tables[k][f], 1e-4, t.name)),
+        e.tables.forEach((t, f) =>
+          expectClose(denseTableGrad(run.model, fast, k, f), ref.tables[k][f], 1e-4, t.name),
+        ),
       );
-      for (const [name, g] of ref.dense) expectClose(fast.dense.get(name)!.dataSync(), g, 1e-4, name);
+      for (const [name, g] of ref.dense)
+        expectClose(fast.dense.get(name)!.dataSync(), g, 1e-4, name);
       expect([...fast.dense.keys()].sort()).toEqual([...ref.dense.keys()].sort());
       expect(fast.stats).not.toBeNull();
       expect(fast.stats![run.plan.core].cosine).toBeCloseTo(1, 6);
@@ -152,10 +182,16 @@ describe('gradient capture and adjustment', () => {
     const per = run.step.gradients(run.batch, SEED, { perTaskPasses: true });
     run.model.embeddings.forEach((e, k) =>
       e.tables.forEach((t, f) =>
-        expectClose(denseTableGrad(run.model, one, k, f), denseTableGrad(run.model, per, k, f), 1e-5, t.name),
+        expectClose(
+          denseTableGrad(run.model, one, k, f),
+          denseTableGrad(run.model, per, k, f),
+          1e-5,
+          t.name,
+        ),
       ),
     );
-    for (const [name, g] of per.dense) expectClose(one.dense.get(name)!.dataSync(), g.dataSync(), 1e-5, name);
+    for (const [name, g] of per.dense)
+      expectClose(one.dense.get(name)!.dataSync(), g.dataSync(), 1e-5, name);
     one.stats!.forEach((s, t) => {
       expect(s.norm).toBeCloseTo(per.stats![t].norm, 4);
       expect(s.cosine).toBeCloseTo(per.stats![t].cosine, 4);
@@ -169,7 +205,10 @@ describe('gradient capture and adjustment', () => {
     const fast = run.step.gradients(run.batch, SEED);
     expect(fast.stats).not.toBeNull();
     // The shared experts' gradient is a combination of task gradients: it differs from the plain sum.
-    const plain = (await setup(small('mmoe', { adjustment: 'none' }))).step.gradients(run.batch, SEED);
+    const plain = (await setup(small('mmoe', { adjustment: 'none' }))).step.gradients(
+      run.batch,
+      SEED,
+    );
     const expert = [...run.plan.sharedDense][0];
     const name = run.model.denseNames.find((n) => n.startsWith(`${expert}/`))!;
     const a = fast.dense.get(name)!.dataSync();
@@ -189,12 +228,16 @@ describe('gradient capture and adjustment', () => {
     const loss = (): number =>
       tf.tidy(() => {
         const embedded = model.lookup(run.data, run.batch);
-        const tensors = embedded.map((e) => tf.tensor2d(e, [run.batch.size, e.length / run.batch.size]));
+        const tensors = embedded.map((e) =>
+          tf.tensor2d(e, [run.batch.size, e.length / run.batch.size]),
+        );
         const consumers = new Map(plan.consumers.map((c) => [c.edgeId, tensors[c.embedding]]));
         const outs = model.forward(consumers, { training: true, rng: createRng(SEED) });
         let total = 0;
         outs.forEach((o, t) => {
-          const y = tf.tensor1d(Float32Array.from(run.batch.rows, (r: number) => run.targets[t][r]));
+          const y = tf.tensor1d(
+            Float32Array.from(run.batch.rows, (r: number) => run.targets[t][r]),
+          );
           total += taskLoss(o, y, plan.tasks[t].type).dataSync()[0] * plan.tasks[t].lossWeight;
         });
         return total;
@@ -218,9 +261,10 @@ describe('gradient capture and adjustment', () => {
         values[i] = orig;
         v.assign(tf.tensor(values, v.shape));
         const numeric = (up - down) / (2 * eps);
-        expect(Math.abs(numeric - g[i]), `${name}[${i}]: numeric ${numeric}, analytic ${g[i]}`).toBeLessThan(
-          2e-3 + 0.02 * Math.abs(numeric),
-        );
+        expect(
+          Math.abs(numeric - g[i]),
+          `${name}[${i}]: numeric ${numeric}, analytic ${g[i]}`,
+        ).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
         checked++;
       }
     }
@@ -236,7 +280,9 @@ describe('gradient capture and adjustment', () => {
       const down = loss();
       table.data[o] = orig;
       const numeric = (up - down) / (2 * eps);
-      expect(Math.abs(numeric - sparse.grad[i * table.dim])).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
+      expect(Math.abs(numeric - sparse.grad[i * table.dim])).toBeLessThan(
+        2e-3 + 0.02 * Math.abs(numeric),
+      );
       checked++;
     }
     expect(checked).toBeGreaterThan(20);
@@ -249,7 +295,8 @@ describe('stop-gradient', () => {
     const project = small('htlnet', { adjustment: 'none', stopGradient });
     // Only the purchase task's loss counts.
     for (const b of project.graph.blocks) {
-      if (b.type === 'task-head') b.params = { ...b.params, lossWeight: b.params.task === 'purchase' ? 1 : 0 };
+      if (b.type === 'task-head')
+        b.params = { ...b.params, lossWeight: b.params.task === 'purchase' ? 1 : 0 };
     }
     const run = await setup(project);
     const grads = run.step.gradients(run.batch, SEED);

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend';
-import { bceWithLogits, bceWithProbs, labelEmbedding, setAttention, stopGradient } from '../../../src-main/engine/model/ops';
+import {
+  bceWithLogits,
+  bceWithProbs,
+  labelEmbedding,
+  setAttention,
+  stopGradient,
+} from '../../../src-main/engine/model/ops';
 
 beforeAll(async () => {
   const info = await initBackend();
@@ -24,7 +30,9 @@ describe('compute backend', () => {
   it('differentiates a gather through that kernel', () => {
     const table = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
     const ids = tf.tensor1d([1, 1, 2], 'int32');
-    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]))))(table);
+    const g = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(tf.gather(t, ids), tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]))),
+    )(table);
     expect(Array.from(g.dataSync())).toEqual([0, 0, 4, 6, 5, 6]);
   });
 });
@@ -77,7 +85,14 @@ describe('losses', () => {
     const b = bceWithProbs(tf.sigmoid(logits) as tf.Tensor1D, y).dataSync()[0];
     // hand-computed: mean of -log(1-s(-3)), -log(s(-0.5)), -log(s(0)), -log(1-s(2)), -log(s(8))
     const s = (z: number) => 1 / (1 + Math.exp(-z));
-    const want = -(Math.log(1 - s(-3)) + Math.log(s(-0.5)) + Math.log(s(0)) + Math.log(1 - s(2)) + Math.log(s(8))) / 5;
+    const want =
+      -(
+        Math.log(1 - s(-3)) +
+        Math.log(s(-0.5)) +
+        Math.log(s(0)) +
+        Math.log(1 - s(2)) +
+        Math.log(s(8))
+      ) / 5;
     expect(a).toBeCloseTo(want, 5);
     expect(b).toBeCloseTo(want, 5);
   });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { adjustmentCoefficients, type AdjustmentSettings } from '../../../src-main/engine/train/adjust';
+import {
+  adjustmentCoefficients,
+  type AdjustmentSettings,
+} from '../../../src-main/engine/train/adjust';
 
 // Explicit vectors: the coefficients must reproduce HTLNET.md's two steps computed directly.
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
@@ -43,7 +46,12 @@ describe('gradient adjustment', () => {
       [-1, 1],
       [1, 0],
     ];
-    const { coef, stats } = coefficients(grads, 1, { mode: 'pcgrad', alpha: 1, gamma: 0, clip: 10 });
+    const { coef, stats } = coefficients(grads, 1, {
+      mode: 'pcgrad',
+      alpha: 1,
+      gamma: 0,
+      clip: 10,
+    });
     expect(Array.from(coef)).toEqual([1, 2]); // G_s = G_c + G_1 + 1 * G_c = (0, 1) + (1, 0)
     expect(combine(grads, coef)).toEqual([1, 1]);
     expect(stats[0].projected).toBe(true);
@@ -57,7 +65,12 @@ describe('gradient adjustment', () => {
       [1, 1],
       [1, 0],
     ];
-    const { coef, stats } = coefficients(grads, 1, { mode: 'pcgrad', alpha: 1, gamma: 0, clip: 10 });
+    const { coef, stats } = coefficients(grads, 1, {
+      mode: 'pcgrad',
+      alpha: 1,
+      gamma: 0,
+      clip: 10,
+    });
     expect(Array.from(coef)).toEqual([1, 1]);
     expect(stats[0].projected).toBe(false);
     expect(stats[0].cosine).toBeCloseTo(Math.SQRT1_2, 12);
@@ -69,7 +82,12 @@ describe('gradient adjustment', () => {
       [0, 1],
       [3, 0],
     ];
-    const { coef, stats } = coefficients(grads, 1, { mode: 'metabalance', alpha: 1, gamma: 0.1, clip: 10 });
+    const { coef, stats } = coefficients(grads, 1, {
+      mode: 'metabalance',
+      alpha: 1,
+      gamma: 0.1,
+      clip: 10,
+    });
     expect(coef[0]).toBeCloseTo(1.2, 12);
     expect(coef[1]).toBe(1);
     expect(stats[0].scale).toBeCloseTo(1.2, 12);
@@ -77,10 +95,24 @@ describe('gradient adjustment', () => {
 
   it('clips the magnitude ratio to [1/C, C]', () => {
     // |G_c| = 100, |G_1| = 1: ratio 100 clipped to C = 10; factor = 0.5 * 10 + 0.5 = 5.5
-    const up = coefficients([[1, 0], [0, 100]], 1, { mode: 'metabalance', alpha: 1, gamma: 0.5, clip: 10 });
+    const up = coefficients(
+      [
+        [1, 0],
+        [0, 100],
+      ],
+      1,
+      { mode: 'metabalance', alpha: 1, gamma: 0.5, clip: 10 },
+    );
     expect(up.coef[0]).toBeCloseTo(5.5, 12);
     // |G_c| = 1, |G_1| = 1000: ratio 0.001 clipped to 1/C = 0.1; factor = 0.5 * 0.1 + 0.5 = 0.55
-    const down = coefficients([[1000, 0], [0, 1]], 1, { mode: 'metabalance', alpha: 1, gamma: 0.5, clip: 10 });
+    const down = coefficients(
+      [
+        [1000, 0],
+        [0, 1],
+      ],
+      1,
+      { mode: 'metabalance', alpha: 1, gamma: 0.5, clip: 10 },
+    );
     expect(down.coef[0]).toBeCloseTo(0.55, 12);
   });
 
@@ -113,7 +145,9 @@ describe('gradient adjustment', () => {
     const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
     for (const mode of ['none', 'pcgrad', 'metabalance', 'htlnet'] as const) {
       for (let trial = 0; trial < 20; trial++) {
-        const grads = Array.from({ length: 4 }, (_, t) => Array.from({ length: 6 }, () => rand() * (t + 1)));
+        const grads = Array.from({ length: 4 }, (_, t) =>
+          Array.from({ length: 6 }, () => rand() * (t + 1)),
+        );
         const s = { mode, alpha: 0.7, gamma: 0.3, clip: 4 };
         const got = combine(grads, coefficients(grads, 3, s).coef);
         direct(grads, 3, s).forEach((x, j) => expect(got[j]).toBeCloseTo(x, 10));

@@ -100,12 +100,21 @@ describe('training HTLNet on the built-in sample', () => {
 
   it('stops a diverging run with a message and keeps finite weights', async () => {
     const table = await sampleTable(2000);
-    const project = template('htlnet', { batchSize: 128, epochs: 5, optimizer: 'sgd', learningRate: 10, adjustment: 'none' });
+    const project = template('htlnet', {
+      batchSize: 128,
+      epochs: 5,
+      optimizer: 'sgd',
+      learningRate: 10,
+      adjustment: 'none',
+    });
     setParams(project, 'task-head', { transform: 'none' });
     const run = await trainProject({ project, table });
     expect(run.outcome.reason).toBe('diverged');
-    expect(run.outcome.message).toMatch(/diverged at epoch \d+, batch \d+: the loss of task "\w+" became (NaN|Infinity)/);
-    for (const v of run.model.dense.values()) expect(v.dataSync().every((x) => Number.isFinite(x))).toBe(true);
+    expect(run.outcome.message).toMatch(
+      /diverged at epoch \d+, batch \d+: the loss of task "\w+" became (NaN|Infinity)/,
+    );
+    for (const v of run.model.dense.values())
+      expect(v.dataSync().every((x) => Number.isFinite(x))).toBe(true);
     run.model.dispose();
   });
 });
@@ -114,7 +123,10 @@ describe('every template trains on the sample', () => {
   for (const kind of ['htlnet', 'dnn', 'shared-bottom', 'mmoe', 'ple', 'esmm', 'aitm'] as const) {
     it(kind, async () => {
       const table = await sampleTable(5000);
-      const run = await trainProject({ project: template(kind, { batchSize: 128, epochs: 2, learningRate: 0.003 }), table });
+      const run = await trainProject({
+        project: template(kind, { batchSize: 128, epochs: 2, learningRate: 0.003 }),
+        table,
+      });
       const m = run.test.metrics as unknown as Record<string, Record<string, number>>;
       expect(Object.keys(m)).toEqual(['click', 'purchase', 'amount']);
       expect(m.click.auc).toBeGreaterThan(0.55);
@@ -122,7 +134,8 @@ describe('every template trains on the sample', () => {
         expect(m[task].auc).toBeGreaterThan(0);
         expect(m[task].logloss).toBeGreaterThan(0);
       }
-      for (const k of ['rmse', 'mae', 'nrmse', 'nmae', 'gini', 'spearman']) expect(Number.isFinite(m.amount[k])).toBe(true);
+      for (const k of ['rmse', 'mae', 'nrmse', 'nmae', 'gini', 'spearman'])
+        expect(Number.isFinite(m.amount[k])).toBe(true);
       run.model.dispose();
     });
   }
@@ -135,7 +148,11 @@ describe('saved models', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-test-'));
     const modelDir = path.join(dir, 'model');
     const manifest = await saveRun(modelDir, run);
-    expect((await fs.readdir(modelDir)).sort()).toEqual(['manifest.json', 'model.json', 'weights.bin']);
+    expect((await fs.readdir(modelDir)).sort()).toEqual([
+      'manifest.json',
+      'model.json',
+      'weights.bin',
+    ]);
     const modelJson = JSON.parse(await fs.readFile(path.join(modelDir, 'model.json'), 'utf8'));
     expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
     expect(manifest.encoders.length).toBe(run.fields.length);
@@ -156,7 +173,11 @@ describe('saved models', () => {
     expect(lines[0]).toBe('click_probability,purchase_probability,amount_prediction');
     expect(lines).toHaveLength(51);
     const first = lines[1].split(',').map(Number);
-    const direct = await predictTable(loaded.model, loaded.manifest, await parseTableFromBuffer('new.csv', Buffer.from(fresh)));
+    const direct = await predictTable(
+      loaded.model,
+      loaded.manifest,
+      await parseTableFromBuffer('new.csv', Buffer.from(fresh)),
+    );
     expect(first[0]).toBeCloseTo(direct.raw[0][0], 6);
     expect(first[2]).toBeGreaterThanOrEqual(0);
 
