@@ -45,8 +45,9 @@ export interface BindingOptions {
 
 /**
  * The binding the CLI builds: the tasks name their target columns (in chain order); the
- * features are every other column unless listed; kinds are inferred (numeric or continuous ->
- * numeric, else categorical) unless forced categorical.
+ * features are every other column unless listed; continuous columns are numeric features,
+ * everything else (text, binary, integers with few values) categorical, unless forced
+ * categorical.
  */
 export function defaultBinding(
   table: Table,
@@ -72,8 +73,12 @@ export function defaultBinding(
     .filter((n) => !excluded.has(n))
     .map((column) => {
       const c = table.columns.find((x) => x.name === column)!;
+      // Text, binary flags and integer columns with few values (hour, weekday) embed best as
+      // categories; continuous values go through quantile buckets.
       const kind: FeatureKind =
-        forced.has(column) || !c.values || c.missing === table.rows ? 'categorical' : 'numeric';
+        forced.has(column) || !c.values || c.missing === table.rows || c.kind !== 'continuous'
+          ? 'categorical'
+          : 'numeric';
       return { column, kind };
     });
   if (features.length === 0) {

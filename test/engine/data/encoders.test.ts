@@ -203,6 +203,9 @@ describe('dataset', () => {
     );
     expect(binding.features.find((f) => f.column === 'user_id')!.kind).toBe('categorical');
     expect(binding.features.find((f) => f.column === 'price')!.kind).toBe('numeric');
+    // integers with few values (hour of day) and text embed as categories
+    expect(binding.features.find((f) => f.column === 'hour')!.kind).toBe('categorical');
+    expect(binding.features.find((f) => f.column === 'device')!.kind).toBe('categorical');
     expect(binding.features.some((f) => f.column === 'purchase')).toBe(false);
     expect(() => defaultBinding(t, [{ name: 'revenue', type: 'regression' }])).toThrow(
       /task column "revenue" is not in the file/,
