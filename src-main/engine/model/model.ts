@@ -71,6 +71,8 @@ const INIT_RANGE = 0.05;
 export class HtlnetModel {
   readonly plan: ModelPlan;
   readonly dense = new Map<string, tf.Variable>();
+  /** The block each dense parameter belongs to (block ids may contain any character). */
+  readonly blockOfParam = new Map<string, string>();
   readonly embeddings: EmbeddingState[];
   /** Width of each vector-valued block output (for shapes and parameter sizes). */
   private readonly widths = new Map<string, number>();
@@ -153,6 +155,7 @@ export class HtlnetModel {
       for (let i = 0; i < size; i++) values[i] = (rng.next() * 2 - 1) * INIT_RANGE;
     }
     const key = `${block.id}/${name}`;
+    this.blockOfParam.set(key, block.id);
     this.dense.set(key, tf.variable(tf.tensor(values, shape), true, `${this.prefix}/${key}`));
   }
 

@@ -119,7 +119,7 @@ export class TrainStep {
         .map((c, i) => (c.tasks.some((t) => taskSet.has(t)) ? i : -1))
         .filter((i) => i >= 0);
       const paramNames = model.denseNames.filter((name) => {
-        const r = plan.reach.get(name.slice(0, name.indexOf('/')))!;
+        const r = plan.reach.get(model.blockOfParam.get(name)!)!;
         return tasks.some((t) => r.has(t));
       });
       const args: tf.Tensor[] = [
@@ -212,7 +212,7 @@ export class TrainStep {
     // Shared dense parameters (per-task passes only): dots with the core gradient and norms.
     const sharedNames =
       S === T && S >= 2
-        ? model.denseNames.filter((n) => plan.sharedDense.has(n.slice(0, n.indexOf('/'))))
+        ? model.denseNames.filter((n) => plan.sharedDense.has(model.blockOfParam.get(n)!))
         : [];
     const core = plan.core;
     let stats: TaskGradientStats[] | null = null;
