@@ -65,6 +65,8 @@ export interface ModelPlan {
   reach: Map<string, Set<number>>;
   /** Blocks with parameters that every weighted task's loss reaches (besides embeddings). */
   sharedDense: Set<string>;
+  /** Embeddings (by index) whose tables every weighted task's loss reaches. */
+  sharedEmbeddings: Set<number>;
   /** One backward pass yields every task's gradient on the shared parameters. */
   singlePassCapture: boolean;
   optimizer: OptimizerSettings;
@@ -200,6 +202,13 @@ export function planModel(project: ProjectFile): ModelPlan {
       if (weighted.every((t) => r.has(t))) sharedDense.add(b.id);
     }
   }
+  const sharedEmbeddings = new Set<number>();
+  if (weighted.length >= 2) {
+    embeddings.forEach((_, k) => {
+      const reached = new Set(consumers.filter((c) => c.embedding === k).flatMap((c) => c.tasks));
+      if (weighted.every((t) => reached.has(t))) sharedEmbeddings.add(k);
+    });
+  }
   const singlePassCapture = sharedDense.size === 0 && consumers.every((c) => c.tasks.length <= 1);
 
   return {
@@ -214,6 +223,7 @@ export function planModel(project: ProjectFile): ModelPlan {
     consumers,
     reach,
     sharedDense,
+    sharedEmbeddings,
     singlePassCapture,
     optimizer,
   };

@@ -30,7 +30,10 @@ export interface StepGradients {
 }
 
 export interface StepOptions {
-  /** Force one backward pass per task even when one pass would do (for checks). */
+  /**
+   * One backward pass per task even when one pass would do: for checks, and for the gradient
+   * diagnostics of graphs whose tasks share dense blocks (the update is the same either way).
+   */
   perTaskPasses?: boolean;
 }
 
@@ -66,8 +69,12 @@ export class TrainStep {
   }
 
   /** Computes gradients and applies one update. Returns the losses and gradient statistics. */
-  run(batch: Batch, seed: number): { losses: number[]; stats: TaskGradientStats[] | null } {
-    const grads = this.gradients(batch, seed);
+  run(
+    batch: Batch,
+    seed: number,
+    options: StepOptions = {},
+  ): { losses: number[]; stats: TaskGradientStats[] | null } {
+    const grads = this.gradients(batch, seed, options);
     const finite = grads.losses.every((l) => Number.isFinite(l));
     if (finite) this.apply(grads);
     for (const g of grads.dense.values()) g.dispose();
@@ -95,7 +102,11 @@ export class TrainStep {
     const T = plan.tasks.length;
     const weighted = plan.tasks.map((t) => t.lossWeight > 0);
     const adjusting = settings.adjustment !== 'none' && weighted.filter(Boolean).length >= 2;
-    const perTaskPasses = adjusting && (options.perTaskPasses || !plan.singlePassCapture);
+    // One pass per task: needed to adjust when one pass cannot tell the tasks apart, or asked
+    // for (checks, and gradient diagnostics of graphs that share dense blocks).
+    const perTaskPasses =
+      weighted.filter(Boolean).length >= 2 &&
+      (options.perTaskPasses || (adjusting && !plan.singlePassCapture));
     // Streams: per task when we can tell the tasks' gradients apart, else the summed loss.
     const perTaskStreams = perTaskPasses || (plan.singlePassCapture && T >= 2);
 
@@ -217,10 +228,14 @@ export class TrainStep {
     const core = plan.core;
     let stats: TaskGradientStats[] | null = null;
     let coef: Float64Array = new Float64Array(S).fill(1);
-    if (S === T && T >= 2) {
+    // Tables of embeddings that not every task reaches are summed, never adjusted.
+    const plain = Float64Array.from({ length: S }, (_, s) => (S === T && !weighted[s] ? 0 : 1));
+    const hasShared = plan.sharedEmbeddings.size > 0 || sharedNames.length > 0;
+    if (S === T && T >= 2 && hasShared) {
       const dots = new Float64Array(T);
       const norms2 = new Float64Array(T);
-      for (const fields of accs) {
+      for (const [k, fields] of accs.entries()) {
+        if (!plan.sharedEmbeddings.has(k)) continue;
         for (const a of fields) {
           const { acc, count } = a;
           const d = a.dim;
@@ -277,17 +292,19 @@ export class TrainStep {
         weighted,
       );
       stats = adjustment.stats;
-      if (adjusting) coef = adjustment.coef;
-      else for (let t = 0; t < T; t++) coef[t] = weighted[t] ? 1 : 0;
+      coef = adjusting ? adjustment.coef : plain;
+    } else {
+      coef = plain;
     }
 
     // Combine table gradients: grad = sum_s coef_s acc_s.
-    const tables = accs.map((fields) =>
+    const tables = accs.map((fields, k) =>
       fields.map(({ acc, rows, count, dim }) => {
         const grad = new Float32Array(count * dim);
+        const weights = plan.sharedEmbeddings.has(k) ? coef : plain;
         for (let slot = 0; slot < count; slot++) {
           for (let s = 0; s < S; s++) {
-            const c = coef[s];
+            const c = weights[s];
             if (c === 0) continue;
             const o = (slot * S + s) * dim;
             const g = slot * dim;

@@ -35,7 +35,11 @@ export type TrainEvent =
       /** Per task name: this batch's loss. */
       loss: Record<string, number>;
       samplesPerSecond: number;
-      /** Per task name (null when this model's graph does not let the tasks' gradients be told apart cheaply). */
+      /**
+       * Per task name: the gradient on the parameters all tasks share. Every batch for HTLNet-like
+       * graphs; every `diagnosticsEvery` batches where tasks share dense blocks; null otherwise,
+       * and always null when the tasks share no parameters (single-task DNN).
+       */
       gradients: Record<string, GradientReport> | null;
     }
   | {
@@ -75,6 +79,11 @@ export interface TrainOptions {
   batchSize?: number;
   /** Emit a batch event at most every N batches (default 1). */
   batchEventEvery?: number;
+  /**
+   * For graphs where one backward pass cannot separate the tasks' gradients: measure them
+   * every N batches (default 20). Ignored where one pass does (HTLNet), which measures every batch.
+   */
+  diagnosticsEvery?: number;
 }
 
 export async function trainModel(
@@ -90,6 +99,7 @@ export async function trainModel(
   const batchSize = Math.min(options.batchSize ?? settings.batchSize, split.train.length);
   const emit = options.onEvent ?? (() => {});
   const every = Math.max(1, options.batchEventEvery ?? 1);
+  const diagnosticsEvery = Math.max(1, options.diagnosticsEvery ?? 20);
   const tasks = plan.tasks;
   const targets = tasks.map((_, t) => transformTarget(data.targets[t], targetEncoders[t]));
   const step = new TrainStep(model, data, targets);
@@ -134,7 +144,12 @@ export async function trainModel(
         if (options.signal?.aborted) throw new CancelledError();
         const rows = order.subarray(b * batchSize, Math.min(order.length, (b + 1) * batchSize));
         const t0 = performance.now();
-        const { losses, stats } = step.run({ size: rows.length, rows }, rng.int(2 ** 31));
+        // Graphs that share dense blocks (shared-bottom, MMoE, PLE) need one pass per task to
+        // tell the tasks' gradients apart: do so every `diagnosticsEvery` batches.
+        const diagnose = !plan.singlePassCapture && b % diagnosticsEvery === 0;
+        const { losses, stats } = step.run({ size: rows.length, rows }, rng.int(2 ** 31), {
+          perTaskPasses: diagnose,
+        });
         const dt = (performance.now() - t0) / 1000;
         epochTrainSeconds += dt;
         trainSamples += rows.length;

@@ -218,6 +218,36 @@ describe('gradient capture and adjustment', () => {
     expect(diff).toBeGreaterThan(0);
   });
 
+  it('never adjusts parameters that not every task shares (single-task DNN)', async () => {
+    const adjusted = await setup(small('dnn', { adjustment: 'htlnet' }));
+    const plain = await setup(small('dnn', { adjustment: 'none' }));
+    expect(adjusted.plan.sharedEmbeddings.size).toBe(0);
+    const a = adjusted.step.gradients(adjusted.batch, SEED);
+    const b = plain.step.gradients(plain.batch, SEED);
+    expect(a.stats).toBeNull();
+    adjusted.model.embeddings.forEach((e, k) =>
+      e.tables.forEach((t, f) =>
+        expectClose(
+          denseTableGrad(adjusted.model, a, k, f),
+          denseTableGrad(plain.model, b, k, f),
+          1e-7,
+          t.name,
+        ),
+      ),
+    );
+  });
+
+  it('measures per-task gradients of shared dense blocks on request without changing the update', async () => {
+    const run = await setup(small('mmoe', { adjustment: 'none' }));
+    const one = run.step.gradients(run.batch, SEED);
+    const per = run.step.gradients(run.batch, SEED, { perTaskPasses: true });
+    expect(one.stats).toBeNull();
+    expect(per.stats).not.toBeNull();
+    expect(per.stats![run.plan.core].cosine).toBeCloseTo(1, 5);
+    for (const [name, g] of one.dense)
+      expectClose(per.dense.get(name)!.dataSync(), g.dataSync(), 1e-5, name);
+  });
+
   it('agrees with finite differences of the loss (dense weights and embedding rows)', async () => {
     // Stop-gradient off: with it on, the gradient deliberately differs from the loss's derivative.
     const project = small('htlnet', { adjustment: 'none', stopGradient: false });

@@ -44,6 +44,22 @@ describe('training HTLNet on the built-in sample', () => {
     run.model.dispose();
   });
 
+  it('reports the gradient conflict of models that share dense blocks every few batches', async () => {
+    const table = await sampleTable(2000);
+    const batches: Extract<TrainEvent, { type: 'batch' }>[] = [];
+    const epochs: Extract<TrainEvent, { type: 'epoch' }>[] = [];
+    await trainProject({
+      project: template('mmoe', { batchSize: 64, epochs: 1 }),
+      table,
+      diagnosticsEvery: 5,
+      onEvent: (e) => (e.type === 'batch' ? batches.push(e) : e.type === 'epoch' && epochs.push(e)),
+    });
+    const measured = batches.filter((b) => b.gradients !== null).map((b) => b.batch);
+    expect(measured.slice(0, 3)).toEqual([1, 6, 11]);
+    expect(epochs[0].gradients!.click.norm).toBeGreaterThan(0);
+    expect(epochs[0].gradients!.amount.cosine).toBeCloseTo(1, 5);
+  });
+
   it('is reproducible: the same seed gives the same metrics', async () => {
     const table = await sampleTable(2000);
     const a = await trainProject({ project: template('htlnet', fast), table });
