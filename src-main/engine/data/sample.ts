@@ -49,11 +49,21 @@ export function generateSample(options: SampleOptions): Sample {
   /** Generates all rows in order, as CSV text chunks of about 1 MB. */
   function* generate(truth: Sample['truth']): Generator<string> {
     const structure = createRng(seed);
-    const effects = categorical.map((c) => ({
-      click: Float64Array.from({ length: c.size }, () => structure.normal() * c.click),
-      purchase: Float64Array.from({ length: c.size }, () => structure.normal() * c.purchase),
-      amount: Float64Array.from({ length: c.size }, () => structure.normal() * c.amount),
-    }));
+    // Each value has one latent appeal shared along the funnel: what makes people click also
+    // makes them buy (correlation 0.7) and spend (0.5). Clicks are plentiful and purchases rare,
+    // so a model that carries what it learns about clicking over to buying has the edge.
+    const effects = categorical.map((c) => {
+      const click = new Float64Array(c.size);
+      const purchase = new Float64Array(c.size);
+      const amount = new Float64Array(c.size);
+      for (let v = 0; v < c.size; v++) {
+        const appeal = structure.normal();
+        click[v] = c.click * appeal;
+        purchase[v] = c.purchase * (0.7 * appeal + 0.714 * structure.normal());
+        amount[v] = c.amount * (0.5 * appeal + 0.866 * structure.normal());
+      }
+      return { click, purchase, amount };
+    });
     const numericWeights = numeric.map(() => ({
       click: structure.normal() * 0.3,
       purchase: structure.normal() * 0.3,
