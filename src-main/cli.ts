@@ -8,6 +8,7 @@ import type { ProjectFile, SplitSetting, TaskType } from './shared/project';
 import { initBackend } from './engine/backend';
 import { readTable } from './engine/data/csv';
 import { defaultBinding } from './engine/data/dataset';
+import { splitSizes } from './engine/data/split';
 import { generateSample } from './engine/data/sample';
 import { CancelledError, UserError } from './engine/errors';
 import { predictCsv, evaluateCsv } from './engine/export/predict';
@@ -350,11 +351,7 @@ async function train(flags: Flags): Promise<number> {
     }
     const result = {
       tasks: run.test.metrics,
-      rows: {
-        train: run.split.train.length,
-        validation: run.split.validation.length,
-        test: run.split.test.length,
-      },
+      rows: splitSizes(run.split),
       epochs: run.outcome.epochs,
       bestEpoch: run.outcome.bestEpoch,
       trainSamplesPerSecond: Math.round(run.outcome.trainSamplesPerSecond),

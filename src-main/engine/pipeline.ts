@@ -5,7 +5,7 @@ import type { ProjectFile } from '../shared/project';
 import { initBackend, type BackendInfo } from './backend';
 import { saveModel, type ModelManifest } from './export/saved-model';
 import { prepareDataset } from './data/dataset';
-import { splitRows } from './data/split';
+import { splitRows, splitSizes } from './data/split';
 import type {
   EncodedDataset,
   FieldEncoder,
@@ -100,11 +100,7 @@ export function saveRun(dir: string, run: TrainedRun): Promise<ModelManifest> {
     encoders: run.encoders,
     targetEncoders: run.targetEncoders,
     metrics: run.test.metrics,
-    rows: {
-      train: run.split.train.length,
-      validation: run.split.validation.length,
-      test: run.split.test.length,
-    },
+    rows: splitSizes(run.split),
     epochs: run.outcome.epochs,
     bestEpoch: run.outcome.bestEpoch,
     backend: run.backend.name,

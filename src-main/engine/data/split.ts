@@ -7,6 +7,15 @@ import { createRng, shuffleInPlace } from './random';
 import { findColumn } from './targets';
 import type { Split, Table } from './types';
 
+/** Rows in each part of a split. */
+export function splitSizes(split: Split): { train: number; validation: number; test: number } {
+  return {
+    train: split.train.length,
+    validation: split.validation.length,
+    test: split.test.length,
+  };
+}
+
 export function splitRows(
   rows: number,
   setting: SplitSetting,

@@ -3,6 +3,7 @@
 
 import type { EncodedDataset, Split, TargetEncoder } from '../data/types';
 import { createRng, shuffleInPlace } from '../data/random';
+import { splitSizes } from '../data/split';
 import { CancelledError } from '../errors';
 import type { HtlnetModel, ModelSnapshot } from '../model/model';
 import type { TaskGradientStats } from './adjust';
@@ -108,11 +109,7 @@ export async function trainModel(
   const batches = Math.ceil(order.length / batchSize);
   emit({
     type: 'start',
-    rows: {
-      train: split.train.length,
-      validation: split.validation.length,
-      test: split.test.length,
-    },
+    rows: splitSizes(split),
     epochs,
     batchesPerEpoch: batches,
     batchSize,
