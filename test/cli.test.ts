@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src-main/cli';
 
@@ -138,6 +139,56 @@ describe('htlnet', () => {
     expect(r.stdout).toMatch(/test split \(\d+ rows\)/);
     expect(r.stdout).toMatch(/click\s+auc\s+0\.\d{4}/);
     expect(r.stdout).toMatch(/amount\s+nrmse/);
+  });
+
+  it('trains a saved project file on a gzip CSV and reads dates for a time split', async () => {
+    const lines = (await fs.readFile(path.join(dir, 'sample.csv'), 'utf8')).trim().split('\n');
+    // Replace the integer day column by ISO dates to check that a time split reads them.
+    const header = lines[0].split(',');
+    const day = header.indexOf('day');
+    const dated = lines.map((line, i) => {
+      if (i === 0) return line;
+      const cells = line.split(',');
+      cells[day] = `2026-03-${String(Number(cells[day]) + 1).padStart(2, '0')}`;
+      return cells.join(',');
+    });
+    const gz = path.join(dir, 'dated.csv.gz');
+    await fs.writeFile(gz, gzipSync(dated.join('\n') + '\n'));
+    const r = await run(
+      'train',
+      '--data',
+      gz,
+      '--project',
+      'resources/templates/esmm.htlnet.json',
+      '--epochs',
+      '1',
+      '--split',
+      'time:day',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const result = lastJson(r.stdout);
+    expect(result.model).toBe('project');
+    expect(result.rows).toEqual({ train: 2400, validation: 300, test: 300 });
+    expect(Object.keys(result.tasks)).toEqual(['click', 'purchase', 'amount']);
+  });
+
+  it('refuses a project whose heads do not match the tasks, naming the head', async () => {
+    const r = await run(
+      'train',
+      '--data',
+      path.join(dir, 'sample.csv'),
+      '--project',
+      'resources/templates/htlnet.htlnet.json',
+      '--tasks',
+      'click:binary,amount:regression',
+      '--epochs',
+      '1',
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /Purchase head predicts "purchase", which is not a task of the data binding/,
+    );
   });
 
   it('lists the templates', async () => {
