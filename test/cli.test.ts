@@ -191,6 +191,17 @@ describe('htlnet', () => {
     );
   });
 
+  it('sample creates missing folders, and a path it cannot write is one readable line', async () => {
+    const nested = path.join(dir, 'a', 'b', 'sample.csv');
+    expect((await run('sample', '--out', nested, '--rows', '10')).code).toBe(0);
+    expect((await fs.readFile(nested, 'utf8')).trim().split('\n')).toHaveLength(11);
+    // A file where a folder should be.
+    const r = await run('sample', '--out', path.join(nested, 'inside.csv'), '--rows', '10');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^htlnet: Cannot create the folder for .*inside\.csv/);
+  });
+
   it('lists the templates', async () => {
     const r = await run('templates', '--json');
     expect(lastJson(r.stdout).map((t: { kind: string }) => t.kind)).toEqual([

@@ -5,6 +5,9 @@
 // purchased, heavy-tailed).
 
 import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { UserError } from '../errors';
 import { once } from 'node:events';
 import { createRng } from './random';
 import {
@@ -168,13 +171,26 @@ export function generateSample(options: SampleOptions): Sample {
       sample.truth = truth;
       return parts.join('');
     },
-    async writeCsv(path: string) {
+    async writeCsv(file: string) {
       const truth = options.withTruth
         ? { click: new Float64Array(rows), purchase: new Float64Array(rows) }
         : null;
-      const out = createWriteStream(path);
+      try {
+        await mkdir(dirname(file), { recursive: true });
+      } catch (e) {
+        throw new UserError(`Cannot create the folder for ${file}: ${(e as Error).message}`, {
+          file,
+        });
+      }
+      const out = createWriteStream(file);
+      const error = new Promise<never>((_, reject) =>
+        out.once('error', (e) =>
+          reject(new UserError(`Cannot write ${file}: ${(e as Error).message}`, { file })),
+        ),
+      );
+      error.catch(() => {}); // raced below; never an unhandled rejection
       const done = once(out, 'finish');
-      const error = new Promise<never>((_, reject) => out.once('error', reject));
+      done.catch(() => {}); // its rejection on 'error' is reported through `error`
       const write = async (text: string) => {
         if (!out.write(text)) await Promise.race([once(out, 'drain'), error]);
       };
