@@ -14,7 +14,9 @@
 // - A metric that is undefined for the input (empty input, a single class, a constant target,
 //   a NaN anywhere in the inputs it reads) is NaN. A curve that is undefined is empty arrays.
 //
-// No imports: the renderer may import this file too.
+// No Node imports: the renderer may import this file too (random.ts is plain TypeScript).
+
+import { createRng } from '../data/random';
 
 /** Probabilities are clipped to [LOGLOSS_EPS, 1 - LOGLOSS_EPS] before taking logs. */
 export const LOGLOSS_EPS = 1e-7;
@@ -685,18 +687,6 @@ export function lorenzCurve(actual: Values, predicted: Values, maxPoints = 200):
   return { population: toArray(population, m, picked), captured: toArray(captured, m, picked) };
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * (actual, predicted) pairs for a scatter plot: every row where both are finite when there are at
  * most `maxPoints` of them, otherwise a uniform random sample of exactly `maxPoints` of them
@@ -722,7 +712,8 @@ export function predictedVsActual(
     predicted: new Array<number>(k),
     index: new Array<number>(k),
   };
-  const random = mulberry32(seed);
+  const rng = createRng(seed);
+  const random = () => rng.next();
   let seen = 0; // finite rows considered so far
   let taken = 0;
   for (let i = 0; i < n && taken < k; i++) {

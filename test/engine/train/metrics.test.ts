@@ -1,3 +1,4 @@
+import { createRng } from '../../../src-main/engine/data/random';
 import { describe, expect, it } from 'vitest';
 import {
   argsort,
@@ -22,16 +23,10 @@ import {
 // Reference implementations and helpers (deliberately naive)
 
 /** Seeded PRNG for reproducible random tests. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number): (() => number) => {
+  const r = createRng(seed);
+  return () => r.next();
+};
 
 /** O(n^2) AUC: every positive/negative pair, a win counts 1 and a tie 1/2. */
 function bruteAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
