@@ -13,7 +13,12 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     rollupOptions: {
-      input: { cli: 'src-main/cli.ts', bench: 'bench/bench.ts', templates: 'bench/templates.ts' },
+      input: {
+        cli: 'src-main/cli.ts',
+        web: 'src-main/web/main.ts',
+        bench: 'bench/bench.ts',
+        templates: 'bench/templates.ts',
+      },
       external: [
         ...builtinModules,
         ...builtinModules.map((m) => `node:${m}`),

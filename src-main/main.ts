@@ -5,7 +5,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, session, type BaseWindow } f
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend } from './engine/backend';
-import { CHANNELS, MENU_COMMAND_CHANNEL } from './ipc/api';
+import { CHANNELS, MENU_COMMAND_CHANNEL, type FileKind } from './ipc/api';
 import { createHandlers, invokeHandler } from './ipc/handlers';
 import { menuTemplate } from './ipc/menu';
 import {
@@ -25,15 +25,6 @@ const location: AppLocation = devServerUrl
   : { kind: 'file', indexUrl: pathToFileURL(rendererIndex).href };
 const csp = isDev ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
 
-/** Commands in the menu that the renderer does not carry out yet (the graph editor will). */
-const NOT_YET_AVAILABLE = new Set<CommandId>([
-  'file.new',
-  'file.open',
-  'file.save',
-  'file.saveAs',
-  'view.fit',
-]);
-
 // Start the compute backend at once; app:info waits for it.
 const backend: Promise<string | null> = initBackend().then(
   (info) => info.name,
@@ -45,7 +36,51 @@ const backend: Promise<string | null> = initBackend().then(
   },
 );
 
-const handlers = createHandlers({ version: app.getVersion(), backend: () => backend });
+const FILTERS: Record<FileKind, Electron.FileFilter[]> = {
+  project: [{ name: 'HTLNet Studio project', extensions: ['htlnet.json', 'json'] }],
+  csv: [{ name: 'CSV data', extensions: ['csv', 'tsv', 'gz', 'txt'] }],
+  model: [],
+};
+
+function focusedWindow(): BrowserWindow | undefined {
+  return BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+}
+
+const workspace = path.join(app.getPath('documents'), 'HTLNet Studio');
+
+const handlers = createHandlers({
+  version: app.getVersion(),
+  backend: () => backend,
+  mode: 'electron',
+  workspace,
+  dataDir: app.getPath('userData'),
+  roots: null,
+  dialogs: {
+    async openFile(kind) {
+      const win = focusedWindow();
+      const options: Electron.OpenDialogOptions = {
+        defaultPath: workspace,
+        properties: kind === 'model' ? ['openDirectory'] : ['openFile'],
+        filters: FILTERS[kind],
+      };
+      const result = win
+        ? await dialog.showOpenDialog(win, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    async saveFile(kind, suggestedName) {
+      const win = focusedWindow();
+      const options: Electron.SaveDialogOptions = {
+        defaultPath: path.join(workspace, suggestedName),
+        filters: FILTERS[kind],
+      };
+      const result = win
+        ? await dialog.showSaveDialog(win, options)
+        : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? null : result.filePath;
+    },
+  },
+});
 
 function registerIpc(): void {
   for (const channel of CHANNELS) {
@@ -114,6 +149,19 @@ function createWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  // The page refuses to unload while it has unsaved changes (beforeunload); ask the user.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Discard changes and close', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Unsaved changes',
+      message: 'The project has unsaved changes.',
+      detail: 'Closing now discards them (a recovery copy is kept until the next start).',
+    });
+    if (choice === 0) event.preventDefault();
+  });
   if (location.kind === 'dev') void win.loadURL(location.url);
   else void win.loadFile(rendererIndex);
   return win;
@@ -131,7 +179,6 @@ void app.whenReady().then(() => {
         dev: isDev,
         appName: app.name,
         send: sendCommand,
-        disabled: NOT_YET_AVAILABLE,
       }),
     ),
   );

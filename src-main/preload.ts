@@ -1,23 +1,18 @@
 // The sandboxed preload: exposes window.htlnet, one typed method per API channel plus the menu
 // command subscription. Nothing generic crosses the bridge (no ipcRenderer, no channel names
-// chosen by the page). Bundled to CommonJS: sandboxed preloads cannot load ES modules.
+// chosen by the page: the methods are built from the fixed channel list). Bundled to CommonJS:
+// sandboxed preloads cannot load ES modules.
 
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  MENU_COMMAND_CHANNEL,
-  type ApiArgs,
-  type ApiResult,
-  type Channel,
-  type RendererApi,
-} from './ipc/api';
+import { MENU_COMMAND_CHANNEL, type Channel, type RendererApi } from './ipc/api';
+import { createInvokeApi } from './ipc/client';
 import { isCommandId, type CommandId } from './ipc/shortcuts';
-import type { ProjectFile } from './shared/project';
 
 const REMOTE_PREFIX = /^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/;
 
-async function invoke<C extends Channel>(channel: C, ...args: ApiArgs<C>): Promise<ApiResult<C>> {
+async function invoke(channel: Channel, args: unknown[]): Promise<unknown> {
   try {
-    return (await ipcRenderer.invoke(channel, ...args)) as ApiResult<C>;
+    return (await ipcRenderer.invoke(channel, ...args)) as unknown;
   } catch (error) {
     // Electron wraps the handler's error as "Error invoking remote method 'x': Error: message".
     const message = error instanceof Error ? error.message : String(error);
@@ -25,11 +20,8 @@ async function invoke<C extends Channel>(channel: C, ...args: ApiArgs<C>): Promi
   }
 }
 
-const api = {
-  appInfo: () => invoke('app:info'),
-  catalogGet: () => invoke('catalog:get'),
-  templatesList: () => invoke('templates:list'),
-  projectValidate: (project: ProjectFile) => invoke('project:validate', project),
+const api: RendererApi = {
+  ...createInvokeApi(invoke),
   onMenuCommand(callback: (command: CommandId) => void): () => void {
     const listener = (_event: IpcRendererEvent, command: unknown) => {
       if (isCommandId(command)) callback(command);
@@ -39,8 +31,8 @@ const api = {
       ipcRenderer.removeListener(MENU_COMMAND_CHANNEL, listener);
     };
   },
-} satisfies RendererApi;
+};
 
-export type HtlnetApi = typeof api;
+export type HtlnetApi = RendererApi;
 
 contextBridge.exposeInMainWorld('htlnet', api);

@@ -1,24 +1,122 @@
-// The renderer's access to the engine host. In Electron it is the preload's window.htlnet; in
-// browser mode it will be an HTTP client of the same contract (src-main/ipc/api.ts).
+// The renderer's access to the engine host, one typed contract (src-main/ipc/api.ts) over two
+// transports: in Electron the preload's window.htlnet; in browser mode (`npm run web`) an HTTP
+// client of the same methods, authorised by the per-launch token from the page's address.
 
-import type { HtlnetApi } from '../src-main/preload';
+import type { RendererApi } from '../src-main/ipc/api';
+import { createInvokeApi } from '../src-main/ipc/client';
+import type { CommandId } from '../src-main/ipc/shortcuts';
 
 declare global {
   interface Window {
-    htlnet?: HtlnetApi;
+    htlnet?: RendererApi;
   }
 }
 
-export type { HtlnetApi };
+export type HtlnetApi = RendererApi;
+
+const TOKEN_KEY = 'htlnet-studio-token';
+const TOKEN_HEADER = 'X-HTLNet-Token';
+
+/**
+ * The token of browser mode: taken from ?token= on first load, then kept in sessionStorage and
+ * removed from the address bar (so it is not left in history or screenshots); a reload of the
+ * tab keeps working.
+ */
+export function browserToken(): string | null {
+  if (typeof window === 'undefined' || typeof location === 'undefined') return null;
+  const params = new URLSearchParams(location.search);
+  const fromUrl = params.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    params.delete('token');
+    const query = params.toString();
+    history.replaceState(
+      history.state,
+      '',
+      location.pathname + (query ? `?${query}` : '') + location.hash,
+    );
+    return fromUrl;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** Browser mode has no native menu: the page's own menu and shortcuts dispatch commands here. */
+const menuListeners = new Set<(command: CommandId) => void>();
+
+export function dispatchLocalCommand(command: CommandId): void {
+  for (const listener of menuListeners) listener(command);
+}
+
+/** Parses an API response: the result, or an Error carrying the host's message. */
+async function unwrap(response: Response): Promise<unknown> {
+  let body: { result?: unknown; error?: string };
+  try {
+    body = (await response.json()) as { result?: unknown; error?: string };
+  } catch {
+    throw new Error(`The HTLNet Studio server answered ${response.status} without a message.`);
+  }
+  if (!response.ok) throw new Error(body.error ?? `Request failed (${response.status}).`);
+  return body.result ?? null;
+}
+
+export function createBrowserApi(token: string, base = ''): RendererApi & BrowserExtras {
+  const headers = { 'Content-Type': 'application/json', [TOKEN_HEADER]: token };
+  return {
+    ...createInvokeApi(async (channel, args) =>
+      unwrap(
+        await fetch(`${base}/api/invoke/${channel}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(args),
+        }),
+      ),
+    ),
+    onMenuCommand(callback) {
+      menuListeners.add(callback);
+      return () => menuListeners.delete(callback);
+    },
+    async upload(file: Blob, name: string): Promise<string> {
+      const response = await fetch(`${base}/api/upload?name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { [TOKEN_HEADER]: token, 'Content-Type': 'application/octet-stream' },
+        body: file,
+      });
+      return (await unwrap(response)) as string;
+    },
+  };
+}
+
+/** What browser mode adds: sending a file picked in the page to the workspace. */
+export interface BrowserExtras {
+  upload(file: Blob, name: string): Promise<string>;
+}
+
+let cached: RendererApi | null = null;
 
 export function hasApi(): boolean {
-  return window.htlnet !== undefined;
+  return window.htlnet !== undefined || browserToken() !== null;
 }
 
-export function api(): HtlnetApi {
-  const bridge = window.htlnet;
-  if (!bridge) {
-    throw new Error('The HTLNet Studio engine is not connected (window.htlnet is missing).');
+export function isBrowserMode(): boolean {
+  return window.htlnet === undefined;
+}
+
+export function api(): RendererApi {
+  if (window.htlnet) return window.htlnet;
+  if (cached) return cached;
+  const token = browserToken();
+  if (!token) {
+    throw new Error(
+      'The HTLNet Studio engine is not connected: open the address that `npm run web` printed ' +
+        '(it carries the access token), or start the desktop app.',
+    );
   }
-  return bridge;
+  cached = createBrowserApi(token);
+  return cached;
+}
+
+/** Browser mode's upload, or null in Electron (which opens files by path). */
+export function browserExtras(): BrowserExtras | null {
+  const a = api();
+  return 'upload' in a ? (a as RendererApi & BrowserExtras) : null;
 }

@@ -13,7 +13,76 @@ export interface AppInfo {
   backend: string | null;
   /** process.platform of the engine host. */
   platform: string;
+  /**
+   * 'electron': native file dialogs (dialog:* channels). 'browser': the page is served by
+   * `npm run web`; there are no native dialogs, files live in `workspace` (files:list, uploads).
+   */
+  mode: 'electron' | 'browser';
+  /** The folder new projects, imported data and models go to by default. */
+  workspace: string;
 }
+
+/** What a file dialog or the in-app file browser is choosing. */
+export type FileKind = 'project' | 'csv' | 'model';
+
+export interface OpenedProject {
+  project: ProjectFile;
+  /** Where it was read from; null for a project parsed from text (an upload, a drop). */
+  path: string | null;
+  /** The file name shown in the title. */
+  name: string;
+  /** The format version the file had when it was older than the current one, else null. */
+  migratedFrom: number | null;
+  /** Things dropped or fixed while reading (unknown parameters, fields), one sentence each. */
+  warnings: string[];
+}
+
+export interface SavedProject {
+  path: string;
+  name: string;
+  /** ISO time of the write. */
+  savedAt: string;
+}
+
+export interface RecentProject {
+  path: string;
+  name: string;
+  /** ISO time it was last opened or saved. */
+  openedAt: string;
+  /** Whether the file is still there. */
+  exists: boolean;
+}
+
+/** What autosave keeps so that work survives a crash. */
+export interface RecoverySnapshot {
+  project: ProjectFile;
+  /** The file the project belongs to, or null when it was never saved. */
+  path: string | null;
+  name: string;
+}
+
+export interface Recovery extends RecoverySnapshot {
+  savedAt: string;
+}
+
+export interface FileEntry {
+  name: string;
+  path: string;
+  isDirectory: boolean;
+  size: number;
+  modifiedAt: string;
+}
+
+export interface FileListing {
+  dir: string;
+  /** The parent folder, or null at the top of what may be browsed. */
+  parent: string | null;
+  /** Folders first, then the files of the requested kind, by name. */
+  entries: FileEntry[];
+}
+
+/** Block positions by block id, as the auto-layout places them. */
+export type Positions = Record<string, { x: number; y: number }>;
 
 /**
  * A port as sent over the wire. A port whose type depends on the block's parameters (a task
@@ -48,6 +117,26 @@ export interface ApiMap {
   'catalog:get': { args: []; result: CatalogBlock[] };
   'templates:list': { args: []; result: TemplateSummary[] };
   'project:validate': { args: [project: ProjectFile]; result: ProjectValidation };
+  /** A new project from a template, bound to the built-in sample's columns, laid out. */
+  'templates:create': { args: [kind: string]; result: ProjectFile };
+  /** Tidy positions for any graph (a layered left-to-right layout). */
+  'graph:layout': { args: [project: ProjectFile]; result: Positions };
+  /** Reads, migrates and checks a project file; refuses broken or foreign files with a reason. */
+  'project:open': { args: [path: string]; result: OpenedProject };
+  /** The same from text (a file picked in a browser, a drop). */
+  'project:parse': { args: [text: string, name: string]; result: OpenedProject };
+  /** Writes atomically; never overwrites a file that is not an HTLNet Studio project. */
+  'project:save': { args: [path: string, project: ProjectFile]; result: SavedProject };
+  'project:recent': { args: []; result: RecentProject[] };
+  'recovery:write': { args: [snapshot: RecoverySnapshot]; result: null };
+  'recovery:read': { args: []; result: Recovery | null };
+  'recovery:clear': { args: []; result: null };
+  /** Native open dialog (Electron only); null when cancelled. */
+  'dialog:openFile': { args: [kind: FileKind]; result: string | null };
+  /** Native save dialog (Electron only); null when cancelled. */
+  'dialog:saveFile': { args: [kind: FileKind, suggestedName: string]; result: string | null };
+  /** A folder's entries for the in-app file browser (null: the workspace). */
+  'files:list': { args: [dir: string | null, kind: FileKind]; result: FileListing };
 }
 
 export type Channel = keyof ApiMap;
@@ -60,6 +149,18 @@ export const CHANNELS = [
   'catalog:get',
   'templates:list',
   'project:validate',
+  'templates:create',
+  'graph:layout',
+  'project:open',
+  'project:parse',
+  'project:save',
+  'project:recent',
+  'recovery:write',
+  'recovery:read',
+  'recovery:clear',
+  'dialog:openFile',
+  'dialog:saveFile',
+  'files:list',
 ] as const satisfies readonly Channel[];
 
 /** Main -> renderer: a menu item (or accelerator) was chosen; the payload is its CommandId. */

@@ -4,6 +4,7 @@
 
 import { UserError } from '../engine/errors';
 import { validateProjectDocument } from '../engine/graph/project-file';
+import type { FileKind, RecoverySnapshot } from './api';
 import type { ProjectFile } from '../shared/project';
 
 /** A call with arguments of the wrong number or shape. */
@@ -37,4 +38,52 @@ export function checkProjectFile(value: unknown, channel: string): ProjectFile {
     if (error instanceof UserError) throw new ArgumentError(`${channel}: ${error.message}`);
     throw error;
   }
+}
+
+/** Checks a string argument; names the channel and the argument. */
+export function checkString(
+  value: unknown,
+  channel: string,
+  name: string,
+  opts: { allowEmpty?: boolean; maxLength?: number } = {},
+): string {
+  if (typeof value !== 'string') {
+    throw new ArgumentError(`${channel}: ${name} must be a string; got ${describe(value)}.`);
+  }
+  if (!opts.allowEmpty && value.length === 0) {
+    throw new ArgumentError(`${channel}: ${name} is empty.`);
+  }
+  const max = opts.maxLength ?? 50_000_000;
+  if (value.length > max) {
+    throw new ArgumentError(`${channel}: ${name} is longer than ${max} characters.`);
+  }
+  return value;
+}
+
+const FILE_KINDS: readonly FileKind[] = ['project', 'csv', 'model'];
+
+export function checkFileKind(value: unknown, channel: string): FileKind {
+  if (!FILE_KINDS.includes(value as FileKind)) {
+    throw new ArgumentError(
+      `${channel}: the file kind must be one of ${FILE_KINDS.join(', ')}; got ${describe(value)}.`,
+    );
+  }
+  return value as FileKind;
+}
+
+export function checkRecoverySnapshot(value: unknown, channel: string): RecoverySnapshot {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ArgumentError(`${channel}: the snapshot must be an object; got ${describe(value)}.`);
+  }
+  const v = value as Record<string, unknown>;
+  const path = v.path === null ? null : checkString(v.path, channel, 'snapshot.path');
+  const name = checkString(v.name, channel, 'snapshot.name');
+  return { project: checkProjectFile(v.project, channel), path, name };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+  return typeof value;
 }

@@ -3,9 +3,13 @@
 // handler takes its arguments as unknown and checks them before use: they come from another
 // process.
 
+import { sampleBinding } from '../engine/data/sample-layout';
+import { layoutGraph } from '../engine/graph/layout';
 import { inferShapes } from '../engine/graph/shapes';
-import { TEMPLATE_KINDS } from '../engine/graph/templates';
+import { buildTemplate, TEMPLATE_KINDS, type TemplateKind } from '../engine/graph/templates';
 import { validateGraph } from '../engine/graph/validate';
+import { listFiles, PathPolicy } from '../host/files';
+import { openProjectFile, parseProjectText, ProjectStore, saveProjectFile } from '../host/projects';
 import { CATALOG, type BlockSpec, type PortSpec, type PortType } from '../shared/catalog';
 import type { ParamValue } from '../shared/project';
 import {
@@ -14,9 +18,23 @@ import {
   type CatalogBlock,
   type CatalogPort,
   type Channel,
+  type FileKind,
   type HandlerTable,
 } from './api';
-import { ArgumentError, checkProjectFile, expectArgs } from './args';
+import {
+  ArgumentError,
+  checkFileKind,
+  checkProjectFile,
+  checkRecoverySnapshot,
+  checkString,
+  expectArgs,
+} from './args';
+
+/** Native file dialogs (the Electron shell provides them; browser mode has none). */
+export interface Dialogs {
+  openFile(kind: FileKind): Promise<string | null>;
+  saveFile(kind: FileKind, suggestedName: string): Promise<string | null>;
+}
 
 export interface HandlerEnv {
   /** The application version (package.json). */
@@ -25,9 +43,25 @@ export interface HandlerEnv {
   backend: () => Promise<string | null>;
   /** Defaults to process.platform. */
   platform?: string;
+  mode: 'electron' | 'browser';
+  /** The default folder for projects, data and models. */
+  workspace: string;
+  /** The app's own state (recent projects, the recovery snapshot). */
+  dataDir: string;
+  /** Folders paths must stay inside; null: anywhere (the desktop app acts for its user). */
+  roots: readonly string[] | null;
+  dialogs?: Dialogs;
 }
 
 export function createHandlers(env: HandlerEnv): HandlerTable {
+  const policy = new PathPolicy(env.roots, env.workspace);
+  const store = new ProjectStore(env.dataDir);
+  const dialogs = (channel: string): Dialogs => {
+    if (!env.dialogs) {
+      throw new ArgumentError(`${channel}: there are no native file dialogs in browser mode.`);
+    }
+    return env.dialogs;
+  };
   return {
     'app:info': async (...args: unknown[]) => {
       expectArgs('app:info', args, []);
@@ -35,6 +69,8 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
         version: env.version,
         backend: await env.backend(),
         platform: env.platform ?? process.platform,
+        mode: env.mode,
+        workspace: env.workspace,
       };
     },
     'catalog:get': async (...args: unknown[]) => {
@@ -49,6 +85,75 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       expectArgs('project:validate', args, ['project']);
       const project = checkProjectFile(args[0], 'project:validate');
       return { problems: validateGraph(project), shapes: inferShapes(project) };
+    },
+    'templates:create': async (...args: unknown[]) => {
+      expectArgs('templates:create', args, ['kind']);
+      const kind = checkString(args[0], 'templates:create', 'kind');
+      if (!TEMPLATE_KINDS.some((t) => t.kind === kind)) {
+        const kinds = TEMPLATE_KINDS.map((t) => t.kind).join(', ');
+        throw new ArgumentError(`templates:create: unknown template "${kind}" (${kinds}).`);
+      }
+      return buildTemplate(kind as TemplateKind, sampleBinding());
+    },
+    'graph:layout': async (...args: unknown[]) => {
+      expectArgs('graph:layout', args, ['project']);
+      return layoutGraph(checkProjectFile(args[0], 'graph:layout'));
+    },
+    'project:open': async (...args: unknown[]) => {
+      expectArgs('project:open', args, ['path']);
+      const file = policy.resolve(checkString(args[0], 'project:open', 'path'), 'project path');
+      const opened = await openProjectFile(file);
+      await store.touch(file, opened.name);
+      return opened;
+    },
+    'project:parse': async (...args: unknown[]) => {
+      expectArgs('project:parse', args, ['text', 'name']);
+      const text = checkString(args[0], 'project:parse', 'text', { allowEmpty: true });
+      const name = checkString(args[1], 'project:parse', 'name');
+      return parseProjectText(text, name);
+    },
+    'project:save': async (...args: unknown[]) => {
+      expectArgs('project:save', args, ['path', 'project']);
+      const file = policy.resolve(checkString(args[0], 'project:save', 'path'), 'project path');
+      const project = checkProjectFile(args[1], 'project:save');
+      const saved = await saveProjectFile(file, project);
+      await store.touch(saved.path, saved.name);
+      return saved;
+    },
+    'project:recent': async (...args: unknown[]) => {
+      expectArgs('project:recent', args, []);
+      const recent = await store.recent();
+      // In browser mode, only what the page may open.
+      return env.roots ? recent.filter((r) => policy.isAllowed(r.path)) : recent;
+    },
+    'recovery:write': async (...args: unknown[]) => {
+      expectArgs('recovery:write', args, ['snapshot']);
+      await store.writeRecovery(checkRecoverySnapshot(args[0], 'recovery:write'));
+      return null;
+    },
+    'recovery:read': async (...args: unknown[]) => {
+      expectArgs('recovery:read', args, []);
+      return store.readRecovery();
+    },
+    'recovery:clear': async (...args: unknown[]) => {
+      expectArgs('recovery:clear', args, []);
+      await store.clearRecovery();
+      return null;
+    },
+    'dialog:openFile': async (...args: unknown[]) => {
+      expectArgs('dialog:openFile', args, ['kind']);
+      return dialogs('dialog:openFile').openFile(checkFileKind(args[0], 'dialog:openFile'));
+    },
+    'dialog:saveFile': async (...args: unknown[]) => {
+      expectArgs('dialog:saveFile', args, ['kind', 'suggestedName']);
+      const kind = checkFileKind(args[0], 'dialog:saveFile');
+      const name = checkString(args[1], 'dialog:saveFile', 'suggestedName', { allowEmpty: true });
+      return dialogs('dialog:saveFile').saveFile(kind, name);
+    },
+    'files:list': async (...args: unknown[]) => {
+      expectArgs('files:list', args, ['dir', 'kind']);
+      const dir = args[0] === null ? null : checkString(args[0], 'files:list', 'dir');
+      return listFiles(policy, dir, checkFileKind(args[1], 'files:list'));
     },
   } satisfies HandlerTable;
 }

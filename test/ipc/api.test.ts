@@ -2,7 +2,10 @@
 // preload's window.htlnet agree, at compile time (tsc checks the expectTypeOf lines) and at run
 // time; handlers reject malformed arguments with a message naming the field.
 
-import { beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 
 const electron = vi.hoisted(() => {
   const listeners = new Map<string, ((...args: unknown[]) => void)[]>();
@@ -56,10 +59,17 @@ function methodName(channel: string): string {
   return scope + action[0].toUpperCase() + action.slice(1);
 }
 
+const sandbox = mkdtempSync(path.join(tmpdir(), 'htlnet-api-'));
+afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
+
 const handlers = createHandlers({
   version: '9.8.7',
   backend: async () => 'wasm',
   platform: 'linux',
+  mode: 'browser',
+  workspace: path.join(sandbox, 'workspace'),
+  dataDir: path.join(sandbox, 'data'),
+  roots: [path.join(sandbox, 'workspace')],
 });
 
 function project(): ProjectFile {
@@ -140,6 +150,18 @@ describe('preload', () => {
       'catalog:get': [],
       'templates:list': [],
       'project:validate': [project()],
+      'templates:create': ['htlnet'],
+      'graph:layout': [project()],
+      'project:open': ['a.htlnet.json'],
+      'project:parse': ['{}', 'a.htlnet.json'],
+      'project:save': ['a.htlnet.json', project()],
+      'project:recent': [],
+      'recovery:write': [{ project: project(), path: null, name: 'tiny' }],
+      'recovery:read': [],
+      'recovery:clear': [],
+      'dialog:openFile': ['csv'],
+      'dialog:saveFile': ['project', 'tiny.htlnet.json'],
+      'files:list': [null, 'csv'],
     };
     for (const channel of CHANNELS) {
       await expect(api[methodName(channel)](...argsFor[channel])).resolves.toBe('ok');
@@ -180,6 +202,8 @@ describe('handlers', () => {
       version: '9.8.7',
       backend: 'wasm',
       platform: 'linux',
+      mode: 'browser',
+      workspace: path.join(sandbox, 'workspace'),
     });
   });
 

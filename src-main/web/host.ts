@@ -1,0 +1,54 @@
+// The browser-mode host: the API handlers confined to a workspace, served with uploads. Used
+// by `npm run web` and by the end-to-end tests, so both run the same thing.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { initBackend } from '../engine/backend';
+import { APP_VERSION } from '../engine/version';
+import { saveUpload } from '../host/uploads';
+import { createHandlers } from '../ipc/handlers';
+import { startWebServer, type WebServer } from './server';
+
+export interface BrowserHostOptions {
+  workspace: string;
+  dataDir: string;
+  /** The built renderer (out/renderer). */
+  staticDir: string;
+  port?: number;
+}
+
+export interface BrowserHost {
+  server: WebServer;
+  backend: Promise<string | null>;
+}
+
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const workspace = path.resolve(options.workspace);
+  const staticDir = path.resolve(options.staticDir);
+  await fs.mkdir(workspace, { recursive: true });
+  if (!(await fs.stat(path.join(staticDir, 'index.html')).catch(() => null))) {
+    throw new Error(`The built app is missing (${staticDir}/index.html): run \`npm run build\`.`);
+  }
+  const backend = initBackend().then(
+    (b) => b.name,
+    (error: unknown) => {
+      console.error('Compute backend failed to start:', error);
+      return null;
+    },
+  );
+  const handlers = createHandlers({
+    version: APP_VERSION,
+    backend: () => backend,
+    mode: 'browser',
+    workspace,
+    dataDir: path.resolve(options.dataDir),
+    roots: [workspace],
+  });
+  const server = await startWebServer({
+    handlers,
+    staticDir,
+    port: options.port,
+    upload: (name, body) => saveUpload(path.join(workspace, 'uploads'), name, body),
+  });
+  return { server, backend };
+}
