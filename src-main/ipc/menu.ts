@@ -2,17 +2,21 @@
 // plain data (type imports only), so it is tested without Electron.
 
 import type { BaseWindow, MenuItemConstructorOptions } from 'electron';
-import { accelerator, shortcut, type CommandId } from './shortcuts';
+import { accelerator, isPlainKey, shortcut, type CommandId } from './shortcuts';
 
 type Role = NonNullable<MenuItemConstructorOptions['role']>;
 
-/** Commands Electron carries out itself (native text editing, quitting, developer tools). */
+/**
+ * Commands Electron carries out itself: quitting, developer tools, and the clipboard (the native
+ * cut/copy/paste fire the page's clipboard events, which the editor handles when no text field
+ * has the focus, so text fields keep their native clipboard). Undo, redo and Select All go to
+ * the renderer, which applies them to the graph or, in a text field, to the text.
+ */
 const ROLES: Partial<Record<CommandId, Role>> = {
   'app.quit': 'quit',
   'edit.cut': 'cut',
   'edit.copy': 'copy',
   'edit.paste': 'paste',
-  'edit.selectAll': 'selectAll',
   'view.devTools': 'toggleDevTools',
 };
 
@@ -33,12 +37,15 @@ export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[]
   const mac = platform === 'darwin';
   const item = (id: CommandId): MenuItemConstructorOptions => {
     const role = ROLES[id];
+    const key = accelerator(id, platform);
     const common: MenuItemConstructorOptions = {
       id,
       label: shortcut(id).title,
-      accelerator: accelerator(id, platform),
+      accelerator: key,
       enabled: !options.disabled?.has(id),
     };
+    // A plain key (Delete) is shown but left to the page, or text fields would lose it.
+    if (key !== undefined && isPlainKey(key)) common.registerAccelerator = false;
     return role ? { ...common, role } : { ...common, click: (_item, window) => send(id, window) };
   };
   const sep: MenuItemConstructorOptions = { type: 'separator' };
@@ -53,7 +60,13 @@ export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[]
   // On macOS, Quit and About live in the application menu.
   if (!mac) file.push(sep, item('app.quit'));
 
-  const view: MenuItemConstructorOptions[] = [item('view.fit'), sep, item('view.toggleDark')];
+  const view: MenuItemConstructorOptions[] = [
+    item('view.fit'),
+    item('view.layout'),
+    item('view.snap'),
+    sep,
+    item('view.toggleDark'),
+  ];
   if (dev) view.push(sep, item('view.devTools'));
 
   const template: MenuItemConstructorOptions[] = [];
@@ -84,6 +97,9 @@ export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[]
         item('edit.cut'),
         item('edit.copy'),
         item('edit.paste'),
+        item('edit.duplicate'),
+        item('edit.delete'),
+        sep,
         item('edit.selectAll'),
       ],
     },

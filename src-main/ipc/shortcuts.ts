@@ -1,6 +1,7 @@
-// Every application command with its keyboard shortcut, defined once. The main process builds
-// the application menu from it; the renderer reads the same table (key hints, key handling).
-// Pure data: no Node, Electron or DOM imports.
+// Every application command with its keyboard shortcuts, defined once. The main process builds
+// the application menu from it (the first combination of a command is its accelerator); the
+// renderer reads the same table for key hints and handles every combination of a command.
+// Pure data and pure functions: no Node, Electron or DOM imports.
 
 export type MenuName = 'file' | 'edit' | 'view' | 'help';
 
@@ -10,40 +11,77 @@ export interface ShortcutSpec {
   /** Menu item title (Electron's '&' mnemonics are not used). */
   title: string;
   menu: MenuName;
-  /** Key combination on macOS, in Electron accelerator syntax ('Cmd+Shift+Z'); null: none. */
-  mac: string | null;
-  /** Key combination on Windows and Linux, in Electron accelerator syntax; null: none. */
-  other: string | null;
+  /**
+   * Key combinations on macOS, in Electron accelerator syntax ('Cmd+Shift+Z'); the first is the
+   * menu accelerator, the renderer handles all. Empty: none.
+   */
+  mac: readonly string[];
+  /** The same on Windows and Linux. */
+  other: readonly string[];
 }
 
 export const SHORTCUTS = [
-  { id: 'file.new', title: 'New', menu: 'file', mac: 'Cmd+N', other: 'Ctrl+N' },
-  { id: 'file.open', title: 'Open…', menu: 'file', mac: 'Cmd+O', other: 'Ctrl+O' },
-  { id: 'file.save', title: 'Save', menu: 'file', mac: 'Cmd+S', other: 'Ctrl+S' },
-  { id: 'file.saveAs', title: 'Save As…', menu: 'file', mac: 'Cmd+Shift+S', other: 'Ctrl+Shift+S' },
-  { id: 'app.quit', title: 'Quit', menu: 'file', mac: 'Cmd+Q', other: 'Ctrl+Q' },
-  { id: 'edit.undo', title: 'Undo', menu: 'edit', mac: 'Cmd+Z', other: 'Ctrl+Z' },
-  { id: 'edit.redo', title: 'Redo', menu: 'edit', mac: 'Cmd+Shift+Z', other: 'Ctrl+Y' },
-  { id: 'edit.cut', title: 'Cut', menu: 'edit', mac: 'Cmd+X', other: 'Ctrl+X' },
-  { id: 'edit.copy', title: 'Copy', menu: 'edit', mac: 'Cmd+C', other: 'Ctrl+C' },
-  { id: 'edit.paste', title: 'Paste', menu: 'edit', mac: 'Cmd+V', other: 'Ctrl+V' },
-  { id: 'edit.selectAll', title: 'Select All', menu: 'edit', mac: 'Cmd+A', other: 'Ctrl+A' },
-  { id: 'view.fit', title: 'Fit View', menu: 'view', mac: 'Cmd+1', other: 'Ctrl+1' },
+  { id: 'file.new', title: 'New', menu: 'file', mac: ['Cmd+N'], other: ['Ctrl+N'] },
+  { id: 'file.open', title: 'Open…', menu: 'file', mac: ['Cmd+O'], other: ['Ctrl+O'] },
+  { id: 'file.save', title: 'Save', menu: 'file', mac: ['Cmd+S'], other: ['Ctrl+S'] },
+  {
+    id: 'file.saveAs',
+    title: 'Save As…',
+    menu: 'file',
+    mac: ['Cmd+Shift+S'],
+    other: ['Ctrl+Shift+S'],
+  },
+  { id: 'app.quit', title: 'Quit', menu: 'file', mac: ['Cmd+Q'], other: ['Ctrl+Q'] },
+  { id: 'edit.undo', title: 'Undo', menu: 'edit', mac: ['Cmd+Z'], other: ['Ctrl+Z'] },
+  {
+    id: 'edit.redo',
+    title: 'Redo',
+    menu: 'edit',
+    mac: ['Cmd+Shift+Z', 'Ctrl+Y'],
+    other: ['Ctrl+Shift+Z', 'Ctrl+Y'],
+  },
+  { id: 'edit.cut', title: 'Cut', menu: 'edit', mac: ['Cmd+X'], other: ['Ctrl+X'] },
+  { id: 'edit.copy', title: 'Copy', menu: 'edit', mac: ['Cmd+C'], other: ['Ctrl+C'] },
+  { id: 'edit.paste', title: 'Paste', menu: 'edit', mac: ['Cmd+V'], other: ['Ctrl+V'] },
+  { id: 'edit.duplicate', title: 'Duplicate', menu: 'edit', mac: ['Cmd+D'], other: ['Ctrl+D'] },
+  {
+    id: 'edit.delete',
+    title: 'Delete',
+    menu: 'edit',
+    mac: ['Backspace', 'Delete'],
+    other: ['Delete', 'Backspace'],
+  },
+  { id: 'edit.selectAll', title: 'Select All', menu: 'edit', mac: ['Cmd+A'], other: ['Ctrl+A'] },
+  { id: 'view.fit', title: 'Fit View', menu: 'view', mac: ['Cmd+1'], other: ['Ctrl+1'] },
+  {
+    id: 'view.layout',
+    title: 'Tidy Layout',
+    menu: 'view',
+    mac: ['Cmd+Shift+L'],
+    other: ['Ctrl+Shift+L'],
+  },
+  {
+    id: 'view.snap',
+    title: 'Snap to Grid',
+    menu: 'view',
+    mac: ['Cmd+Shift+G'],
+    other: ['Ctrl+Shift+G'],
+  },
   {
     id: 'view.toggleDark',
     title: 'Toggle Dark Mode',
     menu: 'view',
-    mac: 'Cmd+Shift+D',
-    other: 'Ctrl+Shift+D',
+    mac: ['Cmd+Shift+D'],
+    other: ['Ctrl+Shift+D'],
   },
   {
     id: 'view.devTools',
     title: 'Developer Tools',
     menu: 'view',
-    mac: 'Alt+Cmd+I',
-    other: 'Ctrl+Shift+I',
+    mac: ['Alt+Cmd+I'],
+    other: ['Ctrl+Shift+I'],
   },
-  { id: 'help.about', title: 'About HTLNet Studio', menu: 'help', mac: null, other: null },
+  { id: 'help.about', title: 'About HTLNet Studio', menu: 'help', mac: [], other: [] },
 ] as const satisfies readonly ShortcutSpec[];
 
 export type CommandId = (typeof SHORTCUTS)[number]['id'];
@@ -60,21 +98,66 @@ export function shortcut(id: CommandId): ShortcutSpec {
   return spec;
 }
 
-/** The Electron accelerator of a command on a platform (process.platform naming), if any. */
-export function accelerator(id: CommandId, platform: string): string | undefined {
+/** Every key combination of a command on a platform (process.platform naming), first first. */
+export function keyCombos(id: CommandId, platform: string): readonly string[] {
   const spec = shortcut(id);
-  return (platform === 'darwin' ? spec.mac : spec.other) ?? undefined;
+  return platform === 'darwin' ? spec.mac : spec.other;
 }
 
-/** A key hint for the UI: '⇧⌘Z' on macOS, 'Ctrl+Y' elsewhere; '' when there is none. */
+/** The Electron accelerator of a command on a platform (its first combination), if any. */
+export function accelerator(id: CommandId, platform: string): string | undefined {
+  return keyCombos(id, platform)[0];
+}
+
+const MODIFIERS = ['Ctrl', 'Alt', 'Shift', 'Cmd'] as const;
+type Modifier = (typeof MODIFIERS)[number];
+
+/**
+ * Whether a combination is a plain key without Ctrl/Cmd/Alt (Delete, Backspace): the menu shows
+ * it but does not register it, or it would take the key away from text fields.
+ */
+export function isPlainKey(combo: string): boolean {
+  return !combo.split('+').some((part) => part === 'Ctrl' || part === 'Cmd' || part === 'Alt');
+}
+
+/** A key hint for the UI: '⇧⌘Z' on macOS, 'Ctrl+Shift+Z' elsewhere; '' when there is none. */
 export function keyLabel(id: CommandId, isMac: boolean): string {
-  const combo = isMac ? shortcut(id).mac : shortcut(id).other;
+  const combo = keyCombos(id, isMac ? 'darwin' : 'other')[0];
   if (!combo) return '';
-  if (!isMac) return combo;
-  const symbols: Record<string, string> = { Ctrl: '⌃', Alt: '⌥', Shift: '⇧', Cmd: '⌘' };
+  if (!isMac) return combo === 'Delete' ? 'Del' : combo;
+  const symbols: Record<Modifier, string> = { Ctrl: '⌃', Alt: '⌥', Shift: '⇧', Cmd: '⌘' };
+  const keys: Record<string, string> = { Backspace: '⌫', Delete: '⌦' };
   const parts = combo.split('+');
   const key = parts.pop() ?? '';
-  const order = ['Ctrl', 'Alt', 'Shift', 'Cmd'];
-  const mods = order.filter((m) => parts.includes(m)).map((m) => symbols[m]);
-  return mods.join('') + key;
+  const mods = MODIFIERS.filter((m) => parts.includes(m)).map((m) => symbols[m]);
+  return mods.join('') + (keys[key] ?? key);
+}
+
+/** The parts of a keyboard event the table is matched against (a DOM KeyboardEvent fits). */
+export interface KeyLike {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+}
+
+/** Whether a keyboard event is this combination exactly (no extra modifiers). */
+export function matchesCombo(event: KeyLike, combo: string): boolean {
+  const parts = combo.split('+');
+  const key = parts.pop() ?? '';
+  const want = (m: Modifier) => parts.includes(m);
+  if (event.ctrlKey !== want('Ctrl')) return false;
+  if (event.metaKey !== want('Cmd')) return false;
+  if (event.altKey !== want('Alt')) return false;
+  if (event.shiftKey !== want('Shift')) return false;
+  return event.key.toLowerCase() === key.toLowerCase();
+}
+
+/** The command a keyboard event stands for on a platform, or null. */
+export function commandForKey(event: KeyLike, platform: string): CommandId | null {
+  for (const s of SHORTCUTS) {
+    if (keyCombos(s.id, platform).some((combo) => matchesCombo(event, combo))) return s.id;
+  }
+  return null;
 }

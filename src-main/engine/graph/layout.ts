@@ -19,7 +19,7 @@ import { COLUMN_SPACING, ROW_SPACING } from './templates';
 export type Positions = Record<string, { x: number; y: number }>;
 
 /** Vertical distance to a waypoint of a long edge (it needs less room than a block). */
-const WAYPOINT_SPACING = ROW_SPACING / 2;
+const WAYPOINT_SPACING = (ROW_SPACING * 5) / 6;
 const WAYPOINT_WAYPOINT_SPACING = ROW_SPACING / 6;
 const ORDER_SWEEPS = 24;
 const COORDINATE_ROUNDS = 4;
@@ -74,7 +74,14 @@ export function layoutGraph(project: ProjectFile): Positions {
     let from = nodes.get(s)!;
     const to = nodes.get(t)!;
     for (let l = from.layer + 1; l < to.layer; l++) {
-      const w: Node = { id: `\u0000${waypoints++}`, real: false, layer: l, preds: [], succs: [], y: 0 };
+      const w: Node = {
+        id: `\u0000${waypoints++}`,
+        real: false,
+        layer: l,
+        preds: [],
+        succs: [],
+        y: 0,
+      };
       nodes.set(w.id, w);
       from.succs.push(w);
       w.preds.push(from);
@@ -285,15 +292,25 @@ function placeColumn(layer: readonly Node[], desired: readonly number[]): void {
 }
 
 function assignRows(layers: Node[][]): void {
-  for (const layer of layers) placeColumn(layer, layer.map(() => 0));
+  for (const layer of layers)
+    placeColumn(
+      layer,
+      layer.map(() => 0),
+    );
   const mean = (ns: readonly Node[], fallback: number) =>
     ns.length === 0 ? fallback : ns.reduce((a, n) => a + n.y, 0) / ns.length;
   for (let round = 0; round < COORDINATE_ROUNDS; round++) {
     for (let l = 1; l < layers.length; l++) {
-      placeColumn(layers[l], layers[l].map((n) => mean(n.preds, n.y)));
+      placeColumn(
+        layers[l],
+        layers[l].map((n) => mean(n.preds, n.y)),
+      );
     }
     for (let l = layers.length - 2; l >= 0; l--) {
-      placeColumn(layers[l], layers[l].map((n) => mean(n.succs, n.y)));
+      placeColumn(
+        layers[l],
+        layers[l].map((n) => mean(n.succs, n.y)),
+      );
     }
   }
   // A last pass toward both sides, so a block sits between what feeds it and what it feeds.
