@@ -11,6 +11,7 @@ import { defaultBinding } from './engine/data/dataset';
 import { splitSizes } from './engine/data/split';
 import { generateSample } from './engine/data/sample';
 import { CancelledError, UserError } from './engine/errors';
+import { exportOnnx } from './engine/export/onnx';
 import { predictCsv, evaluateCsv } from './engine/export/predict';
 import { loadModel } from './engine/export/saved-model';
 import { parseProject } from './engine/graph/project-file';
@@ -30,6 +31,8 @@ Usage:
                [--out DIR] [--json]
   htlnet predict --model DIR --data FILE --out FILE [--json]
   htlnet eval --model DIR --data FILE [--json]
+  htlnet export --model DIR --format onnx --out FILE.onnx [--json]
+               (also writes FILE.preprocessing.json: how to encode raw rows for the model)
   htlnet templates [--json]
   htlnet sample --out FILE [--rows N] [--seed N]
 
@@ -51,6 +54,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   split: { type: 'string' },
   out: { type: 'string' },
+  format: { type: 'string' },
   rows: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -81,13 +85,15 @@ export async function main(argv: string[]): Promise<number> {
         return await predict(flags);
       case 'eval':
         return await evaluate(flags);
+      case 'export':
+        return await exportModel(flags);
       case 'templates':
         return templates(flags);
       case 'sample':
         return await sample(flags);
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: train, predict, eval, templates, sample.`,
+          `Unknown command "${command}". Commands: train, predict, eval, export, templates, sample.`,
         );
     }
   } catch (e) {
@@ -434,5 +440,42 @@ async function sample(flags: Flags): Promise<number> {
     process.stdout.write(
       json({ rows, seed, out: path.resolve(out), columns: sampleData.header }) + '\n',
     );
+  return 0;
+}
+
+// ---- export -------------------------------------------------------------------------------------
+
+/** One export format: what it reads (a saved --model folder, or a --project file) and how. */
+interface ExportFormat {
+  source: 'model' | 'project';
+  run: (input: string, out: string) => Promise<{ out: string } & Record<string, unknown>>;
+  describe: (result: Record<string, unknown>) => string;
+}
+
+const EXPORT_FORMATS: Record<string, ExportFormat> = {
+  onnx: {
+    source: 'model',
+    run: async (modelDir, out) => ({ ...(await exportOnnx(modelDir, out)) }),
+    describe: (r) =>
+      `wrote the ONNX model (opset ${String(r.opset)}, ${String(r.nodes)} nodes) to ${String(r.out)}\n` +
+      `wrote how to encode its inputs to ${String(r.preprocessing)}`,
+  },
+};
+
+async function exportModel(flags: Flags): Promise<number> {
+  const formats = Object.keys(EXPORT_FORMATS);
+  const name = flags.format;
+  if (typeof name !== 'string' || name === '')
+    throw new UserError(`Missing --format (one of ${formats.join(', ')}). Run htlnet --help.`);
+  const format = Object.hasOwn(EXPORT_FORMATS, name) ? EXPORT_FORMATS[name] : undefined;
+  if (!format) throw new UserError(`--format must be one of ${formats.join(', ')}; got "${name}".`);
+  const other = format.source === 'model' ? 'project' : 'model';
+  if (typeof flags[other] === 'string')
+    throw new UserError(`--format ${name} exports from --${format.source}, not --${other}.`);
+  const input = required(flags, format.source);
+  const out = required(flags, 'out');
+  const result = await format.run(input, out);
+  if (flags.json) process.stdout.write(json({ format: name, ...result }) + '\n');
+  else process.stdout.write(format.describe(result) + '\n');
   return 0;
 }

@@ -1,0 +1,417 @@
+// Lowering of the block graph to ONNX nodes: the eval-mode forward pass of model/model.ts
+// (HtlnetModel.forward with training = false), op by op, in the same order and with the same
+// constants, so the ONNX graph computes the numbers predictTable reports:
+//   shared embedding  per field Gather(table, index) or x * w + b, concatenated field-major
+//   tower / experts   MatMul + bias + activation per layer (dropout: identity at inference)
+//   gate              softmax(selector W + b) weighting the stacked experts
+//   label embedding   ptilde = sigmoid(z / tau) (no Gumbel noise), ptilde E[1] + (1 - ptilde) E[0]
+//   fusion            attention over the stacked set (or concatenation); stop-gradient = identity
+//   task head         x w + b; binary: sigmoid; ESMM link: prior * conditional
+// Only blocks a task's prediction depends on are emitted. Regression outputs are mapped back to
+// the raw target scale inside the graph (z-score, expm1, clamp at 0), in float64 like
+// untransformTarget, then cast to float32.
+
+import { parseIntList } from '../../../shared/catalog';
+import type { Block, Edge } from '../../../shared/project';
+import type { TargetEncoder } from '../../data/types';
+import { PROB_EPSILON } from '../../model/ops';
+import { fieldKey, type ModelPlan } from '../../model/plan';
+import type { OnnxGraphBuilder } from './graph';
+import { DataType } from './schema';
+import type { ExportWeights } from './weights';
+
+/** What a block's output is in the ONNX graph (tensor names). */
+type Value =
+  | { kind: 'vector'; t: string }
+  | { kind: 'experts'; t: string }
+  | { kind: 'binary'; logit: () => string; prob: () => string }
+  | { kind: 'regression'; value: string }
+  | { kind: 'label'; t: string };
+
+/** The graph input carrying one dataset field (by fieldKey). */
+export interface FieldInput {
+  name: string;
+  kind: 'lookup' | 'linear';
+}
+
+export interface LoweredTask {
+  /** Tensor holding the task's output: probability, or the raw-scale prediction (float32, [N]). */
+  tensor: string;
+  type: 'binary' | 'regression';
+}
+
+const lazy = (f: () => string): (() => string) => {
+  let v: string | null = null;
+  return () => (v ??= f());
+};
+
+export function lowerModel(
+  g: OnnxGraphBuilder,
+  plan: ModelPlan,
+  weights: ExportWeights,
+  fieldInputs: Map<string, FieldInput>,
+  targetEncoders: readonly TargetEncoder[],
+): LoweredTask[] {
+  const values = new Map<string, Value>();
+  const embeddingOutputs = new Map<string, string>();
+  const embeddingIndex = new Map(plan.embeddings.map((e, i) => [e.blockId, i]));
+  const weightNames = new Map<string, string>();
+
+  /** A dense parameter as an initializer (once), named after its model key. */
+  const param = (blockId: string, name: string): string => {
+    const key = `${blockId}/${name}`;
+    let t = weightNames.get(key);
+    if (!t) {
+      const w = weights.dense(key);
+      t = g.initializer(key, DataType.FLOAT, w.shape, w.data);
+      weightNames.set(key, t);
+    }
+    return t;
+  };
+
+  const f32 = (v: number) => g.constFloat([v]);
+  const axes = (...a: number[]) => g.constInt64(a);
+
+  const concatColumns = (parts: string[], base: string): string =>
+    parts.length === 1 ? parts[0] : g.node('Concat', parts, `${base}/concat`, { axis: { int: 1 } });
+
+  /** Stacks [N, w] tensors along a new axis 1: [N, n, w] (tf.stack(set, 1)). */
+  const stack = (parts: string[], base: string): string => {
+    const expanded = parts.map((p) => g.node('Unsqueeze', [p, axes(1)], `${base}/expand`));
+    return expanded.length === 1
+      ? expanded[0]
+      : g.node('Concat', expanded, `${base}/stack`, { axis: { int: 1 } });
+  };
+
+  const activate = (x: string, activation: string, base: string): string => {
+    switch (activation) {
+      case 'relu':
+        return g.node('Relu', [x], `${base}/relu`);
+      case 'tanh':
+        return g.node('Tanh', [x], `${base}/tanh`);
+      case 'sigmoid':
+        return g.node('Sigmoid', [x], `${base}/sigmoid`);
+      case 'gelu': {
+        // tanh approximation, as ops.ts: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+        const cube = g.node('Pow', [x, f32(3)], `${base}/gelu/cube`);
+        const inner = g.node(
+          'Mul',
+          [
+            f32(Math.sqrt(2 / Math.PI)),
+            g.node(
+              'Add',
+              [x, g.node('Mul', [f32(0.044715), cube], `${base}/gelu/scaled`)],
+              `${base}/gelu/sum`,
+            ),
+          ],
+          `${base}/gelu/inner`,
+        );
+        const half = g.node('Mul', [f32(0.5), x], `${base}/gelu/half`);
+        const gate = g.node(
+          'Add',
+          [f32(1), g.node('Tanh', [inner], `${base}/gelu/tanh`)],
+          `${base}/gelu/gate`,
+        );
+        return g.node('Mul', [half, gate], `${base}/gelu`);
+      }
+      case 'linear':
+        return x;
+      default:
+        throw new Error(`Unknown activation "${activation}"`);
+    }
+  };
+
+  const mlp = (
+    blockId: string,
+    prefix: string,
+    x: string,
+    units: number[],
+    activation: string,
+  ): string => {
+    let h = x;
+    units.forEach((_, i) => {
+      const base = `${blockId}/${prefix}dense${i}`;
+      const z = g.node(
+        'Add',
+        [
+          g.node('MatMul', [h, param(blockId, `${prefix}dense${i}/kernel`)], `${base}/matmul`),
+          param(blockId, `${prefix}dense${i}/bias`),
+        ],
+        `${base}/add`,
+      );
+      h = activate(z, activation, base);
+      // Dropout is the identity at inference.
+    });
+    return h;
+  };
+
+  /** The output of a shared embedding: [N, fields * dim], field-major (HtlnetModel.lookup). */
+  const embeddingOutput = (blockId: string): string => {
+    const known = embeddingOutputs.get(blockId);
+    if (known) return known;
+    const k = embeddingIndex.get(blockId)!;
+    const emb = plan.embeddings[k];
+    const parts = emb.fields.map((field, f) => {
+      const input = fieldInputs.get(fieldKey(field));
+      if (!input) throw new Error(`No graph input for column "${field.column}"`);
+      const table = weights.table(k, f);
+      const base = `${blockId}/${field.column}`;
+      if (table.kind !== input.kind)
+        throw new Error(`Column "${field.column}": table and encoder disagree (${table.kind})`);
+      if (table.kind === 'lookup') {
+        const w = g.initializer(
+          `embedding/${blockId}/${field.column}`,
+          DataType.FLOAT,
+          [table.rows, table.dim],
+          table.data,
+        );
+        return g.node('Gather', [w, input.name], `${base}/gather`, { axis: { int: 0 } });
+      }
+      // Linear field: x * weight + bias, the 2 x dim table's rows.
+      const weight = g.initializer(
+        `embedding/${blockId}/${field.column}/weight`,
+        DataType.FLOAT,
+        [table.dim],
+        table.data.subarray(0, table.dim),
+      );
+      const bias = g.initializer(
+        `embedding/${blockId}/${field.column}/bias`,
+        DataType.FLOAT,
+        [table.dim],
+        table.data.subarray(table.dim, 2 * table.dim),
+      );
+      const x = g.node('Unsqueeze', [input.name, axes(1)], `${base}/column`);
+      return g.node('Add', [g.node('Mul', [x, weight], `${base}/scale`), bias], `${base}/linear`);
+    });
+    const out = concatColumns(parts, blockId);
+    embeddingOutputs.set(blockId, out);
+    return out;
+  };
+
+  const edgesInto = (block: Block, port: string): Edge[] =>
+    plan.incoming.get(`${block.id}:${port}`) ?? [];
+
+  const inputs = (block: Block, port: string): Value[] =>
+    edgesInto(block, port).map((e) =>
+      embeddingIndex.has(e.source.block)
+        ? { kind: 'vector', t: embeddingOutput(e.source.block) }
+        : valueOf(e.source.block),
+    );
+
+  const vectors = (block: Block, port: string): string[] =>
+    inputs(block, port).map((v) => {
+      if (v.kind !== 'vector' && v.kind !== 'label')
+        throw new Error(`Expected a vector into ${block.id}.${port}`);
+      return v.t;
+    });
+
+  /** ops.ts logitOf: log(p) - log(1 - p) with p clipped to [eps, 1 - eps]. */
+  const logitOf = (prob: string, base: string): string => {
+    const p = g.node('Clip', [prob, f32(PROB_EPSILON), f32(1 - PROB_EPSILON)], `${base}/clip`);
+    return g.node(
+      'Sub',
+      [
+        g.node('Log', [p], `${base}/log_p`),
+        g.node('Log', [g.node('Sub', [f32(1), p], `${base}/one_minus_p`)], `${base}/log_1mp`),
+      ],
+      `${base}/logit`,
+    );
+  };
+
+  function valueOf(blockId: string): Value {
+    const known = values.get(blockId);
+    if (known) return known;
+    const block = plan.blocks.get(blockId);
+    if (!block) throw new Error(`No block "${blockId}"`);
+    const value = lowerBlock(block);
+    values.set(blockId, value);
+    return value;
+  }
+
+  function lowerBlock(block: Block): Value {
+    const p = plan.params.get(block.id)!;
+    const id = block.id;
+    switch (block.type) {
+      case 'tower': {
+        const x = concatColumns(vectors(block, 'in'), `${id}/in`);
+        return {
+          kind: 'vector',
+          t: mlp(id, '', x, parseIntList(p.units) ?? [], String(p.activation)),
+        };
+      }
+      case 'expert-group': {
+        const x = concatColumns(vectors(block, 'in'), `${id}/in`);
+        const outs: string[] = [];
+        for (let e = 0; e < Number(p.experts); e++)
+          outs.push(mlp(id, `expert${e}/`, x, parseIntList(p.units) ?? [], String(p.activation)));
+        return { kind: 'experts', t: stack(outs, id) };
+      }
+      case 'gate': {
+        const stacks = inputs(block, 'experts').map((v) => {
+          if (v.kind !== 'experts') throw new Error(`Expected experts into ${id}.experts`);
+          return v.t;
+        });
+        const experts =
+          stacks.length === 1
+            ? stacks[0]
+            : g.node('Concat', stacks, `${id}/experts`, { axis: { int: 1 } });
+        const selector = concatColumns(vectors(block, 'selector'), `${id}/selector`);
+        const logits = g.node(
+          'Add',
+          [g.node('MatMul', [selector, param(id, 'kernel')], `${id}/matmul`), param(id, 'bias')],
+          `${id}/logits`,
+        );
+        const w = g.node('Softmax', [logits], `${id}/weights`, { axis: { int: -1 } });
+        const weighted = g.node(
+          'Mul',
+          [g.node('Unsqueeze', [w, axes(2)], `${id}/weights3`), experts],
+          `${id}/weighted`,
+        );
+        return {
+          kind: 'vector',
+          t: g.node('ReduceSum', [weighted, axes(1)], `${id}/out`, { keepdims: { int: 0 } }),
+        };
+      }
+      case 'task-head': {
+        const x = concatColumns(vectors(block, 'in'), `${id}/in`);
+        const out = g.node(
+          'Reshape',
+          [
+            g.node(
+              'Add',
+              [g.node('MatMul', [x, param(id, 'kernel')], `${id}/matmul`), param(id, 'bias')],
+              `${id}/add`,
+            ),
+            g.constInt64([-1]),
+          ],
+          p.kind === 'regression' ? `${id}/value` : `${id}/logit`,
+        );
+        if (p.kind === 'regression') return { kind: 'regression', value: out };
+        return {
+          kind: 'binary',
+          logit: () => out,
+          prob: lazy(() => g.node('Sigmoid', [out], `${id}/prob`)),
+        };
+      }
+      case 'esmm-link': {
+        const prior = inputs(block, 'prior')[0];
+        const conditional = inputs(block, 'conditional')[0];
+        if (prior?.kind !== 'binary' || conditional?.kind !== 'binary')
+          throw new Error('ESMM link needs binary inputs');
+        const prob = g.node('Mul', [prior.prob(), conditional.prob()], `${id}/prob`);
+        return { kind: 'binary', prob: () => prob, logit: lazy(() => logitOf(prob, id)) };
+      }
+      case 'label-embedding': {
+        const source = inputs(block, 'prediction')[0];
+        if (source?.kind !== 'binary')
+          throw new Error('A label embedding unit needs a binary prediction');
+        // Stop-gradient is the identity in the forward pass; no Gumbel noise at inference.
+        const z = source.logit();
+        const ptilde = g.node(
+          'Unsqueeze',
+          [
+            g.node(
+              'Sigmoid',
+              [g.node('Div', [z, f32(Number(p.temperature))], `${id}/scaled`)],
+              `${id}/ptilde1`,
+            ),
+            axes(1),
+          ],
+          `${id}/ptilde`,
+        );
+        const table = weights.dense(`${id}/table`);
+        const dim = table.shape[1];
+        const e0 = g.initializer(
+          `${id}/table/row0`,
+          DataType.FLOAT,
+          [1, dim],
+          table.data.subarray(0, dim),
+        );
+        const e1 = g.initializer(
+          `${id}/table/row1`,
+          DataType.FLOAT,
+          [1, dim],
+          table.data.subarray(dim, 2 * dim),
+        );
+        return {
+          kind: 'label',
+          t: g.node(
+            'Add',
+            [
+              g.node('Mul', [ptilde, e1], `${id}/pos`),
+              g.node('Mul', [g.node('Sub', [f32(1), ptilde], `${id}/1mp`), e0], `${id}/neg`),
+            ],
+            `${id}/out`,
+          ),
+        };
+      }
+      case 'fusion': {
+        const parts: string[] = [];
+        for (const port of ['reps', 'labels'] as const) {
+          const set = vectors(block, port);
+          if (set.length === 0) continue;
+          if (p.mode === 'concat') {
+            parts.push(...set);
+            continue;
+          }
+          parts.push(attention(id, port, set));
+        }
+        return { kind: 'vector', t: concatColumns(parts, `${id}/out`) };
+      }
+      default:
+        throw new Error(`Block "${id}" (${block.type}) computes no value`);
+    }
+  }
+
+  /** ops.ts setAttention: a_j = <Q u_j, K u_j> / sqrt(w), softmax over j, sum_j w_j V u_j. */
+  function attention(id: string, port: string, set: string[]): string {
+    const base = `${id}/${port}`;
+    const stacked = stack(set, base); // [N, n, w]
+    const q = param(id, `${port}/query`);
+    const width = weights.dense(`${id}/${port}/query`).shape[0];
+    const qu = g.node('MatMul', [stacked, q], `${base}/q`);
+    const ku = g.node('MatMul', [stacked, param(id, `${port}/key`)], `${base}/k`);
+    const vu = g.node('MatMul', [stacked, param(id, `${port}/value`)], `${base}/v`);
+    const dots = g.node(
+      'ReduceSum',
+      [g.node('Mul', [qu, ku], `${base}/qk`), axes(2)],
+      `${base}/dots`,
+      { keepdims: { int: 0 } },
+    );
+    const scores = g.node('Div', [dots, f32(Math.sqrt(width))], `${base}/scores`);
+    const w = g.node('Softmax', [scores], `${base}/weights`, { axis: { int: -1 } });
+    const weighted = g.node(
+      'Mul',
+      [g.node('Unsqueeze', [w, axes(2)], `${base}/weights3`), vu],
+      `${base}/weighted`,
+    );
+    return g.node('ReduceSum', [weighted, axes(1)], `${base}/out`, { keepdims: { int: 0 } });
+  }
+
+  return plan.tasks.map((task, t) => {
+    const v = valueOf(task.finalId);
+    if (v.kind === 'binary') return { tensor: v.prob(), type: 'binary' };
+    if (v.kind !== 'regression')
+      throw new Error(`Task "${task.name}" ends in a block that is not a head`);
+    return { tensor: rawScale(g, v.value, targetEncoders[t], task.headId), type: 'regression' };
+  });
+}
+
+/** untransformTarget in the graph: z-score and log1p undone in float64, clamped at 0, as float32. */
+function rawScale(g: OnnxGraphBuilder, value: string, enc: TargetEncoder, base: string): string {
+  const log = enc.transform === 'log1p' || enc.transform === 'log1p-zscore';
+  const z = enc.transform === 'zscore' || enc.transform === 'log1p-zscore';
+  if (!log && !z && !enc.nonNegative) return value;
+  let v = g.node('Cast', [value], `${base}/f64`, { to: { int: DataType.DOUBLE } });
+  if (z) {
+    v = g.node(
+      'Add',
+      [g.node('Mul', [v, g.constDouble([enc.std])], `${base}/unscaled`), g.constDouble([enc.mean])],
+      `${base}/unstandardised`,
+    );
+  }
+  if (log)
+    v = g.node('Sub', [g.node('Exp', [v], `${base}/exp`), g.constDouble([1])], `${base}/expm1`);
+  if (enc.nonNegative) v = g.node('Max', [v, g.constDouble([0])], `${base}/clamped`);
+  return g.node('Cast', [v], `${base}/raw`, { to: { int: DataType.FLOAT } });
+}
