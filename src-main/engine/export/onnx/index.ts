@@ -92,7 +92,12 @@ export function buildOnnx(
 ): BuiltOnnx {
   const { plan } = model;
   const fields = datasetFields(plan);
+  // The manifest's encoders are fitted per dataset field, in this order (prepareRun).
   const encoderOf = new Map(manifest.encoders.map((e) => [e.column, e]));
+  const encoderAt = (i: number) =>
+    manifest.encoders[i]?.column === fields[i].column
+      ? manifest.encoders[i]
+      : encoderOf.get(fields[i].column);
 
   // Inputs are named after the feature columns, outputs after the tasks.
   const taken = new Set<string>();
@@ -108,7 +113,7 @@ export function buildOnnx(
   );
 
   const inputs: InputSpec[] = fields.map((f, i) => {
-    const enc = encoderOf.get(f.column);
+    const enc = encoderAt(i);
     if (!enc) throw new UserError(`The model has no encoder for column "${f.column}".`);
     return inputSpec(inputNames[i], enc);
   });
@@ -123,15 +128,11 @@ export function buildOnnx(
   const fieldInputs = new Map<string, FieldInput>();
   fields.forEach((f, i) => {
     const spec = inputs[i];
-    const lookup = spec.dtype === 'int64';
-    g.input(
-      spec.name,
-      lookup ? DataType.INT64 : DataType.FLOAT,
-      [],
-      lookup
-        ? `${spec.encoding} index of column ${f.column} (0 to ${(spec as { cardinality: number }).cardinality - 1})`
-        : `standardised signed log1p of column ${f.column}`,
-    );
+    const lookup = spec.encoding !== 'signed-log1p-standardised';
+    const doc = lookup
+      ? `${spec.encoding} index of column ${f.column} (0 to ${spec.cardinality - 1})`
+      : `standardised signed log1p of column ${f.column}`;
+    g.input(spec.name, lookup ? DataType.INT64 : DataType.FLOAT, [], doc);
     fieldInputs.set(fieldKey(f), { name: spec.name, kind: lookup ? 'lookup' : 'linear' });
   });
 
