@@ -50,7 +50,10 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: { exclude: bundled },
       rolldownOptions: {
-        input: { main: resolve(root, 'src-main/main.ts') },
+        input: {
+          main: resolve(root, 'src-main/main.ts'),
+          worker: resolve(root, 'src-main/host/worker.ts'),
+        },
         external,
         output: { format: 'es', entryFileNames: '[name].js' },
       },

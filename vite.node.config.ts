@@ -16,6 +16,7 @@ export default defineConfig({
       input: {
         cli: 'src-main/cli.ts',
         web: 'src-main/web/main.ts',
+        worker: 'src-main/host/worker.ts',
         bench: 'bench/bench.ts',
         templates: 'bench/templates.ts',
       },

@@ -5,7 +5,9 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, session, type BaseWindow } f
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend } from './engine/backend';
-import { CHANNELS, MENU_COMMAND_CHANNEL, type FileKind } from './ipc/api';
+import { existsSync } from 'node:fs';
+import { workerRunner } from './host/jobs';
+import { CHANNELS, HOST_EVENT_CHANNEL, MENU_COMMAND_CHANNEL, type FileKind } from './ipc/api';
 import { createHandlers, invokeHandler } from './ipc/handlers';
 import { menuTemplate } from './ipc/menu';
 import {
@@ -48,6 +50,13 @@ function focusedWindow(): BrowserWindow | undefined {
 
 const workspace = path.join(app.getPath('documents'), 'HTLNet Studio');
 
+/** The worker script, unpacked from the asar archive in a packaged app (electron-builder.yml). */
+function workerScript(): string {
+  const bundled = path.join(import.meta.dirname, 'worker.js');
+  const unpacked = bundled.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+  return existsSync(unpacked) ? unpacked : bundled;
+}
+
 const handlers = createHandlers({
   version: app.getVersion(),
   backend: () => backend,
@@ -55,6 +64,11 @@ const handlers = createHandlers({
   workspace,
   dataDir: app.getPath('userData'),
   roots: null,
+  emit: (event) => {
+    for (const win of BrowserWindow.getAllWindows())
+      win.webContents.send(HOST_EVENT_CHANNEL, event);
+  },
+  runner: workerRunner(workerScript()),
   dialogs: {
     async openFile(kind) {
       const win = focusedWindow();

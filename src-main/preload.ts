@@ -4,7 +4,13 @@
 // sandboxed preloads cannot load ES modules.
 
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { MENU_COMMAND_CHANNEL, type Channel, type RendererApi } from './ipc/api';
+import {
+  HOST_EVENT_CHANNEL,
+  MENU_COMMAND_CHANNEL,
+  type Channel,
+  type HostEvent,
+  type RendererApi,
+} from './ipc/api';
 import { createInvokeApi } from './ipc/client';
 import { isCommandId, type CommandId } from './ipc/shortcuts';
 
@@ -29,6 +35,17 @@ const api: RendererApi = {
     ipcRenderer.on(MENU_COMMAND_CHANNEL, listener);
     return () => {
       ipcRenderer.removeListener(MENU_COMMAND_CHANNEL, listener);
+    };
+  },
+  onHostEvent(callback: (event: HostEvent) => void): () => void {
+    const listener = (_event: IpcRendererEvent, event: unknown) => {
+      if (typeof event === 'object' && event !== null && 'type' in event) {
+        callback(event as HostEvent);
+      }
+    };
+    ipcRenderer.on(HOST_EVENT_CHANNEL, listener);
+    return () => {
+      ipcRenderer.removeListener(HOST_EVENT_CHANNEL, listener);
     };
   },
 };

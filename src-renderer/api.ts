@@ -2,7 +2,7 @@
 // transports: in Electron the preload's window.htlnet; in browser mode (`npm run web`) an HTTP
 // client of the same methods, authorised by the per-launch token from the page's address.
 
-import type { RendererApi } from '../src-main/ipc/api';
+import type { HostEvent, RendererApi } from '../src-main/ipc/api';
 import { createInvokeApi } from '../src-main/ipc/client';
 import type { CommandId } from '../src-main/ipc/shortcuts';
 
@@ -47,6 +47,40 @@ export function dispatchLocalCommand(command: CommandId): void {
   for (const listener of menuListeners) listener(command);
 }
 
+/**
+ * Host events over one shared EventSource per page (server-sent events; EventSource cannot set
+ * headers, so the token goes in the query). It reconnects by itself after a drop.
+ */
+const eventListeners = new Set<(event: HostEvent) => void>();
+let source: EventSource | null = null;
+
+function subscribeEvents(
+  base: string,
+  token: string,
+  callback: (event: HostEvent) => void,
+): () => void {
+  eventListeners.add(callback);
+  if (!source && typeof EventSource !== 'undefined') {
+    source = new EventSource(`${base}/api/events?token=${encodeURIComponent(token)}`);
+    source.onmessage = (message: MessageEvent<string>) => {
+      let event: HostEvent;
+      try {
+        event = JSON.parse(message.data) as HostEvent;
+      } catch {
+        return;
+      }
+      for (const listener of eventListeners) listener(event);
+    };
+  }
+  return () => {
+    eventListeners.delete(callback);
+    if (eventListeners.size === 0 && source) {
+      source.close();
+      source = null;
+    }
+  };
+}
+
 /** Parses an API response: the result, or an Error carrying the host's message. */
 async function unwrap(response: Response): Promise<unknown> {
   let body: { result?: unknown; error?: string };
@@ -73,7 +107,12 @@ export function createBrowserApi(token: string, base = ''): RendererApi & Browse
     ),
     onMenuCommand(callback) {
       menuListeners.add(callback);
-      return () => menuListeners.delete(callback);
+      return () => {
+        menuListeners.delete(callback);
+      };
+    },
+    onHostEvent(callback: (event: HostEvent) => void) {
+      return subscribeEvents(base, token, callback);
     },
     async upload(file: Blob, name: string): Promise<string> {
       const response = await fetch(`${base}/api/upload?name=${encodeURIComponent(name)}`, {

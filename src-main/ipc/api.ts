@@ -4,7 +4,7 @@
 
 import type { BlockSpec, PortSpec, PortType } from '../shared/catalog';
 import type { BlockShapes, Problem } from '../shared/problems';
-import type { ProjectFile } from '../shared/project';
+import type { DataBinding, ProjectFile } from '../shared/project';
 import type { CommandId } from './shortcuts';
 
 export interface AppInfo {
@@ -81,6 +81,182 @@ export interface FileListing {
   entries: FileEntry[];
 }
 
+// ---- data, training, runs, scoring (the analyst's journey) ---------------------------------
+
+/** A column's kind as inferred from its values (the wizard lets the user change it). */
+export type ColumnKind = 'categorical' | 'numeric' | 'binary' | 'continuous';
+
+export interface ColumnSummary {
+  name: string;
+  /** 0-based position in the file. */
+  index: number;
+  kind: ColumnKind;
+  missing: number;
+  distinct: number;
+  /** Whether every present value is a number. */
+  numeric: boolean;
+  /** Columns holding only 0/1 (or true/false, yes/no): the share of positives. */
+  positiveRate?: number;
+  /** Numeric columns: a summary and a histogram of the values present. */
+  stats?: {
+    min: number;
+    mean: number;
+    max: number;
+    median: number;
+    zeroShare: number;
+    /** bins + 1 edges; the last bin includes its right edge. */
+    histogram: { edges: number[]; counts: number[]; logScale: boolean };
+  };
+  /** The most frequent values (text columns and numeric columns with few values). */
+  top?: { value: string; count: number }[];
+}
+
+/** What the import wizard shows of a CSV once it has been read. */
+export interface DataPreview {
+  /** The file's path on the host (uploads included). */
+  path: string;
+  name: string;
+  rows: number;
+  bytes: number;
+  delimiter: string;
+  header: boolean;
+  columns: ColumnSummary[];
+  /** The first rows as text, in column order (at most 50). */
+  head: string[][];
+  /** A starting binding: targets guessed from binary/continuous columns at the end, or the
+   * project's own binding when its columns are all present. */
+  suggested: DataBinding;
+}
+
+export type JobKind = 'import' | 'train' | 'score';
+
+export interface JobStarted {
+  jobId: string;
+}
+
+export interface TrainStarted extends JobStarted {
+  runId: string;
+}
+
+export interface TrainRequestArgs {
+  project: ProjectFile;
+  /** The CSV to train on (a path on the host). */
+  dataPath: string;
+  /** Shown in the runs table; defaults to the project's name and the run's time. */
+  label?: string;
+}
+
+export interface ScoreRequestArgs {
+  /** A run kept by the app, or an exported model folder on the host. */
+  source: { runId: string } | { modelDir: string };
+  dataPath: string;
+  /** Where the predictions CSV goes (a path on the host). */
+  out: string;
+}
+
+export interface ScoreResult {
+  out: string;
+  rows: number;
+  columns: string[];
+  /** Per task metrics when the scored file has the target columns. */
+  metrics: Record<string, TaskMetricsWire> | null;
+}
+
+/** A task's metrics as sent over the wire (binary: auc, logloss; regression: nrmse, ...). */
+export type TaskMetricsWire = Record<string, number>;
+
+export type RunStatus =
+  'running' | 'completed' | 'early-stopping' | 'cancelled' | 'diverged' | 'failed';
+
+export interface RunSummary {
+  id: string;
+  label: string;
+  /** The project's name and the template-ish kind of graph (htlnet, mmoe, ...) when known. */
+  projectName: string;
+  dataPath: string;
+  status: RunStatus;
+  /** Why it ended, in words (early stopping, divergence, ...). */
+  message: string;
+  startedAt: string;
+  finishedAt: string | null;
+  epochs: number;
+  bestEpoch: number;
+  rows: { train: number; validation: number; test: number } | null;
+  samplesPerSecond: number | null;
+  /** Test metrics per task (null until the run has finished and been evaluated). */
+  test: Record<string, TaskMetricsWire> | null;
+  tasks: { name: string; type: 'binary' | 'regression' }[];
+  /** Whether a trained model folder is kept for the run. */
+  hasModel: boolean;
+}
+
+/** One epoch of a run's history (TrainEvent 'epoch' as plain data). */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: Record<string, number>;
+  validationLoss: Record<string, number>;
+  validation: Record<string, TaskMetricsWire>;
+  gradients: Record<string, { norm: number; cosine: number }> | null;
+  samplesPerSecond: number;
+  seconds: number;
+}
+
+export interface TaskCurvesWire {
+  roc?: { fpr: number[]; tpr: number[] };
+  calibration?: { meanPredicted: number[]; fractionPositive: number[]; count: number[] };
+  lorenz?: { population: number[]; captured: number[] };
+  scatter?: { actual: number[]; predicted: number[] };
+}
+
+export interface RunDetail extends RunSummary {
+  /** The project exactly as trained (graph, binding, settings). */
+  project: ProjectFile;
+  history: EpochRecord[];
+  curves: Record<string, TaskCurvesWire>;
+}
+
+/** Live training events (throttled for the wire). */
+export type TrainProgress =
+  | {
+      type: 'start';
+      rows: { train: number; validation: number; test: number };
+      epochs: number;
+      batchesPerEpoch: number;
+      batchSize: number;
+      tasks: { name: string; type: 'binary' | 'regression' }[];
+      core: string;
+    }
+  | {
+      type: 'batch';
+      epoch: number;
+      batch: number;
+      batches: number;
+      loss: Record<string, number>;
+      samplesPerSecond: number;
+      gradients: Record<string, { norm: number; cosine: number }> | null;
+    }
+  | ({ type: 'epoch'; epochs: number; bestEpoch: number } & EpochRecord)
+  | { type: 'evaluating' };
+
+/** Host -> renderer events (IPC message / server-sent event). */
+export type HostEvent =
+  | {
+      type: 'job:progress';
+      jobId: string;
+      kind: JobKind;
+      done: number;
+      total: number;
+      stage: string;
+    }
+  | { type: 'job:failed'; jobId: string; kind: JobKind; error: string }
+  | { type: 'job:cancelled'; jobId: string; kind: JobKind }
+  | { type: 'import:done'; jobId: string; preview: DataPreview }
+  | { type: 'train:progress'; jobId: string; runId: string; progress: TrainProgress }
+  | { type: 'train:done'; jobId: string; run: RunSummary }
+  | { type: 'score:done'; jobId: string; result: ScoreResult };
+
+export const HOST_EVENT_CHANNEL = 'host:event';
+
 /** Block positions by block id, as the auto-layout places them. */
 export type Positions = Record<string, { x: number; y: number }>;
 
@@ -137,6 +313,33 @@ export interface ApiMap {
   'dialog:saveFile': { args: [kind: FileKind, suggestedName: string]; result: string | null };
   /** A folder's entries for the in-app file browser (null: the workspace). */
   'files:list': { args: [dir: string | null, kind: FileKind]; result: FileListing };
+  /** Reads a CSV in the background (progress and the preview arrive as host events). */
+  'data:import': { args: [path: string]; result: JobStarted };
+  /** The preview of a CSV already imported in this session (null when it is not loaded). */
+  'data:preview': { args: [path: string]; result: DataPreview | null };
+  /**
+   * Checks a project against an imported CSV: graph problems plus the binding's problems
+   * (missing columns, kinds that do not fit), pinned to blocks where they concern one.
+   */
+  'data:check': { args: [project: ProjectFile, path: string]; result: Problem[] };
+  /** Trains in a worker thread; live progress arrives as host events. */
+  'train:start': { args: [request: TrainRequestArgs]; result: TrainStarted };
+  /** Stops a job: a training run stops after its current batch and keeps its best weights. */
+  'job:cancel': { args: [jobId: string]; result: null };
+  'runs:list': { args: []; result: RunSummary[] };
+  'runs:get': { args: [runId: string]; result: RunDetail };
+  'runs:delete': { args: [runId: string]; result: null };
+  /** Copies a run's trained model folder to `dest` (a new folder); returns its path. */
+  'model:export': { args: [runId: string, dest: string]; result: string };
+  /** Scores a CSV with a run's or an exported model (progress as host events). */
+  'score:start': { args: [request: ScoreRequestArgs]; result: JobStarted };
+  /**
+   * The project with a new data binding: task heads follow the new tasks in chain order when
+   * the number of tasks is unchanged; otherwise validation says which heads to fix.
+   */
+  'project:rebind': { args: [project: ProjectFile, binding: DataBinding]; result: ProjectFile };
+  /** The built-in sample dataset, written once into the workspace; returns its path. */
+  'data:sample': { args: [rows: number]; result: string };
 }
 
 export type Channel = keyof ApiMap;
@@ -161,6 +364,18 @@ export const CHANNELS = [
   'dialog:openFile',
   'dialog:saveFile',
   'files:list',
+  'data:import',
+  'data:preview',
+  'data:check',
+  'train:start',
+  'job:cancel',
+  'runs:list',
+  'runs:get',
+  'runs:delete',
+  'model:export',
+  'score:start',
+  'project:rebind',
+  'data:sample',
 ] as const satisfies readonly Channel[];
 
 /** Main -> renderer: a menu item (or accelerator) was chosen; the payload is its CommandId. */
@@ -182,6 +397,8 @@ export type InvokeApi = {
 export interface RendererApi extends InvokeApi {
   /** Subscribes to menu commands; returns the unsubscribe function. */
   onMenuCommand(callback: (command: CommandId) => void): () => void;
+  /** Subscribes to host events (job progress, training, results); returns the unsubscribe. */
+  onHostEvent(callback: (event: HostEvent) => void): () => void;
 }
 
 // ---- compile-time checks -----------------------------------------------------------------

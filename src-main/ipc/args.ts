@@ -81,9 +81,36 @@ export function checkRecoverySnapshot(value: unknown, channel: string): Recovery
   return { project: checkProjectFile(v.project, channel), path, name };
 }
 
+export function checkObject(
+  value: unknown,
+  channel: string,
+  name: string,
+): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ArgumentError(`${channel}: ${name} must be an object; got ${describe(value)}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function checkInteger(
+  value: unknown,
+  channel: string,
+  name: string,
+  min: number,
+  max: number,
+): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ArgumentError(
+      `${channel}: ${name} must be a whole number from ${min} to ${max}; got ${describe(value)}.`,
+    );
+  }
+  return value;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+  if (typeof value === 'number') return String(value);
   return typeof value;
 }

@@ -8,7 +8,13 @@ import { layoutGraph } from '../engine/graph/layout';
 import { inferShapes } from '../engine/graph/shapes';
 import { buildTemplate, TEMPLATE_KINDS, type TemplateKind } from '../engine/graph/templates';
 import { validateGraph } from '../engine/graph/validate';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { generateSample } from '../engine/data/sample';
+import { checkBinding, importCsv, rebindProject } from '../host/data';
 import { listFiles, PathPolicy } from '../host/files';
+import { JobManager, type Runner } from '../host/jobs';
+import { RunStore } from '../host/runs';
 import { openProjectFile, parseProjectText, ProjectStore, saveProjectFile } from '../host/projects';
 import { CATALOG, type BlockSpec, type PortSpec, type PortType } from '../shared/catalog';
 import type { ParamValue } from '../shared/project';
@@ -20,11 +26,14 @@ import {
   type Channel,
   type FileKind,
   type HandlerTable,
+  type HostEvent,
 } from './api';
 import {
   ArgumentError,
   checkFileKind,
   checkProjectFile,
+  checkInteger,
+  checkObject,
   checkRecoverySnapshot,
   checkString,
   expectArgs,
@@ -51,11 +60,26 @@ export interface HandlerEnv {
   /** Folders paths must stay inside; null: anywhere (the desktop app acts for its user). */
   roots: readonly string[] | null;
   dialogs?: Dialogs;
+  /** Sends a host event to the page(s). */
+  emit?: (event: HostEvent) => void;
+  /** Where training and scoring run (a worker thread in the app; in-process in tests). */
+  runner?: Runner;
 }
 
 export function createHandlers(env: HandlerEnv): HandlerTable {
   const policy = new PathPolicy(env.roots, env.workspace);
   const store = new ProjectStore(env.dataDir);
+  const jobs = new JobManager(
+    (event) => env.emit?.(event),
+    env.runner ??
+      (() => {
+        throw new Error('This host cannot run jobs (no runner configured).');
+      }),
+    new RunStore(path.join(env.dataDir, 'runs')),
+  );
+  const resolveData = (value: unknown, channel: string, name = 'data path') =>
+    policy.resolve(checkString(value, channel, name), name);
+  const previewOf = async (file: string) => jobs.preview(file) ?? (await importCsv(file));
   const dialogs = (channel: string): Dialogs => {
     if (!env.dialogs) {
       throw new ArgumentError(`${channel}: there are no native file dialogs in browser mode.`);
@@ -154,6 +178,117 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       expectArgs('files:list', args, ['dir', 'kind']);
       const dir = args[0] === null ? null : checkString(args[0], 'files:list', 'dir');
       return listFiles(policy, dir, checkFileKind(args[1], 'files:list'));
+    },
+    'data:import': async (...args: unknown[]) => {
+      expectArgs('data:import', args, ['path']);
+      return { jobId: jobs.startImport(resolveData(args[0], 'data:import')) };
+    },
+    'data:preview': async (...args: unknown[]) => {
+      expectArgs('data:preview', args, ['path']);
+      return jobs.preview(resolveData(args[0], 'data:preview'));
+    },
+    'data:check': async (...args: unknown[]) => {
+      expectArgs('data:check', args, ['project', 'path']);
+      const project = checkProjectFile(args[0], 'data:check');
+      const preview = await previewOf(resolveData(args[1], 'data:check'));
+      return [...validateGraph(project), ...checkBinding(project, preview)];
+    },
+    'project:rebind': async (...args: unknown[]) => {
+      expectArgs('project:rebind', args, ['project', 'binding']);
+      const project = checkProjectFile(args[0], 'project:rebind');
+      const withBinding = checkProjectFile(
+        { ...(args[0] as object), data: args[1] },
+        'project:rebind (binding)',
+      );
+      return rebindProject(project, withBinding.data);
+    },
+    'data:sample': async (...args: unknown[]) => {
+      expectArgs('data:sample', args, ['rows']);
+      const rows = checkInteger(args[0], 'data:sample', 'rows', 1000, 5_000_000);
+      const file = path.join(env.workspace, 'samples', `funnel-sample-${rows}.csv`);
+      const exists = await fs.stat(file).then(
+        (s) => s.isFile() && s.size > 0,
+        () => false,
+      );
+      if (!exists) {
+        const partial = `${file}.part`;
+        await generateSample({ rows, seed: 42 }).writeCsv(partial);
+        await fs.rename(partial, file);
+      }
+      return file;
+    },
+    'train:start': async (...args: unknown[]) => {
+      expectArgs('train:start', args, ['request']);
+      const request = checkObject(args[0], 'train:start', 'request');
+      const project = checkProjectFile(request.project, 'train:start');
+      const dataPath = resolveData(request.dataPath, 'train:start');
+      const label =
+        request.label === undefined
+          ? undefined
+          : checkString(request.label, 'train:start', 'label');
+      const problems = [
+        ...validateGraph(project),
+        ...checkBinding(project, await previewOf(dataPath)),
+      ];
+      const errors = problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0) {
+        throw new ArgumentError(
+          `The project cannot be trained on ${path.basename(dataPath)}: ${errors
+            .map((p) => p.message)
+            .join(' ')}`,
+        );
+      }
+      return jobs.startTrain({ project, dataPath, label });
+    },
+    'job:cancel': async (...args: unknown[]) => {
+      expectArgs('job:cancel', args, ['jobId']);
+      jobs.cancel(checkString(args[0], 'job:cancel', 'jobId'));
+      return null;
+    },
+    'runs:list': async (...args: unknown[]) => {
+      expectArgs('runs:list', args, []);
+      return jobs.runs.list(jobs.activeRuns());
+    },
+    'runs:get': async (...args: unknown[]) => {
+      expectArgs('runs:get', args, ['runId']);
+      return jobs.runs.get(checkString(args[0], 'runs:get', 'runId'));
+    },
+    'runs:delete': async (...args: unknown[]) => {
+      expectArgs('runs:delete', args, ['runId']);
+      const id = checkString(args[0], 'runs:delete', 'runId');
+      if (jobs.activeRuns().has(id)) {
+        throw new ArgumentError('This run is still training: stop it before deleting it.');
+      }
+      await jobs.runs.delete(id);
+      return null;
+    },
+    'model:export': async (...args: unknown[]) => {
+      expectArgs('model:export', args, ['runId', 'dest']);
+      const id = checkString(args[0], 'model:export', 'runId');
+      const dest = policy.resolve(checkString(args[1], 'model:export', 'dest'), 'destination');
+      const run = await jobs.runs.get(id);
+      if (!run.hasModel) throw new ArgumentError(`Run "${run.label}" has no trained model.`);
+      const taken = await fs.readdir(dest).then(
+        (entries) => entries.length > 0,
+        () => false,
+      );
+      if (taken) {
+        throw new ArgumentError(`${dest} already exists and is not empty; choose a new folder.`);
+      }
+      await fs.cp(jobs.runs.modelDir(id), dest, { recursive: true });
+      return dest;
+    },
+    'score:start': async (...args: unknown[]) => {
+      expectArgs('score:start', args, ['request']);
+      const request = checkObject(args[0], 'score:start', 'request');
+      const source = checkObject(request.source, 'score:start', 'source');
+      const modelDir =
+        typeof source.runId === 'string'
+          ? jobs.runs.modelDir(source.runId)
+          : policy.resolve(checkString(source.modelDir, 'score:start', 'source.modelDir'), 'model');
+      const dataPath = resolveData(request.dataPath, 'score:start');
+      const out = policy.resolve(checkString(request.out, 'score:start', 'out'), 'output path');
+      return { jobId: jobs.startScore({ type: 'score', modelDir, dataPath, out }) };
     },
   } satisfies HandlerTable;
 }

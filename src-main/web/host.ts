@@ -5,7 +5,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
 import { APP_VERSION } from '../engine/version';
+import { workerRunner } from '../host/jobs';
 import { saveUpload } from '../host/uploads';
+import type { HostEvent } from '../ipc/api';
 import { createHandlers } from '../ipc/handlers';
 import { startWebServer, type WebServer } from './server';
 
@@ -15,6 +17,8 @@ export interface BrowserHostOptions {
   /** The built renderer (out/renderer). */
   staticDir: string;
   port?: number;
+  /** The bundled worker script (out/cli/worker.cjs) that trains and scores off the main thread. */
+  workerScript: string;
 }
 
 export interface BrowserHost {
@@ -36,6 +40,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return null;
     },
   );
+  let emit: (event: HostEvent) => void = () => undefined;
   const handlers = createHandlers({
     version: APP_VERSION,
     backend: () => backend,
@@ -43,6 +48,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     workspace,
     dataDir: path.resolve(options.dataDir),
     roots: [workspace],
+    emit: (event) => emit(event),
+    runner: workerRunner(options.workerScript),
   });
   const server = await startWebServer({
     handlers,
@@ -50,5 +57,6 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     port: options.port,
     upload: (name, body) => saveUpload(path.join(workspace, 'uploads'), name, body),
   });
+  emit = (event) => server.broadcast(event);
   return { server, backend };
 }

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     workspace,
     dataDir: values['data-dir'] ?? defaultDataDir(),
     staticDir: values.renderer ?? path.join(__dirname, '..', 'renderer'),
+    workerScript: path.join(__dirname, 'worker.cjs'),
     port,
   });
   console.log(`HTLNet Studio (browser mode), backend: ${(await backend) ?? 'none'}`);

@@ -1,18 +1,18 @@
-// End-to-end harness: the app in browser mode (the real engine behind the same handlers as
-// Electron) served from the built renderer in out/renderer, driven in Debian's Chromium by
-// playwright-core. Each app gets a fresh workspace and data folder; screenshots are kept under
-// test-results/screenshots/ as test artefacts.
+// End-to-end harness: the app in browser mode exactly as `npm run web` runs it (the built
+// out/cli/web.cjs serving out/renderer, the real engine behind the same handlers as Electron,
+// training in its worker thread), driven in Debian's Chromium by playwright-core. Each app gets
+// a fresh workspace and data folder; screenshots are kept under test-results/screenshots/.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startBrowserHost } from '../../src-main/web/host';
-import type { WebServer } from '../../src-main/web/server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const RENDERER_DIR = path.join(ROOT, 'out', 'renderer');
+export const WEB_SERVER = path.join(ROOT, 'out', 'cli', 'web.cjs');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 
 /** Why the end-to-end tests cannot run here, or null when they can. */
@@ -20,8 +20,9 @@ export function e2eUnavailable(): string | null {
   if (!existsSync(CHROMIUM))
     return `Chromium is not installed at ${CHROMIUM} (apt-get install chromium).`;
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
-    return 'The renderer is not built (out/renderer): run `npx electron-vite build` first.';
+    return 'The renderer is not built (out/renderer): run `npm run build` first.';
   }
+  if (!existsSync(WEB_SERVER)) return 'The browser-mode server is not built: run `npm run build`.';
   return null;
 }
 
@@ -29,15 +30,17 @@ export interface AppSession {
   page: Page;
   context: BrowserContext;
   browser: Browser;
-  server: WebServer;
   /** The address with the token, as `npm run web` prints it. */
   url: string;
+  origin: string;
   workspace: string;
   dataDir: string;
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
+  /** What the server printed (stdout and stderr). */
+  serverOutput(): string;
   screenshot(name: string): Promise<string>;
-  /** Closes the browser and the server; removes the scratch folders. */
+  /** Closes the browser and the server; removes the scratch folders it made. */
   close(): Promise<void>;
 }
 
@@ -49,13 +52,47 @@ export interface StartOptions {
   colorScheme?: 'light' | 'dark';
 }
 
+/** Starts `node out/cli/web.cjs` and waits for the address it prints. */
+async function startServer(
+  workspace: string,
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(
+    process.execPath,
+    [WEB_SERVER, '--port', '0', '--workspace', workspace, '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`The server did not start:\n${output}`)),
+      60_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /Open: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The server exited (${code}):\n${output}`));
+    });
+  });
+  return { child, url, output: () => output };
+}
+
 export async function startApp(options: StartOptions = {}): Promise<AppSession> {
   const unavailable = e2eUnavailable();
   if (unavailable) throw new Error(unavailable);
   const scratch = mkdtempSync(path.join(tmpdir(), 'htlnet-e2e-'));
   const workspace = options.workspace ?? path.join(scratch, 'workspace');
   const dataDir = options.dataDir ?? path.join(scratch, 'data');
-  const { server } = await startBrowserHost({ workspace, dataDir, staticDir: RENDERER_DIR });
+  const server = await startServer(workspace, dataDir);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -87,11 +124,12 @@ export async function startApp(options: StartOptions = {}): Promise<AppSession> 
     page,
     context,
     browser,
-    server,
     url: server.url,
+    origin: new URL(server.url).origin,
     workspace,
     dataDir,
     errors,
+    serverOutput: server.output,
     async screenshot(name: string) {
       const file = path.join(SCREENSHOT_DIR, `${name}.png`);
       await page.screenshot({ path: file });
@@ -99,7 +137,11 @@ export async function startApp(options: StartOptions = {}): Promise<AppSession> 
     },
     async close() {
       await browser.close().catch(() => undefined);
-      await server.close();
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => {
+        if (server.child.exitCode !== null) resolve(null);
+        else server.child.once('exit', resolve);
+      });
       rmSync(scratch, { recursive: true, force: true });
     },
   };

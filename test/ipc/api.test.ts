@@ -115,7 +115,9 @@ describe('contract sync', () => {
   });
 
   it('the preload exposes one method per channel plus onMenuCommand (compile time)', () => {
-    expectTypeOf<keyof HtlnetApi>().toEqualTypeOf<MethodName<Channel> | 'onMenuCommand'>();
+    expectTypeOf<keyof HtlnetApi>().toEqualTypeOf<
+      MethodName<Channel> | 'onMenuCommand' | 'onHostEvent'
+    >();
     expectTypeOf<HtlnetApi>().toEqualTypeOf<RendererApi>();
     expectTypeOf<HtlnetApi['projectValidate']>().parameters.toEqualTypeOf<
       ApiArgs<'project:validate'>
@@ -138,7 +140,9 @@ describe('preload', () => {
   it('exposes window.htlnet with one method per channel and nothing else', async () => {
     const api = await exposed();
     expect([...electron.exposed.keys()]).toEqual(['htlnet']);
-    expect(Object.keys(api).sort()).toEqual([...CHANNELS.map(methodName), 'onMenuCommand'].sort());
+    expect(Object.keys(api).sort()).toEqual(
+      [...CHANNELS.map(methodName), 'onMenuCommand', 'onHostEvent'].sort(),
+    );
     for (const value of Object.values(api)) expect(value).toBeTypeOf('function');
   });
 
@@ -162,6 +166,18 @@ describe('preload', () => {
       'dialog:openFile': ['csv'],
       'dialog:saveFile': ['project', 'tiny.htlnet.json'],
       'files:list': [null, 'csv'],
+      'data:import': ['a.csv'],
+      'data:preview': ['a.csv'],
+      'data:check': [project(), 'a.csv'],
+      'train:start': [{ project: project(), dataPath: 'a.csv' }],
+      'job:cancel': ['j1'],
+      'runs:list': [],
+      'runs:get': ['r1'],
+      'runs:delete': ['r1'],
+      'model:export': ['r1', 'out'],
+      'score:start': [{ source: { runId: 'r1' }, dataPath: 'a.csv', out: 'p.csv' }],
+      'project:rebind': [project(), project().data],
+      'data:sample': [1000],
     };
     for (const channel of CHANNELS) {
       await expect(api[methodName(channel)](...argsFor[channel])).resolves.toBe('ok');
