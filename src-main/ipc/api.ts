@@ -128,6 +128,17 @@ export interface DataPreview {
   suggested: DataBinding;
 }
 
+export interface OnnxExported {
+  /** The .onnx file. */
+  out: string;
+  /** The preprocessing spec (vocabularies, buckets, scalers) beside it. */
+  preprocessing: string;
+  opset: number;
+  inputs: string[];
+  outputs: string[];
+  bytes: number;
+}
+
 export type JobKind = 'import' | 'train' | 'score';
 
 export interface JobStarted {
@@ -331,6 +342,11 @@ export interface ApiMap {
   'runs:delete': { args: [runId: string]; result: null };
   /** Copies a run's trained model folder to `dest` (a new folder); returns its path. */
   'model:export': { args: [runId: string, dest: string]; result: string };
+  /**
+   * Writes a run's trained model as ONNX (for serving) at `dest` (a .onnx file), with its
+   * preprocessing spec beside it.
+   */
+  'model:exportOnnx': { args: [runId: string, dest: string]; result: OnnxExported };
   /** Scores a CSV with a run's or an exported model (progress as host events). */
   'score:start': { args: [request: ScoreRequestArgs]; result: JobStarted };
   /**
@@ -373,6 +389,7 @@ export const CHANNELS = [
   'runs:get',
   'runs:delete',
   'model:export',
+  'model:exportOnnx',
   'score:start',
   'project:rebind',
   'data:sample',

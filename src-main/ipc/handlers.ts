@@ -10,7 +10,9 @@ import { buildTemplate, TEMPLATE_KINDS, type TemplateKind } from '../engine/grap
 import { validateGraph } from '../engine/graph/validate';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { initBackend } from '../engine/backend';
 import { generateSample } from '../engine/data/sample';
+import { exportOnnx } from '../engine/export/onnx';
 import { checkBinding, importCsv, rebindProject } from '../host/data';
 import { listFiles, PathPolicy } from '../host/files';
 import { JobManager, type Runner } from '../host/jobs';
@@ -277,6 +279,24 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       }
       await fs.cp(jobs.runs.modelDir(id), dest, { recursive: true });
       return dest;
+    },
+    'model:exportOnnx': async (...args: unknown[]) => {
+      expectArgs('model:exportOnnx', args, ['runId', 'dest']);
+      const id = checkString(args[0], 'model:exportOnnx', 'runId');
+      let dest = policy.resolve(checkString(args[1], 'model:exportOnnx', 'dest'), 'destination');
+      if (!dest.endsWith('.onnx')) dest += '.onnx';
+      const run = await jobs.runs.get(id);
+      if (!run.hasModel) throw new ArgumentError(`Run "${run.label}" has no trained model.`);
+      await initBackend();
+      const r = await exportOnnx(jobs.runs.modelDir(id), dest);
+      return {
+        out: r.out,
+        preprocessing: r.preprocessing,
+        opset: r.opset,
+        inputs: r.inputs.map((i) => i.name),
+        outputs: r.outputs.map((o) => o.name),
+        bytes: r.bytes,
+      };
     },
     'score:start': async (...args: unknown[]) => {
       expectArgs('score:start', args, ['request']);

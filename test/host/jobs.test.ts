@@ -215,6 +215,14 @@ describe('training, runs, scoring', () => {
     );
   });
 
+  it('exports the model as ONNX with its preprocessing spec', async () => {
+    const onnx = await handlers['model:exportOnnx'](run.id, 'models/first');
+    expect(onnx.out).toBe(path.join(workspace, 'models', 'first.onnx'));
+    expect(existsSync(onnx.preprocessing)).toBe(true);
+    expect(onnx.opset).toBeGreaterThanOrEqual(13);
+    expect(onnx.outputs).toEqual(['click', 'purchase', 'amount']);
+  });
+
   it('deletes a run', async () => {
     await handlers['runs:delete'](run.id);
     expect((await handlers['runs:list']()).map((r) => r.id)).not.toContain(run.id);

@@ -175,6 +175,7 @@ describe('preload', () => {
       'runs:get': ['r1'],
       'runs:delete': ['r1'],
       'model:export': ['r1', 'out'],
+      'model:exportOnnx': ['r1', 'out.onnx'],
       'score:start': [{ source: { runId: 'r1' }, dataPath: 'a.csv', out: 'p.csv' }],
       'project:rebind': [project(), project().data],
       'data:sample': [1000],
