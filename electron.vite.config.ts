@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY } from './src-main/ipc/security';
+import { DEV_CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY } from './src-main/ipc/security';
 
 const root = import.meta.dirname;
 
@@ -20,13 +20,14 @@ function contentSecurityPolicy(): Plugin {
       handler(html, ctx) {
         const found = meta.exec(html);
         if (!found) throw new Error('index.html has no Content-Security-Policy <meta>.');
-        if (found[2] !== CONTENT_SECURITY_POLICY) {
+        if (found[2] !== META_CONTENT_SECURITY_POLICY) {
           throw new Error(
             `index.html's Content-Security-Policy differs from src-main/ipc/security.ts:\n` +
-              `  index.html:  ${found[2]}\n  security.ts: ${CONTENT_SECURITY_POLICY}`,
+              `  index.html:  ${found[2]}\n  security.ts: ${META_CONTENT_SECURITY_POLICY}`,
           );
         }
-        return ctx.server ? html.replace(meta, `$1${DEV_CONTENT_SECURITY_POLICY}$3`) : html;
+        const dev = DEV_CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", '');
+        return ctx.server ? html.replace(meta, `$1${dev}$3`) : html;
       },
     },
   };

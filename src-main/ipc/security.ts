@@ -2,8 +2,7 @@
 // functions (no Electron imports) so they are tested without Electron; electron.vite.config.ts
 // reads the policy too, so index.html's <meta> and the response header cannot drift apart.
 
-/** The policy of the packaged app, as in src-renderer/index.html. */
-export const CONTENT_SECURITY_POLICY = [
+const DOCUMENT_DIRECTIVES = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -11,8 +10,19 @@ export const CONTENT_SECURITY_POLICY = [
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+];
+
+/** The policy of the packaged app, sent as a header (Electron and the browser-mode server). */
+export const CONTENT_SECURITY_POLICY = [...DOCUMENT_DIRECTIVES, "frame-ancestors 'none'"].join(
+  '; ',
+);
+
+/**
+ * The same policy in src-renderer/index.html's <meta>, for wherever the page is loaded without
+ * the header. frame-ancestors only works as a header (browsers ignore it, with an error, in a
+ * <meta>), so the <meta> carries every other directive.
+ */
+export const META_CONTENT_SECURITY_POLICY = DOCUMENT_DIRECTIVES.join('; ');
 
 /**
  * The dev server's policy: Vite's React refresh preamble is an inline module script, and hot

@@ -118,6 +118,9 @@ export async function startApp(options: StartOptions = {}): Promise<AppSession> 
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`HTTP ${response.status()} ${response.url()}`);
+  });
   await page.goto(server.url);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return {
