@@ -1,0 +1,249 @@
+// The import wizard's working copy of a data binding: one role per column (feature, target or
+// excluded), a kind for features, a type for targets, and the targets' chain order. Pure: every
+// edit returns a new draft; draftToBinding() turns it into the project's DataBinding.
+
+import type { ColumnSummary, DataPreview } from '../../src-main/ipc/api';
+import {
+  coreTaskIndex,
+  type DataBinding,
+  type FeatureKind,
+  type TaskType,
+} from '../../src-main/shared/project';
+
+export type ColumnRole = 'feature' | 'target' | 'excluded';
+
+export interface ColumnDraft {
+  name: string;
+  role: ColumnRole;
+  /** How the column is embedded when it is a feature. */
+  kind: FeatureKind;
+  /** What the column is predicted as when it is a target. */
+  taskType: TaskType;
+}
+
+export interface BindingDraft {
+  /** The CSV the binding is made for (the preview's path). */
+  source: string;
+  /** In file order. */
+  columns: ColumnDraft[];
+  /** Target column names in chain (funnel) order: the first is predicted first. */
+  targets: string[];
+}
+
+/** The kind a feature column gets unless the user says otherwise (as the host suggests it). */
+export function defaultKind(column: ColumnSummary): FeatureKind {
+  return column.kind === 'continuous' ? 'numeric' : 'categorical';
+}
+
+export function defaultTaskType(column: ColumnSummary): TaskType {
+  return column.kind === 'binary' || !column.numeric ? 'binary' : 'regression';
+}
+
+/** Whether a binding names only columns of the file and has at least one task. */
+export function bindingFits(binding: DataBinding, preview: DataPreview): boolean {
+  const names = new Set(preview.columns.map((c) => c.name));
+  const used = [...binding.features.map((f) => f.column), ...binding.tasks.map((t) => t.column)];
+  return binding.tasks.length > 0 && used.every((c) => names.has(c));
+}
+
+/**
+ * The draft a preview starts from: the project's own binding when it fits the file (so
+ * re-importing a file keeps the user's choices), else the host's suggestion. Columns the
+ * binding does not mention are features of their default kind.
+ */
+export function draftFromPreview(preview: DataPreview, current?: DataBinding | null): BindingDraft {
+  const binding = current && bindingFits(current, preview) ? current : preview.suggested;
+  const features = new Map(binding.features.map((f) => [f.column, f.kind]));
+  const tasks = new Map(binding.tasks.map((t) => [t.column, t.type]));
+  const excluded = new Set(binding.excluded);
+  const columns = preview.columns.map((c): ColumnDraft => {
+    const role: ColumnRole = tasks.has(c.name)
+      ? 'target'
+      : excluded.has(c.name)
+        ? 'excluded'
+        : 'feature';
+    return {
+      name: c.name,
+      role,
+      kind: features.get(c.name) ?? defaultKind(c),
+      taskType: tasks.get(c.name) ?? defaultTaskType(c),
+    };
+  });
+  const present = new Set(preview.columns.map((c) => c.name));
+  return {
+    source: preview.path,
+    columns,
+    targets: binding.tasks.map((t) => t.column).filter((c) => present.has(c)),
+  };
+}
+
+function update(draft: BindingDraft, name: string, patch: Partial<ColumnDraft>): BindingDraft {
+  return {
+    ...draft,
+    columns: draft.columns.map((c) => (c.name === name ? { ...c, ...patch } : c)),
+  };
+}
+
+/** Gives a column a role; a new target goes to the end of the chain. */
+export function setRole(draft: BindingDraft, name: string, role: ColumnRole): BindingDraft {
+  const column = draft.columns.find((c) => c.name === name);
+  if (!column || column.role === role) return draft;
+  const next = update(draft, name, { role });
+  const targets = draft.targets.filter((t) => t !== name);
+  if (role === 'target') targets.push(name);
+  return { ...next, targets };
+}
+
+/** Target on/off: off makes the column a feature again. */
+export function toggleTarget(draft: BindingDraft, name: string): BindingDraft {
+  const column = draft.columns.find((c) => c.name === name);
+  if (!column) return draft;
+  return setRole(draft, name, column.role === 'target' ? 'feature' : 'target');
+}
+
+/** Excluded on/off: off makes the column a feature again. */
+export function toggleExcluded(draft: BindingDraft, name: string): BindingDraft {
+  const column = draft.columns.find((c) => c.name === name);
+  if (!column) return draft;
+  return setRole(draft, name, column.role === 'excluded' ? 'feature' : 'excluded');
+}
+
+export function setKind(draft: BindingDraft, name: string, kind: FeatureKind): BindingDraft {
+  return update(draft, name, { kind });
+}
+
+export function setTaskType(draft: BindingDraft, name: string, taskType: TaskType): BindingDraft {
+  return update(draft, name, { taskType });
+}
+
+/** Moves a target one place earlier (-1) or later (+1) in the chain. */
+export function moveTarget(draft: BindingDraft, name: string, delta: -1 | 1): BindingDraft {
+  const i = draft.targets.indexOf(name);
+  const j = i + delta;
+  if (i < 0 || j < 0 || j >= draft.targets.length) return draft;
+  const targets = draft.targets.slice();
+  [targets[i], targets[j]] = [targets[j], targets[i]];
+  return { ...draft, targets };
+}
+
+export function draftToBinding(draft: BindingDraft): DataBinding {
+  const byName = new Map(draft.columns.map((c) => [c.name, c]));
+  return {
+    source: draft.source,
+    features: draft.columns
+      .filter((c) => c.role === 'feature')
+      .map((c) => ({ column: c.name, kind: c.kind })),
+    tasks: draft.targets.map((name) => ({
+      name,
+      column: name,
+      type: byName.get(name)?.taskType ?? 'binary',
+    })),
+    excluded: draft.columns.filter((c) => c.role === 'excluded').map((c) => c.name),
+  };
+}
+
+export interface DraftIssue {
+  severity: 'error' | 'warning';
+  message: string;
+  /** The column concerned, when there is one. */
+  column?: string;
+}
+
+/** What stops the draft from training, or deserves a look, in the user's words. */
+export function draftIssues(draft: BindingDraft, preview: DataPreview): DraftIssue[] {
+  const summaries = new Map(preview.columns.map((c) => [c.name, c]));
+  const issues: DraftIssue[] = [];
+  if (draft.targets.length === 0) {
+    issues.push({
+      severity: 'error',
+      message: 'Choose at least one target: the column(s) the model learns to predict.',
+    });
+  }
+  if (!draft.columns.some((c) => c.role === 'feature')) {
+    issues.push({
+      severity: 'error',
+      message: 'Keep at least one feature: the columns the model predicts from.',
+    });
+  }
+  for (const c of draft.columns) {
+    const s = summaries.get(c.name);
+    if (!s) continue;
+    if (c.role === 'feature' && c.kind === 'numeric' && !s.numeric) {
+      issues.push({
+        severity: 'error',
+        column: c.name,
+        message: `"${c.name}" holds text, so it cannot be numeric; make it categorical.`,
+      });
+    }
+    if (c.role === 'target' && c.taskType === 'binary' && s.kind !== 'binary') {
+      issues.push({
+        severity: 'error',
+        column: c.name,
+        message: `"${c.name}" is not a 0/1 column (${s.distinct} distinct values), so it cannot be a binary target; make it a regression target or pick another column.`,
+      });
+    }
+    if (c.role === 'target' && c.taskType === 'regression' && !s.numeric) {
+      issues.push({
+        severity: 'error',
+        column: c.name,
+        message: `"${c.name}" holds text, so it cannot be a regression target.`,
+      });
+    }
+    if (c.role === 'target' && s.missing > 0) {
+      issues.push({
+        severity: 'warning',
+        column: c.name,
+        message: `Target "${c.name}" is missing in ${s.missing.toLocaleString('en-US')} rows.`,
+      });
+    }
+    if (c.role === 'feature' && s.distinct <= 1) {
+      issues.push({
+        severity: 'warning',
+        column: c.name,
+        message: `"${c.name}" has a single value, so it tells the model nothing; consider excluding it.`,
+      });
+    }
+  }
+  const types = draft.targets.map(
+    (t) => draft.columns.find((c) => c.name === t)?.taskType ?? 'binary',
+  );
+  if (draft.targets.length > 0 && !types.includes('regression')) {
+    issues.push({
+      severity: 'warning',
+      message:
+        'No regression target: HTLNet is built for a funnel ending in a continuous core target (an amount); the last task becomes the core.',
+    });
+  }
+  const core = coreTaskIndex(
+    types.map((type, i) => ({ name: '', column: draft.targets[i], type })),
+  );
+  if (core >= 0 && core < draft.targets.length - 1) {
+    issues.push({
+      severity: 'warning',
+      message: `The core task "${draft.targets[core]}" is not last in the chain; tasks after it are predicted from it.`,
+    });
+  }
+  return issues;
+}
+
+/** The index in the chain of the core task (the last regression target), or -1. */
+export function draftCore(draft: BindingDraft): number {
+  if (draft.targets.length === 0) return -1;
+  const types = draft.targets.map((t) => ({
+    name: t,
+    column: t,
+    type: draft.columns.find((c) => c.name === t)?.taskType ?? ('binary' as TaskType),
+  }));
+  return coreTaskIndex(types);
+}
+
+/** Whether two bindings say the same (features, kinds, tasks in order, exclusions). */
+export function sameBinding(a: DataBinding, b: DataBinding): boolean {
+  const key = (x: DataBinding) =>
+    JSON.stringify([
+      x.features.map((f) => [f.column, f.kind]),
+      x.tasks.map((t) => [t.name, t.column, t.type]),
+      [...x.excluded].sort(),
+    ]);
+  return key(a) === key(b);
+}

@@ -1,0 +1,59 @@
+// A chart's card: title, an optional note, the chart and its "Save PNG" button.
+
+import { useRef, useState, type ReactNode } from 'react';
+import { errorText } from '../store';
+import { pngName, saveChartPng } from './png';
+
+export function ChartCard({
+  title,
+  note,
+  help,
+  testId,
+  fileName,
+  children,
+}: {
+  title: string;
+  /** A short line under the title (e.g. "AUC 0.7149"). */
+  note?: ReactNode;
+  /** What the chart shows, as the title's tooltip. */
+  help?: string;
+  testId?: string;
+  /** The PNG's file name; defaults to the title's slug. */
+  fileName?: string;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  const save = () => {
+    const svg = ref.current?.querySelector<SVGSVGElement>('svg.jc-chart');
+    if (!svg) return;
+    setError(null);
+    saveChartPng(svg, fileName ?? pngName(title)).catch((e: unknown) => setError(errorText(e)));
+  };
+  return (
+    <figure className="j-chart-card" ref={ref} data-testid={testId}>
+      <figcaption>
+        <span className="j-chart-title" title={help}>
+          {title}
+        </span>
+        {note !== undefined && <span className="j-chart-note">{note}</span>}
+        <button
+          type="button"
+          className="j-btn j-btn-quiet j-btn-small"
+          onClick={save}
+          title={`Save "${title}" as a PNG image`}
+          aria-label={`Save ${title} as PNG`}
+          data-testid={testId ? `${testId}-png` : undefined}
+        >
+          Save PNG
+        </button>
+      </figcaption>
+      {children}
+      {error && (
+        <p className="j-inline-error" role="alert">
+          {error}
+        </p>
+      )}
+    </figure>
+  );
+}

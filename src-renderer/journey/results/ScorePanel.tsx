@@ -1,0 +1,314 @@
+// Score a new CSV with a run's model or an exported model folder into a predictions CSV, with
+// progress; shows where the file went, its rows and, when the file had the targets, metrics.
+
+import { useState } from 'react';
+import { api, browserExtras } from '../../api';
+import {
+  baseName,
+  formatBytes,
+  formatCount,
+  formatMetric,
+  formatPercent,
+  humanize,
+  joinPath,
+  metricLabel,
+  METRICS,
+} from '../format';
+import {
+  cancelScore,
+  errorText,
+  isScoring,
+  setScoreSource,
+  startScore,
+  useJourney,
+} from '../store';
+import { CsvPicker, ErrorBox, Field, ProgressBar, useAppMode, WorkspaceFiles } from '../ui';
+
+function stem(name: string): string {
+  return name.replace(/\.(csv|tsv|txt)(\.gz)?$/i, '');
+}
+
+export function ScorePanel() {
+  const mode = useAppMode();
+  const info = useJourney((s) => s.info);
+  const runs = useJourney((s) => s.runs);
+  const source = useJourney((s) => s.scoreSource);
+  const score = useJourney((s) => s.score);
+  const [dataPath, setDataPath] = useState<string | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const [outName, setOutName] = useState('');
+  const [outPath, setOutPath] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const busy = isScoring(score);
+  const withModel = runs.filter((r) => r.hasModel);
+  const kind = source && 'modelDir' in source ? 'folder' : 'run';
+  const runId = source && 'runId' in source ? source.runId : '';
+
+  const defaultOut = dataPath ? `${stem(baseName(dataPath))}-predictions.csv` : 'predictions.csv';
+  const browserOut = () => {
+    const name = (outName.trim() || defaultOut).replace(/[\\/]+/g, '-');
+    const file = /\.csv$/i.test(name) ? name : `${name}.csv`;
+    return info ? joinPath(info.platform, info.workspace, 'predictions', file) : null;
+  };
+  const out = mode === 'electron' ? outPath : browserOut();
+
+  const upload = async (file: File) => {
+    const extras = browserExtras();
+    if (!extras) return;
+    setUploading(true);
+    setError(null);
+    try {
+      setDataPath(await extras.upload(file, file.name));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setUploading(false);
+    }
+  };
+
+  const chooseOut = async () => {
+    try {
+      const p = await api().dialogSaveFile('csv', defaultOut);
+      if (p) setOutPath(p);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const chooseModelFolder = async () => {
+    try {
+      const p = await api().dialogOpenFile('model');
+      if (p) setScoreSource({ modelDir: p });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const ready = source !== null && dataPath !== null && out !== null && !busy;
+  const go = () => {
+    if (!source || !dataPath || !out) return;
+    setError(null);
+    void startScore({ source, dataPath, out });
+  };
+
+  const result = score.phase === 'done' ? score.result : null;
+  return (
+    <div className="j-score" data-testid="score-panel">
+      <section className="j-panel" aria-labelledby="j-score-model">
+        <h3 id="j-score-model">1. Model</h3>
+        <div className="j-radio-row" role="radiogroup" aria-label="Model to score with">
+          <label title="A model trained in this app">
+            <input
+              type="radio"
+              name="j-score-kind"
+              checked={kind === 'run'}
+              onChange={() => setScoreSource(withModel[0] ? { runId: withModel[0].id } : null)}
+              data-testid="score-kind-run"
+            />{' '}
+            A run
+          </label>
+          <label title="A model folder exported earlier (or by the htlnet command)">
+            <input
+              type="radio"
+              name="j-score-kind"
+              checked={kind === 'folder'}
+              onChange={() => setScoreSource({ modelDir: '' })}
+              data-testid="score-kind-folder"
+            />{' '}
+            An exported model folder
+          </label>
+        </div>
+        {kind === 'run' ? (
+          withModel.length === 0 ? (
+            <p className="j-muted">No run has a trained model yet.</p>
+          ) : (
+            <select
+              value={runId}
+              onChange={(e) => setScoreSource({ runId: e.currentTarget.value })}
+              aria-label="Run to score with"
+              title="The run whose trained model scores the file"
+              data-testid="score-run"
+            >
+              <option value="" disabled>
+                Choose a run…
+              </option>
+              {withModel.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.label} ({r.projectName})
+                </option>
+              ))}
+            </select>
+          )
+        ) : (
+          <div>
+            {source && 'modelDir' in source && source.modelDir && (
+              <p>
+                Model: <code data-testid="score-model-dir">{source.modelDir}</code>
+              </p>
+            )}
+            {mode === 'electron' ? (
+              <button
+                type="button"
+                className="j-btn"
+                onClick={() => void chooseModelFolder()}
+                title="Choose an exported model folder"
+                data-testid="score-choose-model"
+              >
+                Choose a model folder…
+              </button>
+            ) : (
+              <WorkspaceFiles
+                kind="model"
+                onPick={(p) => setScoreSource({ modelDir: p })}
+                testId="score-models"
+                disabled={busy}
+              />
+            )}
+          </div>
+        )}
+      </section>
+
+      <section className="j-panel" aria-labelledby="j-score-data">
+        <h3 id="j-score-data">2. Data to score</h3>
+        {dataPath && (
+          <p>
+            File: <code data-testid="score-data-path">{dataPath}</code>
+          </p>
+        )}
+        <CsvPicker
+          onPath={(p) => setDataPath(p)}
+          onFile={(f) => void upload(f)}
+          disabled={busy || uploading}
+          testId="score-picker"
+        />
+        {uploading && <ProgressBar value={null} label="Uploading…" />}
+      </section>
+
+      <section className="j-panel" aria-labelledby="j-score-out">
+        <h3 id="j-score-out">3. Predictions file</h3>
+        {mode === 'electron' ? (
+          <div className="j-row">
+            <code>{outPath ?? 'not chosen yet'}</code>
+            <button
+              type="button"
+              className="j-btn"
+              onClick={() => void chooseOut()}
+              title="Choose where the predictions CSV is written"
+              data-testid="score-choose-out"
+            >
+              Choose…
+            </button>
+          </div>
+        ) : (
+          <Field label="File name" help="Written to the workspace's predictions folder">
+            <input
+              type="text"
+              value={outName}
+              placeholder={defaultOut}
+              onChange={(e) => setOutName(e.currentTarget.value)}
+              aria-label="Predictions file name"
+              title="Written to the workspace's predictions folder"
+              data-testid="score-out-name"
+            />
+          </Field>
+        )}
+        {out && mode !== 'electron' && <p className="j-muted j-small">Will be written to {out}</p>}
+      </section>
+
+      <div className="j-row">
+        {busy ? (
+          <button
+            type="button"
+            className="j-btn j-btn-danger"
+            onClick={() => void cancelScore()}
+            title="Stop scoring"
+            data-testid="score-cancel"
+          >
+            Cancel
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="j-btn j-btn-primary j-btn-large"
+            disabled={!ready || (source !== null && 'modelDir' in source && !source.modelDir)}
+            onClick={go}
+            title={
+              ready
+                ? 'Write a CSV of predictions for every row'
+                : 'Choose a model, a file and where to write'
+            }
+            data-testid="score-start"
+          >
+            Score
+          </button>
+        )}
+        <div className="j-slot j-grow" aria-live="polite">
+          {busy && (
+            <ProgressBar
+              value={score.total > 0 ? score.done / score.total : null}
+              label={score.stage === 'evaluating' ? 'Measuring against the targets…' : 'Scoring…'}
+              detail={
+                score.total > 0
+                  ? `${formatBytes(score.done)} of ${formatBytes(score.total)} · ${formatPercent(score.done / score.total, 0)}`
+                  : undefined
+              }
+              testId="score-progress"
+            />
+          )}
+        </div>
+      </div>
+      {(error || (score.phase === 'failed' && score.error)) && (
+        <ErrorBox
+          title="Scoring failed."
+          message={error ?? score.error ?? ''}
+          testId="score-error"
+        />
+      )}
+      {result && (
+        <section
+          className="j-panel j-score-result"
+          aria-label="Scoring result"
+          data-testid="score-result"
+        >
+          <p>
+            Wrote <strong data-testid="score-rows">{formatCount(result.rows)}</strong> rows to{' '}
+            <code data-testid="score-out">{result.out}</code>
+          </p>
+          <p className="j-muted j-wrap">Columns: {result.columns.join(', ')}</p>
+          {result.metrics ? (
+            <table className="j-table j-compact" data-testid="score-metrics">
+              <caption>Metrics on this file (it has the targets)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Task</th>
+                  <th scope="col">Metrics</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(result.metrics).map(([task, metrics]) => (
+                  <tr key={task}>
+                    <th scope="row">{humanize(task)}</th>
+                    <td>
+                      {Object.entries(metrics).map(([m, v]) => (
+                        <span
+                          key={m}
+                          className="j-metric-chip"
+                          title={METRICS[m]?.help}
+                          data-testid={`score-metric-${task}-${m}`}
+                        >
+                          {metricLabel(m)} {formatMetric(m, v)}
+                        </span>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="j-muted">The file has no target columns, so there are no metrics.</p>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
