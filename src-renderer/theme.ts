@@ -22,16 +22,21 @@ export function applyStoredTheme(): void {
 export function currentTheme(): Theme {
   const explicit = document.documentElement.dataset.theme;
   if (explicit === 'light' || explicit === 'dark') return explicit;
-  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+/** Shows a theme and remembers the choice. */
+export function applyTheme(theme: Theme): void {
+  document.documentElement.dataset.theme = theme;
+  try {
+    localStorage.setItem(KEY, theme);
+  } catch {
+    // storage unavailable: the choice lasts for this session
+  }
 }
 
 export function toggleTheme(): Theme {
   const next: Theme = currentTheme() === 'dark' ? 'light' : 'dark';
-  document.documentElement.dataset.theme = next;
-  try {
-    localStorage.setItem(KEY, next);
-  } catch {
-    // storage unavailable: the choice lasts for this session
-  }
+  applyTheme(next);
   return next;
 }

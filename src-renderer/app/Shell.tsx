@@ -1,0 +1,99 @@
+// The app shell: top bar, the notice line, the active screen (only Model for now), the status
+// bar, dialogs and toasts; and the window-level behaviour (title, close prompt, keys, clipboard,
+// menu commands).
+
+import { useRef } from 'react';
+import { Editor } from '../editor/Editor';
+import { StatusBar } from '../editor/StatusBar';
+import { Dialogs } from './dialogs/Dialogs';
+import { useAppStore, useStoreApi } from './context';
+import {
+  useBeforeUnload,
+  useClipboardEvents,
+  useDocumentTitle,
+  useKeyboardShortcuts,
+  useMenuCommands,
+} from './hooks';
+import { Icon } from './Icon';
+import { Toasts } from './Toasts';
+import { TopBar } from './TopBar';
+
+export function Shell() {
+  const store = useStoreApi();
+  const status = useAppStore((s) => s.status);
+  const startError = useAppStore((s) => s.startError);
+  const tab = useAppStore((s) => s.tab);
+  const upload = useRef<HTMLInputElement>(null);
+  useDocumentTitle();
+  useBeforeUnload(store);
+  useKeyboardShortcuts(store);
+  useClipboardEvents(store);
+  useMenuCommands(store);
+
+  const chooseUpload = () => upload.current?.click();
+
+  if (status === 'loading') {
+    return (
+      <div className="app app-message" data-testid="app-loading">
+        <p className="muted">Starting the engine…</p>
+      </div>
+    );
+  }
+  if (status === 'error') {
+    return (
+      <div className="app app-message" data-testid="app-error">
+        <div className="empty-card">
+          <h2>The engine did not start</h2>
+          <p className="error-message" role="alert">
+            <Icon name="error" size={18} />
+            <span>{startError}</span>
+          </p>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="app" data-testid="app">
+      <TopBar onUpload={chooseUpload} />
+      <Notice />
+      <main className="workspace">{tab === 'model' ? <Editor /> : null}</main>
+      <StatusBar />
+      <Dialogs onUpload={chooseUpload} />
+      <Toasts />
+      <input
+        ref={upload}
+        type="file"
+        accept=".json,application/json"
+        hidden
+        data-testid="upload-input"
+        aria-label="Upload a project file"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (file) void store.getState().uploadProject(file);
+        }}
+      />
+    </div>
+  );
+}
+
+function Notice() {
+  const notice = useAppStore((s) => s.notice);
+  const dismiss = useAppStore((s) => s.dismissNotice);
+  if (!notice) return null;
+  return (
+    <div className="notice" role="status" data-testid="notice">
+      <Icon name="info" />
+      <span>{notice}</span>
+      <button
+        type="button"
+        className="link"
+        onClick={dismiss}
+        title="Hide this message"
+        data-testid="notice-dismiss"
+      >
+        Dismiss
+      </button>
+    </div>
+  );
+}
