@@ -12,6 +12,7 @@ import type {
   DataPreview,
   HostEvent,
   JobKind,
+  RendererApi,
   RunDetail,
   RunSummary,
   ScoreRequestArgs,
@@ -19,7 +20,7 @@ import type {
 } from '../../src-main/ipc/api';
 import type { Problem } from '../../src-main/shared/problems';
 import type { DataBinding, ProjectFile } from '../../src-main/shared/project';
-import { api, browserExtras } from '../api';
+import { journeyApi as api, journeyUploads as browserExtras, setJourneyApi } from './host';
 import { draftFromPreview, draftToBinding, type BindingDraft } from './binding';
 import { baseName } from './format';
 import { initialLive, reduceLive, type LiveTraining } from './live';
@@ -262,8 +263,12 @@ export function handleHostEvent(event: HostEvent): void {
 
 let unsubscribe: (() => void) | null = null;
 
-/** Subscribes the store to the host's events (once per app) and loads the app's info. */
-export function connectJourney(): void {
+/**
+ * Subscribes the store to the host's events (once per app) and loads the app's info. `htlnetApi`:
+ * the API object to use (the app's; default: the renderer's window.htlnet / browser client).
+ */
+export function connectJourney(htlnetApi?: RendererApi): void {
+  if (htlnetApi) setJourneyApi(htlnetApi);
   if (unsubscribe) return;
   const htlnet = api();
   unsubscribe = htlnet.onHostEvent(handleHostEvent);
@@ -279,6 +284,7 @@ export function connectJourney(): void {
 export function resetJourney(): void {
   unsubscribe?.();
   unsubscribe = null;
+  setJourneyApi(null);
   waiters.clear();
   early.clear();
   known.clear();

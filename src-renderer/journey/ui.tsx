@@ -5,7 +5,7 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { FileEntry, FileKind, FileListing } from '../../src-main/ipc/api';
 import type { ProjectFile } from '../../src-main/shared/project';
-import { api } from '../api';
+import { journeyApi as api } from './host';
 import { formatBytes, formatTime } from './format';
 import { errorText, useJourney } from './store';
 

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { Problem } from '../../../src-main/shared/problems';
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { api } from '../../api';
+import { journeyApi as api } from '../host';
 import { draftCore, draftToBinding, sameBinding } from '../binding';
 import { humanize } from '../format';
 import { applyDraft, errorText, setStep, useJourney } from '../store';

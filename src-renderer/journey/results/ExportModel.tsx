@@ -3,7 +3,7 @@
 
 import { useState } from 'react';
 import type { RunSummary } from '../../../src-main/ipc/api';
-import { api } from '../../api';
+import { journeyApi as api } from '../host';
 import { joinPath, slug } from '../format';
 import { errorText, exportModel, useJourney } from '../store';
 import { useAppMode } from '../ui';

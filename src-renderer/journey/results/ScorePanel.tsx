@@ -2,7 +2,7 @@
 // progress; shows where the file went, its rows and, when the file had the targets, metrics.
 
 import { useState } from 'react';
-import { api, browserExtras } from '../../api';
+import { journeyApi as api, journeyUploads as browserExtras } from '../host';
 import {
   baseName,
   formatBytes,

@@ -1,0 +1,225 @@
+// @vitest-environment happy-dom
+// The import wizard as a user drives it: pick a CSV in the workspace, watch the import's
+// progress, change kinds, targets, their order and exclusions, and apply: the binding that
+// reaches project:rebind, and the project handed back to the editor. Bad files and Cancel.
+
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
+import { DataScreen } from '../../../src-renderer/journey';
+import { useJourney } from '../../../src-renderer/journey/store';
+import {
+  byTestId,
+  chooseOption,
+  click,
+  emptyProject,
+  fakeHost,
+  fixturePreview,
+  fixtureProject,
+  maybeTestId,
+  render,
+  text,
+  typeInto,
+  type Rendered,
+} from './helpers';
+
+const listing = {
+  dir: '/ws',
+  parent: null,
+  entries: [
+    {
+      name: 'sample-6k.csv',
+      path: '/ws/sample-6k.csv',
+      isDirectory: false,
+      size: 812_000,
+      modifiedAt: '2025-03-01T10:00:00.000Z',
+    },
+  ],
+};
+
+let view: Rendered | null = null;
+afterEach(() => {
+  view?.unmount();
+  view = null;
+});
+
+async function importSample(project: ProjectFile, onProjectChange = vi.fn()) {
+  const host = fakeHost({
+    'files:list': () => listing,
+    'data:import': () => ({ jobId: 'j-import' }),
+    'project:rebind': (p, binding) => ({ ...p, data: binding }),
+    'project:validate': () => ({ problems: [], shapes: {} }),
+  });
+  view = await render(<DataScreen project={project} onProjectChange={onProjectChange} />);
+  const use = view.container.querySelector<HTMLButtonElement>(
+    '[data-testid="import-picker-files-use"][data-name="sample-6k.csv"]',
+  )!;
+  await click(use);
+  expect(host.callsOf('data:import')).toEqual([['/ws/sample-6k.csv']]);
+  return { host, onProjectChange };
+}
+
+describe('the import wizard', () => {
+  it('imports a CSV with progress, then shows its columns, profile and first rows', async () => {
+    const { host } = await importSample(emptyProject());
+    const c = view!.container;
+    await host.emit({
+      type: 'job:progress',
+      jobId: 'j-import',
+      kind: 'import',
+      done: 406_000,
+      total: 812_000,
+      stage: 'reading',
+    });
+    const bar = byTestId(c, 'import-progress').querySelector('[role="progressbar"]')!;
+    expect(bar.getAttribute('aria-valuenow')).toBe('50');
+    expect(text(byTestId(c, 'import-progress'))).toContain('Reading sample-6k.csv');
+    expect(maybeTestId(c, 'import-cancel')).not.toBeNull();
+
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
+    expect(byTestId(c, 'wizard-step-columns').getAttribute('aria-current')).toBe('step');
+    expect(text(byTestId(c, 'file-facts'))).toContain('6,000 rows');
+    // One row per column, in file order, with the inferred kind and controls.
+    const rows = Array.from(c.querySelectorAll('[data-testid^="column-row-"]'));
+    expect(rows.map((r) => r.getAttribute('data-testid'))).toEqual(
+      fixturePreview().columns.map((col) => `column-row-${col.name}`),
+    );
+    expect(byTestId<HTMLInputElement>(c, 'target-amount').checked).toBe(true);
+    expect(byTestId<HTMLSelectElement>(c, 'kind-amount').disabled).toBe(true);
+    // The chain with each target's rate.
+    expect(text(byTestId(c, 'target-rate-click'))).toBe('22.68% positive');
+    // The profile of the core target opens first, with its histogram.
+    expect(byTestId(c, 'column-profile').getAttribute('data-column')).toBe('amount');
+    const hist = byTestId(c, 'profile-histogram');
+    expect(hist.querySelector('[data-series="bars"]')!.getAttribute('data-points')).toBe(
+      String(
+        fixturePreview().columns.find((col) => col.name === 'amount')!.stats!.histogram.counts
+          .length,
+      ),
+    );
+    // Another column's profile: missing and distinct values.
+    await click(c.querySelector('[aria-label="Profile of region"]')!);
+    expect(byTestId(c, 'column-profile').getAttribute('data-column')).toBe('region');
+    expect(text(byTestId(c, 'profile-distinct'))).toBe('20');
+    expect(maybeTestId(c, 'profile-top')).not.toBeNull();
+    // First rows.
+    const firstRows = byTestId(c, 'first-rows');
+    expect(firstRows.querySelectorAll('tbody tr')).toHaveLength(fixturePreview().head.length);
+    expect(text(firstRows.querySelector('tbody tr td'))).toBe(fixturePreview().head[0][0]);
+  });
+
+  it('turns kinds, targets, order and exclusions into the binding it applies', async () => {
+    const project = fixtureProject();
+    const onProjectChange = vi.fn();
+    const { host } = await importSample(
+      { ...project, data: { ...project.data, source: undefined } },
+      onProjectChange,
+    );
+    const c = view!.container;
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
+
+    await chooseOption(byTestId(c, 'kind-hour'), 'numeric');
+    await click(byTestId(c, 'exclude-user_id'));
+    expect(byTestId(c, 'column-row-user_id').getAttribute('data-role')).toBe('excluded');
+    expect(byTestId<HTMLSelectElement>(c, 'kind-user_id').disabled).toBe(true);
+    await click(byTestId(c, 'target-purchase')); // untick: purchase becomes a feature
+    await click(byTestId(c, 'move-up-amount')); // amount before click
+    await click(byTestId(c, 'target-discount')); // a new, last target
+    await chooseOption(byTestId(c, 'task-type-discount'), 'regression');
+    const chain = Array.from(c.querySelectorAll('[data-testid^="chain-"]')).map((li) =>
+      li.getAttribute('data-testid'),
+    );
+    expect(chain).toEqual(['chain-amount', 'chain-click', 'chain-discount']);
+    expect(text(byTestId(c, 'role-counts'))).toBe('19 features · 3 targets · 1 excluded');
+
+    await click(byTestId(c, 'wizard-next'));
+    expect(byTestId(c, 'wizard-step-review').getAttribute('aria-current')).toBe('step');
+    expect(text(byTestId(c, 'review-targets'))).toMatch(
+      /Amount \(regression\).*Click \(binary\).*Discount \(regression\)/,
+    );
+    await click(byTestId(c, 'apply-binding'));
+
+    const [[sentProject, binding]] = host.callsOf('project:rebind');
+    expect(sentProject.graph).toEqual(project.graph);
+    expect(binding.source).toBe('/ws/sample-6k.csv');
+    expect(binding.tasks).toEqual([
+      { name: 'amount', column: 'amount', type: 'regression' },
+      { name: 'click', column: 'click', type: 'binary' },
+      { name: 'discount', column: 'discount', type: 'regression' },
+    ]);
+    expect(binding.excluded).toEqual(['user_id']);
+    const kinds = Object.fromEntries(binding.features.map((f) => [f.column, f.kind]));
+    expect(kinds.hour).toBe('numeric');
+    expect(kinds.purchase).toBe('categorical');
+    // The project's binding of user_id... is gone, item_id keeps the project's kind.
+    expect(kinds.item_id).toBe('categorical');
+    expect('discount' in kinds).toBe(false);
+    expect(onProjectChange).toHaveBeenCalledTimes(1);
+    const next = onProjectChange.mock.calls[0][0] as ProjectFile;
+    expect(next.data).toEqual(binding);
+
+    // With the new project in, the step says so.
+    await view!.rerender(<DataScreen project={next} onProjectChange={onProjectChange} />);
+    expect(maybeTestId(c, 'binding-applied')).not.toBeNull();
+  });
+
+  it('offers the HTLNet template for an empty project', async () => {
+    const template = fixtureProject();
+    const onProjectChange = vi.fn();
+    const { host } = await importSample(emptyProject(), onProjectChange);
+    host.handlers['templates:create'] = () => template;
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
+    await click(byTestId(view!.container, 'wizard-next'));
+    await click(byTestId(view!.container, 'apply-with-template'));
+    expect(host.callsOf('templates:create')).toEqual([['htlnet']]);
+    const [[base, binding]] = host.callsOf('project:rebind');
+    expect(base.graph).toEqual(template.graph);
+    expect((binding as DataBinding).source).toBe('/ws/sample-6k.csv');
+    expect(onProjectChange).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows the host's message for a bad file and keeps the previous preview", async () => {
+    const { host } = await importSample(emptyProject());
+    const c = view!.container;
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
+    await click(byTestId(c, 'wizard-step-source'));
+    host.handlers['data:import'] = () => ({ jobId: 'j-bad' });
+    await click(
+      c.querySelector('[data-testid="import-picker-files-use"][data-name="sample-6k.csv"]')!,
+    );
+    const message = 'bad.csv, line 3, column "price": "abc" is not a number.';
+    await host.emit({ type: 'job:failed', jobId: 'j-bad', kind: 'import', error: message });
+    expect(text(byTestId(c, 'import-error'))).toContain(message);
+    // Nothing lost: the last good file is still there to continue with.
+    expect(text(byTestId(c, 'continue-preview'))).toContain('sample-6k.csv');
+    expect(useJourney.getState().draft?.targets).toEqual(['click', 'purchase', 'amount']);
+  });
+
+  it('cancels an import', async () => {
+    const { host } = await importSample(emptyProject());
+    host.handlers['job:cancel'] = () => null;
+    const c = view!.container;
+    await click(byTestId(c, 'import-cancel'));
+    expect(host.callsOf('job:cancel')).toEqual([['j-import']]);
+    expect(maybeTestId(c, 'import-progress')).toBeNull();
+    expect(text(c)).toContain('Import cancelled.');
+    // A late preview of the cancelled job is ignored.
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
+    expect(useJourney.getState().preview).toBeNull();
+  });
+
+  it('uploads a picked file in browser mode, then imports it', async () => {
+    const host = fakeHost({
+      'files:list': () => listing,
+      'data:import': () => ({ jobId: 'j-up' }),
+    });
+    view = await render(<DataScreen project={emptyProject()} onProjectChange={vi.fn()} />);
+    const input = byTestId<HTMLInputElement>(view.container, 'import-picker-input');
+    const file = new File(['a,b\n1,2\n'], 'mine.csv', { type: 'text/csv' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await typeInto(input, '');
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await click(view.container); // let the upload settle
+    expect(host.calls.find((c) => c.channel === 'upload')?.args[1]).toBe('mine.csv');
+    expect(host.callsOf('data:import')).toEqual([['/ws/uploads/mine.csv']]);
+  });
+});
