@@ -322,7 +322,7 @@ function CanvasView() {
 }
 
 /** While a connection is dragged over a port it may not reach: why, next to the cursor. */
-function ConnectionHint() {
+export function ConnectionHint() {
   const store = useStoreApi();
   const connection = useConnection();
   const catalog = useAppStore((s) => s.catalog);

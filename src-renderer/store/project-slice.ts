@@ -89,10 +89,14 @@ export function createProjectSlice({ set, get, blank }: SliceEnv): ProjectSlice 
   }
 
   function loadOpened(opened: OpenedProject): void {
-    const notice =
-      opened.migratedFrom !== null
-        ? `"${opened.name}" was made by an older version of HTLNet Studio and was migrated from version ${opened.migratedFrom}; saving writes version ${PROJECT_VERSION}.`
-        : null;
+    const parts: string[] = [];
+    if (opened.migratedFrom !== null) {
+      parts.push(
+        `"${opened.name}" was made by an older version of HTLNet Studio: migrated from version ${opened.migratedFrom}; saving writes version ${PROJECT_VERSION}.`,
+      );
+    }
+    if (opened.warnings?.length) parts.push(...opened.warnings);
+    const notice = parts.length > 0 ? parts.join(' ') : null;
     replaceDocument(opened.project, {
       path: opened.path,
       fileName: opened.name,
