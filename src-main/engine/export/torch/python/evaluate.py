@@ -1,0 +1,70 @@
+"""Inference over a part of the split and its metrics, as the app's (src-main/engine/train/evaluate.ts):
+every process predicts its rows, the predictions are gathered in the app's row order, and the
+metrics are computed from all of them (on every process, so all take the same decisions)."""
+
+import numpy as np
+import torch
+
+from metrics import binary_metrics, logloss, regression_metrics
+from preprocess import transform_target, untransform_target
+
+EVAL_BATCH = 8192
+
+
+@torch.no_grad()
+def predict(job, embeddings, network, rows, local: np.ndarray) -> np.ndarray:
+    """[tasks, rows] float32: probabilities (binary) or predictions on the transformed scale."""
+    out = np.zeros((len(job.tasks), len(local)), dtype=np.float32)
+    for start in range(0, len(local), EVAL_BATCH):
+        batch = rows.batch(local[start : start + EVAL_BATCH])
+        outputs = [embeddings.lookup(k, ids, xs) for k, (ids, xs) in enumerate(batch.inputs)]
+        edges = [outputs[c.embedding] for c in job.consumers]
+        for t, (o, task) in enumerate(zip(network(edges), job.tasks)):
+            value = o["prob"] if task.type == "binary" else o["value"]
+            out[t, start : start + len(value)] = value.cpu().numpy()
+    return out
+
+
+class Evaluation:
+    def __init__(self, metrics: dict, losses: dict, index: np.ndarray, raw: np.ndarray):
+        self.metrics = metrics  # per task name
+        self.losses = losses  # per task name: cross-entropy, or squared error on the transformed scale
+        self.index = index  # global row numbers, in the part's order
+        self.raw = raw  # [tasks, rows]: probabilities, or predictions on the raw scale
+
+
+def evaluate(run, part: int) -> Evaluation:
+    """Metrics of one part of the split (0 train, 1 validation, 2 test) over every process's rows."""
+    job, shard, split = run.job, run.shard, run.split
+    local = np.flatnonzero(split.part[shard.index] == part)
+    predicted = predict(job, run.embeddings, run.network, run.rows, local)
+    actual = np.stack([y[local] for y in run.targets])
+    index = shard.index[local]
+    parts = run.cluster.gather((split.position[index], index, predicted, actual))
+    order = np.argsort(np.concatenate([p[0] for p in parts]))
+    index = np.concatenate([p[1] for p in parts])[order]
+    predicted = np.concatenate([p[2] for p in parts], axis=1)[:, order]
+    actual = np.concatenate([p[3] for p in parts], axis=1)[:, order]
+    metrics, losses, raw = {}, {}, []
+    for t, (task, enc) in enumerate(zip(job.tasks, run.target_encoders)):
+        if task.type == "binary":
+            p = predicted[t].astype(np.float64)
+            metrics[task.name] = binary_metrics(actual[t], p)
+            losses[task.name] = logloss(actual[t], p)
+        else:
+            p = untransform_target(predicted[t], enc)
+            metrics[task.name] = regression_metrics(actual[t], p)
+            y = transform_target(actual[t], enc).astype(np.float64)
+            losses[task.name] = float(((predicted[t].astype(np.float64) - y) ** 2).sum() / max(1, len(y)))
+        raw.append(p)
+    return Evaluation(metrics, losses, index, np.stack(raw))
+
+
+def early_stopping_score(job, evaluation: Evaluation) -> float:
+    """Mean validation AUC of the binary tasks; without binary tasks, minus the mean loss."""
+    aucs = [evaluation.metrics[t.name]["auc"] for t in job.tasks if t.type == "binary"]
+    aucs = [a for a in aucs if np.isfinite(a)]
+    if aucs:
+        return float(sum(aucs) / len(aucs))
+    losses = [evaluation.losses[t.name] for t in job.tasks]
+    return -float(sum(losses) / len(losses))

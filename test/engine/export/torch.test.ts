@@ -1,0 +1,390 @@
+// The PyTorch training package: generated from a project, run with torchrun on two CPU
+// processes, compared with the app's own training, imported back as an app model, resumed from
+// a checkpoint. Needs a python3 that can `import torch` (Debian: apt-get install python3-torch);
+// HTLNET_TORCH_PYTHON names one explicitly. Only the package's layout is checked without it.
+
+import { execFile, spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTable } from '../../../src-main/engine/data/csv';
+import { encodeFields } from '../../../src-main/engine/data/encoders';
+import { generateSample } from '../../../src-main/engine/data/sample';
+import type { Table } from '../../../src-main/engine/data/types';
+import { serializeProject } from '../../../src-main/engine/graph/project-file';
+import { loadModel } from '../../../src-main/engine/export/saved-model';
+import {
+  exportTorchJob,
+  exportTorchJobFromProject,
+  importTorchModel,
+} from '../../../src-main/engine/export/torch';
+import { adjustmentCoefficients } from '../../../src-main/engine/train/adjust';
+import { auc, regressionMetrics } from '../../../src-main/engine/train/metrics';
+import { predictRows } from '../../../src-main/engine/train/evaluate';
+import { createRng } from '../../../src-main/engine/data/random';
+import { saveRun, trainProject, type TrainedRun } from '../../../src-main/engine/pipeline';
+import { backend, template } from '../../helpers/engine';
+
+const ROWS = 20_000;
+const EPOCHS = 3;
+const SOURCES = [
+  'checkpoint.py',
+  'data.py',
+  'dist.py',
+  'evaluate.py',
+  'export.py',
+  'job.py',
+  'metrics.py',
+  'model.py',
+  'optim.py',
+  'preprocess.py',
+  'rng.py',
+  'step.py',
+  'train.py',
+  'trainer.py',
+];
+
+/** HTLNET_TORCH_PYTHON, else the first python3 that can import torch and numpy; or null. */
+function torchPython(): string | null {
+  const chosen = process.env.HTLNET_TORCH_PYTHON;
+  for (const python of chosen ? [chosen] : ['/usr/bin/python3', 'python3']) {
+    const probe = spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' });
+    if (probe.status === 0) return python;
+  }
+  return null;
+}
+
+const python = torchPython();
+const withTorch = python
+  ? 'with torch'
+  : 'with torch (SKIPPED: no python3 can import torch; apt-get install python3-torch or set HTLNET_TORCH_PYTHON)';
+
+interface Exec {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<Exec> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd, maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** torchrun with two CPU processes. `--redirects 9:0 --tee 9:0` works around Debian's torch 1.13
+ * on Python 3.11, whose torchrun fails on the default "0" (IntFlag iteration skips 0 there). */
+async function torchrun(pkg: string, args: string[]): Promise<Exec> {
+  const port = await freePort();
+  return run(
+    python!,
+    [
+      '-m',
+      'torch.distributed.run',
+      '--nproc_per_node=2',
+      '--master_addr=127.0.0.1',
+      `--master_port=${port}`,
+      '--redirects=9:0',
+      '--tee=9:0',
+      'train.py',
+      ...args,
+    ],
+    pkg,
+  );
+}
+
+const readJson = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8'));
+
+let dir: string;
+let projectFile: string;
+let csv: string;
+let table: Table;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-torch-'));
+  projectFile = path.join(dir, 'htlnet.htlnet.json');
+  await fs.writeFile(projectFile, serializeProject(template('htlnet', { epochs: EPOCHS })));
+  csv = path.join(dir, 'sample.csv');
+  await generateSample({ rows: ROWS, seed: 7 }).writeCsv(csv);
+  table = await readTable(csv);
+});
+
+afterAll(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('the PyTorch training package', () => {
+  it('has one file per concern, a README and the compiled plan', async () => {
+    const pkg = path.join(dir, 'layout');
+    const result = await exportTorchJob({ project: projectFile, out: pkg });
+    expect(result.out).toBe(path.resolve(pkg));
+    expect(result.files).toEqual([...SOURCES, 'README.md', 'project.json'].sort());
+    expect((await fs.readdir(pkg)).sort()).toEqual(result.files);
+
+    const readme = await fs.readFile(path.join(pkg, 'README.md'), 'utf8');
+    for (const file of SOURCES) {
+      expect(readme).toContain(`\`${file}\``);
+      // Every module says what it is for.
+      expect(await fs.readFile(path.join(pkg, file), 'utf8')).toMatch(/^"""\S/);
+    }
+    expect(readme).toContain('torchrun');
+
+    const job = await readJson(path.join(pkg, 'project.json'));
+    expect(job.format).toBe('htlnet-studio-torch-job');
+    expect(job.project.name).toBe('HTLNet');
+    expect(job.plan.tasks.map((t: { name: string }) => t.name)).toEqual([
+      'click',
+      'purchase',
+      'amount',
+    ]);
+    expect(job.plan.singlePassCapture).toBe(true);
+    expect(job.plan.optimizer).toMatchObject({ adjustment: 'htlnet', epochs: EPOCHS, seed: 42 });
+    expect(
+      job.plan.blocks.find((b: { type: string }) => b.type === 'label-embedding').params,
+    ).toMatchObject({ gumbel: true, temperature: 1 });
+
+    // A previous package is overwritten; any other non-empty folder is refused.
+    await exportTorchJobFromProject({ project: template('mmoe'), out: pkg });
+    expect((await readJson(path.join(pkg, 'project.json'))).project.name).toBe('MMoE');
+    await expect(exportTorchJob({ project: projectFile, out: dir })).rejects.toThrow(
+      /not empty and holds no training package/,
+    );
+  });
+
+  it('refuses a project whose graph does not compile', async () => {
+    const project = template('htlnet');
+    project.graph.blocks = project.graph.blocks.filter((b) => b.type !== 'optimizer');
+    await expect(
+      exportTorchJobFromProject({ project, out: path.join(dir, 'broken') }),
+    ).rejects.toThrow(/not valid|no optimizer/);
+  });
+});
+
+describe.skipIf(!python)(`the PyTorch training package ${withTorch}`, () => {
+  let pkg: string;
+  let app: TrainedRun;
+  const out = () => path.join(dir, 'run');
+
+  beforeAll(async () => {
+    await backend();
+    pkg = (await exportTorchJob({ project: projectFile, out: path.join(dir, 'pkg') })).out;
+    // The app's own training and the package's, at the same time.
+    const [trained, torch] = await Promise.all([
+      trainProject({ project: template('htlnet', { epochs: EPOCHS }), table }),
+      torchrun(pkg, ['--data', csv, '--out', out()]),
+    ]);
+    app = trained;
+    if (torch.code !== 0) throw new Error(`torchrun failed:\n${torch.stdout}\n${torch.stderr}`);
+  }, 900_000);
+
+  afterAll(() => app?.model.dispose());
+
+  it('computes its Python parts exactly as the app: random numbers, adjustment, metrics', async () => {
+    const rng = createRng(7);
+    const draws = Array.from({ length: 5 }, () => rng.next());
+    const labels = Array.from({ length: 300 }, (_, i) => (i * 7919) % 3 === 0);
+    const scores = labels.map((_, i) => Math.round(((i * 104729) % 97) / 9) / 10); // many ties
+    const actual = scores.map((s, i) => (labels[i] ? s * 40 + (i % 5) : 0));
+    const cases = [0, 1, 2, 3].map((i) => ({
+      dots: [-3 + i, 2 - 2 * i, 5],
+      norms2: [4, 9 * (i + 1), 5],
+    }));
+    const modes = ['none', 'pcgrad', 'metabalance', 'htlnet'] as const;
+    const script = `
+import json, sys
+from rng import Rng
+from optim import adjustment_coefficients
+from metrics import auc, regression_metrics
+import numpy as np
+from types import SimpleNamespace as S
+q = json.load(sys.stdin)
+print(json.dumps({
+  "draws": Rng(7).uniform(5).tolist(),
+  "coef": [[adjustment_coefficients(c["dots"], c["norms2"], 2, S(adjustment=m, alpha=0.7, gamma=0.3, clip=4), [True, True, True]).tolist()
+            for c in q["cases"]] for m in q["modes"]],
+  "auc": auc(np.array(q["labels"], float), np.array(q["scores"], float)),
+  "regression": regression_metrics(np.array(q["actual"], float), np.array(q["scores"], float)),
+}))`;
+    const result = spawnSync(python!, ['-c', script], {
+      cwd: pkg,
+      input: JSON.stringify({ cases, modes, labels: labels.map(Number), scores, actual }),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    const py = JSON.parse(result.stdout);
+    expect(py.draws).toEqual(draws);
+    modes.forEach((mode, m) =>
+      cases.forEach((c, i) => {
+        const settings = { mode, alpha: 0.7, gamma: 0.3, clip: 4 };
+        const ts = adjustmentCoefficients(c.dots, c.norms2, 2, settings).coef;
+        Array.from(ts).forEach((x, t) => expect(py.coef[m][i][t]).toBeCloseTo(x, 12));
+      }),
+    );
+    expect(py.auc).toBeCloseTo(auc(labels.map(Number), scores), 12);
+    const reg = regressionMetrics(actual, scores);
+    for (const [k, v] of Object.entries(reg)) expect(py.regression[k]).toBeCloseTo(v, 10);
+  });
+
+  it('trains on two processes like the app: same encoders, test AUC within 0.02', async () => {
+    const metrics = await readJson(path.join(out(), 'metrics.json'));
+    const exported = await readJson(path.join(out(), 'export', 'export.json'));
+    expect(metrics.rows).toEqual({ train: 16_000, validation: 2_000, test: 2_000 });
+    expect(metrics.backend).toMatch(/^pytorch .*CPU, 2 processes, gloo/);
+    expect(metrics.history).toHaveLength(app.outcome.history.length);
+    expect(metrics.bestEpoch).toBe(app.outcome.bestEpoch);
+    // Vocabularies and bucket edges are the app's exactly; target statistics up to rounding.
+    expect(exported.encoders).toEqual(app.encoders);
+    exported.targetEncoders.forEach((e: Record<string, unknown>, t: number) => {
+      const mine = app.targetEncoders[t];
+      expect({ ...e, mean: 0, std: 0 }).toEqual({ ...mine, mean: 0, std: 0 });
+      expect(e.mean).toBeCloseTo(mine.mean, 12);
+      expect(e.std).toBeCloseTo(mine.std, 12);
+    });
+    const appMetrics = app.test.metrics as unknown as Record<string, Record<string, number>>;
+    const summary: string[] = [];
+    for (const task of ['click', 'purchase']) {
+      const diff = Math.abs(metrics.tasks[task].auc - appMetrics[task].auc);
+      summary.push(
+        `${task} AUC app ${appMetrics[task].auc.toFixed(4)} torch ${metrics.tasks[task].auc.toFixed(4)}`,
+      );
+      expect(diff).toBeLessThan(0.02);
+    }
+    summary.push(
+      `amount NRMSE app ${appMetrics.amount.nrmse.toFixed(4)} torch ${metrics.tasks.amount.nrmse.toFixed(4)}`,
+    );
+    console.log(summary.join('; '));
+    expect(Math.abs(metrics.tasks.amount.nrmse - appMetrics.amount.nrmse)).toBeLessThan(0.05);
+  });
+
+  it('imports as an app model whose predictions are the PyTorch model’s', async () => {
+    const modelDir = path.join(dir, 'imported');
+    const result = await importTorchModel({ dir: path.join(out(), 'export'), out: modelDir });
+    expect(result.out).toBe(path.resolve(modelDir));
+    expect(result.files).toEqual(['manifest.json', 'model.json', 'weights.bin']);
+    expect(result.manifest.tasks.map((t) => t.name)).toEqual(['click', 'purchase', 'amount']);
+    expect(result.manifest.backend).toMatch(/^pytorch/);
+    const metrics = await readJson(path.join(out(), 'metrics.json'));
+    expect(result.manifest.metrics).toEqual(metrics.tasks);
+
+    const { model, manifest } = await loadModel(modelDir);
+    try {
+      const lines = (await fs.readFile(path.join(out(), 'export', 'predictions.csv'), 'utf8'))
+        .trim()
+        .split('\n');
+      expect(lines[0]).toBe('row,click_probability,purchase_probability,amount_prediction');
+      const rows = lines.slice(1).map((l) => l.split(',').map(Number));
+      expect(rows).toHaveLength(1000);
+      const data = {
+        rows: table.rows,
+        fields: encodeFields(table, manifest.encoders),
+        targets: [],
+      };
+      const index = Int32Array.from(rows, (r) => r[0]);
+      const ours = predictRows(model, data, index, manifest.targetEncoders);
+      let worst = 0;
+      rows.forEach((r, i) => {
+        for (let t = 0; t < 3; t++) {
+          const scale = t === 2 ? Math.max(1, Math.abs(r[t + 1])) : 1; // amounts: relative
+          worst = Math.max(worst, Math.abs(ours.raw[t][i] - r[t + 1]) / scale);
+        }
+      });
+      console.log(`largest difference between the app's and PyTorch's predictions: ${worst}`);
+      expect(worst).toBeLessThan(1e-4);
+    } finally {
+      model.dispose();
+    }
+    // Importing the run folder itself works too, and a model folder is no export.
+    await importTorchModel({ dir: out(), out: path.join(dir, 'imported-2') });
+    const saved = path.join(dir, 'app-model');
+    await saveRun(saved, app);
+    await expect(importTorchModel({ dir: saved, out: path.join(dir, 'x') })).rejects.toThrow(
+      /holds no PyTorch export/,
+    );
+  });
+
+  it('resumes from its checkpoint where it stopped, on one process', async () => {
+    const resumed = path.join(dir, 'resumed');
+    const first = await run(
+      python!,
+      ['train.py', '--data', csv, '--out', resumed, '--epochs', '2'],
+      pkg,
+    );
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const second = await run(
+      python!,
+      ['train.py', '--data', csv, '--out', resumed, '--epochs', String(EPOCHS), '--resume'],
+      pkg,
+    );
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('resuming after epoch 2');
+    expect(second.stdout).toContain('training 1 epoch(s)');
+    const a = await readJson(path.join(resumed, 'metrics.json'));
+    const b = await readJson(path.join(out(), 'metrics.json'));
+    expect(a.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
+    // One process and two train on the same batches: the same run up to float rounding.
+    for (const task of ['click', 'purchase']) {
+      expect(a.tasks[task].auc).toBeCloseTo(b.tasks[task].auc, 2);
+    }
+    // A checkpoint of another run is refused.
+    const other = await run(
+      python!,
+      ['train.py', '--data', csv, '--out', resumed, '--seed', '5', '--resume'],
+      pkg,
+    );
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/belongs to another run \(seed: 42 there, 5 now\)/);
+  });
+
+  it('names the file, line and column of bad data, and the file that needs pyarrow', async () => {
+    const lines = (await fs.readFile(csv, 'utf8')).split('\n').slice(0, 200);
+    const header = lines[0].split(',');
+    const bad = lines[4].split(',');
+    bad[header.indexOf('click')] = 'maybe';
+    lines[4] = bad.join(',');
+    const badCsv = path.join(dir, 'bad.csv');
+    await fs.writeFile(badCsv, lines.join('\n') + '\n');
+    const r = await run(
+      python!,
+      ['train.py', '--data', badCsv, '--out', path.join(dir, 'bad')],
+      pkg,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${badCsv}, line 5, column "click": binary target must be 0/1, true/false or yes/no, found "maybe".`,
+    );
+
+    const parquet = path.join(dir, 'part-0.parquet');
+    await fs.writeFile(parquet, 'PAR1');
+    const hasPyarrow =
+      spawnSync(python!, ['-c', 'import pyarrow'], { stdio: 'ignore' }).status === 0;
+    if (hasPyarrow) return; // then it would read the file (and fail on its content)
+    const p = await run(
+      python!,
+      ['train.py', '--data', parquet, '--out', path.join(dir, 'pq')],
+      pkg,
+    );
+    expect(p.code).toBe(1);
+    expect(p.stderr).toContain(`${parquet}: reading Parquet needs the pyarrow package`);
+  });
+});
