@@ -646,6 +646,12 @@ export function dismissTraining(): void {
 
 // ---- runs ------------------------------------------------------------------------------------
 
+function newest(runs: readonly RunSummary[]): string | null {
+  let best: RunSummary | null = null;
+  for (const r of runs) if (!best || r.startedAt > best.startedAt) best = r;
+  return best?.id ?? null;
+}
+
 export async function loadRuns(): Promise<void> {
   set({ runsStatus: get().runsStatus === 'ready' ? 'ready' : 'loading' });
   try {
@@ -657,7 +663,7 @@ export async function loadRuns(): Promise<void> {
       runsStatus: 'ready',
       runsError: null,
       compare: compare.filter((id) => ids.has(id)),
-      openRun: openRun && ids.has(openRun) ? openRun : (runs[0]?.id ?? null),
+      openRun: openRun && ids.has(openRun) ? openRun : newest(runs),
     });
   } catch (error) {
     set({ runsStatus: 'error', runsError: errorText(error) });

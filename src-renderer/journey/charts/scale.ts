@@ -3,13 +3,14 @@
 
 export type Domain = [number, number];
 
-/** A "nice" step (1, 2, 2.5 or 5 times a power of ten) giving about `count` ticks over `span`. */
+/** A "nice" step (1, 2 or 5 times a power of ten) giving about `count` ticks over `span`. */
 export function niceStep(span: number, count: number): number {
   if (!(span > 0) || !Number.isFinite(span)) return 1;
   const raw = span / Math.max(1, count);
   const power = Math.pow(10, Math.floor(Math.log10(raw)));
   const unit = raw / power;
-  const nice = unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 2.5 ? 2.5 : unit <= 5 ? 5 : 10;
+  // The nearest of 1, 2, 5, 10 on a log scale.
+  const nice = unit >= Math.sqrt(50) ? 10 : unit >= Math.sqrt(10) ? 5 : unit >= Math.SQRT2 ? 2 : 1;
   return nice * power;
 }
 
@@ -48,7 +49,8 @@ export function niceDomain(domain: Domain, count = 5): Domain {
     hi += pad;
   }
   const step = niceStep(hi - lo, count);
-  return [Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step];
+  const clean = (v: number) => Number(v.toPrecision(12));
+  return [clean(Math.floor(lo / step + 1e-9) * step), clean(Math.ceil(hi / step - 1e-9) * step)];
 }
 
 /** Maps [d0, d1] onto [r0, r1]. */

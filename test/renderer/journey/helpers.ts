@@ -33,18 +33,18 @@ import eventsJson from '../../fixtures/journey/train-events.json';
 
 /** The wizard's preview of a 6,000-row sample, as the host built it. */
 export function fixturePreview(): DataPreview {
-  const preview = structuredClone(previewJson) as DataPreview;
+  const preview = structuredClone(previewJson) as unknown as DataPreview;
   return { ...preview, path: '/ws/sample-6k.csv', suggested: { ...preview.suggested } };
 }
 
 /** The TrainProgress events of a 3-epoch HTLNet run on that sample, as the host sends them. */
 export function fixtureEvents(): TrainProgress[] {
-  return structuredClone(eventsJson) as TrainProgress[];
+  return structuredClone(eventsJson) as unknown as TrainProgress[];
 }
 
 /** Two runs on the same data: HTLNet, then MMoE. */
 export function fixtureRuns(): RunDetail[] {
-  return structuredClone(runsJson) as RunDetail[];
+  return structuredClone(runsJson) as unknown as RunDetail[];
 }
 
 export function summaryOf(detail: RunDetail) {

@@ -222,4 +222,54 @@ describe('the import wizard', () => {
     expect(host.calls.find((c) => c.channel === 'upload')?.args[1]).toBe('mine.csv');
     expect(host.callsOf('data:import')).toEqual([['/ws/uploads/mine.csv']]);
   });
+
+  it('trains the HTLNet template on the sample in one click', async () => {
+    const template = fixtureProject();
+    const host = fakeHost({
+      'files:list': () => listing,
+      'data:sample': (rows) => `/ws/samples/funnel-sample-${rows}.csv`,
+      'data:import': () => ({ jobId: 'j-sample' }),
+      'templates:create': () => template,
+      'data:check': () => [],
+      'train:start': () => ({ jobId: 'j-train', runId: 'r1' }),
+    });
+    const onProjectChange = vi.fn();
+    const onNavigate = vi.fn();
+    view = await render(
+      <DataScreen
+        project={emptyProject()}
+        onProjectChange={onProjectChange}
+        onNavigate={onNavigate}
+      />,
+    );
+    const c = view.container;
+    await click(byTestId(c, 'try-sample'));
+    expect(host.callsOf('data:sample')).toEqual([[100_000]]);
+    expect(host.callsOf('data:import')).toEqual([['/ws/samples/funnel-sample-100000.csv']]);
+    expect(text(byTestId(c, 'sample-step'))).toBe('Reading the sample…');
+    await host.emit({
+      type: 'import:done',
+      jobId: 'j-sample',
+      preview: { ...fixturePreview(), path: '/ws/samples/funnel-sample-100000.csv' },
+    });
+    expect(host.callsOf('templates:create')).toEqual([['htlnet']]);
+    const project = onProjectChange.mock.calls[0][0] as ProjectFile;
+    expect(project.data.source).toBe('/ws/samples/funnel-sample-100000.csv');
+    expect(project.graph.blocks.find((b) => b.type === 'optimizer')!.params.epochs).toBe(3);
+    expect(onNavigate).toHaveBeenCalledWith('train');
+    const [[request]] = host.callsOf('train:start');
+    expect(request.project).toEqual(project);
+    expect(request.dataPath).toBe('/ws/samples/funnel-sample-100000.csv');
+    expect(useJourney.getState().training?.jobId).toBe('j-train');
+    expect(maybeTestId(c, 'sample-step')).toBeNull();
+  });
+
+  it('asks before the sample replaces a model on the canvas', async () => {
+    const host = fakeHost({ 'files:list': () => listing });
+    view = await render(<DataScreen project={fixtureProject()} onProjectChange={vi.fn()} />);
+    const c = view.container;
+    await click(byTestId(c, 'try-sample'));
+    expect(host.callsOf('data:sample')).toEqual([]);
+    expect(maybeTestId(c, 'sample-confirm')).not.toBeNull();
+  });
 });

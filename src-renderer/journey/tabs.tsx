@@ -1,0 +1,106 @@
+// The journey's screens wired to the editor's store, ready for the shell's tab strip:
+//   {tab === 'data' && <DataTab />} {tab === 'train' && <TrainTab />} {tab === 'results' && <ResultsTab />}
+// They read the current project from the store, replace it as one undo step (edit), switch
+// tabs with setTab, show blocks with focusBlock/select, and use the store's API object. The
+// binding problems data:check finds are added to the editor's problems list, so they pin to
+// blocks on the canvas like the model's own problems.
+
+import { useEffect, useMemo } from 'react';
+import type { Problem } from '../../src-main/shared/problems';
+import type { ProjectFile } from '../../src-main/shared/project';
+import { useAppStore, useStoreApi } from '../app/context';
+import type { AppStore } from '../store/store';
+import { DataScreen } from './data/DataScreen';
+import { ResultsScreen } from './results/ResultsScreen';
+import { connectJourney, useJourney } from './store';
+import { TrainScreen } from './train/TrainScreen';
+import type { JourneyProps } from './ui';
+
+const key = (p: Problem) => `${p.code}|${p.message}|${p.blocks.join(',')}`;
+
+/** The binding's problems (data:check's own, not the graph's, which validation reports). */
+function bindingProblems(problems: readonly Problem[]): Problem[] {
+  return problems.filter((p) => p.code.startsWith('data-'));
+}
+
+const linked = new WeakSet<AppStore>();
+
+/**
+ * Keeps the editor's problems list holding the latest data:check findings: after each of the
+ * editor's validations (which replace its list) and after each check. Cleared when a new
+ * binding is applied or a check finds nothing.
+ */
+export function linkEditorProblems(store: AppStore): void {
+  if (linked.has(store)) return;
+  linked.add(store);
+  const merge = () => {
+    const extra = bindingProblems(useJourney.getState().dataProblems);
+    if (extra.length === 0) return;
+    const current = store.getState().problems;
+    const have = new Set(current.map(key));
+    const missing = extra.filter((p) => !have.has(key(p)));
+    if (missing.length > 0) store.setState({ problems: [...current, ...missing] });
+  };
+  let lastData = useJourney.getState().dataProblems;
+  useJourney.subscribe((s) => {
+    if (s.dataProblems === lastData) return;
+    const gone = bindingProblems(lastData).map(key);
+    lastData = s.dataProblems;
+    if (gone.length > 0) {
+      // Findings of an earlier check that no longer hold leave the list.
+      const now = new Set(bindingProblems(s.dataProblems).map(key));
+      const stale = new Set(gone.filter((k) => !now.has(k)));
+      const current = store.getState().problems;
+      const kept = current.filter((p) => !stale.has(key(p)));
+      if (kept.length !== current.length) store.setState({ problems: kept });
+    }
+    merge();
+  });
+  let lastProblems = store.getState().problems;
+  store.subscribe((s) => {
+    if (s.problems === lastProblems) return;
+    lastProblems = s.problems;
+    merge();
+  });
+  merge();
+}
+
+function useEditorProps(): JourneyProps {
+  const store = useStoreApi();
+  const project = useAppStore((s) => s.project);
+  const api = useAppStore((s) => s.api);
+  useEffect(() => {
+    connectJourney(api);
+    linkEditorProblems(store);
+  }, [api, store]);
+  return useMemo(
+    () => ({
+      project,
+      onProjectChange: (next: ProjectFile) => {
+        store.getState().edit(() => next);
+      },
+      onNavigate: (tab) => store.getState().setTab(tab),
+      onShowBlocks: (ids: string[]) => {
+        const s = store.getState();
+        const present = ids.filter((id) => s.project.graph.blocks.some((b) => b.id === id));
+        s.setTab('model');
+        if (present.length === 0) return;
+        s.focusBlock(present[0]);
+        if (present.length > 1) s.select({ blocks: present, edges: [] });
+      },
+    }),
+    [project, store],
+  );
+}
+
+export function DataTab() {
+  return <DataScreen {...useEditorProps()} />;
+}
+
+export function TrainTab() {
+  return <TrainScreen {...useEditorProps()} />;
+}
+
+export function ResultsTab() {
+  return <ResultsScreen {...useEditorProps()} />;
+}

@@ -1,0 +1,349 @@
+// @vitest-environment happy-dom
+// The Results tab on two recorded runs (HTLNet and MMoE on the same data): the runs table
+// sorted by any column, a run's metrics and curves, the comparison (best values highlighted,
+// curves overlaid), export, and scoring a file.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunDetail, RunSummary } from '../../../src-main/ipc/api';
+import { ResultsScreen } from '../../../src-renderer/journey';
+import { formatMetric } from '../../../src-renderer/journey/format';
+import { sortRuns, taskColumns, bestOf } from '../../../src-renderer/journey/results/runs';
+import { useJourney } from '../../../src-renderer/journey/store';
+import {
+  byTestId,
+  chooseOption,
+  click,
+  fakeHost,
+  fixtureRuns,
+  maybeTestId,
+  render,
+  summaryOf,
+  text,
+  typeInto,
+  type Rendered,
+} from './helpers';
+
+let view: Rendered | null = null;
+afterEach(() => {
+  view?.unmount();
+  view = null;
+});
+
+/** The two fixture runs plus a failed one without metrics. */
+function runs(): { details: RunDetail[]; summaries: RunSummary[] } {
+  const details = fixtureRuns();
+  const failed: RunDetail = {
+    ...details[0],
+    id: 'r20250301-103000-0a0b0c',
+    label: 'Aborted try',
+    projectName: 'AITM funnel · aitm',
+    status: 'failed',
+    message: 'Interrupted: the app closed while this run was training.',
+    startedAt: '2025-03-01T10:30:00.000Z',
+    test: null,
+    hasModel: false,
+  };
+  const all = [...details, failed];
+  return { details: all, summaries: all.map((d) => summaryOf(d) as RunSummary) };
+}
+
+function rowOrder(root: ParentNode): string[] {
+  return Array.from(root.querySelectorAll('[data-testid="runs-table"] tbody tr')).map((r) =>
+    r.getAttribute('data-run')!,
+  );
+}
+
+async function open() {
+  const { details, summaries } = runs();
+  const host = fakeHost({
+    'runs:list': () => summaries,
+    'runs:get': (id) => {
+      const d = details.find((x) => x.id === id);
+      if (!d) throw new Error(`There is no run "${id}".`);
+      return d;
+    },
+    'runs:delete': () => null,
+    'model:export': (_id, dest) => dest,
+    'files:list': (dir) => ({
+      dir: dir ?? '/ws',
+      parent: null,
+      entries: [
+        {
+          name: 'new-visits.csv',
+          path: '/ws/new-visits.csv',
+          isDirectory: false,
+          size: 1000,
+          modifiedAt: '2025-03-02T09:00:00.000Z',
+        },
+      ],
+    }),
+    'score:start': () => ({ jobId: 'j-score' }),
+  });
+  view = await render(<ResultsScreen />);
+  return { host, details, summaries };
+}
+
+describe('the runs table logic', () => {
+  it('sorts by any column, runs without a value last', () => {
+    const { summaries } = runs();
+    const [htlnet, mmoe, failed] = summaries.map((s) => s.id);
+    const columns = taskColumns(summaries);
+    expect(columns.map((c) => `${c.task}:${c.metric}`)).toEqual([
+      'click:auc',
+      'purchase:auc',
+      'amount:nrmse',
+    ]);
+    const ids = (key: Parameters<typeof sortRuns>[1]) => sortRuns(summaries, key).map((r) => r.id);
+    expect(ids({ key: 'time', dir: 'desc' })).toEqual([failed, mmoe, htlnet]);
+    expect(ids({ key: 'time', dir: 'asc' })).toEqual([htlnet, mmoe, failed]);
+    expect(ids({ key: 'task:click', dir: 'desc' })).toEqual([htlnet, mmoe, failed]);
+    expect(ids({ key: 'task:click', dir: 'asc' })).toEqual([mmoe, htlnet, failed]);
+    expect(ids({ key: 'label', dir: 'asc' })).toEqual([failed, htlnet, mmoe]);
+    expect(ids({ key: 'status', dir: 'asc' })).toEqual([htlnet, mmoe, failed]);
+  });
+
+  it('finds the best value whichever way a metric points', () => {
+    const m = (id: string, v: number | undefined) => ({
+      id,
+      metrics: v === undefined ? undefined : { auc: v, nrmse: v },
+    });
+    expect([...bestOf('auc', [m('a', 0.7), m('b', 0.72), m('c', undefined)])]).toEqual(['b']);
+    expect([...bestOf('nrmse', [m('a', 0.9), m('b', 0.95)])]).toEqual(['a']);
+    expect([...bestOf('auc', [m('a', 0.7), m('b', 0.7)])]).toEqual(['a', 'b']);
+    expect([...bestOf('auc', [m('a', 0.7), m('b', undefined)])]).toEqual([]);
+  });
+});
+
+describe('the Results tab', () => {
+  it('lists the runs, sorts them by clicking a header and opens one', async () => {
+    const { summaries, details } = await open();
+    const c = view!.container;
+    const [htlnet, mmoe, failed] = summaries.map((s) => s.id);
+    expect(rowOrder(c)).toEqual([failed, mmoe, htlnet]); // newest first
+    expect(text(byTestId(c, `run-metric-${htlnet}-click`))).toBe(
+      formatMetric('auc', summaries[0].test!.click.auc),
+    );
+    expect(text(byTestId(c, `run-metric-${failed}-click`))).toBe('–');
+
+    await click(byTestId(c, 'sort-task:click'));
+    expect(rowOrder(c)).toEqual([mmoe, htlnet, failed]);
+    expect(byTestId(c, 'sort-task:click').closest('th')!.getAttribute('aria-sort')).toBe(
+      'ascending',
+    );
+    await click(byTestId(c, 'sort-task:click'));
+    expect(rowOrder(c)).toEqual([htlnet, mmoe, failed]);
+    await click(byTestId(c, 'sort-model'));
+    expect(rowOrder(c)).toEqual([failed, htlnet, mmoe]);
+
+    // The newest run is open; open the HTLNet one.
+    expect(byTestId(c, 'run-detail').getAttribute('data-run')).toBe(failed);
+    await click(byTestId(c, `run-row-${htlnet}`));
+    const detail = byTestId(c, 'run-detail');
+    expect(detail.getAttribute('data-run')).toBe(htlnet);
+    const run = details[0];
+    expect(text(byTestId(c, 'test-metric-click-auc'))).toBe(
+      formatMetric('auc', run.test!.click.auc),
+    );
+    expect(text(byTestId(c, 'test-metric-amount-gini'))).toBe(
+      formatMetric('gini', run.test!.amount.gini),
+    );
+    // Curves: ROC and calibration per binary task, scatter and Lorenz per regression task.
+    for (const t of ['click', 'purchase']) {
+      const roc = byTestId(c, `chart-roc-${t}`);
+      expect(roc.querySelector('[data-series]')!.getAttribute('data-points')).toBe(
+        String(run.curves[t].roc!.fpr.length),
+      );
+      expect(text(roc.querySelector('figcaption'))).toContain(
+        `AUC ${formatMetric('auc', run.test![t].auc)}`,
+      );
+      expect(maybeTestId(c, `chart-calibration-${t}`)).not.toBeNull();
+      expect(maybeTestId(c, `chart-lorenz-${t}`)).toBeNull();
+    }
+    expect(byTestId(c, 'chart-scatter-amount').querySelectorAll('circle.jc-scatter').length).toBe(
+      run.curves.amount.scatter!.actual.length,
+    );
+    expect(text(byTestId(c, 'chart-lorenz-amount').querySelector('figcaption'))).toContain(
+      `Gini ${formatMetric('gini', run.test!.amount.gini)}`,
+    );
+    expect(
+      byTestId(c, 'chart-history-click')
+        .querySelector('[data-series]')!
+        .getAttribute('data-points'),
+    ).toBe(String(run.history.length));
+    expect(maybeTestId(c, 'chart-roc-click-png')).not.toBeNull();
+  });
+
+  it('compares ticked runs: metrics lined up, the best highlighted, curves overlaid', async () => {
+    const { summaries, details } = await open();
+    const c = view!.container;
+    const [htlnet, mmoe] = summaries.map((s) => s.id);
+    expect(byTestId<HTMLButtonElement>(c, 'compare-open').disabled).toBe(true);
+    await click(byTestId(c, `compare-${htlnet}`));
+    await click(byTestId(c, `compare-${mmoe}`));
+    expect(useJourney.getState().compare).toEqual([htlnet, mmoe]);
+    await click(byTestId(c, 'compare-open'));
+    const table = byTestId(c, 'compare-table');
+    const cell = (task: string, m: string, id: string) =>
+      byTestId(table, `compare-metric-${task}-${m}-${id}`);
+    const [a, b] = details;
+    expect(text(cell('click', 'auc', htlnet))).toBe(formatMetric('auc', a.test!.click.auc));
+    expect(text(cell('click', 'auc', mmoe))).toBe(formatMetric('auc', b.test!.click.auc));
+    // Best: higher AUC, lower NRMSE.
+    const best = (task: string, m: string, higher: boolean) => {
+      const va = a.test![task][m];
+      const vb = b.test![task][m];
+      return (higher ? va >= vb : va <= vb) ? htlnet : mmoe;
+    };
+    for (const [task, m, higher] of [
+      ['click', 'auc', true],
+      ['purchase', 'logloss', false],
+      ['amount', 'nrmse', false],
+      ['amount', 'gini', true],
+    ] as const) {
+      const winner = best(task, m, higher);
+      const loser = winner === htlnet ? mmoe : htlnet;
+      expect(cell(task, m, winner).getAttribute('data-best')).toBe('true');
+      expect(cell(task, m, loser).getAttribute('data-best')).toBeNull();
+    }
+    // Overlaid curves: one series per run.
+    for (const id of ['compare-roc-click', 'compare-roc-purchase', 'compare-lorenz-amount']) {
+      const series = byTestId(c, id).querySelectorAll('[data-series]');
+      expect(Array.from(series).map((s) => s.getAttribute('data-series'))).toEqual([htlnet, mmoe]);
+    }
+    expect(byTestId(c, 'compare-history-amount').querySelectorAll('[data-legend]')).toHaveLength(2);
+
+    // Fewer than two: an empty state.
+    await click(c.querySelector(`[aria-label="Remove ${a.label} from the comparison"]`)!);
+    expect(maybeTestId(c, 'compare-empty')).not.toBeNull();
+  });
+
+  it("exports a run's model into the workspace's models folder (browser mode)", async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const htlnet = summaries[0].id;
+    await click(byTestId(c, `run-row-${htlnet}`));
+    expect(byTestId<HTMLInputElement>(c, 'export-name').value).toBe('htlnet-funnel-3-epochs-model');
+    await typeInto(byTestId(c, 'export-name'), 'funnel v1');
+    await click(byTestId(c, 'export-button'));
+    expect(host.callsOf('model:export')).toEqual([[htlnet, '/ws/models/funnel v1']]);
+    expect(text(byTestId(c, 'export-path'))).toBe('/ws/models/funnel v1');
+  });
+
+  it('scores a file with a run and shows the output, rows and metrics', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const htlnet = summaries[0].id;
+    await click(byTestId(c, `run-row-${htlnet}`));
+    await click(byTestId(c, 'score-with-run'));
+    expect(byTestId<HTMLSelectElement>(c, 'score-run').value).toBe(htlnet);
+    // Only runs with a model are offered.
+    expect(byTestId(c, 'score-run').querySelectorAll('option:not([disabled])')).toHaveLength(2);
+    await chooseOption(byTestId(c, 'score-run'), summaries[1].id);
+    await chooseOption(byTestId(c, 'score-run'), htlnet);
+    expect(byTestId<HTMLButtonElement>(c, 'score-start').disabled).toBe(true);
+    await click(
+      c.querySelector('[data-testid="score-picker-files-use"][data-name="new-visits.csv"]')!,
+    );
+    expect(text(byTestId(c, 'score-data-path'))).toBe('/ws/new-visits.csv');
+    await click(byTestId(c, 'score-start'));
+    expect(host.callsOf('score:start')).toEqual([
+      [
+        {
+          source: { runId: htlnet },
+          dataPath: '/ws/new-visits.csv',
+          out: '/ws/predictions/new-visits-predictions.csv',
+        },
+      ],
+    ]);
+    await host.emit({
+      type: 'job:progress',
+      jobId: 'j-score',
+      kind: 'score',
+      done: 250,
+      total: 1000,
+      stage: 'reading',
+    });
+    const bar = byTestId(c, 'score-progress').querySelector('[role="progressbar"]')!;
+    expect(bar.getAttribute('aria-valuenow')).toBe('25');
+    await host.emit({
+      type: 'score:done',
+      jobId: 'j-score',
+      result: {
+        out: '/ws/predictions/new-visits-predictions.csv',
+        rows: 12345,
+        columns: ['click', 'purchase', 'amount'],
+        metrics: { click: { auc: 0.71234, logloss: 0.49 } },
+      },
+    });
+    expect(text(byTestId(c, 'score-out'))).toBe('/ws/predictions/new-visits-predictions.csv');
+    expect(text(byTestId(c, 'score-rows'))).toBe('12,345');
+    expect(text(byTestId(c, 'score-metric-click-auc'))).toBe('AUC 0.7123');
+  });
+
+  it('scores with an exported model folder', async () => {
+    const { host } = await open();
+    const c = view!.container;
+    host.handlers['files:list'] = (_dir, kind) => ({
+      dir: '/ws/models',
+      parent: '/ws',
+      entries:
+        kind === 'model'
+          ? [
+              {
+                name: 'funnel v1',
+                path: '/ws/models/funnel v1',
+                isDirectory: true,
+                size: 0,
+                modifiedAt: '2025-03-02T09:00:00.000Z',
+              },
+            ]
+          : [
+              {
+                name: 'new-visits.csv',
+                path: '/ws/new-visits.csv',
+                isDirectory: false,
+                size: 1000,
+                modifiedAt: '2025-03-02T09:00:00.000Z',
+              },
+            ],
+    });
+    await click(byTestId(c, 'results-tab-score'));
+    await click(byTestId(c, 'score-kind-folder'));
+    await click(c.querySelector('[data-testid="score-models-use"][data-name="funnel v1"]')!);
+    expect(text(byTestId(c, 'score-model-dir'))).toBe('/ws/models/funnel v1');
+    await click(
+      c.querySelector('[data-testid="score-picker-files-use"][data-name="new-visits.csv"]')!,
+    );
+    await typeInto(byTestId(c, 'score-out-name'), 'scored');
+    await click(byTestId(c, 'score-start'));
+    expect(host.callsOf('score:start')[0][0]).toEqual({
+      source: { modelDir: '/ws/models/funnel v1' },
+      dataPath: '/ws/new-visits.csv',
+      out: '/ws/predictions/scored.csv',
+    });
+    await host.emit({
+      type: 'job:failed',
+      jobId: 'j-score',
+      kind: 'score',
+      error: 'new-visits.csv has no column "price".',
+    });
+    expect(text(byTestId(c, 'score-error'))).toContain('has no column "price"');
+  });
+
+  it('deletes a run after asking', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const id = summaries[2].id;
+    await click(byTestId(c, `run-delete-${id}`));
+    expect(host.callsOf('runs:delete')).toEqual([]);
+    await click(byTestId(c, `run-delete-confirm-${id}`));
+    expect(host.callsOf('runs:delete')).toEqual([[id]]);
+    expect(maybeTestId(c, `run-row-${id}`)).toBeNull();
+  });
+
+  it('has an empty state before the first run', async () => {
+    fakeHost({ 'runs:list': () => [] });
+    view = await render(<ResultsScreen />);
+    expect(maybeTestId(view.container, 'runs-empty')).not.toBeNull();
+  });
+});

@@ -1,0 +1,89 @@
+// @vitest-environment happy-dom
+// The journey's tabs on the editor's real store: they show its project, a change (training
+// settings) is one undo step, "Show in model" switches to the canvas with the blocks selected,
+// and data:check's binding problems join the editor's problems list.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Problem } from '../../../src-main/shared/problems';
+import { StoreProvider } from '../../../src-renderer/app/context';
+import { TrainTab, useJourney } from '../../../src-renderer/journey';
+import { createAppStore, type AppStore } from '../../../src-renderer/store/store';
+import {
+  byTestId,
+  click,
+  fakeHost,
+  fixtureProject,
+  flush,
+  pressEnter,
+  render,
+  typeInto,
+  type Rendered,
+} from './helpers';
+
+let view: Rendered | null = null;
+afterEach(() => {
+  view?.unmount();
+  view = null;
+});
+
+const missing: Problem = {
+  severity: 'error',
+  code: 'data-missing-column',
+  message: 'sample-6k.csv has no column "amount", the target of task "amount".',
+  blocks: ['head-amount'],
+  field: 'task',
+};
+
+async function mount(problems: Problem[] = []): Promise<AppStore> {
+  const host = fakeHost({
+    'data:check': () => problems,
+    'project:validate': () => ({ problems: [], shapes: {} }),
+  });
+  const store = createAppStore(host.api, { validateDelay: 0, autosaveDelay: 1e9 });
+  store.setState({ project: fixtureProject() });
+  view = await render(
+    <StoreProvider store={store}>
+      <TrainTab />
+    </StoreProvider>,
+  );
+  return store;
+}
+
+describe('the journey tabs on the editor store', () => {
+  it("edits the editor's project as one undo step", async () => {
+    const store = await mount();
+    const c = view!.container;
+    const before = store.getState().project;
+    const epochs = byTestId<HTMLInputElement>(c, 'setting-epochs');
+    expect(epochs.value).toBe('3');
+    await typeInto(epochs, '12');
+    await pressEnter(epochs);
+    const optimizer = () =>
+      store.getState().project.graph.blocks.find((b) => b.type === 'optimizer')!;
+    expect(optimizer().params.epochs).toBe(12);
+    expect(byTestId<HTMLInputElement>(c, 'setting-epochs').value).toBe('12');
+    store.getState().undo();
+    expect(store.getState().project).toBe(before);
+    await flush();
+    expect(byTestId<HTMLInputElement>(c, 'setting-epochs').value).toBe('3');
+  });
+
+  it('pins binding problems to blocks in the editor and shows them there', async () => {
+    const store = await mount([missing]);
+    const c = view!.container;
+    await click(byTestId(c, 'train-start'));
+    expect(useJourney.getState().dataProblems).toEqual([missing]);
+    expect(store.getState().problems).toContainEqual(missing);
+    // A validation of the model replaces the list: the binding problem stays in it.
+    store.setState({ problems: [] });
+    expect(store.getState().problems).toEqual([missing]);
+
+    await click(byTestId(c, 'check-problem').querySelector('button')!);
+    expect(store.getState().tab).toBe('model');
+    expect(store.getState().selection.blocks).toEqual(['head-amount']);
+
+    // A check that finds nothing takes it out again.
+    useJourney.setState({ dataProblems: [] });
+    expect(store.getState().problems).toEqual([]);
+  });
+});
