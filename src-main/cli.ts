@@ -20,6 +20,7 @@ import { saveRun, trainProject } from './engine/pipeline';
 import type { TaskMetrics } from './engine/train/evaluate';
 import type { TrainEvent } from './engine/train/trainer';
 import { APP_VERSION } from './engine/version';
+import { exportTorchJob, importTorchModel } from './engine/export/torch';
 
 const USAGE = `HTLNet Studio ${APP_VERSION}: multi-task hybrid-target models from the command line.
 
@@ -33,6 +34,10 @@ Usage:
   htlnet eval --model DIR --data FILE [--json]
   htlnet export --model DIR --format onnx --out FILE.onnx [--json]
                (also writes FILE.preprocessing.json: how to encode raw rows for the model)
+  htlnet export --project FILE --format torch --out DIR [--json]
+               (a PyTorch training package: python3 train.py / torchrun ... train.py --data FILES)
+  htlnet import --torch DIR --out MODELDIR [--json]
+               (the model a PyTorch package trained, as an app model to predict, eval, compare)
   htlnet templates [--json]
   htlnet sample --out FILE [--rows N] [--seed N]
 
@@ -55,6 +60,7 @@ const OPTIONS = {
   split: { type: 'string' },
   out: { type: 'string' },
   format: { type: 'string' },
+  torch: { type: 'string' },
   rows: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -87,13 +93,15 @@ export async function main(argv: string[]): Promise<number> {
         return await evaluate(flags);
       case 'export':
         return await exportModel(flags);
+      case 'import':
+        return await importModel(flags);
       case 'templates':
         return templates(flags);
       case 'sample':
         return await sample(flags);
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: train, predict, eval, export, templates, sample.`,
+          `Unknown command "${command}". Commands: train, predict, eval, export, import, templates, sample.`,
         );
     }
   } catch (e) {
@@ -460,7 +468,28 @@ const EXPORT_FORMATS: Record<string, ExportFormat> = {
       `wrote the ONNX model (opset ${String(r.opset)}, ${String(r.nodes)} nodes) to ${String(r.out)}\n` +
       `wrote how to encode its inputs to ${String(r.preprocessing)}`,
   },
+  torch: {
+    source: 'project',
+    run: async (project, out) => ({ ...(await exportTorchJob({ project, out })) }),
+    describe: (r) =>
+      `wrote the PyTorch training package to ${String(r.out)} (${(r.files as string[]).length} files)\n` +
+      `run it with: python3 train.py --data FILES  (or: torchrun --nproc_per_node N train.py --data FILES)`,
+  },
 };
+
+async function importModel(flags: Flags): Promise<number> {
+  const dir = required(flags, 'torch');
+  const out = required(flags, 'out');
+  await initBackend();
+  const result = await importTorchModel({ dir, out });
+  if (flags.json) process.stdout.write(json({ format: 'torch', ...result }) + '\n');
+  else {
+    process.stdout.write(
+      `imported the PyTorch model from ${dir} as an app model in ${result.out}\n`,
+    );
+  }
+  return 0;
+}
 
 async function exportModel(flags: Flags): Promise<number> {
   const formats = Object.keys(EXPORT_FORMATS);

@@ -257,3 +257,36 @@ describe('htlnet', () => {
     expect(o.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('htlnet export --format torch and import --torch', () => {
+  it('writes the PyTorch package for a project file', async () => {
+    const project = path.resolve(import.meta.dirname, '../resources/templates/htlnet.htlnet.json');
+    const out = path.join(dir, 'torch-job');
+    const r = await run(
+      'export',
+      '--project',
+      project,
+      '--format',
+      'torch',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const result = lastJson(r.stdout);
+    expect(result.format).toBe('torch');
+    expect(result.files).toEqual(expect.arrayContaining(['train.py', 'model.py', 'project.json']));
+    await expect(fs.stat(path.join(out, 'train.py'))).resolves.toBeTruthy();
+  });
+
+  it('refuses a torch export from --model, and an import from a folder that is not a run', async () => {
+    const wrong = await run('export', '--model', dir, '--format', 'torch', '--out', 'x');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/exports from --project/);
+    const notRun = await run('import', '--torch', dir, '--out', path.join(dir, 'imported'));
+    expect(notRun.code).toBe(1);
+    expect(notRun.stderr.trim().split('\n')).toHaveLength(1);
+    const missing = await run('import', '--out', path.join(dir, 'imported'));
+    expect(missing.stderr).toMatch(/Missing --torch/);
+  });
+});
