@@ -54,6 +54,7 @@ export default defineConfig({
         input: {
           main: resolve(root, 'src-main/main.ts'),
           worker: resolve(root, 'src-main/host/worker.ts'),
+          'train-worker': resolve(root, 'src-main/engine/train/worker.ts'),
         },
         external,
         output: { format: 'es', entryFileNames: '[name].js' },

@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { wasmDirectory } from './model/wasm-runtime';
 
 export interface BackendInfo {
   /** 'tensorflow' (tfjs-node) or 'wasm'. */
@@ -85,18 +86,6 @@ function nativeBindingPresent(): boolean {
     return fs.readdirSync(path.join(dir, 'lib')).some((d) => d.startsWith('napi-v'));
   } catch {
     return false;
-  }
-}
-
-/** Where the .wasm binaries are; inside a packaged app they are unpacked from the asar. */
-function wasmDirectory(): string | null {
-  try {
-    const require = createRequire(import.meta.url);
-    const entry = require.resolve('@tensorflow/tfjs-backend-wasm');
-    const dir = path.dirname(entry);
-    return dir.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
-  } catch {
-    return null;
   }
 }
 

@@ -1,8 +1,8 @@
-// Optimizers. Dense parameters use tfjs's Adam / SGD on their variables. Embedding tables are
-// updated in place, row by row, only where a batch touched them (a lazy, "sparse" Adam like
-// TensorFlow's LazyAdam and PyTorch's SparseAdam): rows no sample used keep their moments.
+// Optimizers. Dense parameters: Adam / SGD on plain arrays (the same steps as tfjs's). Embedding
+// tables are updated in place, row by row, only where a batch touched them (a lazy, "sparse"
+// Adam like TensorFlow's LazyAdam and PyTorch's SparseAdam): rows no sample used keep their
+// moments.
 
-import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerSettings } from '../model/plan';
 import type { EmbeddingTable } from '../model/model';
 
@@ -10,23 +10,58 @@ export const ADAM_BETA1 = 0.9;
 export const ADAM_BETA2 = 0.999;
 export const ADAM_EPSILON = 1e-8;
 
+/**
+ * Adam (or SGD) over dense parameters held as plain arrays, updated in place. Adam follows
+ * tfjs's tf.train.adam step for step: moments in float32, bias corrections from the running
+ * products beta^t (kept in float32 like tfjs's accBeta variables).
+ */
 export class DenseOptimizer {
-  private readonly optimizer: tf.Optimizer;
-  constructor(settings: OptimizerSettings) {
-    this.optimizer =
-      settings.optimizer === 'sgd'
-        ? tf.train.sgd(settings.learningRate)
-        : tf.train.adam(settings.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON);
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+  private accBeta1 = Math.fround(ADAM_BETA1);
+  private accBeta2 = Math.fround(ADAM_BETA2);
+
+  constructor(
+    private readonly settings: OptimizerSettings,
+    sizes: number[],
+  ) {
+    const adam = settings.optimizer !== 'sgd';
+    this.m = sizes.map((n) => new Float32Array(adam ? n : 0));
+    this.v = sizes.map((n) => new Float32Array(adam ? n : 0));
   }
 
-  /** Applies gradients keyed by variable (not parameter) name. */
-  apply(grads: tf.NamedTensorMap): void {
-    this.optimizer.applyGradients(grads);
+  /** Updates values[i] with grads[i] (null: the parameter got no gradient this step). */
+  apply(values: Float32Array[], grads: (Float32Array | null)[]): void {
+    const lr = this.settings.learningRate;
+    if (this.settings.optimizer === 'sgd') {
+      grads.forEach((g, i) => {
+        if (!g) return;
+        const w = values[i];
+        for (let j = 0; j < w.length; j++) w[j] -= lr * g[j];
+      });
+      return;
+    }
+    const c1 = Math.fround(1 - this.accBeta1);
+    const c2 = Math.fround(1 - this.accBeta2);
+    grads.forEach((g, i) => {
+      if (!g) return;
+      const w = values[i];
+      const m = this.m[i];
+      const v = this.v[i];
+      for (let j = 0; j < w.length; j++) {
+        const gj = g[j];
+        const mj = ADAM_BETA1 * m[j] + (1 - ADAM_BETA1) * gj;
+        const vj = ADAM_BETA2 * v[j] + (1 - ADAM_BETA2) * gj * gj;
+        m[j] = mj;
+        v[j] = vj;
+        w[j] -= (lr * (mj / c1)) / (Math.sqrt(vj / c2) + ADAM_EPSILON);
+      }
+    });
+    this.accBeta1 = Math.fround(this.accBeta1 * ADAM_BETA1);
+    this.accBeta2 = Math.fround(this.accBeta2 * ADAM_BETA2);
   }
 
-  dispose(): void {
-    this.optimizer.dispose();
-  }
+  dispose(): void {}
 }
 
 interface Moments {

@@ -9,12 +9,24 @@
 // Otherwise (shared-bottom, MMoE, PLE, stop-gradient off) the adjustment needs one backward
 // pass per task. Table gradients are then accumulated over the rows the batch touched only,
 // combined with the adjustment's coefficients, and applied with a lazy Adam.
+//
+// Gradient engines. The forward and backward passes run on one of:
+//  - 'fast' (the default): the compiled program on the executor (model/executor.ts), straight
+//    on the wasm heap, on this thread or data-parallel over worker threads (parallel.ts);
+//  - 'tfjs': tfjs ops and tfjs autograd (HtlnetModel.forward), the straightforward path, kept
+//    for models the executor does not compile and as the reference the tests compare against.
+// Both give the same raw gradients; everything after (accumulation, adjustment, optimizer) is
+// shared. Dense weights are kept here as plain arrays and updated by a JS Adam; the model's
+// tfjs variables are brought up to date by syncModel().
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset } from '../data/types';
 import { createRng } from '../data/random';
 import type { Batch, HtlnetModel, TaskOutput } from '../model/model';
 import { bceWithLogits, bceWithProbs } from '../model/ops';
+import { WasmKernels, type WasmBackendHandle } from '../model/kernels';
+import { compileProgram, type Program } from '../model/program';
+import { ExecutorEngine } from './parallel';
 import { adjustmentCoefficients, type TaskGradientStats } from './adjust';
 import { DenseOptimizer, TableOptimizer } from './optimizer';
 
@@ -24,7 +36,7 @@ export interface StepGradients {
   /** Per task: its shared-gradient norm and cosine with the core task's (null when not captured). */
   stats: TaskGradientStats[] | null;
   /** Final (adjusted) gradient of every trained dense parameter, by parameter name. */
-  dense: Map<string, tf.Tensor>;
+  dense: Map<string, Float32Array>;
   /** Final gradient of each embedding table over the rows the batch touched. */
   tables: { rows: Int32Array; count: number; grad: Float32Array }[][];
 }
@@ -37,17 +49,37 @@ export interface StepOptions {
   perTaskPasses?: boolean;
 }
 
-/** Gradient of one differentiated stream (a task's loss, or the summed loss). */
-interface PassGrads {
-  /** Per consumer edge index: d(loss)/d(edge input), [batch * width]. */
+/** The gradients one differentiated stream (a task's loss, or the summed loss) produced. */
+export interface StreamGrads {
+  /** Per consumer edge index: d(loss)/d(edge input) over the full batch, [batch * width]. */
   edges: Map<number, Float32Array>;
-  dense: Map<string, tf.Tensor>;
+  /** Per dense parameter name (only those the stream reaches). */
+  dense: Map<string, Float32Array>;
 }
 
-interface StreamGrads {
-  /** Per embedding: d(loss)/d(embedding output), [batch * width], or null when unreached. */
-  embedding: (Float32Array | null)[];
-  dense: Map<string, tf.Tensor>;
+export interface RawGradients {
+  /** Mean loss per task over the batch. */
+  losses: number[];
+  /** One stream per task (per-task capture), or a single stream of the summed loss. */
+  streams: StreamGrads[];
+}
+
+/**
+ * Computes raw gradients for a batch: the part that differs between engines. `passes` lists
+ * the backward passes to run, each as the tasks whose losses it differentiates.
+ */
+export interface GradientEngine {
+  readonly name: 'fast' | 'tfjs';
+  readonly threads?: number;
+  gradients(batch: Batch, seed: number, passes: number[][], dense: Float32Array[]): RawGradients;
+  /** Called after the dense weights changed (tfjs: write them into the variables). */
+  weightsChanged?(dense: Float32Array[]): void;
+  dispose(): void;
+}
+
+export interface TrainStepOptions {
+  /** 'fast' (default when the model compiles and the backend is wasm) or 'tfjs'. */
+  engine?: 'fast' | 'tfjs';
 }
 
 export class TrainStep {
@@ -55,17 +87,75 @@ export class TrainStep {
   private readonly tableOptimizer: TableOptimizer;
   /** Per table: row -> slot in this step's accumulator (-1 when untouched). Reset after use. */
   private readonly slots: Int32Array[][];
+  /** The dense weights being trained (model.denseNames order). */
+  readonly denseValues: Float32Array[];
+  private readonly engine: GradientEngine;
+  private modelStale = false;
 
   constructor(
     private readonly model: HtlnetModel,
     private readonly data: EncodedDataset,
     /** Per task: the training target for every dataset row (0/1, or the transformed value). */
     private readonly targets: Float32Array[],
+    options: {
+      engine?: GradientEngine | 'fast' | 'tfjs';
+      /** The dense weights to train (model.denseNames order); read from the model by default. */
+      dense?: Float32Array[];
+    } = {},
   ) {
     const settings = model.plan.optimizer;
-    this.denseOptimizer = new DenseOptimizer(settings);
+    this.denseOptimizer = new DenseOptimizer(
+      settings,
+      model.denseNames.map((n) => model.dense.get(n)!.size),
+    );
     this.tableOptimizer = new TableOptimizer(settings);
     this.slots = model.embeddings.map((e) => e.tables.map((t) => new Int32Array(t.rows).fill(-1)));
+    this.denseValues = options.dense ?? readDense(model, false);
+    const choice = options.engine;
+    if (choice && typeof choice === 'object') this.engine = choice;
+    else this.engine = createEngine(model, data, targets, this.denseValues, choice ?? 'fast');
+  }
+
+  /**
+   * The default training step: the executor, data-parallel over `threads` threads when the
+   * batch is large enough to gain from it (else on this thread), or tfjs when the model does not
+   * compile to the executor.
+   */
+  static async create(
+    model: HtlnetModel,
+    data: EncodedDataset,
+    targets: Float32Array[],
+    options: { threads?: number; batchSize?: number; engine?: 'fast' | 'tfjs' } = {},
+  ): Promise<TrainStep> {
+    const threads = options.threads ?? 1;
+    const batchSize = options.batchSize ?? model.plan.optimizer.batchSize;
+    if (options.engine !== 'tfjs' && threads > 1 && batchSize >= 2 * threads) {
+      const fast = fastSetup(model);
+      if (fast) {
+        const dense = readDense(model, true);
+        const engine = await ExecutorEngine.parallel(
+          model,
+          data,
+          targets,
+          dense,
+          fast.program,
+          fast.kernels,
+          { threads, batchSize },
+        );
+        if (engine) return new TrainStep(model, data, targets, { engine, dense });
+      }
+    }
+    return new TrainStep(model, data, targets, { engine: options.engine ?? 'fast' });
+  }
+
+  /** Which engine computes the gradients. */
+  get engineName(): 'fast' | 'tfjs' {
+    return this.engine.name;
+  }
+
+  /** Threads computing each step. */
+  get threads(): number {
+    return this.engine.threads ?? 1;
   }
 
   /** Computes gradients and applies one update. Returns the losses and gradient statistics. */
@@ -77,14 +167,13 @@ export class TrainStep {
     const grads = this.gradients(batch, seed, options);
     const finite = grads.losses.every((l) => Number.isFinite(l));
     if (finite) this.apply(grads);
-    for (const g of grads.dense.values()) g.dispose();
     return { losses: grads.losses, stats: grads.stats };
   }
 
   apply(grads: StepGradients): void {
-    const named: tf.NamedTensorMap = {};
-    for (const [name, g] of grads.dense) named[this.model.dense.get(name)!.name] = g;
-    if (Object.keys(named).length > 0) this.denseOptimizer.apply(named);
+    const names = this.model.denseNames;
+    const list = names.map((n) => grads.dense.get(n) ?? null);
+    this.denseOptimizer.apply(this.denseValues, list);
     this.tableOptimizer.beginStep();
     this.model.embeddings.forEach((emb, k) =>
       emb.tables.forEach((table, f) => {
@@ -92,6 +181,20 @@ export class TrainStep {
         this.tableOptimizer.updateRows(table, g.rows, g.count, g.grad);
       }),
     );
+    this.modelStale = true;
+    this.engine.weightsChanged?.(this.denseValues);
+  }
+
+  /** Writes the trained dense weights into the model's variables (tables are shared already). */
+  syncModel(): void {
+    if (!this.modelStale) return;
+    this.modelStale = false;
+    this.model.denseNames.forEach((name, i) => {
+      const v = this.model.dense.get(name)!;
+      const t = tf.tensor(this.denseValues[i], v.shape);
+      v.assign(t);
+      t.dispose();
+    });
   }
 
   /** The step's gradients, adjusted, without applying them. */
@@ -109,114 +212,53 @@ export class TrainStep {
       (options.perTaskPasses || (adjusting && !plan.singlePassCapture));
     // Streams: per task when we can tell the tasks' gradients apart, else the summed loss.
     const perTaskStreams = perTaskPasses || (plan.singlePassCapture && T >= 2);
-
-    const embedded = model.lookup(this.data, batch);
-    const widths = model.embeddings.map((e) => e.tables.length * e.dim);
-    const targets = plan.tasks.map((_, t) => {
-      const y = new Float32Array(batch.size);
-      const src = this.targets[t];
-      for (let b = 0; b < batch.size; b++) y[b] = src[batch.rows[b]];
-      return tf.tensor1d(y);
-    });
-    const consumerTensors = plan.consumers.map((c) =>
-      tf.tensor2d(embedded[c.embedding], [batch.size, widths[c.embedding]]),
-    );
-
-    const losses = new Array<number>(T).fill(NaN);
-    const streams: StreamGrads[] = [];
-    const pass = (tasks: number[]): PassGrads => {
-      const taskSet = new Set(tasks);
-      const consumerIdx = plan.consumers
-        .map((c, i) => (c.tasks.some((t) => taskSet.has(t)) ? i : -1))
-        .filter((i) => i >= 0);
-      const paramNames = model.denseNames.filter((name) => {
-        const r = plan.reach.get(model.blockOfParam.get(name)!)!;
-        return tasks.some((t) => r.has(t));
-      });
-      const args: tf.Tensor[] = [
-        ...consumerIdx.map((i) => consumerTensors[i]),
-        ...paramNames.map((n) => model.dense.get(n)!),
-      ];
-      const rng = createRng(seed);
-      const f = (...xs: tf.Tensor[]): tf.Scalar => {
-        const consumers = new Map<string, tf.Tensor2D>();
-        plan.consumers.forEach((c, i) => consumers.set(c.edgeId, consumerTensors[i]));
-        consumerIdx.forEach((i, j) =>
-          consumers.set(plan.consumers[i].edgeId, xs[j] as tf.Tensor2D),
-        );
-        const params = new Map<string, tf.Tensor>();
-        paramNames.forEach((n, j) => params.set(n, xs[consumerIdx.length + j]));
-        const outs = model.forward(consumers, { training: true, rng, params });
-        const taskLosses = outs.map((o, t) => taskLoss(o, targets[t], plan.tasks[t].type));
-        const lossValues = tf.stack(taskLosses).dataSync();
-        // Every pass computes every task's prediction: record all losses (weight-0 tasks too).
-        for (let t = 0; t < T; t++) losses[t] = lossValues[t];
-        return tf.addN(
-          tasks.map((t) => tf.mul(taskLosses[t], plan.tasks[t].lossWeight)),
-        ) as tf.Scalar;
-      };
-      const { value, grads } = tf.valueAndGrads(f)(args);
-      value.dispose();
-      const edges = new Map<number, Float32Array>();
-      consumerIdx.forEach((i, j) => {
-        edges.set(i, grads[j].dataSync() as Float32Array);
-        grads[j].dispose();
-      });
-      const dense = new Map<string, tf.Tensor>();
-      paramNames.forEach((n, j) => dense.set(n, grads[consumerIdx.length + j]));
-      return { edges, dense };
-    };
-    /** Sums the gradients of the edges `which` accepts, per embedding. */
-    const embeddingGrads = (edges: Map<number, Float32Array>, which: (i: number) => boolean) => {
-      const out: (Float32Array | null)[] = model.embeddings.map(() => null);
-      for (const [i, g] of edges) {
-        if (!which(i)) continue;
-        const k = plan.consumers[i].embedding;
-        const acc = out[k];
-        if (acc) for (let x = 0; x < acc.length; x++) acc[x] += g[x];
-        else out[k] = g.slice();
-      }
-      return out;
-    };
-
     const active = plan.tasks.map((_, t) => t).filter((t) => weighted[t]);
+    const passes = perTaskPasses ? active.map((t) => [t]) : [active];
+    const raw = this.engine.gradients(batch, seed, passes, this.denseValues);
+
+    const streams: StreamGrads[] = [];
     if (perTaskPasses) {
+      let next = 0;
       for (let t = 0; t < T; t++) {
-        if (!weighted[t]) {
-          streams.push({ embedding: model.embeddings.map(() => null), dense: new Map() });
-          continue;
-        }
-        const r = pass([t]);
-        streams.push({ embedding: embeddingGrads(r.edges, () => true), dense: r.dense });
+        streams.push(weighted[t] ? raw.streams[next++] : { edges: new Map(), dense: new Map() });
+      }
+    } else if (perTaskStreams) {
+      // One pass: each edge is reached by one task only, so its gradient is that task's.
+      const total = raw.streams[0];
+      for (let t = 0; t < T; t++) {
+        const edges = new Map<number, Float32Array>();
+        for (const [i, g] of total.edges) if (plan.consumers[i].tasks[0] === t) edges.set(i, g);
+        // Dense gradients are of the summed loss; none is shared by all tasks here.
+        streams.push({ edges, dense: t === 0 ? total.dense : new Map() });
       }
     } else {
-      const total = pass(active);
-      if (perTaskStreams) {
-        // One pass: each edge is reached by one task only, so its gradient is that task's.
-        for (let t = 0; t < T; t++) {
-          streams.push({
-            embedding: embeddingGrads(total.edges, (i) => plan.consumers[i].tasks[0] === t),
-            // Dense gradients are of the summed loss; none is shared by all tasks here.
-            dense: t === 0 ? total.dense : new Map(),
-          });
-        }
-      } else {
-        streams.push({ embedding: embeddingGrads(total.edges, () => true), dense: total.dense });
-      }
+      streams.push(raw.streams[0]);
     }
+    return this.combine(batch, raw.losses, streams);
+  }
+
+  /** Accumulation over touched rows, the adjustment, and the combination of the streams. */
+  private combine(batch: Batch, losses: number[], streams: StreamGrads[]): StepGradients {
+    const { model } = this;
+    const { plan } = model;
+    const settings = plan.optimizer;
+    const T = plan.tasks.length;
+    const weighted = plan.tasks.map((t) => t.lossWeight > 0);
+    const adjusting = settings.adjustment !== 'none' && weighted.filter(Boolean).length >= 2;
+    const widths = model.embeddings.map((e) => e.tables.length * e.dim);
 
     // Accumulate table gradients over touched rows, per stream.
     const S = streams.length;
-    const accs = model.embeddings.map((emb, k) =>
-      emb.tables.map((table, f) =>
-        this.accumulate(
-          k,
-          f,
-          batch,
-          streams.map((s) => s.embedding[k]),
-          widths[k],
-          S,
+    const accs = model.embeddings.map((_, k) =>
+      this.accumulate(
+        k,
+        batch,
+        // Per stream: the edges of this embedding it holds.
+        streams.map((st) =>
+          [...st.edges].filter(([i]) => plan.consumers[i].embedding === k).map(([, g]) => g),
         ),
+        widths[k],
+        S,
       ),
     );
 
@@ -256,27 +298,19 @@ export class TrainStep {
           }
         }
       }
-      if (sharedNames.length > 0) {
-        const extra = tf.tidy(() => {
-          const rows: tf.Tensor[] = [];
-          for (let t = 0; t < T; t++) {
-            for (const n of sharedNames) {
-              const gt = streams[t].dense.get(n);
-              const gc = streams[core].dense.get(n);
-              rows.push(gt && gc ? tf.sum(tf.mul(gt, gc)) : tf.scalar(0));
-              rows.push(gt ? tf.sum(tf.square(gt)) : tf.scalar(0));
-            }
+      for (let t = 0; t < T; t++) {
+        for (const n of sharedNames) {
+          const gt = streams[t].dense.get(n);
+          const gc = streams[core].dense.get(n);
+          if (!gt) continue;
+          let dot = 0;
+          let nn = 0;
+          for (let j = 0; j < gt.length; j++) {
+            nn += gt[j] * gt[j];
+            if (gc) dot += gt[j] * gc[j];
           }
-          return tf.stack(rows);
-        });
-        const v = extra.dataSync();
-        extra.dispose();
-        let i = 0;
-        for (let t = 0; t < T; t++) {
-          for (let j = 0; j < sharedNames.length; j++) {
-            dots[t] += v[i++];
-            norms2[t] += v[i++];
-          }
+          dots[t] += dot;
+          norms2[t] += nn;
         }
       }
       const adjustment = adjustmentCoefficients(
@@ -316,93 +350,259 @@ export class TrainStep {
     );
 
     // Combine dense gradients: shared ones with the coefficients, the rest summed.
-    const dense = new Map<string, tf.Tensor>();
+    const dense = new Map<string, Float32Array>();
     const shared = new Set(sharedNames);
     for (const name of model.denseNames) {
-      const parts: tf.Tensor[] = [];
-      const scales: number[] = [];
+      let out: Float32Array | null = null;
       streams.forEach((s, i) => {
         const g = s.dense.get(name);
         if (!g) return;
-        parts.push(g);
-        scales.push(shared.has(name) ? coef[i] : 1);
+        const c = shared.has(name) ? coef[i] : 1;
+        if (!out) {
+          out = new Float32Array(g.length);
+          if (c === 1) out.set(g);
+          else for (let j = 0; j < g.length; j++) out[j] = c * g[j];
+        } else {
+          const o: Float32Array = out;
+          if (c === 1) for (let j = 0; j < g.length; j++) o[j] += g[j];
+          else for (let j = 0; j < g.length; j++) o[j] += c * g[j];
+        }
       });
-      if (parts.length === 0) continue;
-      if (parts.length === 1 && scales[0] === 1) {
-        dense.set(name, tf.clone(parts[0]));
-      } else {
-        dense.set(
-          name,
-          tf.tidy(() => tf.addN(parts.map((p, i) => (scales[i] === 1 ? p : tf.mul(p, scales[i]))))),
-        );
-      }
+      if (out) dense.set(name, out);
     }
-    for (const s of streams) for (const g of s.dense.values()) g.dispose();
-    for (const t of consumerTensors) t.dispose();
-    for (const t of targets) t.dispose();
     return { losses, stats, dense, tables };
   }
 
+  /**
+   * Sums, per stream, the edge gradients of embedding k's tables over the rows the batch
+   * touched: per table, acc[(slot * S + s) * dim + j]. `edgeLists[s]` are stream s's edges of
+   * embedding k. One pass over each edge gradient, row by row.
+   */
   private accumulate(
     k: number,
-    f: number,
     batch: Batch,
-    streams: (Float32Array | null)[],
+    edgeLists: Float32Array[][],
     width: number,
     S: number,
-  ): { rows: Int32Array; count: number; acc: Float32Array; dim: number } {
+  ): { rows: Int32Array; count: number; acc: Float32Array; dim: number }[] {
     const emb = this.model.embeddings[k];
-    const table = emb.tables[f];
     const dim = emb.dim;
-    const field = this.data.fields[emb.datasetField[f]];
-    const offset = f * dim;
-    if (field.kind === 'linear') {
-      // row 0: weight (gradient sum_b x_b g_b), row 1: bias (sum_b g_b)
-      const acc = new Float32Array(2 * S * dim);
-      streams.forEach((g, s) => {
-        if (!g) return;
-        for (let b = 0; b < batch.size; b++) {
-          const x = field.values[batch.rows[b]];
-          const p = b * width + offset;
-          for (let j = 0; j < dim; j++) {
-            acc[s * dim + j] += x * g[p + j];
-            acc[(S + s) * dim + j] += g[p + j];
+    const B = batch.size;
+    const F = emb.tables.length;
+    const fields = emb.tables.map((_, f) => this.data.fields[emb.datasetField[f]]);
+    if (this.slotOfBatch.length < F * B) this.slotOfBatch = new Int32Array(F * B);
+    const slotOfBatch = this.slotOfBatch;
+    const out = emb.tables.map((table, f) => {
+      const field = fields[f];
+      if (field.kind === 'linear') {
+        // row 0: weight (gradient sum_b x_b g_b), row 1: bias (sum_b g_b)
+        return { rows: Int32Array.of(0, 1), count: 2, acc: new Float32Array(2 * S * dim), dim };
+      }
+      const slotOf = this.slots[k][f];
+      const ids = field.ids;
+      const rows = new Int32Array(Math.min(B, table.rows));
+      let count = 0;
+      for (let b = 0; b < B; b++) {
+        const id = ids[batch.rows[b]];
+        let slot = slotOf[id];
+        if (slot < 0) {
+          slot = count++;
+          slotOf[id] = slot;
+          rows[slot] = id;
+        }
+        slotOfBatch[f * B + b] = slot;
+      }
+      for (let i = 0; i < count; i++) slotOf[rows[i]] = -1;
+      return { rows, count, acc: new Float32Array(count * S * dim), dim };
+    });
+    edgeLists.forEach((list, s) => {
+      for (const g of list) {
+        for (let f = 0; f < F; f++) {
+          const field = fields[f];
+          const acc = out[f].acc;
+          const offset = f * dim;
+          if (field.kind === 'linear') {
+            for (let b = 0; b < B; b++) {
+              const x = field.values[batch.rows[b]];
+              const p = b * width + offset;
+              for (let j = 0; j < dim; j++) {
+                acc[s * dim + j] += x * g[p + j];
+                acc[(S + s) * dim + j] += g[p + j];
+              }
+            }
+            continue;
           }
         }
-      });
-      return { rows: Int32Array.of(0, 1), count: 2, acc, dim };
-    }
-    const slotOf = this.slots[k][f];
-    const ids = field.ids;
-    const rows = new Int32Array(Math.min(batch.size, table.rows));
-    let count = 0;
-    const slotOfBatch = new Int32Array(batch.size);
-    for (let b = 0; b < batch.size; b++) {
-      const id = ids[batch.rows[b]];
-      let slot = slotOf[id];
-      if (slot < 0) {
-        slot = count++;
-        slotOf[id] = slot;
-        rows[slot] = id;
-      }
-      slotOfBatch[b] = slot;
-    }
-    const acc = new Float32Array(count * S * dim);
-    streams.forEach((g, s) => {
-      if (!g) return;
-      for (let b = 0; b < batch.size; b++) {
-        const o = (slotOfBatch[b] * S + s) * dim;
-        const p = b * width + offset;
-        for (let j = 0; j < dim; j++) acc[o + j] += g[p + j];
+        for (let b = 0; b < B; b++) {
+          const row = b * width;
+          for (let f = 0; f < F; f++) {
+            if (fields[f].kind === 'linear') continue;
+            const acc = out[f].acc;
+            const o = (slotOfBatch[f * B + b] * S + s) * dim;
+            const p = row + f * dim;
+            for (let j = 0; j < dim; j++) acc[o + j] += g[p + j];
+          }
+        }
       }
     });
-    for (let i = 0; i < count; i++) slotOf[rows[i]] = -1;
-    return { rows, count, acc, dim };
+    return out;
   }
 
+  private slotOfBatch = new Int32Array(0);
+
   dispose(): void {
-    this.denseOptimizer.dispose();
+    this.engine.dispose();
   }
+}
+
+/** The engine for a model: the executor when it compiles on the wasm backend, else tfjs. */
+function createEngine(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  targets: Float32Array[],
+  dense: Float32Array[],
+  choice: 'fast' | 'tfjs',
+): GradientEngine {
+  if (choice === 'fast') {
+    const fast = fastSetup(model);
+    if (fast) {
+      return ExecutorEngine.single(
+        model,
+        data,
+        targets,
+        dense,
+        fast.program,
+        fast.kernels,
+        model.plan.optimizer.batchSize,
+      );
+    }
+  }
+  return new TfjsEngine(model, data, targets);
+}
+
+/** The compiled program and the wasm kernels, when the fast engine can run this model. */
+export function fastSetup(model: HtlnetModel): { program: Program; kernels: WasmKernels } | null {
+  const handle = wasmBackendHandle();
+  if (!handle) return null;
+  const compiled = compileProgram(model);
+  if (!('program' in compiled)) return null;
+  return { program: compiled.program, kernels: kernelsFor(handle) };
+}
+
+let sharedKernels: { handle: WasmBackendHandle; kernels: WasmKernels } | null = null;
+/** One WasmKernels per wasm module (it owns a small scratch block on the heap). */
+function kernelsFor(handle: WasmBackendHandle): WasmKernels {
+  if (sharedKernels?.handle !== handle)
+    sharedKernels = { handle, kernels: new WasmKernels(handle) };
+  return sharedKernels.kernels;
+}
+
+/** The model's dense weights as plain arrays (in shared memory for worker threads). */
+function readDense(model: HtlnetModel, shared: boolean): Float32Array[] {
+  return model.denseNames.map((n) => {
+    const values = model.dense.get(n)!.dataSync() as Float32Array;
+    const out = shared
+      ? new Float32Array(new SharedArrayBuffer(values.byteLength))
+      : new Float32Array(values.length);
+    out.set(values);
+    return out;
+  });
+}
+
+/** The wasm backend's module and id counter, when the wasm backend is the one in use. */
+export function wasmBackendHandle(): WasmBackendHandle | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const backend = tf.backend() as unknown as Partial<WasmBackendHandle>;
+  if (!backend.wasm || typeof backend.wasm.__FusedMatMul !== 'function') return null;
+  return backend as WasmBackendHandle;
+}
+
+/** tfjs ops and autograd: the straightforward path. */
+export class TfjsEngine implements GradientEngine {
+  readonly name = 'tfjs' as const;
+  constructor(
+    private readonly model: HtlnetModel,
+    private readonly data: EncodedDataset,
+    private readonly targets: Float32Array[],
+  ) {}
+
+  weightsChanged(dense: Float32Array[]): void {
+    this.model.denseNames.forEach((name, i) => {
+      const v = this.model.dense.get(name)!;
+      const t = tf.tensor(dense[i], v.shape);
+      v.assign(t);
+      t.dispose();
+    });
+  }
+
+  gradients(batch: Batch, seed: number, passes: number[][]): RawGradients {
+    const { model } = this;
+    const { plan } = model;
+    const T = plan.tasks.length;
+    const embedded = model.lookup(this.data, batch);
+    const widths = model.embeddings.map((e) => e.tables.length * e.dim);
+    const targets = plan.tasks.map((_, t) => {
+      const y = new Float32Array(batch.size);
+      const src = this.targets[t];
+      for (let b = 0; b < batch.size; b++) y[b] = src[batch.rows[b]];
+      return tf.tensor1d(y);
+    });
+    const consumerTensors = plan.consumers.map((c) =>
+      tf.tensor2d(embedded[c.embedding], [batch.size, widths[c.embedding]]),
+    );
+    const losses = new Array<number>(T).fill(NaN);
+    const pass = (tasks: number[]): StreamGrads => {
+      const taskSet = new Set(tasks);
+      const consumerIdx = plan.consumers
+        .map((c, i) => (c.tasks.some((t) => taskSet.has(t)) ? i : -1))
+        .filter((i) => i >= 0);
+      const paramNames = model.denseNames.filter((name) => {
+        const r = plan.reach.get(model.blockOfParam.get(name)!)!;
+        return tasks.some((t) => r.has(t));
+      });
+      const args: tf.Tensor[] = [
+        ...consumerIdx.map((i) => consumerTensors[i]),
+        ...paramNames.map((n) => model.dense.get(n)!),
+      ];
+      const rng = createRng(seed);
+      const f = (...xs: tf.Tensor[]): tf.Scalar => {
+        const consumers = new Map<string, tf.Tensor2D>();
+        plan.consumers.forEach((c, i) => consumers.set(c.edgeId, consumerTensors[i]));
+        consumerIdx.forEach((i, j) =>
+          consumers.set(plan.consumers[i].edgeId, xs[j] as tf.Tensor2D),
+        );
+        const params = new Map<string, tf.Tensor>();
+        paramNames.forEach((n, j) => params.set(n, xs[consumerIdx.length + j]));
+        const outs = model.forward(consumers, { training: true, rng, params });
+        const taskLosses = outs.map((o, t) => taskLoss(o, targets[t], plan.tasks[t].type));
+        const lossValues = tf.stack(taskLosses).dataSync();
+        // Every pass computes every task's prediction: record all losses (weight-0 tasks too).
+        for (let t = 0; t < T; t++) losses[t] = lossValues[t];
+        return tf.addN(
+          tasks.map((t) => tf.mul(taskLosses[t], plan.tasks[t].lossWeight)),
+        ) as tf.Scalar;
+      };
+      const { value, grads } = tf.tidy(() => {
+        const r = tf.valueAndGrads(f)(args);
+        return { value: r.value, grads: r.grads };
+      });
+      value.dispose();
+      const edges = new Map<number, Float32Array>();
+      consumerIdx.forEach((i, j) => edges.set(i, grads[j].dataSync() as Float32Array));
+      const dense = new Map<string, Float32Array>();
+      paramNames.forEach((n, j) =>
+        dense.set(n, grads[consumerIdx.length + j].dataSync() as Float32Array),
+      );
+      for (const g of grads) g.dispose();
+      return { edges, dense };
+    };
+    const streams = passes.map((tasks) => pass(tasks));
+    for (const t of consumerTensors) t.dispose();
+    for (const t of targets) t.dispose();
+    return { losses, streams };
+  }
+
+  dispose(): void {}
 }
 
 export function taskLoss(

@@ -1,0 +1,1202 @@
+// Runs a compiled program (program.ts) forward and backward on preallocated buffers of the
+// wasm heap: every product through XNNPACK (kernels.ts), everything elementwise in plain loops.
+// No tensors, no autograd tape and no allocation per step. One executor serves one thread: the
+// main thread's, or a worker's in data-parallel training (each over its shard of the batch).
+//
+// It computes what HtlnetModel.forward and tfjs's gradients of it compute (the tests hold it to
+// the straightforward tfjs path within float tolerance): the same blocks in the same order,
+// losses as means over the full batch (a shard's gradients are its part of the full-batch
+// gradient, so the shards' gradients add up), stop-gradient cuts, and for each backward pass
+// only the losses of the tasks it is given.
+
+import {
+  ACTIVATION_LINEAR,
+  ACTIVATION_RELU,
+  transposeInto,
+  type HeapBuffer,
+  type WasmKernels,
+} from './kernels';
+import type { DenseLayer, InputPart, Op, Program } from './program';
+
+/** Where one embedding table's rows come from for a batch. */
+export type TableSource =
+  | { kind: 'lookup'; ids: Int32Array; data: Float32Array }
+  | { kind: 'linear'; values: Float32Array; data: Float32Array };
+
+export const PROB_EPSILON = 1e-7;
+
+interface VectorState {
+  kind: 'vector';
+  width: number;
+  val: HeapBuffer;
+  grad: HeapBuffer;
+  touched: boolean;
+}
+interface BinaryState {
+  kind: 'binary';
+  logit: Float32Array;
+  prob: Float32Array;
+  dlogit: Float32Array;
+  dprob: Float32Array;
+  logitTouched: boolean;
+  probTouched: boolean;
+}
+interface RegressionState {
+  kind: 'regression';
+  value: Float32Array;
+  dvalue: Float32Array;
+  touched: boolean;
+}
+type ValueState = VectorState | BinaryState | RegressionState;
+
+/** Buffers of one dense layer. */
+interface LayerState {
+  spec: DenseLayer;
+  /** Pre-activation (only when the activation is not ReLU). */
+  z: HeapBuffer | null;
+  /** Activation output before dropout. */
+  hpre: HeapBuffer;
+  /** After dropout (the layer's output); hpre itself without dropout. */
+  h: HeapBuffer;
+  /** Transposed input, for the weight gradient. */
+  xT: HeapBuffer;
+  dz: HeapBuffer;
+  /** Gradient of the layer's input. */
+  dx: HeapBuffer;
+}
+
+interface MlpState {
+  layers: LayerState[];
+  activation: string;
+  dropout: number[];
+}
+
+export interface ExecutorOptions {
+  /** Most rows one call handles. */
+  capacity: number;
+  /** Allocate what backward passes need (false for inference only). */
+  training: boolean;
+}
+
+export class Executor {
+  readonly program: Program;
+  readonly capacity: number;
+  private readonly k: WasmKernels;
+  private readonly training: boolean;
+  /** Dense parameters on the heap, and transposed copies of the matrices used backward. */
+  readonly params: HeapBuffer[];
+  private readonly paramsT: (HeapBuffer | null)[];
+  /** Gradients of the dense parameters (one backward pass). */
+  readonly grads: HeapBuffer[];
+  readonly gradTouched: boolean[];
+  /** Per embedding: its looked-up output [capacity, width]. */
+  readonly embeddings: HeapBuffer[];
+  /**
+   * Per consumer edge: where the gradient arriving at it goes, [rows, width], this call's rows
+   * starting at row `edgeRow` (a shard writes its rows of full-batch arrays). Own arrays unless
+   * setEdgeTargets() points them elsewhere.
+   */
+  edgeGrads: Float32Array[];
+  private edgeRow = 0;
+  readonly edgeTouched: boolean[];
+  private readonly values: ValueState[];
+  /** Per op: its buffers. */
+  private readonly state: unknown[];
+  private rows = 0;
+  private noise: Float32Array[] | null = null;
+  private noiseRow = 0;
+  /** Loss sums over this call's rows, per task (from the last forward). */
+  readonly lossSums: Float64Array;
+  private readonly owned: HeapBuffer[] = [];
+
+  constructor(program: Program, kernels: WasmKernels, options: ExecutorOptions) {
+    this.program = program;
+    this.k = kernels;
+    this.capacity = options.capacity;
+    this.training = options.training;
+    const cap = options.capacity;
+    const training = options.training;
+    const alloc = (n: number) => {
+      const b = kernels.alloc(n);
+      this.owned.push(b);
+      return b;
+    };
+    this.params = program.params.map((p) => alloc(p.size));
+    this.paramsT = program.params.map(() => null);
+    this.grads = training ? program.params.map((p) => alloc(p.size)) : [];
+    this.gradTouched = program.params.map(() => false);
+    this.embeddings = program.embeddingWidths.map((w) => alloc(cap * w));
+    this.edgeGrads = training
+      ? program.consumers.map((c) => new Float32Array(cap * program.embeddingWidths[c.embedding]))
+      : [];
+    this.edgeTouched = program.consumers.map(() => false);
+    this.lossSums = new Float64Array(program.tasks.length);
+    this.values = program.values.map((v): ValueState => {
+      if (v.kind === 'vector') {
+        return {
+          kind: 'vector',
+          width: v.width,
+          val: alloc(cap * v.width),
+          grad: training ? alloc(cap * v.width) : (null as unknown as HeapBuffer),
+          touched: false,
+        };
+      }
+      if (v.kind === 'binary') {
+        return {
+          kind: 'binary',
+          logit: new Float32Array(cap),
+          prob: new Float32Array(cap),
+          dlogit: new Float32Array(training ? cap : 0),
+          dprob: new Float32Array(training ? cap : 0),
+          logitTouched: false,
+          probTouched: false,
+        };
+      }
+      return {
+        kind: 'regression',
+        value: new Float32Array(cap),
+        dvalue: new Float32Array(training ? cap : 0),
+        touched: false,
+      };
+    });
+    const transposed = (i: number) => {
+      if (training && !this.paramsT[i]) this.paramsT[i] = alloc(program.params[i].size);
+    };
+    const mlp = (
+      layers: DenseLayer[],
+      activation: string,
+      dropout: number[],
+      outVal: HeapBuffer | null,
+    ): MlpState => ({
+      activation,
+      dropout,
+      layers: layers.map((spec, i) => {
+        transposed(spec.kernel);
+        const last = i === layers.length - 1;
+        const hasDropout = dropout[i] >= 0;
+        const z = activation === 'relu' ? null : alloc(cap * spec.out);
+        const h = last && outVal ? outVal : alloc(cap * spec.out);
+        const hpre = hasDropout ? alloc(cap * spec.out) : h;
+        return {
+          spec,
+          z,
+          hpre,
+          h,
+          xT: training ? alloc(cap * spec.in) : h,
+          dz: training ? alloc(cap * spec.out) : h,
+          dx: training ? alloc(cap * spec.in) : h,
+        };
+      }),
+    });
+    const inputBuffer = (parts: InputPart[], width: number) =>
+      parts.length === 1 ? null : alloc(cap * width);
+    this.state = program.ops.map((op) => {
+      switch (op.op) {
+        case 'mlp':
+          return {
+            x: inputBuffer(op.input, op.inWidth),
+            mlp: mlp(
+              op.layers,
+              op.activation,
+              op.dropout,
+              (this.values[op.out] as VectorState).val,
+            ),
+          };
+        case 'experts':
+          return {
+            x: inputBuffer(op.input, op.inWidth),
+            experts: op.experts.map((layers, e) =>
+              mlp(
+                layers,
+                op.activation,
+                layers.map(() => -1),
+                (this.values[op.outs[e]] as VectorState).val,
+              ),
+            ),
+            dx: training ? alloc(cap * op.inWidth) : null,
+          };
+        case 'gate': {
+          transposed(op.kernel);
+          const E = op.experts.length;
+          return {
+            x: inputBuffer(op.selector, op.selectorWidth),
+            logits: alloc(cap * E),
+            weights: new Float32Array(cap * E),
+            dlogits: training ? alloc(cap * E) : null,
+            xT: training ? alloc(cap * op.selectorWidth) : null,
+            dx: training ? alloc(cap * op.selectorWidth) : null,
+          };
+        }
+        case 'head':
+          return { x: inputBuffer(op.input, op.inWidth) };
+        case 'leu':
+          return { ptilde: new Float32Array(cap) };
+        case 'fusion':
+          return {
+            ports: op.ports.map((port) => {
+              const n = port.items.length;
+              if (!port.attention) return null;
+              transposed(port.attention.query);
+              transposed(port.attention.key);
+              transposed(port.attention.value);
+              const rows = cap * n;
+              const w = port.width;
+              const many = n > 1;
+              return {
+                u: alloc(rows * w),
+                qu: many ? alloc(rows * w) : null,
+                ku: many ? alloc(rows * w) : null,
+                vu: alloc(rows * w),
+                weights: new Float32Array(rows),
+                uT: training ? alloc(rows * w) : null,
+                dqu: training && many ? alloc(rows * w) : null,
+                dku: training && many ? alloc(rows * w) : null,
+                dvu: training ? alloc(rows * w) : null,
+                du: training ? alloc(rows * w) : null,
+                du2: training && many ? alloc(rows * w) : null,
+              };
+            }),
+          };
+        default:
+          return null;
+      }
+    });
+  }
+
+  /** Directs the edge gradients of the next backward passes to `targets`, from row `row`. */
+  setEdgeTargets(targets: Float32Array[], row: number): void {
+    this.edgeGrads = targets;
+    this.edgeRow = row;
+  }
+
+  /** Frees every heap buffer. */
+  dispose(): void {
+    for (const b of this.owned) this.k.free(b);
+    this.owned.length = 0;
+  }
+
+  /**
+   * Loads the dense parameters (in program.params order) and prepares the transposed copies.
+   * Drops XNNPACK's operators packed for the previous values.
+   */
+  setParams(values: ArrayLike<number>[] | ((i: number) => ArrayLike<number>)): void {
+    const get = typeof values === 'function' ? values : (i: number) => values[i];
+    this.k.refresh();
+    this.program.params.forEach((p, i) => {
+      const src = get(i);
+      const dst = this.params[i];
+      dst.view.set(src as Float32Array);
+      this.k.fresh(dst);
+      const t = this.paramsT[i];
+      if (t) {
+        transposeInto(dst.view, 0, p.shape[0], p.shape[1], t.view, 0);
+        this.k.fresh(t);
+      }
+    });
+  }
+
+  /** Looks up the embeddings of `rows[from, to)` (one table source per field, per embedding). */
+  lookup(
+    sources: TableSource[][],
+    dims: number[],
+    rows: Int32Array,
+    from: number,
+    to: number,
+  ): void {
+    const B = to - from;
+    if (B > this.capacity)
+      throw new Error(`Batch of ${B} rows exceeds the executor's ${this.capacity}`);
+    this.rows = B;
+    this.k.refresh();
+    sources.forEach((fields, k) => {
+      const out = this.embeddings[k].view;
+      const dim = dims[k];
+      const width = fields.length * dim;
+      fields.forEach((src, f) => {
+        const table = src.data;
+        const col = f * dim;
+        if (src.kind === 'lookup') {
+          const ids = src.ids;
+          for (let b = 0; b < B; b++) {
+            const s = ids[rows[from + b]] * dim;
+            const d = b * width + col;
+            for (let j = 0; j < dim; j++) out[d + j] = table[s + j];
+          }
+        } else {
+          const values = src.values;
+          for (let b = 0; b < B; b++) {
+            const x = values[rows[from + b]];
+            const d = b * width + col;
+            for (let j = 0; j < dim; j++) out[d + j] = x * table[j] + table[dim + j];
+          }
+        }
+      });
+    });
+  }
+
+  /** Number of rows of the current call (set by lookup). */
+  get batchRows(): number {
+    return this.rows;
+  }
+
+  /**
+   * The forward pass over the rows looked up last. `noise` holds the full batch's random
+   * arrays (program.noise order) and `noiseRow` where this call's rows start in them; null at
+   * inference. `targets` (per task, this call's rows) give the loss sums.
+   */
+  forward(noise: Float32Array[] | null, noiseRow: number, targets: Float32Array[] | null): void {
+    this.noise = noise;
+    this.noiseRow = noiseRow;
+    const { ops } = this.program;
+    for (let i = 0; i < ops.length; i++) this.forwardOp(ops[i], this.state[i]);
+    if (targets) this.losses(targets);
+  }
+
+  /** Per task: its prediction for the rows of the last forward (probability, or the value). */
+  output(task: number): Float32Array {
+    const t = this.program.tasks[task];
+    const v = this.values[t.value];
+    return v.kind === 'binary' ? v.prob : (v as RegressionState).value;
+  }
+
+  /**
+   * One backward pass of sum_t weights[t] * loss_t, each loss a mean over `fullBatch` rows.
+   * Fills `grads` / `gradTouched` and `edgeGrads` / `edgeTouched`.
+   */
+  backward(weights: ArrayLike<number>, targets: Float32Array[], fullBatch: number): void {
+    const B = this.rows;
+    this.gradTouched.fill(false);
+    this.edgeTouched.fill(false);
+    for (const v of this.values) {
+      if (v.kind === 'vector') v.touched = false;
+      else if (v.kind === 'binary') v.logitTouched = v.probTouched = false;
+      else v.touched = false;
+    }
+    this.program.tasks.forEach((task, t) => {
+      const w = weights[t];
+      if (!w) return;
+      const v = this.values[task.value];
+      const y = targets[t];
+      const scale = w / fullBatch;
+      if (v.kind === 'regression') {
+        const d = this.touchRegression(v, B);
+        for (let b = 0; b < B; b++) d[b] += 2 * scale * (v.value[b] - y[b]);
+      } else if (v.kind === 'binary') {
+        if (task.logit) {
+          const d = this.touchLogit(v, B);
+          for (let b = 0; b < B; b++) d[b] += scale * (sigmoid(v.logit[b]) - y[b]);
+        } else {
+          const d = this.touchProb(v, B);
+          for (let b = 0; b < B; b++) {
+            const p = v.prob[b];
+            if (p < PROB_EPSILON || p > 1 - PROB_EPSILON) continue;
+            d[b] += scale * (-y[b] / p + (1 - y[b]) / (1 - p));
+          }
+        }
+      }
+    });
+    const { ops } = this.program;
+    for (let i = ops.length - 1; i >= 0; i--) this.backwardOp(ops[i], this.state[i]);
+  }
+
+  // ---- losses -------------------------------------------------------------------------------
+
+  private losses(targets: Float32Array[]): void {
+    const B = this.rows;
+    this.program.tasks.forEach((task, t) => {
+      const v = this.values[task.value];
+      const y = targets[t];
+      let sum = 0;
+      if (v.kind === 'regression') {
+        for (let b = 0; b < B; b++) sum += (v.value[b] - y[b]) ** 2;
+      } else if (v.kind === 'binary') {
+        if (task.logit) {
+          for (let b = 0; b < B; b++) {
+            const z = v.logit[b];
+            sum += Math.max(z, 0) - z * y[b] + Math.log1p(Math.exp(-Math.abs(z)));
+          }
+        } else {
+          for (let b = 0; b < B; b++) {
+            const p = Math.min(1 - PROB_EPSILON, Math.max(PROB_EPSILON, v.prob[b]));
+            sum -= y[b] * Math.log(p) + (1 - y[b]) * Math.log(1 - p);
+          }
+        }
+      }
+      this.lossSums[t] = sum;
+    });
+  }
+
+  // ---- gradient accumulators ----------------------------------------------------------------
+
+  private touchVector(v: VectorState, B: number): Float32Array {
+    if (!v.touched) {
+      v.touched = true;
+      v.grad.view.fill(0, 0, B * v.width);
+    }
+    return v.grad.view;
+  }
+  private touchLogit(v: BinaryState, B: number): Float32Array {
+    if (!v.logitTouched) {
+      v.logitTouched = true;
+      v.dlogit.fill(0, 0, B);
+    }
+    return v.dlogit;
+  }
+  private touchProb(v: BinaryState, B: number): Float32Array {
+    if (!v.probTouched) {
+      v.probTouched = true;
+      v.dprob.fill(0, 0, B);
+    }
+    return v.dprob;
+  }
+  private touchRegression(v: RegressionState, B: number): Float32Array {
+    if (!v.touched) {
+      v.touched = true;
+      v.dvalue.fill(0, 0, B);
+    }
+    return v.dvalue;
+  }
+  private touchGrad(i: number): Float32Array {
+    const g = this.grads[i].view;
+    if (!this.gradTouched[i]) {
+      this.gradTouched[i] = true;
+      g.fill(0);
+    }
+    return g;
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  /** Where an op's input is (after forward materialised it). */
+  private inputBuffer(parts: InputPart[], own: HeapBuffer | null): HeapBuffer {
+    if (parts.length !== 1) return own!;
+    const p = parts[0];
+    return p.kind === 'embedding'
+      ? this.embeddings[p.embedding]
+      : (this.values[p.value] as VectorState).val;
+  }
+
+  /** The buffer holding an op's concatenated input (the single part itself when there is one). */
+  private input(parts: InputPart[], width: number, own: HeapBuffer | null): HeapBuffer {
+    if (parts.length === 1) {
+      const p = parts[0];
+      return p.kind === 'embedding'
+        ? this.embeddings[p.embedding]
+        : (this.values[p.value] as VectorState).val;
+    }
+    const B = this.rows;
+    const out = own!.view;
+    let col = 0;
+    for (const p of parts) {
+      const src = (
+        p.kind === 'embedding'
+          ? this.embeddings[p.embedding]
+          : (this.values[p.value] as VectorState).val
+      ).view;
+      const w = p.width;
+      for (let b = 0; b < B; b++) {
+        const s = b * w;
+        const d = b * width + col;
+        for (let j = 0; j < w; j++) out[d + j] = src[s + j];
+      }
+      col += w;
+    }
+    return own!;
+  }
+
+  /** Adds an input's gradient dx [B, width] into the parts that take gradient. */
+  private inputGrad(parts: InputPart[], width: number, dx: Float32Array): void {
+    const B = this.rows;
+    let col = 0;
+    for (const p of parts) {
+      const w = p.width;
+      if (p.grad) {
+        let dst: Float32Array;
+        let row0 = 0;
+        if (p.kind === 'embedding') {
+          dst = this.edgeGrads[p.consumer];
+          row0 = this.edgeRow;
+          if (!this.edgeTouched[p.consumer]) {
+            this.edgeTouched[p.consumer] = true;
+            dst.fill(0, row0 * w, (row0 + B) * w);
+          }
+        } else {
+          dst = this.touchVector(this.values[p.value] as VectorState, B);
+        }
+        for (let b = 0; b < B; b++) {
+          const s = b * width + col;
+          const d = (row0 + b) * w;
+          for (let j = 0; j < w; j++) dst[d + j] += dx[s + j];
+        }
+      }
+      col += w;
+    }
+  }
+
+  private inputWantsGrad(parts: InputPart[]): boolean {
+    return parts.some((p) => p.grad);
+  }
+
+  // ---- forward ------------------------------------------------------------------------------
+
+  private forwardOp(op: Op, st: unknown): void {
+    const B = this.rows;
+    switch (op.op) {
+      case 'mlp': {
+        const s = st as { x: HeapBuffer | null; mlp: MlpState };
+        const x = this.input(op.input, op.inWidth, s.x);
+        this.mlpForward(s.mlp, x, B);
+        break;
+      }
+      case 'experts': {
+        const s = st as { x: HeapBuffer | null; experts: MlpState[] };
+        const x = this.input(op.input, op.inWidth, s.x);
+        for (const m of s.experts) this.mlpForward(m, x, B);
+        break;
+      }
+      case 'gate': {
+        const s = st as { x: HeapBuffer | null; logits: HeapBuffer; weights: Float32Array };
+        const x = this.input(op.selector, op.selectorWidth, s.x);
+        const E = op.experts.length;
+        this.k.matmul(
+          x,
+          B,
+          op.selectorWidth,
+          this.params[op.kernel],
+          E,
+          s.logits,
+          this.params[op.bias],
+        );
+        softmaxRows(s.logits.view, s.weights, B, E);
+        const out = (this.values[op.out] as VectorState).val.view;
+        const w = op.width;
+        out.fill(0, 0, B * w);
+        for (let e = 0; e < E; e++) {
+          const ex = (this.values[op.experts[e]] as VectorState).val.view;
+          for (let b = 0; b < B; b++) {
+            const a = s.weights[b * E + e];
+            const o = b * w;
+            for (let j = 0; j < w; j++) out[o + j] += a * ex[o + j];
+          }
+        }
+        break;
+      }
+      case 'head': {
+        const s = st as { x: HeapBuffer | null };
+        const x = this.input(op.input, op.inWidth, s.x).view;
+        const w = this.params[op.kernel].view;
+        const bias = this.params[op.bias].view[0];
+        const K = op.inWidth;
+        const v = this.values[op.out];
+        const out = v.kind === 'binary' ? v.logit : (v as RegressionState).value;
+        for (let b = 0; b < B; b++) {
+          let sum = 0;
+          const o = b * K;
+          for (let j = 0; j < K; j++) sum += x[o + j] * w[j];
+          out[b] = sum + bias;
+        }
+        if (v.kind === 'binary') for (let b = 0; b < B; b++) v.prob[b] = sigmoid(v.logit[b]);
+        break;
+      }
+      case 'esmm': {
+        const prior = this.values[op.prior] as BinaryState;
+        const cond = this.values[op.conditional] as BinaryState;
+        const v = this.values[op.out] as BinaryState;
+        for (let b = 0; b < B; b++) {
+          const p = prior.prob[b] * cond.prob[b];
+          v.prob[b] = p;
+          const c = Math.min(1 - PROB_EPSILON, Math.max(PROB_EPSILON, p));
+          v.logit[b] = Math.log(c) - Math.log(1 - c);
+        }
+        break;
+      }
+      case 'leu': {
+        const s = st as { ptilde: Float32Array };
+        const src = this.values[op.source] as BinaryState;
+        const table = this.params[op.table].view;
+        const L = op.dim;
+        const noise = op.noise >= 0 && this.noise ? this.noise[op.noise] : null;
+        const out = (this.values[op.out] as VectorState).val.view;
+        const r0 = this.noiseRow;
+        for (let b = 0; b < B; b++) {
+          const z = noise ? src.logit[b] + noise[r0 + b] : src.logit[b];
+          const p = sigmoid(z / op.temperature);
+          s.ptilde[b] = p;
+          const o = b * L;
+          for (let j = 0; j < L; j++) out[o + j] = p * table[L + j] + (1 - p) * table[j];
+        }
+        break;
+      }
+      case 'fusion': {
+        const s = st as { ports: (FusionPortState | null)[] };
+        const out = (this.values[op.out] as VectorState).val;
+        const W = op.width;
+        let col = 0;
+        op.ports.forEach((port, pi) => {
+          const n = port.items.length;
+          const w = port.width;
+          const ps = s.ports[pi];
+          if (!port.attention || !ps) {
+            const o = out.view;
+            let c = col;
+            for (const item of port.items) {
+              const src = this.values[item] as VectorState;
+              const iw = src.width;
+              const sv = src.val.view;
+              for (let b = 0; b < B; b++) {
+                const d = b * W + c;
+                const q = b * iw;
+                for (let j = 0; j < iw; j++) o[d + j] = sv[q + j];
+              }
+              c += iw;
+            }
+            col += w;
+            return;
+          }
+          const rows = B * n;
+          // U: row b * n + j holds item j of row b (tf.stack(set, 1) then reshape).
+          const u = ps.u.view;
+          port.items.forEach((item, j) => {
+            const sv = (this.values[item] as VectorState).val.view;
+            for (let b = 0; b < B; b++) {
+              const d = (b * n + j) * w;
+              const q = b * w;
+              for (let c = 0; c < w; c++) u[d + c] = sv[q + c];
+            }
+          });
+          const a = port.attention;
+          this.k.matmul(ps.u, rows, w, this.params[a.value], w, ps.vu);
+          if (n > 1) {
+            this.k.matmul(ps.u, rows, w, this.params[a.query], w, ps.qu!);
+            this.k.matmul(ps.u, rows, w, this.params[a.key], w, ps.ku!);
+            const qu = ps.qu!.view;
+            const ku = ps.ku!.view;
+            const scale = Math.sqrt(w);
+            for (let r = 0; r < rows; r++) {
+              let dot = 0;
+              const o = r * w;
+              for (let c = 0; c < w; c++) dot += qu[o + c] * ku[o + c];
+              ps.weights[r] = dot / scale;
+            }
+            softmaxRows(ps.weights, ps.weights, B, n);
+          } else {
+            ps.weights.fill(1, 0, rows);
+          }
+          const vu = ps.vu.view;
+          const o = out.view;
+          for (let b = 0; b < B; b++) {
+            const d = b * W + col;
+            for (let c = 0; c < w; c++) o[d + c] = 0;
+            for (let j = 0; j < n; j++) {
+              const a2 = ps.weights[b * n + j];
+              const q = (b * n + j) * w;
+              for (let c = 0; c < w; c++) o[d + c] += a2 * vu[q + c];
+            }
+          }
+          col += w;
+        });
+        break;
+      }
+    }
+  }
+
+  private mlpForward(m: MlpState, input: HeapBuffer, B: number): void {
+    let x = input;
+    m.layers.forEach((layer, i) => {
+      const { spec } = layer;
+      if (m.activation === 'relu') {
+        this.k.matmul(
+          x,
+          B,
+          spec.in,
+          this.params[spec.kernel],
+          spec.out,
+          layer.hpre,
+          this.params[spec.bias],
+          ACTIVATION_RELU,
+        );
+      } else {
+        this.k.matmul(
+          x,
+          B,
+          spec.in,
+          this.params[spec.kernel],
+          spec.out,
+          layer.z!,
+          this.params[spec.bias],
+          ACTIVATION_LINEAR,
+        );
+        activate(m.activation, layer.z!.view, layer.hpre.view, B * spec.out);
+      }
+      const mask = m.dropout[i];
+      if (mask >= 0 && this.noise) {
+        const noise = this.noise[mask];
+        const n = B * spec.out;
+        const o = this.noiseRow * spec.out;
+        const hp = layer.hpre.view;
+        const h = layer.h.view;
+        for (let j = 0; j < n; j++) h[j] = hp[j] * noise[o + j];
+      } else if (layer.h !== layer.hpre) {
+        layer.h.view.set(layer.hpre.view.subarray(0, B * spec.out));
+      }
+      x = layer.h;
+    });
+  }
+
+  // ---- backward -----------------------------------------------------------------------------
+
+  private backwardOp(op: Op, st: unknown): void {
+    const B = this.rows;
+    switch (op.op) {
+      case 'mlp': {
+        const v = this.values[op.out] as VectorState;
+        if (!v.touched) return;
+        const s = st as { x: HeapBuffer | null; mlp: MlpState };
+        const input = this.inputBuffer(op.input, s.x);
+        const needInput = this.inputWantsGrad(op.input);
+        const dx = this.mlpBackward(s.mlp, input, v.grad, B, needInput);
+        if (dx) this.inputGrad(op.input, op.inWidth, dx.view);
+        break;
+      }
+      case 'experts': {
+        const s = st as { x: HeapBuffer | null; experts: MlpState[]; dx: HeapBuffer };
+        const input = this.inputBuffer(op.input, s.x);
+        const needInput = this.inputWantsGrad(op.input);
+        let any = false;
+        const n = B * op.inWidth;
+        s.experts.forEach((m, e) => {
+          const v = this.values[op.outs[e]] as VectorState;
+          if (!v.touched) return;
+          const dx = this.mlpBackward(m, input, v.grad, B, needInput);
+          if (!dx) return;
+          const acc = s.dx.view;
+          const d = dx.view;
+          if (!any) for (let j = 0; j < n; j++) acc[j] = d[j];
+          else for (let j = 0; j < n; j++) acc[j] += d[j];
+          any = true;
+        });
+        if (any) this.inputGrad(op.input, op.inWidth, s.dx.view);
+        break;
+      }
+      case 'gate': {
+        const v = this.values[op.out] as VectorState;
+        if (!v.touched) return;
+        const s = st as {
+          x: HeapBuffer | null;
+          logits: HeapBuffer;
+          weights: Float32Array;
+          dlogits: HeapBuffer;
+          xT: HeapBuffer;
+          dx: HeapBuffer;
+        };
+        const E = op.experts.length;
+        const w = op.width;
+        const dout = v.grad.view;
+        const dl = s.dlogits.view;
+        // d weights and the experts' gradients.
+        for (let e = 0; e < E; e++) {
+          const ev = this.values[op.experts[e]] as VectorState;
+          const ex = ev.val.view;
+          const dex = this.touchVector(ev, B);
+          for (let b = 0; b < B; b++) {
+            const a = s.weights[b * E + e];
+            const o = b * w;
+            let dot = 0;
+            for (let j = 0; j < w; j++) {
+              dot += dout[o + j] * ex[o + j];
+              dex[o + j] += a * dout[o + j];
+            }
+            dl[b * E + e] = dot;
+          }
+        }
+        softmaxBackwardRows(s.weights, dl, B, E);
+        const gb = this.touchGrad(op.bias);
+        for (let b = 0; b < B; b++) for (let e = 0; e < E; e++) gb[e] += dl[b * E + e];
+        const x = this.inputBuffer(op.selector, s.x);
+        const S = op.selectorWidth;
+        transposeInto(x.view, 0, B, S, s.xT.view, 0);
+        this.k.fresh(s.dlogits);
+        this.touchGrad(op.kernel);
+        this.k.matmul(s.xT, S, B, s.dlogits, E, this.grads[op.kernel]);
+        if (this.inputWantsGrad(op.selector)) {
+          this.k.matmul(s.dlogits, B, E, this.paramsT[op.kernel]!, S, s.dx);
+          this.inputGrad(op.selector, S, s.dx.view);
+        }
+        break;
+      }
+      case 'head': {
+        const v = this.values[op.out];
+        let d: Float32Array;
+        if (v.kind === 'binary') {
+          if (!v.logitTouched && !v.probTouched) return;
+          d = this.touchLogit(v, B);
+          if (v.probTouched) {
+            for (let b = 0; b < B; b++) {
+              const p = v.prob[b];
+              d[b] += v.dprob[b] * p * (1 - p);
+            }
+          }
+        } else {
+          const r = v as RegressionState;
+          if (!r.touched) return;
+          d = r.dvalue;
+        }
+        const s = st as { x: HeapBuffer | null };
+        const x = this.inputBuffer(op.input, s.x).view;
+        const K = op.inWidth;
+        const gw = this.touchGrad(op.kernel);
+        const gb = this.touchGrad(op.bias);
+        let db = 0;
+        for (let b = 0; b < B; b++) {
+          const g = d[b];
+          db += g;
+          const o = b * K;
+          for (let j = 0; j < K; j++) gw[j] += x[o + j] * g;
+        }
+        gb[0] += db;
+        if (this.inputWantsGrad(op.input)) {
+          const w = this.params[op.kernel].view;
+          const dx = this.scratch(B * K);
+          for (let b = 0; b < B; b++) {
+            const g = d[b];
+            const o = b * K;
+            for (let j = 0; j < K; j++) dx[o + j] = g * w[j];
+          }
+          this.inputGrad(op.input, K, dx);
+        }
+        break;
+      }
+      case 'esmm': {
+        const v = this.values[op.out] as BinaryState;
+        if (!v.logitTouched && !v.probTouched) return;
+        const d = this.touchProb(v, B);
+        if (v.logitTouched) {
+          for (let b = 0; b < B; b++) {
+            const p = v.prob[b];
+            if (p < PROB_EPSILON || p > 1 - PROB_EPSILON) continue;
+            d[b] += v.dlogit[b] * (1 / p + 1 / (1 - p));
+          }
+        }
+        const prior = this.values[op.prior] as BinaryState;
+        const cond = this.values[op.conditional] as BinaryState;
+        const dp = this.touchProb(prior, B);
+        const dc = this.touchProb(cond, B);
+        for (let b = 0; b < B; b++) {
+          dp[b] += d[b] * cond.prob[b];
+          dc[b] += d[b] * prior.prob[b];
+        }
+        break;
+      }
+      case 'leu': {
+        const v = this.values[op.out] as VectorState;
+        if (!v.touched) return;
+        const s = st as { ptilde: Float32Array };
+        const L = op.dim;
+        const dle = v.grad.view;
+        const g = this.touchGrad(op.table);
+        const table = this.params[op.table].view;
+        const src = this.values[op.source] as BinaryState;
+        const dz = op.cut ? null : this.touchLogit(src, B);
+        const tau = op.temperature;
+        for (let b = 0; b < B; b++) {
+          const p = s.ptilde[b];
+          const o = b * L;
+          let dp = 0;
+          for (let j = 0; j < L; j++) {
+            const d = dle[o + j];
+            g[j] += (1 - p) * d;
+            g[L + j] += p * d;
+            dp += d * (table[L + j] - table[j]);
+          }
+          if (dz) dz[b] += (dp * p * (1 - p)) / tau;
+        }
+        break;
+      }
+      case 'fusion': {
+        const v = this.values[op.out] as VectorState;
+        if (!v.touched) return;
+        const s = st as { ports: (FusionPortState | null)[] };
+        const W = op.width;
+        let col = 0;
+        op.ports.forEach((port, pi) => {
+          const n = port.items.length;
+          const w = port.width;
+          const ps = s.ports[pi];
+          const dout = v.grad.view;
+          if (!port.attention || !ps) {
+            let c = col;
+            for (const item of port.items) {
+              const iv = this.values[item] as VectorState;
+              const iw = iv.width;
+              if (!port.cut) {
+                const dst = this.touchVector(iv, B);
+                for (let b = 0; b < B; b++) {
+                  const q = b * W + c;
+                  const d = b * iw;
+                  for (let j = 0; j < iw; j++) dst[d + j] += dout[q + j];
+                }
+              }
+              c += iw;
+            }
+            col += w;
+            return;
+          }
+          const rows = B * n;
+          const a = port.attention;
+          const dvu = ps.dvu!.view;
+          const vu = ps.vu.view;
+          const many = n > 1;
+          if (many) {
+            const dw = this.scratch(rows);
+            for (let b = 0; b < B; b++) {
+              const q = b * W + col;
+              for (let j = 0; j < n; j++) {
+                const r = b * n + j;
+                const wt = ps.weights[r];
+                const o = r * w;
+                let dot = 0;
+                for (let c = 0; c < w; c++) {
+                  const g = dout[q + c];
+                  dvu[o + c] = wt * g;
+                  dot += g * vu[o + c];
+                }
+                dw[r] = dot;
+              }
+            }
+            softmaxBackwardRows(ps.weights, dw, B, n);
+            const scale = Math.sqrt(w);
+            const qu = ps.qu!.view;
+            const ku = ps.ku!.view;
+            const dqu = ps.dqu!.view;
+            const dku = ps.dku!.view;
+            for (let r = 0; r < rows; r++) {
+              const ds = dw[r] / scale;
+              const o = r * w;
+              for (let c = 0; c < w; c++) {
+                dqu[o + c] = ds * ku[o + c];
+                dku[o + c] = ds * qu[o + c];
+              }
+            }
+          } else {
+            for (let b = 0; b < B; b++) {
+              const q = b * W + col;
+              const o = b * w;
+              for (let c = 0; c < w; c++) dvu[o + c] = dout[q + c];
+            }
+          }
+          transposeInto(ps.u.view, 0, rows, w, ps.uT!.view, 0);
+          this.k.fresh(ps.dvu!);
+          this.touchGrad(a.value);
+          this.k.matmul(ps.uT!, w, rows, ps.dvu!, w, this.grads[a.value]);
+          this.touchGrad(a.query);
+          this.touchGrad(a.key);
+          if (many) {
+            this.k.fresh(ps.dqu!);
+            this.k.fresh(ps.dku!);
+            this.k.matmul(ps.uT!, w, rows, ps.dqu!, w, this.grads[a.query]);
+            this.k.matmul(ps.uT!, w, rows, ps.dku!, w, this.grads[a.key]);
+          }
+          if (!port.cut) {
+            this.k.matmul(ps.dvu!, rows, w, this.paramsT[a.value]!, w, ps.du!);
+            if (many) {
+              this.k.matmul(ps.dqu!, rows, w, this.paramsT[a.query]!, w, ps.du2!);
+              addInto(ps.du!.view, ps.du2!.view, rows * w);
+              this.k.matmul(ps.dku!, rows, w, this.paramsT[a.key]!, w, ps.du2!);
+              addInto(ps.du!.view, ps.du2!.view, rows * w);
+            }
+            const du = ps.du!.view;
+            port.items.forEach((item, j) => {
+              const iv = this.values[item] as VectorState;
+              const dst = this.touchVector(iv, B);
+              for (let b = 0; b < B; b++) {
+                const q = (b * n + j) * w;
+                const d = b * w;
+                for (let c = 0; c < w; c++) dst[d + c] += du[q + c];
+              }
+            });
+          }
+          col += w;
+        });
+        break;
+      }
+    }
+  }
+
+  /**
+   * Backward through an MLP: dh is the gradient of its output. Returns the gradient of its
+   * input (the first layer's dx), or null when not needed.
+   */
+  private mlpBackward(
+    m: MlpState,
+    input: HeapBuffer,
+    dh: HeapBuffer,
+    B: number,
+    needInput: boolean,
+  ): HeapBuffer | null {
+    let dH = dh;
+    for (let i = m.layers.length - 1; i >= 0; i--) {
+      const layer = m.layers[i];
+      const { spec } = layer;
+      const N = spec.out;
+      const K = spec.in;
+      const n = B * N;
+      const dz = layer.dz.view;
+      const g = dH.view;
+      const mask = m.dropout[i];
+      const hp = layer.hpre.view;
+      const noise = mask >= 0 && this.noise ? this.noise[mask] : null;
+      const o = this.noiseRow * N;
+      switch (m.activation) {
+        case 'relu':
+          if (noise) {
+            for (let j = 0; j < n; j++) dz[j] = g[j] * noise[o + j];
+            reluMask(dz, hp, n);
+          } else {
+            dz.set(g.subarray(0, n));
+            reluMask(dz, hp, n);
+          }
+          break;
+        case 'linear':
+          if (noise) for (let j = 0; j < n; j++) dz[j] = g[j] * noise[o + j];
+          else for (let j = 0; j < n; j++) dz[j] = g[j];
+          break;
+        case 'tanh':
+          for (let j = 0; j < n; j++) {
+            const gj = noise ? g[j] * noise[o + j] : g[j];
+            dz[j] = gj * (1 - hp[j] * hp[j]);
+          }
+          break;
+        case 'sigmoid':
+          for (let j = 0; j < n; j++) {
+            const gj = noise ? g[j] * noise[o + j] : g[j];
+            dz[j] = gj * hp[j] * (1 - hp[j]);
+          }
+          break;
+        case 'gelu': {
+          const z = layer.z!.view;
+          for (let j = 0; j < n; j++) {
+            const gj = noise ? g[j] * noise[o + j] : g[j];
+            dz[j] = gj * geluDerivative(z[j]);
+          }
+          break;
+        }
+      }
+      // Bias gradient: column sums.
+      const gb = this.touchGrad(spec.bias);
+      for (let b = 0; b < B; b++) {
+        const r = b * N;
+        for (let c = 0; c < N; c++) gb[c] += dz[r + c];
+      }
+      const x = i === 0 ? input : m.layers[i - 1].h;
+      transposeInto(x.view, 0, B, K, layer.xT.view, 0);
+      this.k.fresh(layer.dz);
+      this.touchGrad(spec.kernel);
+      this.k.matmul(layer.xT, K, B, layer.dz, N, this.grads[spec.kernel]);
+      if (i > 0 || needInput) {
+        this.k.matmul(layer.dz, B, N, this.paramsT[spec.kernel]!, K, layer.dx);
+        dH = layer.dx;
+      } else {
+        return null;
+      }
+    }
+    return dH;
+  }
+
+  private scratchBuffer = new Float32Array(0);
+  private scratch(n: number): Float32Array {
+    if (this.scratchBuffer.length < n) this.scratchBuffer = new Float32Array(n);
+    return this.scratchBuffer;
+  }
+}
+
+interface FusionPortState {
+  u: HeapBuffer;
+  qu: HeapBuffer | null;
+  ku: HeapBuffer | null;
+  vu: HeapBuffer;
+  weights: Float32Array;
+  uT: HeapBuffer | null;
+  dqu: HeapBuffer | null;
+  dku: HeapBuffer | null;
+  dvu: HeapBuffer | null;
+  du: HeapBuffer | null;
+  du2: HeapBuffer | null;
+}
+
+/**
+ * dz[j] = 0 where h[j] (a ReLU output, so >= 0) is not positive; branch-free on the float
+ * bits (a data-dependent branch here mispredicts half the time).
+ */
+function reluMask(dz: Float32Array, h: Float32Array, n: number): void {
+  const hb = new Int32Array(h.buffer, h.byteOffset, n);
+  const db = new Int32Array(dz.buffer, dz.byteOffset, n);
+  for (let j = 0; j < n; j++) {
+    const x = hb[j];
+    // all ones when x > 0 (as a float: positive, not +-0), else 0
+    db[j] &= (-x >> 31) & ~(x >> 31);
+  }
+}
+
+function addInto(dst: Float32Array, src: Float32Array, n: number): void {
+  for (let j = 0; j < n; j++) dst[j] += src[j];
+}
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+function activate(activation: string, z: Float32Array, h: Float32Array, n: number): void {
+  switch (activation) {
+    case 'linear':
+      for (let j = 0; j < n; j++) h[j] = z[j];
+      break;
+    case 'tanh':
+      for (let j = 0; j < n; j++) h[j] = Math.tanh(z[j]);
+      break;
+    case 'sigmoid':
+      for (let j = 0; j < n; j++) h[j] = sigmoid(z[j]);
+      break;
+    case 'gelu':
+      for (let j = 0; j < n; j++) {
+        const x = z[j];
+        h[j] = 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
+      }
+      break;
+    case 'relu':
+      for (let j = 0; j < n; j++) h[j] = z[j] > 0 ? z[j] : 0;
+      break;
+  }
+}
+
+function geluDerivative(x: number): number {
+  const t = Math.tanh(GELU_C * (x + 0.044715 * x * x * x));
+  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x);
+}
+
+/** Row-wise softmax of [rows, n] (in may equal out). */
+function softmaxRows(input: Float32Array, out: Float32Array, rows: number, n: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) if (input[o + j] > max) max = input[o + j];
+    let sum = 0;
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(input[o + j] - max);
+      out[o + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < n; j++) out[o + j] /= sum;
+  }
+}
+
+/** In place: d <- y * (d - sum(d * y)) per row (the softmax backward), y the softmax output. */
+function softmaxBackwardRows(y: Float32Array, d: Float32Array, rows: number, n: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let dot = 0;
+    for (let j = 0; j < n; j++) dot += d[o + j] * y[o + j];
+    for (let j = 0; j < n; j++) d[o + j] = y[o + j] * (d[o + j] - dot);
+  }
+}

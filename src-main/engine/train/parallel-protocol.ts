@@ -1,0 +1,51 @@
+// What the main thread and the training worker threads share: the layout of the control words
+// and what a worker is given at start. Plain data; no tfjs.
+
+import type { Program } from '../model/program';
+import type { ShardOutputs } from './shard';
+
+/** Int32 words of the control block. */
+export const CONTROL = {
+  /** Incremented by the main thread for every job. */
+  seq: 0,
+  /** 1: run a step; 2: stop. */
+  command: 1,
+  batchSize: 2,
+  seed: 3,
+  passes: 4,
+  /** Word `done + shard`: the last job the shard finished (-1 after an error). */
+  done: 8,
+} as const;
+
+export const COMMAND_STEP = 1;
+export const COMMAND_STOP = 2;
+
+export interface SharedTableSource {
+  kind: 'lookup' | 'linear';
+  ids?: Int32Array;
+  values?: Float32Array;
+  data: Float32Array;
+}
+
+/** workerData of a training worker. */
+export interface WorkerInit {
+  shard: number;
+  shards: number;
+  /** Most rows this worker's slice can have. */
+  capacity: number;
+  program: Program;
+  sources: SharedTableSource[][];
+  dims: number[];
+  targets: Float32Array[];
+  dense: Float32Array[];
+  control: Int32Array;
+  rows: Int32Array;
+  /** [maxPasses * tasks]: per pass, the weight of each task's loss. */
+  passWeights: Float64Array;
+  outputs: ShardOutputs;
+}
+
+/** The slice of a batch of `batchSize` rows that shard `s` of `shards` computes. */
+export function shardRange(batchSize: number, shards: number, s: number): [number, number] {
+  return [Math.floor((s * batchSize) / shards), Math.floor(((s + 1) * batchSize) / shards)];
+}

@@ -1,0 +1,69 @@
+// A training worker thread: its own wasm module and executor, computing its slice of every
+// batch (shard.ts) when the main thread signals a job through shared memory, and signalling
+// back when done. Started by parallel.ts; bundled as train-worker (out/cli, out/main).
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { Executor, type TableSource } from '../model/executor';
+import { WasmKernels } from '../model/kernels';
+import { startWasmBackend } from '../model/wasm-runtime';
+import { COMMAND_STOP, CONTROL, shardRange, type WorkerInit } from './parallel-protocol';
+import { ShardRunner, type ShardJob } from './shard';
+
+async function main(): Promise<void> {
+  const init = workerData as WorkerInit;
+  const port = parentPort!;
+  const handle = await startWasmBackend();
+  const kernels = new WasmKernels(handle);
+  const executor = new Executor(init.program, kernels, { capacity: init.capacity, training: true });
+  const sources: TableSource[][] = init.sources.map((fields) =>
+    fields.map((f) =>
+      f.kind === 'lookup'
+        ? { kind: 'lookup', ids: f.ids!, data: f.data }
+        : { kind: 'linear', values: f.values!, data: f.data },
+    ),
+  );
+  const runner = new ShardRunner(executor, {
+    sources,
+    dims: init.dims,
+    targets: init.targets,
+    dense: init.dense,
+  });
+  const control = init.control;
+  const T = init.program.tasks.length;
+  port.postMessage({ type: 'ready' });
+  let seen = Atomics.load(control, CONTROL.seq);
+  for (;;) {
+    Atomics.wait(control, CONTROL.seq, seen);
+    const seq = Atomics.load(control, CONTROL.seq);
+    if (seq === seen) continue;
+    seen = seq;
+    if (Atomics.load(control, CONTROL.command) === COMMAND_STOP) break;
+    try {
+      const batchSize = control[CONTROL.batchSize];
+      const [from, to] = shardRange(batchSize, init.shards, init.shard);
+      const passes = Array.from({ length: control[CONTROL.passes] }, (_, p) =>
+        init.passWeights.subarray(p * T, (p + 1) * T),
+      );
+      const job: ShardJob = {
+        rows: init.rows,
+        batchSize,
+        from,
+        to,
+        seed: control[CONTROL.seed],
+        passes,
+      };
+      runner.run(job, init.outputs);
+      Atomics.store(control, CONTROL.done + init.shard, seq);
+    } catch (e) {
+      port.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) });
+      Atomics.store(control, CONTROL.done + init.shard, -1);
+    }
+    Atomics.notify(control, CONTROL.done + init.shard);
+  }
+  executor.dispose();
+  port.close();
+}
+
+main().catch((e) => {
+  parentPort?.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) });
+});
