@@ -35,7 +35,8 @@ g.ResizeObserver ??= ResizeObserverStub;
 g.DOMMatrixReadOnly ??= DOMMatrixReadOnlyStub;
 g.IS_REACT_ACT_ENVIRONMENT = true;
 
-// Elements report a size so React Flow measures nodes and the viewport.
+// Elements report a size so React Flow measures nodes and the viewport. (Edges are not drawn:
+// happy-dom does no layout, so handles have no positions; the end-to-end tests see them.)
 if (typeof HTMLElement !== 'undefined') {
   Object.defineProperties(HTMLElement.prototype, {
     offsetWidth: { configurable: true, get: () => 180 },
