@@ -1,24 +1,59 @@
-// `npm run bench`: trains the default HTLNet on a generated sample (1,000,000 rows, 20 fields,
-// 3 tasks by default) and records training samples/s, inference rows/s, CSV ingest MB/s, peak
-// memory and achieved GFLOP/s into bench/results/ (one JSON file per run, committed).
+// `npm run bench`: trains the default HTLNet on generated samples and records, per dataset,
+// training samples/s, inference rows/s, CSV ingest MB/s (ours and papaparse's on the same
+// file), peak memory and achieved GFLOP/s into bench/results/ (one JSON file per run,
+// committed, with the git revision, date, machine and settings).
 //
-// Options: --rows N (default 1000000), --epochs N (default 1), --seed N, --out DIR,
-//          --keep (keep the generated CSV in the temp folder).
+//   npm run bench                      the 1,000,000-row built-in sample
+//   npm run bench -- --vs-torch        also the wide variant (20 categorical fields with
+//                                      vocabularies of 10,000), and a PyTorch reference of the
+//                                      same model (bench/torch/htlnet_ref.py) trained on the
+//                                      same encoded rows, with the ratio ours / torch
+//
+// Options: --rows N (default 1000000), --epochs N (default 1), --seed N, --threads N (ours;
+//          default: the trainer's), --torch-threads N (default 2), --datasets default,wide,
+//          --out DIR, --keep (keep the temporary folder).
+//
+// Each dataset runs in a child process (so its peak RSS, read from the kernel's high-water
+// mark, is its own): generate the CSV once, ingest it, train one epoch, time inference
+// (predictTable: encode + predict every row), and dump the encoded training rows for torch.
+// papaparse and torch run in child processes of their own on the same file / the same dump.
+//
+// What the ingest comparison measures, both on the same CSV file, from the first byte read to
+// columnar data in memory:
+//  - ours: readTable(file): streamed read, parse, per-column typed arrays (numbers as
+//    Float64Array, text dictionary-encoded), missing-value detection, column kinds;
+//  - papaparse 5: fs.readFileSync(file, 'utf8'), then Papa.parse on the string (header false,
+//    dynamicTyping false, skipEmptyLines, fastMode when the file has no quote), converting each
+//    row into the same columns (+value into a Float64Array, non-numbers into a Map dictionary),
+//    both with one result array and with the chunk callback; the faster is reported.
 
-import { execSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import Papa from 'papaparse';
+import papaparsePackage from 'papaparse/package.json';
 import { initBackend } from '../src-main/engine/backend';
 import { readTable } from '../src-main/engine/data/csv';
+import { transformTarget } from '../src-main/engine/data/encoders';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
+import type { SampleLayoutOptions } from '../src-main/engine/data/sample-layout';
+import { predictTable } from '../src-main/engine/export/predict';
+import type { ModelManifest } from '../src-main/engine/export/saved-model';
 import { buildTemplate } from '../src-main/engine/graph/templates';
 import { prepareRun } from '../src-main/engine/pipeline';
 import type { HtlnetModel } from '../src-main/engine/model/model';
-import { predictRows } from '../src-main/engine/train/evaluate';
 import { trainModel } from '../src-main/engine/train/trainer';
 import { APP_VERSION } from '../src-main/engine/version';
+
+const DATASETS: Record<string, { title: string; layout: SampleLayoutOptions }> = {
+  default: { title: 'built-in sample (20 fields: 12 categorical, 8 numeric)', layout: {} },
+  wide: {
+    title: 'wide: 20 categorical fields, vocabularies of 10,000',
+    layout: { categoricalFields: 20, numericFields: 0, vocabulary: 10_000 },
+  },
+};
 
 /** Multiply-adds of the dense layers per sample, forward only (x2 for FLOPs). */
 export function denseMacsPerSample(model: HtlnetModel): number {
@@ -38,12 +73,14 @@ export function denseMacsPerSample(model: HtlnetModel): number {
   return macs;
 }
 
+/** Peak resident memory of this process (kernel high-water mark; sampled where unavailable). */
 class PeakMemory {
   peak = 0;
   private timer: NodeJS.Timeout;
   constructor() {
     this.sample();
     this.timer = setInterval(() => this.sample(), 50);
+    this.timer.unref();
   }
   sample(): void {
     this.peak = Math.max(this.peak, process.memoryUsage().rss);
@@ -51,13 +88,22 @@ class PeakMemory {
   stop(): number {
     clearInterval(this.timer);
     this.sample();
+    try {
+      const status = readFileSync('/proc/self/status', 'utf8');
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (hwm) this.peak = Math.max(this.peak, Number(hwm[1]) * 1024);
+    } catch {
+      // not Linux: the sampled peak
+    }
     return this.peak;
   }
 }
 
 function gitRevision(): string {
   try {
-    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .toString()
       .trim();
   } catch {
@@ -65,93 +111,115 @@ function gitRevision(): string {
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '1000000' },
-      epochs: { type: 'string', default: '1' },
-      seed: { type: 'string', default: '42' },
-      out: { type: 'string', default: 'bench/results' },
-      keep: { type: 'boolean', default: false },
-    },
+const log = (s: string) => process.stderr.write(s + '\n');
+
+/** Runs `node <this script> args`, streaming its stderr, and parses the last stdout line. */
+function child(args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [process.argv[1], ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`bench child ${args.join(' ')} exited with ${code}`));
+      try {
+        resolve(JSON.parse(last));
+      } catch {
+        reject(new Error(`bench child ${args.join(' ')} printed no result`));
+      }
+    });
   });
+}
+
+// ---- one dataset (child process) ------------------------------------------------------------
+
+async function runDataset(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const name = String(values.child);
+  const spec = DATASETS[name];
   const rows = Number(values.rows);
-  const epochs = Number(values.epochs);
   const seed = Number(values.seed);
-  const log = (s: string) => process.stderr.write(s + '\n');
+  const epochs = Number(values.epochs);
+  const dir = String(values.dir);
   const memory = new PeakMemory();
   const backend = await initBackend();
-  log(`backend: ${backend.description}`);
+  log(`[${name}] backend: ${backend.description}`);
 
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-bench-'));
-  const file = path.join(dir, 'sample.csv');
+  const file = path.join(dir, `${name}.csv`);
   let t = performance.now();
-  const sample = generateSample({ rows, seed });
-  await sample.writeCsv(file);
+  await generateSample({ rows, seed, ...spec.layout }).writeCsv(file);
   const generateSeconds = (performance.now() - t) / 1000;
   const bytes = (await fs.stat(file)).size;
   log(
-    `generated ${rows.toLocaleString('en-US')} rows (${(bytes / 1e6).toFixed(0)} MB) in ${generateSeconds.toFixed(1)} s`,
+    `[${name}] generated ${rows.toLocaleString('en-US')} rows (${(bytes / 1e6).toFixed(0)} MB) in ${generateSeconds.toFixed(1)} s`,
   );
 
   t = performance.now();
   const table = await readTable(file);
   const ingestSeconds = (performance.now() - t) / 1000;
-  const ingestMBps = bytes / 1e6 / ingestSeconds;
-  log(`ingest: ${ingestSeconds.toFixed(2)} s, ${ingestMBps.toFixed(1)} MB/s`);
+  log(
+    `[${name}] ingest: ${ingestSeconds.toFixed(2)} s, ${(bytes / 1e6 / ingestSeconds).toFixed(1)} MB/s`,
+  );
 
-  const project = buildTemplate('htlnet', sampleBinding());
+  const project = buildTemplate('htlnet', sampleBinding(spec.layout));
   t = performance.now();
   const run = prepareRun(project, table);
   const prepareSeconds = (performance.now() - t) / 1000;
-  log(`encode + split + compile: ${prepareSeconds.toFixed(2)} s`);
+  log(`[${name}] encode + split + compile: ${prepareSeconds.toFixed(2)} s`);
 
   let lastLog = 0;
+  const threads = values.threads ? Number(values.threads) : undefined;
   const outcome = await trainModel(run.model, run.data, run.split, run.targetEncoders, {
     epochs,
+    threads,
     onEvent: (e) => {
-      if (e.type === 'batch' && performance.now() - lastLog > 5000) {
+      if (e.type === 'batch' && performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
         log(
-          `  epoch ${e.epoch} batch ${e.batch}/${e.batches}: ${Math.round(e.samplesPerSecond)} samples/s`,
+          `[${name}]   epoch ${e.epoch} batch ${e.batch}/${e.batches}: ${Math.round(e.samplesPerSecond)} samples/s`,
         );
       } else if (e.type === 'epoch') {
-        log(
-          `  epoch ${e.epoch}: ${Math.round(e.samplesPerSecond)} samples/s, validation ${JSON.stringify(e.validation)}`,
-        );
+        log(`[${name}]   epoch ${e.epoch}: ${Math.round(e.samplesPerSecond)} samples/s`);
       }
     },
   });
-  const trainSamplesPerSecond = outcome.trainSamplesPerSecond;
+  const last = outcome.history[outcome.history.length - 1];
+  log(
+    `[${name}] training: ${Math.round(outcome.trainSamplesPerSecond)} samples/s (${outcome.engine.name}, ${outcome.engine.threads} thread${outcome.engine.threads === 1 ? '' : 's'})`,
+  );
+  const trainPeak = memory.stop();
 
+  // Inference the way `htlnet predict` does it: encode the table's rows, predict every row.
+  const manifest = {
+    project,
+    encoders: run.encoders,
+    targetEncoders: run.targetEncoders,
+  } as unknown as ModelManifest;
   t = performance.now();
-  const inferRows = run.split.test.length + run.split.validation.length;
-  const all = new Int32Array(inferRows);
-  all.set(run.split.test);
-  all.set(run.split.validation, run.split.test.length);
-  predictRows(run.model, run.data, all, run.targetEncoders);
-  const inferenceRowsPerSecond = inferRows / ((performance.now() - t) / 1000);
+  await predictTable(run.model, manifest, table);
+  const inferenceSeconds = (performance.now() - t) / 1000;
+  log(`[${name}] inference: ${Math.round(table.rows / inferenceSeconds)} rows/s`);
+
+  // The encoded training rows and the model's shape, for the torch reference.
+  let torchMeta: string | null = null;
+  if (values['vs-torch']) torchMeta = await dumpForTorch(run, dir, name, seed);
 
   const macs = denseMacsPerSample(run.model);
-  // forward (1x) + backward (2x: input and weight gradients), 2 FLOPs per multiply-add
-  const gflops = (trainSamplesPerSecond * macs * 2 * 3) / 1e9;
-  const peakRssMB = memory.stop() / 1e6;
-
   const result = {
-    date: new Date().toISOString(),
-    revision: gitRevision(),
-    app: APP_VERSION,
-    backend: backend.description,
-    machine: {
-      cpus: os.cpus().length,
-      cpu: os.cpus()[0]?.model ?? 'unknown',
-      memoryGB: Math.round(os.totalmem() / 1e9),
-    },
     dataset: {
+      name,
+      title: spec.title,
       rows,
       fields: run.fields.length,
+      tableRows: run.model.embeddings.reduce(
+        (n, e) => n + e.tables.reduce((m, x) => m + x.rows, 0),
+        0,
+      ),
       tasks: run.plan.tasks.length,
       csvMB: +(bytes / 1e6).toFixed(1),
+      file,
     },
     model: {
       template: 'htlnet',
@@ -159,25 +227,345 @@ async function main(): Promise<void> {
       denseMacsPerSample: macs,
       singlePassGradientCapture: run.plan.singlePassCapture,
     },
+    backend: backend.description,
     epochs: outcome.epochs,
-    trainSamplesPerSecond: Math.round(trainSamplesPerSecond),
-    inferenceRowsPerSecond: Math.round(inferenceRowsPerSecond),
-    csvIngestMBps: +ingestMBps.toFixed(1),
-    peakRssMB: Math.round(peakRssMB),
-    achievedGflops: +gflops.toFixed(2),
+    engine: outcome.engine,
+    trainSamplesPerSecond: Math.round(outcome.trainSamplesPerSecond),
+    trainLoss: last?.trainLoss,
+    validation: last?.validation,
+    inferenceRowsPerSecond: Math.round(table.rows / inferenceSeconds),
+    csvIngestMBps: +(bytes / 1e6 / ingestSeconds).toFixed(1),
+    peakRssMB: Math.round(trainPeak / 1e6),
+    achievedGflops: +((outcome.trainSamplesPerSecond * macs * 2 * 3) / 1e9).toFixed(2),
     seconds: {
       generate: +generateSeconds.toFixed(1),
       ingest: +ingestSeconds.toFixed(2),
       prepare: +prepareSeconds.toFixed(2),
+      inference: +inferenceSeconds.toFixed(2),
     },
+    torchMeta,
+  };
+  run.model.dispose();
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+async function dumpForTorch(
+  run: ReturnType<typeof prepareRun>,
+  dir: string,
+  name: string,
+  seed: number,
+): Promise<string> {
+  const { model, data, split, plan } = run;
+  if (model.embeddings.length !== 1) throw new Error('the torch reference expects one embedding');
+  const emb = model.embeddings[0];
+  const n = split.train.length;
+  const F = emb.tables.length;
+  const ids = new Int32Array(n * F);
+  emb.tables.forEach((_, f) => {
+    const field = data.fields[emb.datasetField[f]];
+    if (field.kind !== 'lookup') throw new Error('the torch reference expects lookup fields');
+    for (let i = 0; i < n; i++) ids[i * F + f] = field.ids[split.train[i]];
+  });
+  const T = plan.tasks.length;
+  const targets = new Float32Array(n * T);
+  plan.tasks.forEach((_, t) => {
+    const y = transformTarget(data.targets[t], run.targetEncoders[t]);
+    for (let i = 0; i < n; i++) targets[i * T + t] = y[split.train[i]];
+  });
+  const idsFile = path.join(dir, `${name}.ids.bin`);
+  const targetsFile = path.join(dir, `${name}.targets.bin`);
+  await fs.writeFile(idsFile, Buffer.from(ids.buffer));
+  await fs.writeFile(targetsFile, Buffer.from(targets.buffer));
+  const param = (type: string, key: string) =>
+    plan.params.get(plan.order.find((b) => b.type === type)!.id)![key];
+  const o = plan.optimizer;
+  const meta = {
+    rows: n,
+    seed,
+    tableRows: emb.tables.map((t) => t.rows),
+    embeddingDim: emb.dim,
+    towerUnits: String(param('tower', 'units')).split(',').map(Number),
+    leuDim: Number(param('label-embedding', 'dim')),
+    temperature: Number(param('label-embedding', 'temperature')),
+    tasks: plan.tasks.map((t) => ({ name: t.name, type: t.type, lossWeight: t.lossWeight })),
+    core: plan.core,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    adjustment: { mode: o.adjustment, alpha: o.alpha, gamma: o.gamma, clip: o.clip },
+    idsFile,
+    targetsFile,
+  };
+  const metaFile = path.join(dir, `${name}.meta.json`);
+  await fs.writeFile(metaFile, JSON.stringify(meta));
+  return metaFile;
+}
+
+// ---- papaparse (child process) --------------------------------------------------------------
+
+function runPapaparse(file: string): void {
+  const bytes = readFileSync(file).length;
+  const modes: Record<string, number> = {};
+  for (const mode of ['whole', 'chunk'] as const) {
+    const t = performance.now();
+    const text = readFileSync(file, 'utf8');
+    const fastMode = !text.includes('"');
+    const columns: { values: Float64Array; codes: Int32Array; dict: Map<string, number> }[] = [];
+    let header: string[] | null = null;
+    let row = 0;
+    let capacity = 1 << 16;
+    const add = (fields: string[]) => {
+      if (!header) {
+        header = fields;
+        for (let c = 0; c < fields.length; c++)
+          columns.push({
+            values: new Float64Array(capacity),
+            codes: new Int32Array(capacity),
+            dict: new Map(),
+          });
+        return;
+      }
+      if (row === capacity) {
+        capacity *= 2;
+        for (const col of columns) {
+          const v = new Float64Array(capacity);
+          v.set(col.values);
+          col.values = v;
+          const k = new Int32Array(capacity);
+          k.set(col.codes);
+          col.codes = k;
+        }
+      }
+      for (let c = 0; c < columns.length; c++) {
+        const s = fields[c];
+        const col = columns[c];
+        const v = s === '' ? NaN : +s;
+        col.values[row] = v;
+        if (v !== v && s !== '') {
+          let code = col.dict.get(s);
+          if (code === undefined) {
+            code = col.dict.size;
+            col.dict.set(s, code);
+          }
+          col.codes[row] = code;
+        } else col.codes[row] = -1;
+      }
+      row++;
+    };
+    if (mode === 'whole') {
+      const res = Papa.parse<string[]>(text, {
+        dynamicTyping: false,
+        skipEmptyLines: true,
+        fastMode,
+      });
+      for (const r of res.data) add(r);
+    } else {
+      // String input streamed in chunks (papaparse's StringStreamer; its typings omit it).
+      const config = {
+        dynamicTyping: false,
+        skipEmptyLines: true,
+        fastMode,
+        chunkSize: 1 << 20,
+        chunk: (res: Papa.ParseResult<string[]>) => {
+          for (const r of res.data) add(r);
+        },
+      };
+      Papa.parse<string[]>(text, config as unknown as Papa.ParseConfig<string[]>);
+    }
+    const seconds = (performance.now() - t) / 1000;
+    modes[mode] = +(bytes / 1e6 / seconds).toFixed(1);
+    log(`papaparse (${mode}): ${seconds.toFixed(2)} s, ${modes[mode]} MB/s, ${row} rows`);
+  }
+  process.stdout.write(
+    JSON.stringify({
+      version: papaparsePackage.version,
+      modes,
+      MBps: Math.max(...Object.values(modes)),
+    }) + '\n',
+  );
+}
+
+// ---- torch ----------------------------------------------------------------------------------
+
+/** A python with torch, installing Debian's python3-torch and OpenBLAS when missing. */
+function torchPython(): string | null {
+  const candidates = ['/usr/bin/python3', 'python3'];
+  const hasTorch = (py: string) =>
+    spawnSync(py, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+  const openblas = () =>
+    spawnSync('dpkg', ['-s', 'libopenblas0-pthread'], { stdio: 'ignore' }).status === 0;
+  let python = candidates.find((p) => (p.startsWith('/') ? existsSync(p) : true) && hasTorch(p));
+  if (!python || !openblas()) {
+    log('installing python3-torch and libopenblas0-pthread with apt-get (for the torch reference)');
+    const apt = (args: string[]) =>
+      spawnSync('apt-get', args, {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    apt(['update']);
+    apt([
+      'install',
+      '-y',
+      '--no-install-recommends',
+      'python3-torch',
+      'python3-numpy',
+      'libopenblas0-pthread',
+    ]);
+    python = candidates.find((p) => (p.startsWith('/') ? existsSync(p) : true) && hasTorch(p));
+  }
+  return python ?? null;
+}
+
+function runTorch(
+  python: string,
+  meta: string,
+  threads: number,
+  epochs: number,
+): Promise<Record<string, unknown>> {
+  const script = path.resolve('bench/torch/htlnet_ref.py');
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      python,
+      [script, '--meta', meta, '--threads', String(threads), '--epochs', String(epochs)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`torch reference exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
+      } catch {
+        reject(new Error('torch reference printed no result'));
+      }
+    });
+  });
+}
+
+// ---- orchestration --------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      epochs: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '42' },
+      threads: { type: 'string' },
+      'torch-threads': { type: 'string', default: '2' },
+      datasets: { type: 'string' },
+      out: { type: 'string', default: 'bench/results' },
+      keep: { type: 'boolean', default: false },
+      'vs-torch': { type: 'boolean', default: false },
+      // internal: child modes
+      child: { type: 'string' },
+      dir: { type: 'string' },
+      papaparse: { type: 'string' },
+    },
+  });
+  if (values.papaparse) return runPapaparse(values.papaparse);
+  if (values.child) return runDataset(values);
+
+  const vsTorch = values['vs-torch']!;
+  const names = (values.datasets ?? (vsTorch ? 'default,wide' : 'default')).split(',');
+  for (const n of names) if (!DATASETS[n]) throw new Error(`unknown dataset ${n}`);
+  const python = vsTorch ? torchPython() : null;
+  if (vsTorch && !python) throw new Error('no python with torch, and apt-get could not install it');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-bench-'));
+  const start = new Date();
+  const load = os.loadavg();
+  const datasets: Record<string, unknown> = {};
+  const forward = ['rows', 'epochs', 'seed', 'threads'].flatMap((k) =>
+    values[k as keyof typeof values] !== undefined
+      ? [`--${k}`, String(values[k as keyof typeof values])]
+      : [],
+  );
+  for (const name of names) {
+    const ours = await child([
+      '--child',
+      name,
+      '--dir',
+      dir,
+      ...forward,
+      ...(vsTorch ? ['--vs-torch'] : []),
+    ]);
+    const file = (ours.dataset as { file: string }).file;
+    const papa = await child(['--papaparse', file]);
+    const entry: Record<string, unknown> = {
+      ...ours,
+      ingest: {
+        oursMBps: ours.csvIngestMBps,
+        papaparseMBps: papa.MBps,
+        papaparseModes: papa.modes,
+        ratio: +(Number(ours.csvIngestMBps) / Number(papa.MBps)).toFixed(2),
+      },
+    };
+    delete entry.torchMeta;
+    await fs.rm(file, { force: true });
+    if (python && ours.torchMeta) {
+      const torch = await runTorch(
+        python,
+        String(ours.torchMeta),
+        Number(values['torch-threads']),
+        Number(values.epochs),
+      );
+      entry.torch = torch;
+      entry.ratioVsTorch = +(
+        Number(ours.trainSamplesPerSecond) / Number(torch.samplesPerSecond)
+      ).toFixed(2);
+      log(
+        `[${name}] ours ${ours.trainSamplesPerSecond} samples/s, torch ${Math.round(Number(torch.samplesPerSecond))} samples/s: ratio ${entry.ratioVsTorch}`,
+      );
+    }
+    datasets[name] = entry;
+  }
+  const first = datasets[names[0]] as Record<string, unknown>;
+  const result = {
+    date: start.toISOString(),
+    revision: gitRevision(),
+    app: APP_VERSION,
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      memoryGB: Math.round(os.totalmem() / 1e9),
+      node: process.version,
+      loadAverageAtStart: load.map((x) => +x.toFixed(2)),
+    },
+    settings: {
+      rows: Number(values.rows),
+      epochs: Number(values.epochs),
+      seed: Number(values.seed),
+      threads: values.threads ? Number(values.threads) : 'default',
+      torchThreads: vsTorch ? Number(values['torch-threads']) : null,
+      vsTorch,
+    },
+    // The first dataset's headline figures (the keys earlier results had).
+    backend: first.backend,
+    trainSamplesPerSecond: first.trainSamplesPerSecond,
+    inferenceRowsPerSecond: first.inferenceRowsPerSecond,
+    csvIngestMBps: first.csvIngestMBps,
+    peakRssMB: first.peakRssMB,
+    achievedGflops: first.achievedGflops,
+    datasets,
   };
   await fs.mkdir(values.out!, { recursive: true });
-  const name = `${result.date.replace(/[:.]/g, '-')}-${result.revision}.json`;
-  await fs.writeFile(path.join(values.out!, name), JSON.stringify(result, null, 2) + '\n');
+  const fileName = `${result.date.replace(/[:.]/g, '-')}-${result.revision}.json`;
+  await fs.writeFile(path.join(values.out!, fileName), JSON.stringify(result, null, 2) + '\n');
   if (!values.keep) await fs.rm(dir, { recursive: true, force: true });
+  log('');
+  for (const name of names) {
+    const d = datasets[name] as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    log(
+      `${name.padEnd(8)} train ${d.trainSamplesPerSecond} samples/s (${d.engine.threads} threads)` +
+        (d.torch
+          ? ` | torch ${Math.round(d.torch.samplesPerSecond)} samples/s | ratio ${d.ratioVsTorch}`
+          : '') +
+        ` | inference ${d.inferenceRowsPerSecond} rows/s | ingest ${d.ingest.oursMBps} MB/s vs papaparse ${d.ingest.papaparseMBps} (x${d.ingest.ratio}) | peak ${d.peakRssMB} MB`,
+    );
+  }
   process.stdout.write(JSON.stringify(result) + '\n');
-  log(`wrote ${path.join(values.out!, name)}`);
-  run.model.dispose();
+  log(`wrote ${path.join(values.out!, fileName)}`);
 }
 
 main().catch((e) => {
