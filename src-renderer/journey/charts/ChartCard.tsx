@@ -36,7 +36,8 @@ export function ChartCard({
         <span className="j-chart-title" title={help}>
           {title}
         </span>
-        {note !== undefined && <span className="j-chart-note">{note}</span>}
+        {/* Always there (empty or not), so a note arriving later moves nothing. */}
+        <span className="j-chart-note">{note}</span>
         <button
           type="button"
           className="j-btn j-btn-quiet j-btn-small"

@@ -103,7 +103,12 @@ function LineChartImpl({
       {marker && marker.x >= xd[0] && marker.x <= xd[1] && (
         <g className="jc-marker">
           <line x1={x(marker.x)} x2={x(marker.x)} y1={m.top} y2={HEIGHT - m.bottom} />
-          <text x={x(marker.x) + 4} y={m.top + 10}>
+          {/* The label sits left of the line when the line is near the right edge. */}
+          <text
+            x={x(marker.x) > WIDTH - m.right - 40 ? x(marker.x) - 4 : x(marker.x) + 4}
+            y={m.top + 10}
+            textAnchor={x(marker.x) > WIDTH - m.right - 40 ? 'end' : 'start'}
+          >
             {marker.label}
           </text>
         </g>

@@ -3,7 +3,7 @@
 // out inside the SVG (so a saved PNG carries it) and the empty-state text.
 
 import type { ReactNode } from 'react';
-import { formatTick } from '../format';
+import { tickLabels } from './scale';
 
 export const WIDTH = 480;
 export const HEIGHT = 270;
@@ -102,21 +102,23 @@ export function Axes({
 }) {
   const bottom = HEIGHT - m.bottom;
   const right = WIDTH - m.right;
+  const xText = tickLabels(xTicks.map((t) => t.value));
+  const yText = tickLabels(yTicks.map((t) => t.value));
   return (
     <g className="jc-axis">
-      {yTicks.map((t) => (
+      {yTicks.map((t, i) => (
         <g key={`y${t.value}`}>
           <line className="jc-grid" x1={m.left} x2={right} y1={t.at} y2={t.at} />
           <text x={m.left - 6} y={t.at + 3.5} textAnchor="end" className="jc-tick">
-            {t.label ?? formatTick(t.value)}
+            {t.label ?? yText[i]}
           </text>
         </g>
       ))}
-      {xTicks.map((t) => (
+      {xTicks.map((t, i) => (
         <g key={`x${t.value}`}>
           <line className="jc-tick-mark" x1={t.at} x2={t.at} y1={bottom} y2={bottom + 4} />
           <text x={t.at} y={bottom + 15} textAnchor="middle" className="jc-tick">
-            {t.label ?? formatTick(t.value)}
+            {t.label ?? xText[i]}
           </text>
         </g>
       ))}

@@ -90,3 +90,20 @@ export function thinIndices(length: number, max: number): number[] {
   const step = (length - 1) / (max - 1);
   return Array.from({ length: max }, (_, i) => Math.round(i * step));
 }
+
+/**
+ * Labels for a run of evenly spaced ticks: as many decimals as their step needs (0.995, 1.000,
+ * 1.005 rather than 1, 1, 1), thousands as k and millions as M.
+ */
+export function tickLabels(ticks: readonly number[]): string[] {
+  if (ticks.length === 0) return [];
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : Math.abs(ticks[0]) || 1;
+  const top = Math.max(...ticks.map(Math.abs));
+  if (top >= 1e4 && step >= 1000) {
+    const [div, unit] = top >= 1e6 && step >= 1e5 ? [1e6, 'M'] : [1e3, 'k'];
+    const decimals = Math.max(0, Math.ceil(-Math.log10(step / div) - 1e-9));
+    return ticks.map((v) => (v === 0 ? '0' : `${(v / div).toFixed(Math.min(decimals, 3))}${unit}`));
+  }
+  const decimals = step >= 1 ? 0 : Math.min(8, Math.ceil(-Math.log10(step) - 1e-9));
+  return ticks.map((v) => (Math.abs(v) < step * 1e-9 ? '0' : v.toFixed(decimals)));
+}

@@ -74,26 +74,36 @@ function ColumnRow({
         {formatCount(summary.distinct)}
       </td>
       <td>
-        <select
-          value={column.kind}
-          disabled={!isFeature}
-          onChange={(e) =>
-            updateDraft((d) => setKind(d, name, e.currentTarget.value as FeatureKind))
-          }
-          onClick={(e) => e.stopPropagation()}
-          aria-label={`Kind of ${name}`}
-          title={
-            isFeature
-              ? 'Categorical: each value gets its own embedding. Numeric: values are bucketed by quantiles, then embedded.'
-              : 'Only features have a kind'
-          }
-          data-testid={`kind-${name}`}
-        >
-          <option value="categorical">categorical</option>
-          <option value="numeric" disabled={!summary.numeric}>
-            numeric
-          </option>
-        </select>
+        {column.role === 'target' ? (
+          <span
+            className="j-muted j-kind-target"
+            title="A target: its type (binary or regression) is set in the chain on the right"
+            data-testid={`kind-${name}`}
+          >
+            {column.taskType} target
+          </span>
+        ) : (
+          <select
+            value={column.kind}
+            disabled={!isFeature}
+            onChange={(e) =>
+              updateDraft((d) => setKind(d, name, e.currentTarget.value as FeatureKind))
+            }
+            onClick={(e) => e.stopPropagation()}
+            aria-label={`Kind of ${name}`}
+            title={
+              isFeature
+                ? 'Categorical: each value gets its own embedding. Numeric: values are bucketed by quantiles, then embedded.'
+                : 'Only features have a kind'
+            }
+            data-testid={`kind-${name}`}
+          >
+            <option value="categorical">categorical</option>
+            <option value="numeric" disabled={!summary.numeric}>
+              numeric
+            </option>
+          </select>
+        )}
       </td>
       <td className="j-center">
         <input

@@ -161,18 +161,6 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
         >
           Back
         </button>
-        {empty && !applied && (
-          <button
-            type="button"
-            className="j-btn"
-            onClick={() => void apply(true)}
-            disabled={busy}
-            title="Create the HTLNet model for these targets and use this data"
-            data-testid="apply-with-template"
-          >
-            Use with the HTLNet template
-          </button>
-        )}
         {applied ? (
           <button
             type="button"
@@ -187,13 +175,29 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
         ) : (
           <button
             type="button"
-            className="j-btn j-btn-primary"
+            className={empty ? 'j-btn' : 'j-btn j-btn-primary'}
             onClick={() => void apply(false)}
             disabled={busy}
-            title="Store this binding in the project; the model's input and head blocks follow it"
+            title={
+              empty
+                ? 'Store only the binding; build the model yourself in the Model tab'
+                : "Store this binding in the project; the model's input and head blocks follow it"
+            }
             data-testid="apply-binding"
           >
-            {busy ? 'Applying…' : 'Apply to project'}
+            {busy ? 'Applying…' : empty ? 'Apply without a model' : 'Apply to project'}
+          </button>
+        )}
+        {empty && !applied && (
+          <button
+            type="button"
+            className="j-btn j-btn-primary"
+            onClick={() => void apply(true)}
+            disabled={busy}
+            title="Create the HTLNet model for these targets and use this data"
+            data-testid="apply-with-template"
+          >
+            Use with the HTLNet template
           </button>
         )}
       </div>

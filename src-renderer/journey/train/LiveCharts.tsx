@@ -66,7 +66,8 @@ export function TaskCharts({
         )}
       </h3>
       <ChartCard
-        title={`Loss · ${task.name}`}
+        title="Loss"
+        fileName={`loss-${task.name}.png`}
         help={`Loss per batch (faint), and per epoch on the training and validation splits. ${lossHelp}`}
         testId={`chart-loss-${task.name}`}
       >
@@ -82,7 +83,8 @@ export function TaskCharts({
         />
       </ChartCard>
       <ChartCard
-        title={`Validation ${metricLabel(metric)} · ${task.name}`}
+        title={`Validation ${metricLabel(metric)}`}
+        fileName={`validation-${metric}-${task.name}.png`}
         note={
           last ? (
             <span data-testid={`live-metric-${task.name}`}>

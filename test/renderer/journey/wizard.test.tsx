@@ -84,7 +84,7 @@ describe('the import wizard', () => {
       fixturePreview().columns.map((col) => `column-row-${col.name}`),
     );
     expect(byTestId<HTMLInputElement>(c, 'target-amount').checked).toBe(true);
-    expect(byTestId<HTMLSelectElement>(c, 'kind-amount').disabled).toBe(true);
+    expect(text(byTestId(c, 'kind-amount'))).toBe('regression target');
     // The chain with each target's rate.
     expect(text(byTestId(c, 'target-rate-click'))).toBe('22.68% positive');
     // The profile of the core target opens first, with its histogram.
