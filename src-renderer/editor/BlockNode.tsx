@@ -47,7 +47,7 @@ function BlockNodeView({ id, selected }: NodeProps<BlockNodeType>) {
       className={`block-node ${groupClass(spec.group)} ${state}${selected ? ' is-selected' : ''}`}
       data-testid={`node-${id}`}
       title={`${title} — ${spec.title}\n${spec.description}`}
-      aria-label={`${title}, ${spec.title}${errors.length ? `, ${errors.length} error${errors.length > 1 ? 's' : ''}` : ''}`}
+      aria-label={`${title}${title !== spec.title ? `, ${spec.title}` : ''}${errors.length ? `, ${errors.length} error${errors.length > 1 ? 's' : ''}` : ''}`}
     >
       <header className="block-header">
         <span className="block-title">{title}</span>

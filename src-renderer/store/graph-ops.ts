@@ -84,12 +84,29 @@ export function atTypeLimit(catalog: CatalogIndex, project: ProjectFile, type: s
   return project.graph.blocks.filter((b) => b.type === type).length >= max;
 }
 
-/** A position near `at` that no block occupies exactly (so added blocks do not stack). */
-export function freePosition(project: ProjectFile, at: XY, step = 30): XY {
-  const taken = new Set(project.graph.blocks.map((b) => `${b.position.x},${b.position.y}`));
-  let p = { x: Math.round(at.x), y: Math.round(at.y) };
-  while (taken.has(`${p.x},${p.y}`)) p = { x: p.x + step, y: p.y + step };
-  return p;
+/** The room a block takes on the canvas, for placing new blocks (the templates' grid). */
+export const BLOCK_ROOM = { width: 240, height: 180 };
+
+/**
+ * A position near `at` where a new block overlaps no other: to the right of it (where the next
+ * block of a chain goes) within a few columns, else a row further down.
+ */
+export function freePosition(project: ProjectFile, at: XY): XY {
+  const blocks = project.graph.blocks;
+  const free = (p: XY) =>
+    blocks.every(
+      (b) =>
+        Math.abs(b.position.x - p.x) >= BLOCK_ROOM.width - 20 ||
+        Math.abs(b.position.y - p.y) >= BLOCK_ROOM.height - 20,
+    );
+  const start = { x: Math.round(at.x), y: Math.round(at.y) };
+  for (let row = 0; row < 8; row++) {
+    for (let column = 0; column < 4; column++) {
+      const p = { x: start.x + column * BLOCK_ROOM.width, y: start.y + row * BLOCK_ROOM.height };
+      if (free(p)) return p;
+    }
+  }
+  return start;
 }
 
 export function addBlocks(project: ProjectFile, blocks: Block[], edges: Edge[] = []): ProjectFile {

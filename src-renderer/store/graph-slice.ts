@@ -79,7 +79,10 @@ export function createGraphSlice({ set, get, options, blank }: SliceEnv): GraphS
         return null;
       }
       const centre = get().viewCentre();
-      const at = freePosition(project, position ?? { x: centre.x - 90, y: centre.y - 50 });
+      // A drop lands where it was dropped; a click finds room near the middle of the view.
+      const snap = (v: number) => (get().snapToGrid ? Math.round(v / 20) * 20 : v);
+      const at =
+        position ?? freePosition(project, { x: snap(centre.x - 90), y: snap(centre.y - 60) });
       const block = createBlock(catalog, project, type, at);
       get().edit((p) => addBlocks(p, [block]), { select: { blocks: [block.id], edges: [] } });
       return block.id;

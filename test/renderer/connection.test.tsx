@@ -4,7 +4,7 @@
 // its reason next to the cursor and in the status line, and a refused drop as a toast.
 
 import './setup';
-import { ReactFlowProvider, useStoreApi as useFlowStore } from '@xyflow/react';
+import { Position, ReactFlowProvider, useStoreApi as useFlowStore } from '@xyflow/react';
 import { useEffect } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binding, sketch } from '../engine/graph/sketch';
@@ -157,7 +157,7 @@ function DragProbe({
       nodeId,
       id,
       type,
-      position: type === 'source' ? ('right' as const) : ('left' as const),
+      position: type === 'source' ? Position.Right : Position.Left,
       x: 0,
       y: 0,
       width: 12,
@@ -168,11 +168,11 @@ function DragProbe({
       isValid: false,
       from: { x: 0, y: 0 },
       fromHandle: handle(from),
-      fromPosition: 'right' as never,
+      fromPosition: Position.Right,
       fromNode: null as never,
       to: { x: 300, y: 120 },
       toHandle: handle(to),
-      toPosition: 'left' as never,
+      toPosition: Position.Left,
       toNode: null,
       pointer: { x: 300, y: 120 },
     });
