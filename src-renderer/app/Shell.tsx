@@ -1,9 +1,10 @@
-// The app shell: top bar, the notice line, the active screen (only Model for now), the status
-// bar, dialogs and toasts; and the window-level behaviour (title, close prompt, keys, clipboard,
+// The app shell: top bar, the notice line, the active screen (Model: the editor; Data, Train and
+// Results: the analyst's journey, src-renderer/journey), the status bar, dialogs and toasts; and the window-level behaviour (title, close prompt, keys, clipboard,
 // menu commands).
 
 import { useRef } from 'react';
 import { Editor } from '../editor/Editor';
+import { DataTab, ResultsTab, TrainTab } from '../journey';
 import { StatusBar } from '../editor/StatusBar';
 import { Dialogs } from './dialogs/Dialogs';
 import { useAppStore, useStoreApi } from './context';
@@ -56,7 +57,12 @@ export function Shell() {
     <div className="app" data-testid="app">
       <TopBar onUpload={chooseUpload} />
       <Notice />
-      <main className="workspace">{tab === 'model' ? <Editor /> : null}</main>
+      <main className="workspace">
+        {tab === 'model' && <Editor />}
+        {tab === 'data' && <DataTab />}
+        {tab === 'train' && <TrainTab />}
+        {tab === 'results' && <ResultsTab />}
+      </main>
       <StatusBar />
       <Dialogs onUpload={chooseUpload} />
       <Toasts />

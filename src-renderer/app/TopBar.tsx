@@ -53,9 +53,9 @@ export function TopBar({ onUpload }: { onUpload: () => void }) {
 
 const TABS: { id: Tab; title: string; hint: string }[] = [
   { id: 'model', title: 'Model', hint: 'Build the model from blocks' },
-  { id: 'data', title: 'Data', hint: 'Import a CSV and bind its columns (coming soon)' },
-  { id: 'train', title: 'Train', hint: 'Train the model and watch it learn (coming soon)' },
-  { id: 'results', title: 'Results', hint: 'Metrics, comparisons and export (coming soon)' },
+  { id: 'data', title: 'Data', hint: 'Import a CSV and bind its columns to features and tasks' },
+  { id: 'train', title: 'Train', hint: 'Train the model and watch it learn' },
+  { id: 'results', title: 'Results', hint: 'Metrics, run comparison, export and scoring' },
 ];
 
 function Tabs() {
@@ -72,7 +72,6 @@ function Tabs() {
           className={`tab${tab === t.id ? ' is-active' : ''}`}
           data-testid={`tab-${t.id}`}
           title={t.hint}
-          disabled={t.id !== 'model'}
           onClick={() => setTab(t.id)}
         >
           {t.title}

@@ -38,6 +38,17 @@ function textCommand(command: CommandId): string | null {
   }
 }
 
+const GRAPH_COMMANDS: ReadonlySet<CommandId> = new Set([
+  'edit.cut',
+  'edit.copy',
+  'edit.paste',
+  'edit.duplicate',
+  'edit.delete',
+  'edit.selectAll',
+  'view.fit',
+  'view.layout',
+]);
+
 /** Carries out a command. */
 export function runCommand(store: AppStore, command: CommandId): void {
   const s = store.getState();
@@ -54,6 +65,8 @@ export function runCommand(store: AppStore, command: CommandId): void {
     // A dialog is open: it has the keyboard.
     if (s.dialog.kind !== 'about' && s.dialog.kind !== 'error') return;
   }
+  // Editing the graph and its view needs the graph on screen.
+  if (s.tab !== 'model' && GRAPH_COMMANDS.has(command)) return;
   switch (command) {
     case 'file.new':
       s.openDialog({ kind: 'templates' });
