@@ -28,7 +28,11 @@ export function ChartCard({
     const svg = ref.current?.querySelector<SVGSVGElement>('svg.jc-chart');
     if (!svg) return;
     setError(null);
-    saveChartPng(svg, fileName ?? pngName(title)).catch((e: unknown) => setError(errorText(e)));
+    const noteText = ref.current?.querySelector('.j-chart-note')?.textContent?.trim();
+    const caption = noteText ? `${title} — ${noteText}` : title;
+    saveChartPng(svg, fileName ?? pngName(title), caption).catch((e: unknown) =>
+      setError(errorText(e)),
+    );
   };
   return (
     <figure className="j-chart-card" ref={ref} data-testid={testId}>

@@ -20,11 +20,18 @@ const STYLE_PROPS = [
   'text-anchor',
 ] as const;
 
+/** Height of the caption band above the chart in an exported image. */
+export const CAPTION_HEIGHT = 30;
+
 /**
  * The chart as a standalone SVG document: explicit size, its colours inlined from the
- * computed style, and a background in the card's colour.
+ * computed style, a background in the card's colour and, when given, a caption above it (the
+ * card's title and note, so a saved image says what it shows).
  */
-export function serializeChart(svg: SVGSVGElement, background?: string): string {
+export function serializeChart(
+  svg: SVGSVGElement,
+  options: { background?: string; caption?: string } = {},
+): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;
   const sources = [svg, ...Array.from(svg.querySelectorAll('*'))];
   const targets = [copy, ...Array.from(copy.querySelectorAll('*'))];
@@ -41,16 +48,41 @@ export function serializeChart(svg: SVGSVGElement, background?: string): string 
     if (inline.length) target.setAttribute('style', inline.join(';'));
     target.removeAttribute('class');
   });
-  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  const NS = 'http://www.w3.org/2000/svg';
+  const doc = svg.ownerDocument;
+  const caption = options.caption?.trim();
+  const top = caption ? CAPTION_HEIGHT : 0;
+  copy.setAttribute('xmlns', NS);
   copy.setAttribute('width', String(WIDTH));
-  copy.setAttribute('height', String(HEIGHT));
+  copy.setAttribute('height', String(HEIGHT + top));
+  copy.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT + top}`);
   copy.removeAttribute('data-testid');
-  const bg = background ?? (view ? cardBackground(svg, view) : '#ffffff');
-  const rect = svg.ownerDocument.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  copy.removeAttribute('style');
+  if (top > 0) {
+    // Everything moves down under the caption.
+    const group = doc.createElementNS(NS, 'g');
+    group.setAttribute('transform', `translate(0,${top})`);
+    while (copy.firstChild) group.appendChild(copy.firstChild);
+    copy.appendChild(group);
+  }
+  const bg = options.background ?? (view ? cardBackground(svg, view) : '#ffffff');
+  const rect = doc.createElementNS(NS, 'rect');
   rect.setAttribute('width', '100%');
   rect.setAttribute('height', '100%');
   rect.setAttribute('fill', bg);
   copy.insertBefore(rect, copy.firstChild);
+  if (caption) {
+    const text = doc.createElementNS(NS, 'text');
+    text.setAttribute('x', '12');
+    text.setAttribute('y', '20');
+    const color = view ? view.getComputedStyle(svg).color : '';
+    text.setAttribute(
+      'style',
+      `font-family:${view ? view.getComputedStyle(svg).fontFamily : 'sans-serif'};font-size:13px;font-weight:600;fill:${color && !color.includes('var(') ? color : '#14211f'}`,
+    );
+    text.textContent = caption;
+    copy.appendChild(text);
+  }
   return new XMLSerializer().serializeToString(copy);
 }
 
@@ -66,20 +98,20 @@ function cardBackground(svg: Element, view: Window): string {
 }
 
 /** Renders SVG text onto a canvas and returns it as a PNG blob. */
-export function svgToPng(svgText: string, scale = 2): Promise<Blob> {
+export function svgToPng(svgText: string, scale = 2, height = HEIGHT): Promise<Blob> {
   return new Promise((resolve, reject) => {
     const image = new Image();
     image.onload = () => {
       const canvas = document.createElement('canvas');
       canvas.width = WIDTH * scale;
-      canvas.height = HEIGHT * scale;
+      canvas.height = height * scale;
       const ctx = canvas.getContext('2d');
       if (!ctx) {
         reject(new Error('This window cannot draw images (no canvas).'));
         return;
       }
       ctx.scale(scale, scale);
-      ctx.drawImage(image, 0, 0, WIDTH, HEIGHT);
+      ctx.drawImage(image, 0, 0, WIDTH, height);
       canvas.toBlob(
         (blob) => (blob ? resolve(blob) : reject(new Error('The chart could not be encoded.'))),
         'image/png',
@@ -114,7 +146,12 @@ export function pngName(title: string): string {
   return `${base || 'chart'}.png`;
 }
 
-export async function saveChartPng(svg: SVGSVGElement, fileName: string): Promise<void> {
-  const blob = await svgToPng(serializeChart(svg));
+export async function saveChartPng(
+  svg: SVGSVGElement,
+  fileName: string,
+  caption?: string,
+): Promise<void> {
+  const text = serializeChart(svg, { caption });
+  const blob = await svgToPng(text, 2, HEIGHT + (caption?.trim() ? CAPTION_HEIGHT : 0));
   downloadBlob(blob, fileName);
 }

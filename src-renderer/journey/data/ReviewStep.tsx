@@ -59,7 +59,14 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
     try {
       const base = template ? await api().templatesCreate('htlnet') : project;
       const next = await applyDraft(
-        template ? { ...base, name: project.name || base.name, training: project.training } : base,
+        template
+          ? {
+              ...base,
+              // A new, unnamed project takes the template's name.
+              name: project.name.trim() && project.name !== 'Untitled' ? project.name : base.name,
+              training: project.training,
+            }
+          : base,
       );
       if (next) onProjectChange(next);
     } catch (e) {

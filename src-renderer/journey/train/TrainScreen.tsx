@@ -16,7 +16,7 @@ import {
   metricLabel,
   STATUS_TEXT,
 } from '../format';
-import { etaSeconds, progressFraction, type LiveTraining } from '../live';
+import { batchesDone, etaSeconds, progressFraction, type LiveTraining } from '../live';
 import {
   isTraining,
   openRunDetail,
@@ -295,8 +295,9 @@ function progressDetail(live: LiveTraining, phase: TrainingState['phase']): stri
   if (phase !== 'training' || live.epoch === 0) return '';
   const parts: string[] = [];
   if (live.samplesPerSecond) parts.push(`${formatCount(live.samplesPerSecond)} samples/s`);
-  const eta = etaSeconds(live);
-  if (eta !== null) parts.push(`about ${formatDuration(eta)} left`);
+  // The first batches include warm-up: an estimate from them would promise far too long.
+  const eta = batchesDone(live) >= 3 || live.history.length > 0 ? etaSeconds(live) : null;
+  parts.push(eta !== null ? `about ${formatDuration(eta)} left` : 'estimating time left…');
   return parts.join(' · ');
 }
 
@@ -473,6 +474,9 @@ export function TrainScreen(props: JourneyProps) {
       <div className="j-slot j-train-status" aria-live="polite">
         {training ? (
           <ProgressBar
+            // Reading the file and training are two bars: a new one starts empty instead of
+            // sliding back from full.
+            key={training.phase === 'reading' || training.phase === 'checking' ? 'read' : 'train'}
             value={progressValue(training)}
             label={phaseLabel(training)}
             detail={progressDetail(training.live, training.phase)}

@@ -216,6 +216,12 @@ describe('saving a chart as PNG', () => {
     expect(out).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(out).toContain('width="480"');
     expect(out).toContain('height="270"');
+    // With a caption: a band on top, the chart moved under it.
+    const captioned = serializeChart(svg, { caption: 'ROC · click — AUC 0.7051' });
+    expect(captioned).toContain('height="300"');
+    expect(captioned).toContain('viewBox="0 0 480 300"');
+    expect(captioned).toContain('transform="translate(0,30)"');
+    expect(captioned).toContain('>ROC · click — AUC 0.7051</text>');
     expect(out).toContain('fill="rgb(10, 20, 30)"');
     expect(out).toContain('stroke:rgb(13, 115, 119)');
     expect(out).not.toContain('class=');
