@@ -19,7 +19,7 @@ import type {
   ScoreResult,
 } from '../../src-main/ipc/api';
 import type { Problem } from '../../src-main/shared/problems';
-import type { DataBinding, ProjectFile } from '../../src-main/shared/project';
+import { coreTaskIndex, type DataBinding, type ProjectFile } from '../../src-main/shared/project';
 import { journeyApi as api, journeyUploads as browserExtras, setJourneyApi } from './host';
 import { draftFromPreview, draftToBinding, type BindingDraft } from './binding';
 import { baseName } from './format';
@@ -242,6 +242,12 @@ export function handleHostEvent(event: HostEvent): void {
             ? 'waiter'
             : null;
   if (owner === null) {
+    if (event.type === 'train:progress' && !known.has(jobId) && !isTraining(s.training)) {
+      // A run this window did not start (it was reloaded while a run trained): follow it.
+      adoptRun(event.jobId, event.runId);
+      onTrainEvent(event);
+      return;
+    }
     if (!known.has(jobId)) {
       // Not (yet) ours: keep it briefly in case our invoke has not returned its id yet.
       const list = early.get(jobId) ?? [];
@@ -555,6 +561,60 @@ function onTrainEvent(event: JobEvent): void {
       void loadRuns();
       break;
   }
+}
+
+/**
+ * Follows a run that is training on the host but was started before this window was loaded:
+ * its events drive the monitor from now on, and its record fills in what came before (tasks,
+ * epochs so far).
+ */
+function adoptRun(jobId: string, runId: string): void {
+  known.add(jobId);
+  set({
+    training: {
+      phase: 'training',
+      jobId,
+      runId,
+      dataPath: '',
+      label: '',
+      live: initialLive(),
+      reading: null,
+      stopping: false,
+      result: null,
+      error: null,
+      problems: [],
+    },
+  });
+  api()
+    .runsGet(runId)
+    .then(
+      (detail) => {
+        const training = get().training;
+        if (training?.runId !== runId) return;
+        const optimizer = detail.project.graph.blocks.find((b) => b.type === 'optimizer');
+        const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+        const live = training.live;
+        const core =
+          detail.tasks[coreTaskIndex(detail.tasks.map((t) => ({ ...t, column: t.name })))];
+        const history = [
+          ...detail.history,
+          ...live.history.filter((h) => !detail.history.some((d) => d.epoch === h.epoch)),
+        ].sort((a, b) => a.epoch - b.epoch);
+        patchTraining({
+          dataPath: detail.dataPath,
+          label: detail.label,
+          live: {
+            ...live,
+            tasks: live.tasks.length > 0 ? live.tasks : detail.tasks,
+            core: live.core || (core?.name ?? ''),
+            epochs: live.epochs || num(optimizer?.params.epochs, detail.epochs),
+            batchSize: live.batchSize || num(optimizer?.params.batchSize, 0),
+            history,
+          },
+        });
+      },
+      () => undefined,
+    );
 }
 
 export function isTraining(training: TrainingState | null): boolean {

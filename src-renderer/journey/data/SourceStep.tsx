@@ -16,6 +16,7 @@ import {
   useJourney,
   type SampleStep,
 } from '../store';
+import { journeyUploads } from '../host';
 import { CsvPicker, ErrorBox, ProgressBar, type JourneyProps } from '../ui';
 
 const SAMPLE_STEPS: Record<SampleStep, string> = {
@@ -104,6 +105,7 @@ export function SourceStep(props: JourneyProps) {
   const importNotice = useJourney((s) => s.importNotice);
   const preview = useJourney((s) => s.preview);
   const [uploads, setUploads] = useState(0);
+  const [dragging, setDragging] = useState(false);
   const busy = importing.status !== 'idle';
   const current = project.data.tasks.length > 0 ? project.data : null;
   const source = project.data.source;
@@ -117,12 +119,34 @@ export function SourceStep(props: JourneyProps) {
   return (
     <div className="j-source">
       <SampleCard {...props} />
-      <section className="j-panel" aria-labelledby="j-source-title">
+      <section
+        className={dragging ? 'j-panel j-drop j-dragging' : 'j-panel j-drop'}
+        aria-labelledby="j-source-title"
+        data-testid="import-drop"
+        onDragOver={(e) => {
+          if (busy || !e.dataTransfer.types.includes('Files')) return;
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          const file = e.dataTransfer.files[0];
+          setDragging(false);
+          if (!file || busy) return;
+          e.preventDefault();
+          if (journeyUploads()) void upload(file);
+          else
+            useJourney.setState({
+              importNotice: 'Use "Choose a CSV file…" to open a file in the desktop app.',
+            });
+        }}
+      >
         <h3 id="j-source-title">Your data</h3>
         <p className="j-muted">
           A CSV file with one row per visit or impression: feature columns and the funnel&apos;s
           target columns (e.g. click, purchase, amount). Comma, semicolon or tab separated; gzip is
-          fine.
+          fine. You can also drop a file here.
         </p>
         {source && (
           <div className="j-current-source">

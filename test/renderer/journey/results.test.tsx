@@ -346,4 +346,43 @@ describe('the Results tab', () => {
     view = await render(<ResultsScreen />);
     expect(maybeTestId(view.container, 'runs-empty')).not.toBeNull();
   });
+
+  it('uses the native dialogs in the desktop app: export and the predictions file', async () => {
+    const { details, summaries } = runs();
+    const host = fakeHost(
+      {
+        'runs:list': () => summaries,
+        'runs:get': (id) => details.find((d) => d.id === id)!,
+        'dialog:saveFile': (kind, name) =>
+          kind === 'model' ? `/home/ana/models/${name}` : `/home/ana/${name}`,
+        'dialog:openFile': (kind) => (kind === 'csv' ? '/home/ana/new.csv' : '/home/ana/m'),
+        'model:export': (_id, dest) => dest,
+        'files:list': () => ({ dir: '/ws', parent: null, entries: [] }),
+        'score:start': () => ({ jobId: 'j-s' }),
+      },
+      'electron',
+    );
+    view = await render(<ResultsScreen />);
+    const c = view.container;
+    const htlnet = summaries[0].id;
+    await click(byTestId(c, `run-row-${htlnet}`));
+    expect(maybeTestId(c, 'export-name')).toBeNull();
+    await click(byTestId(c, 'export-button'));
+    expect(host.callsOf('dialog:saveFile')).toEqual([['model', 'htlnet-funnel-3-epochs-model']]);
+    expect(host.callsOf('model:export')).toEqual([
+      [htlnet, '/home/ana/models/htlnet-funnel-3-epochs-model'],
+    ]);
+
+    await click(byTestId(c, 'score-with-run'));
+    await click(byTestId(c, 'score-picker-choose'));
+    expect(text(byTestId(c, 'score-data-path'))).toBe('/home/ana/new.csv');
+    await click(byTestId(c, 'score-choose-out'));
+    expect(host.callsOf('dialog:saveFile')[1]).toEqual(['csv', 'new-predictions.csv']);
+    await click(byTestId(c, 'score-start'));
+    expect(host.callsOf('score:start')[0][0]).toEqual({
+      source: { runId: htlnet },
+      dataPath: '/home/ana/new.csv',
+      out: '/home/ana/new-predictions.csv',
+    });
+  });
 });

@@ -267,4 +267,30 @@ describe('the Train tab', () => {
     await click(byTestId(view.container, 'go-data'));
     expect(onNavigate).toHaveBeenCalledWith('data');
   });
+
+  it('follows a run that was training before the window was reloaded', async () => {
+    const detail = fixtureRuns()[0];
+    const running = {
+      ...detail,
+      id: 'r9',
+      status: 'running' as const,
+      history: detail.history.slice(0, 1),
+      test: null,
+    };
+    const host = fakeHost({ 'runs:get': () => running, 'job:cancel': () => null });
+    view = await render(<TrainScreen project={fixtureProject()} onProjectChange={vi.fn()} />);
+    const c = view.container;
+    const batch = fixtureEvents().find((e) => e.type === 'batch' && e.epoch === 2) as Extract<
+      TrainProgress,
+      { type: 'batch' }
+    >;
+    await host.emit({ type: 'train:progress', jobId: 'j-old', runId: 'r9', progress: batch });
+    expect(host.callsOf('runs:get')).toEqual([['r9']]);
+    // Its record fills in the tasks and the epoch already done.
+    expect(points(c, 'chart-metric-click', 'auc')).toBe(1);
+    expect(points(c, 'chart-loss-click', 'batch')).toBe(1);
+    expect(text(byTestId(c, 'train-progress'))).toContain(`Epoch 2 of 3 · batch ${batch.batch}`);
+    await click(byTestId(c, 'train-stop'));
+    expect(host.callsOf('job:cancel')).toEqual([['j-old']]);
+  });
 });

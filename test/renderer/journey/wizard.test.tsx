@@ -3,6 +3,7 @@
 // progress, change kinds, targets, their order and exclusions, and apply: the binding that
 // reaches project:rebind, and the project handed back to the editor. Bad files and Cancel.
 
+import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
 import { DataScreen } from '../../../src-renderer/journey';
@@ -271,5 +272,25 @@ describe('the import wizard', () => {
     await click(byTestId(c, 'try-sample'));
     expect(host.callsOf('data:sample')).toEqual([]);
     expect(maybeTestId(c, 'sample-confirm')).not.toBeNull();
+  });
+
+  it('uploads a file dropped on the panel (browser mode)', async () => {
+    const host = fakeHost({
+      'files:list': () => listing,
+      'data:import': () => ({ jobId: 'j-drop' }),
+    });
+    view = await render(<DataScreen project={emptyProject()} onProjectChange={vi.fn()} />);
+    const zone = byTestId(view.container, 'import-drop');
+    const file = new File(['a,b\n1,2\n'], 'dropped.csv', { type: 'text/csv' });
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, 'dataTransfer', {
+      value: { files: [file], types: ['Files'], dropEffect: 'none' },
+    });
+    await act(async () => {
+      zone.dispatchEvent(drop);
+    });
+    await click(view.container);
+    expect(drop.defaultPrevented).toBe(true);
+    expect(host.callsOf('data:import')).toEqual([['/ws/uploads/dropped.csv']]);
   });
 });
