@@ -51,7 +51,8 @@ function BlockNodeView({ id, selected }: NodeProps<BlockNodeType>) {
     >
       <header className="block-header">
         <span className="block-title">{title}</span>
-        {title !== spec.title && <span className="block-type">{spec.title}</span>}
+        {/* Always a second line, so renaming a block never moves its ports. */}
+        <span className="block-type">{title !== spec.title ? spec.title : spec.group}</span>
       </header>
       <div className="block-ports">
         <div className="block-inputs">
@@ -89,11 +90,13 @@ function BlockNodeView({ id, selected }: NodeProps<BlockNodeType>) {
               <div className="port-row port-out" key={port.name}>
                 <span className="port-name">
                   {port.title}
-                  {shape && (
-                    <span className="port-shape" data-testid={`shape-${id}-${port.name}`}>
-                      {formatShape(shape)}
-                    </span>
-                  )}
+                  {/* Reserved even before the engine answers: no jump when shapes arrive. */}
+                  <span
+                    className="port-shape"
+                    data-testid={shape ? `shape-${id}-${port.name}` : undefined}
+                  >
+                    {shape ? formatShape(shape) : '\u00a0'}
+                  </span>
                 </span>
                 <Handle
                   type="source"

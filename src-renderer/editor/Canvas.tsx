@@ -257,8 +257,10 @@ function CanvasView() {
   }, [focusRequest, flow]);
 
   useEffect(() => {
-    if (fitRequest > 0) void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 250 });
-  }, [fitRequest, flow]);
+    // (With no blocks React Flow would keep the request until the first block appears.)
+    if (fitRequest === 0 || store.getState().project.graph.blocks.length === 0) return;
+    void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 250 });
+  }, [fitRequest, flow, store]);
 
   return (
     <div

@@ -19,7 +19,7 @@ import { COLUMN_SPACING, ROW_SPACING } from './templates';
 export type Positions = Record<string, { x: number; y: number }>;
 
 /** Vertical distance to a waypoint of a long edge (it needs less room than a block). */
-const WAYPOINT_SPACING = (ROW_SPACING * 5) / 6;
+const WAYPOINT_SPACING = ROW_SPACING;
 const WAYPOINT_WAYPOINT_SPACING = ROW_SPACING / 6;
 const ORDER_SWEEPS = 24;
 const COORDINATE_ROUNDS = 4;
