@@ -324,7 +324,27 @@ function onImportEvent(event: JobEvent): void {
 /** The binding a new preview starts from (the project's, when it fits). */
 let bindingForNextPreview: DataBinding | null = null;
 
+const LAST_DATA_KEY = 'htlnet.journey.lastData';
+
+/** The CSV last read in this app (kept across reloads), for a project that names none. */
+export function lastDataPath(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(LAST_DATA_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberDataPath(path: string): void {
+  try {
+    globalThis.localStorage?.setItem(LAST_DATA_KEY, path);
+  } catch {
+    // storage unavailable: remembered for this session only (the preview)
+  }
+}
+
 function acceptPreview(preview: DataPreview, goToColumns = true): void {
+  rememberDataPath(preview.path);
   const draft = draftFromPreview(preview, bindingForNextPreview);
   bindingForNextPreview = null;
   set({

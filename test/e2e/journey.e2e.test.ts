@@ -213,10 +213,20 @@ describe.skipIf(unavailable !== null && !required)("the analyst's journey (Chrom
   );
 
   it(
-    'stops a run, which keeps its best weights and still reports test metrics',
+    'follows a run across a reload, and stops it: it keeps its best weights and test metrics',
     async () => {
       runs.stopped = await train(page, 'HTLNet, stopped', '50');
       await waitForPoints(page, 'chart-metric-click', 'auc', 1);
+      // A reload (or a crash of the window) while it trains: nothing is lost.
+      await page.reload();
+      await byId(page, 'app').waitFor({ timeout: LONG });
+      const restore = byId(page, 'recovery-restore');
+      if (await restore.isVisible().catch(() => false)) await restore.click();
+      await byId(page, 'tab-train').click();
+      await byId(page, 'train-stop').waitFor({ timeout: LONG });
+      // The epochs before the reload come back from the run's record.
+      await waitForPoints(page, 'chart-metric-click', 'auc', 1);
+      await app.screenshot('journey-05-after-reload');
       await byId(page, 'train-stop').click();
       expect(await waitForOutcome(page)).toBe('cancelled');
       const run = await invoke<RunDetail>(page, 'runs:get', [runs.stopped]);

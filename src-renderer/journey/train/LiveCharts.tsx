@@ -13,6 +13,17 @@ export const GRADIENT_HELP =
   "classification ones, is what HTLNet's optimiser resolves: it removes the conflicting part of " +
   "each task's gradient and rescales it toward the core gradient's size before each step.";
 
+/**
+ * The right end of the epoch axis: all planned epochs when they are few; for long runs (which
+ * early stopping often ends sooner) the axis grows in steps of 5 ahead of the current epoch,
+ * so the first epochs are not squeezed into a corner.
+ */
+export function epochAxisEnd(live: Pick<LiveTraining, 'epochs' | 'epoch'>): number {
+  const planned = Math.max(1, live.epochs);
+  if (planned <= 10) return planned;
+  return Math.min(planned, Math.max(5, Math.ceil((live.epoch + 1) / 5) * 5));
+}
+
 export function TaskCharts({
   live,
   task,
@@ -23,7 +34,7 @@ export function TaskCharts({
   index: number;
 }) {
   const metric = HEADLINE_METRIC[task.type];
-  const xDomain: [number, number] = [0, Math.max(1, live.epochs)];
+  const xDomain: [number, number] = [0, epochAxisEnd(live)];
   const best = live.bestEpoch > 0 ? { x: live.bestEpoch, label: 'best' } : null;
   const loss: Series[] = [
     {

@@ -19,6 +19,7 @@ import {
 import { batchesDone, etaSeconds, progressFraction, type LiveTraining } from '../live';
 import {
   isTraining,
+  lastDataPath,
   openRunDetail,
   startTraining,
   stopTraining,
@@ -28,7 +29,6 @@ import {
 import { EmptyState, ErrorBox, Field, ProgressBar, type JourneyProps } from '../ui';
 import { GradientPanel, TaskCharts } from './LiveCharts';
 import {
-  fractionsText,
   optimizerBlock,
   optimizerValue,
   OPTIMIZER_SETTINGS,
@@ -362,11 +362,12 @@ export function TrainScreen(props: JourneyProps) {
   const previewPath = useJourney((s) => s.preview?.path ?? null);
   const [label, setLabel] = useState('');
   const busy = isTraining(training);
-  const dataPath = project.data.source ?? previewPath;
+  const dataPath = project.data.source ?? previewPath ?? lastDataPath();
   const hasTasks = project.data.tasks.length > 0;
   const hasOptimizer = optimizerBlock(project) !== null;
 
-  if (!hasTasks || !dataPath) {
+  const ready = hasTasks && dataPath !== null;
+  if (!ready && !training) {
     return (
       <section className="j-screen" aria-labelledby="j-train-title" data-testid="train-screen">
         <header className="j-screen-head">
@@ -400,51 +401,69 @@ export function TrainScreen(props: JourneyProps) {
     <section className="j-screen" aria-labelledby="j-train-title" data-testid="train-screen">
       <header className="j-screen-head">
         <h2 id="j-train-title">Train</h2>
-        <span className="j-muted">
-          {project.name} on <strong title={dataPath}>{baseName(dataPath)}</strong> ·{' '}
-          {project.data.tasks.map((t) => t.name).join(' → ')}
-        </span>
+        {ready ? (
+          <span className="j-muted">
+            {project.name} on <strong title={dataPath}>{baseName(dataPath)}</strong> ·{' '}
+            {project.data.tasks.map((t) => t.name).join(' → ')}
+          </span>
+        ) : (
+          training && (
+            <span className="j-muted">
+              {training.label || 'A run'}
+              {training.dataPath && (
+                <>
+                  {' '}
+                  on <strong title={training.dataPath}>{baseName(training.dataPath)}</strong>
+                </>
+              )}
+            </span>
+          )
+        )}
       </header>
 
-      <section
-        className="j-panel j-settings"
-        aria-label="Training settings"
-        data-testid="train-settings"
-      >
-        {OPTIMIZER_SETTINGS.map((s) => (
-          <NumberSetting
-            key={s.param}
-            setting={s}
-            project={project}
-            onProjectChange={onProjectChange}
-            disabled={busy}
-          />
-        ))}
-        <SplitSettings project={project} onProjectChange={onProjectChange} disabled={busy} />
-        {!hasOptimizer && (
-          <p className="j-warning j-field-wide">
-            The model has no Optimizer block: add one in the Model tab to set epochs, batch size and
-            learning rate.
-          </p>
-        )}
-      </section>
+      {ready && (
+        <section
+          className="j-panel j-settings"
+          aria-label="Training settings"
+          data-testid="train-settings"
+        >
+          {OPTIMIZER_SETTINGS.map((s) => (
+            <NumberSetting
+              key={s.param}
+              setting={s}
+              project={project}
+              onProjectChange={onProjectChange}
+              disabled={busy}
+            />
+          ))}
+          <SplitSettings project={project} onProjectChange={onProjectChange} disabled={busy} />
+          {!hasOptimizer && (
+            <p className="j-warning j-field-wide">
+              The model has no Optimizer block: add one in the Model tab to set epochs, batch size
+              and learning rate.
+            </p>
+          )}
+        </section>
+      )}
 
       <div className="j-train-bar">
-        <Field
-          label="Run name"
-          help="Shown in the runs table; defaults to the project's name and time"
-        >
-          <input
-            type="text"
-            value={label}
-            placeholder={`${project.name} (${fractionsText(project.training.fractions)})`}
-            onChange={(e) => setLabel(e.currentTarget.value)}
-            disabled={busy}
-            aria-label="Run name"
-            title="Shown in the runs table; defaults to the project's name and time"
-            data-testid="run-label"
-          />
-        </Field>
+        {ready && (
+          <Field
+            label="Run name"
+            help="Shown in the runs table; defaults to the project's name and time"
+          >
+            <input
+              type="text"
+              value={label}
+              placeholder={`Optional, e.g. ${project.name}, ${optimizerValue(project, OPTIMIZER_SETTINGS[0])} epochs`}
+              onChange={(e) => setLabel(e.currentTarget.value)}
+              disabled={busy}
+              aria-label="Run name"
+              title="Shown in the runs table; defaults to the project's name and time"
+              data-testid="run-label"
+            />
+          </Field>
+        )}
         {busy ? (
           <button
             type="button"
@@ -456,6 +475,17 @@ export function TrainScreen(props: JourneyProps) {
             data-testid="train-stop"
           >
             {training?.stopping ? 'Stopping…' : 'Stop'}
+          </button>
+        ) : !ready || dataPath === null ? (
+          <button
+            type="button"
+            className="j-btn j-btn-primary"
+            onClick={() => onNavigate?.('data')}
+            disabled={!onNavigate}
+            title="Import a CSV and choose its targets to train this project"
+            data-testid="go-data"
+          >
+            Choose data to train
           </button>
         ) : (
           <button

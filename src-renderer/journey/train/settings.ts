@@ -134,8 +134,3 @@ export function withSplit(project: ProjectFile, split: SplitSetting): ProjectFil
   }
   return { ...project, training: { ...project.training, split } };
 }
-
-/** "80 / 10 / 10" */
-export function fractionsText(fractions: readonly number[]): string {
-  return fractions.map((f) => Number((f * 100).toFixed(1))).join(' / ');
-}

@@ -98,6 +98,7 @@ export function fakeHost(
   mode: 'browser' | 'electron' = 'browser',
 ): FakeHost {
   resetJourney();
+  globalThis.localStorage?.removeItem('htlnet.journey.lastData');
   const calls: FakeHost['calls'] = [];
   const listeners = new Set<(e: HostEvent) => void>();
   const all: Handlers = { ...handlers };

@@ -13,6 +13,7 @@ import {
   reduceLive,
   type LiveTraining,
 } from '../../../src-renderer/journey/live';
+import { epochAxisEnd } from '../../../src-renderer/journey/train/LiveCharts';
 import { fixtureEvents } from './helpers';
 
 function replay(events: TrainProgress[], from: LiveTraining = initialLive()): LiveTraining {
@@ -103,5 +104,14 @@ describe('the live training state', () => {
     expect(series[series.length - 1].x).toBeCloseTo((MAX_POINTS + 50) / 10_000, 12);
     expect(series.every((p, i) => i === 0 || p.x > series[i - 1].x)).toBe(true);
     expect(long.gradientNorm).toEqual({});
+  });
+
+  it('keeps the epoch axis readable for long runs', () => {
+    expect(epochAxisEnd({ epochs: 3, epoch: 1 })).toBe(3);
+    expect(epochAxisEnd({ epochs: 10, epoch: 1 })).toBe(10);
+    expect(epochAxisEnd({ epochs: 50, epoch: 0 })).toBe(5);
+    expect(epochAxisEnd({ epochs: 50, epoch: 4 })).toBe(5);
+    expect(epochAxisEnd({ epochs: 50, epoch: 5 })).toBe(10);
+    expect(epochAxisEnd({ epochs: 12, epoch: 11 })).toBe(12);
   });
 });

@@ -278,7 +278,8 @@ describe('the Train tab', () => {
       test: null,
     };
     const host = fakeHost({ 'runs:get': () => running, 'job:cancel': () => null });
-    view = await render(<TrainScreen project={fixtureProject()} onProjectChange={vi.fn()} />);
+    // After a reload the editor may hold a blank project: the run is followed all the same.
+    view = await render(<TrainScreen project={emptyProject()} onProjectChange={vi.fn()} />);
     const c = view.container;
     const batch = fixtureEvents().find((e) => e.type === 'batch' && e.epoch === 2) as Extract<
       TrainProgress,
@@ -290,6 +291,10 @@ describe('the Train tab', () => {
     expect(points(c, 'chart-metric-click', 'auc')).toBe(1);
     expect(points(c, 'chart-loss-click', 'batch')).toBe(1);
     expect(text(byTestId(c, 'train-progress'))).toContain(`Epoch 2 of 3 · batch ${batch.batch}`);
+    expect(text(c.querySelector('.j-screen-head'))).toContain(
+      'HTLNet funnel (3 epochs) on sample-6k.csv',
+    );
+    expect(maybeTestId(c, 'train-settings')).toBeNull();
     await click(byTestId(c, 'train-stop'));
     expect(host.callsOf('job:cancel')).toEqual([['j-old']]);
   });
