@@ -268,15 +268,25 @@ export function handleHostEvent(event: HostEvent): void {
 }
 
 let unsubscribe: (() => void) | null = null;
+let subscribed: RendererApi | null = null;
 
 /**
  * Subscribes the store to the host's events (once per app) and loads the app's info. `htlnetApi`:
  * the API object to use (the app's; default: the renderer's window.htlnet / browser client).
+ * Given another API object than the one subscribed to, it moves the subscription over. Returns
+ * false when there is no engine to connect to yet (the app reports that itself).
  */
-export function connectJourney(htlnetApi?: RendererApi): void {
+export function connectJourney(htlnetApi?: RendererApi): boolean {
   if (htlnetApi) setJourneyApi(htlnetApi);
-  if (unsubscribe) return;
-  const htlnet = api();
+  let htlnet: RendererApi;
+  try {
+    htlnet = api();
+  } catch {
+    return false;
+  }
+  if (subscribed === htlnet) return true;
+  unsubscribe?.();
+  subscribed = htlnet;
   unsubscribe = htlnet.onHostEvent(handleHostEvent);
   if (!get().info) {
     htlnet.appInfo().then(
@@ -284,12 +294,14 @@ export function connectJourney(htlnetApi?: RendererApi): void {
       () => undefined,
     );
   }
+  return true;
 }
 
 /** Forgets everything (tests; a new window). */
 export function resetJourney(): void {
   unsubscribe?.();
   unsubscribe = null;
+  subscribed = null;
   setJourneyApi(null);
   waiters.clear();
   early.clear();

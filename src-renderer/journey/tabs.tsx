@@ -12,6 +12,7 @@ import { useAppStore, useStoreApi } from '../app/context';
 import type { AppStore } from '../store/store';
 import { DataScreen } from './data/DataScreen';
 import { ResultsScreen } from './results/ResultsScreen';
+import { setJourneyApi } from './host';
 import { connectJourney, useJourney } from './store';
 import { TrainScreen } from './train/TrainScreen';
 import type { JourneyProps } from './ui';
@@ -69,6 +70,8 @@ function useEditorProps(): JourneyProps {
   const store = useStoreApi();
   const project = useAppStore((s) => s.project);
   const api = useAppStore((s) => s.api);
+  // Before the screens' own effects (children's effects run first) reach for the host.
+  setJourneyApi(api);
   useEffect(() => {
     connectJourney(api);
     linkEditorProblems(store);

@@ -163,6 +163,13 @@ describe.skipIf(unavailable !== null && !required)("the analyst's journey (Chrom
         `${(click.positiveRate! * 100).toFixed(2)}% positive`,
       );
       await app.screenshot('journey-02-columns');
+      await page.evaluate(() => {
+        document.documentElement.dataset.theme = 'dark';
+      });
+      await app.screenshot('journey-02-columns-dark');
+      await page.evaluate(() => {
+        document.documentElement.dataset.theme = 'light';
+      });
 
       await byId(page, 'wizard-next').click();
       await byId(page, 'review-step').waitFor();
@@ -195,6 +202,13 @@ describe.skipIf(unavailable !== null && !required)("the analyst's journey (Chrom
       await app.screenshot('journey-05-trained');
       await byId(page, 'gradient-panel').scrollIntoViewIfNeeded();
       await app.screenshot('journey-05-gradients');
+      await page.evaluate(() => {
+        document.documentElement.dataset.theme = 'dark';
+      });
+      await app.screenshot('journey-05-gradients-dark');
+      await page.evaluate(() => {
+        document.documentElement.dataset.theme = 'light';
+      });
       await byId(page, 'train-outcome').scrollIntoViewIfNeeded();
       const run = await invoke<RunDetail>(page, 'runs:get', [runs.htlnet]);
       expect(run.history).toHaveLength(3);

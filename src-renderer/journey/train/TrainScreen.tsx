@@ -6,6 +6,7 @@ import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { Problem } from '../../../src-main/shared/problems';
 import type { ProjectFile } from '../../../src-main/shared/project';
 import { useJourneyConnection } from '../connection';
+import { SampleCard } from '../data/SourceStep';
 import {
   baseName,
   formatCount,
@@ -386,6 +387,7 @@ export function TrainScreen(props: JourneyProps) {
             Go to Data
           </button>
         </EmptyState>
+        <SampleCard {...props} />
       </section>
     );
   }

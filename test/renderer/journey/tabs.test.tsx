@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src-main/shared/problems';
 import { StoreProvider } from '../../../src-renderer/app/context';
-import { TrainTab, useJourney } from '../../../src-renderer/journey';
+import { resetJourney, ResultsTab, TrainTab, useJourney } from '../../../src-renderer/journey';
 import { createAppStore, type AppStore } from '../../../src-renderer/store/store';
 import {
   byTestId,
@@ -14,6 +14,7 @@ import {
   fakeHost,
   fixtureProject,
   flush,
+  maybeTestId,
   pressEnter,
   render,
   typeInto,
@@ -85,5 +86,21 @@ describe('the journey tabs on the editor store', () => {
     // A check that finds nothing takes it out again.
     useJourney.setState({ dataProblems: [] });
     expect(store.getState().problems).toEqual([]);
+  });
+
+  it("uses the store's API object, even when it is not the renderer's default", async () => {
+    const host = fakeHost({ 'runs:list': () => [] });
+    resetJourney(); // nothing connected, no window.htlnet: only the store knows the host
+    const store = createAppStore(host.api, { validateDelay: 0, autosaveDelay: 1e9 });
+    view = await render(
+      <StoreProvider store={store}>
+        <ResultsTab />
+      </StoreProvider>,
+    );
+    expect(host.callsOf('runs:list').length).toBeGreaterThan(0);
+    expect(useJourney.getState().runsError).toBeNull();
+    expect(maybeTestId(view.container, 'runs-empty')).not.toBeNull();
+    // Host events reach the journey through the store's API.
+    expect(host.callsOf('app:info').length).toBeGreaterThan(0);
   });
 });
