@@ -32,6 +32,7 @@ import { BLOCK_MIME } from './Palette';
 import { groupClass, portColor } from './ports';
 
 const nodeTypes = { block: BlockNode };
+const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
 export const GRID = 20;
 const SNAP_GRID: [number, number] = [GRID, GRID];
 /** A dropped block's top-left corner relative to the pointer (the pointer lands on its header). */
@@ -267,6 +268,7 @@ function CanvasView() {
       className="canvas"
       ref={wrapper}
       data-testid="canvas"
+      role="region"
       onDragOver={onDragOver}
       onDrop={onDrop}
       aria-label="Model graph"
@@ -290,7 +292,8 @@ function CanvasView() {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         colorMode={theme}
-        defaultViewport={{ x: 60, y: 60, zoom: 1 }}
+        defaultViewport={store.getState().viewport ?? DEFAULT_VIEWPORT}
+        onMoveEnd={(_event, viewport) => store.getState().setViewport(viewport)}
         minZoom={0.2}
         maxZoom={2.5}
         connectionRadius={24}

@@ -144,6 +144,9 @@ export interface UiSlice {
   focusRequest: { id: string; n: number } | null;
   /** The canvas fits the view when this changes. */
   fitRequest: number;
+  /** Where the canvas was looking, kept while another tab is shown. */
+  viewport: { x: number; y: number; zoom: number } | null;
+  setViewport(viewport: { x: number; y: number; zoom: number }): void;
   /** Why the connection being dragged is refused (shown near the cursor and in the status bar). */
   connectionHint: string | null;
   /** The middle of the visible canvas in graph coordinates (the canvas registers it). */

@@ -29,6 +29,7 @@ export function createUiSlice({ set, get, options }: SliceEnv): UiSlice {
     theme: options.initialTheme ?? 'light',
     focusRequest: null,
     fitRequest: 0,
+    viewport: null,
     connectionHint: null,
     viewCentre: () => ({ x: 0, y: 0 }),
     setViewCentre(viewCentre) {
@@ -84,6 +85,9 @@ export function createUiSlice({ set, get, options }: SliceEnv): UiSlice {
     },
     focusBlock(id) {
       set({ selection: { blocks: [id], edges: [] }, focusRequest: { id, n: ++focusIds } });
+    },
+    setViewport(viewport) {
+      set({ viewport });
     },
     fitView() {
       set({ fitRequest: get().fitRequest + 1 });
