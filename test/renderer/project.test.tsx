@@ -176,6 +176,23 @@ describe('old and broken files', () => {
     expect(document.title).toBe('htlnet-v1.htlnet.json — HTLNet Studio');
   });
 
+  it('opens a file picked with "Upload project…" (browser mode)', async () => {
+    const { store, api } = await startApp();
+    await click(byTestId('menu-file'));
+    await click(byTestId('menu-item-file.upload'));
+    const input = byTestId<HTMLInputElement>('upload-input');
+    const file = new File([readFileSync(FIXTURE, 'utf8')], 'shop.htlnet.json', {
+      type: 'application/json',
+    });
+    Object.defineProperty(input, 'files', { configurable: true, value: [file] });
+    await act(async () => {
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await waitFor(() => byTestId('notice'));
+    expect(api.callsOf('project:parse')[0][1]).toBe('shop.htlnet.json');
+    expect(store.getState().project.graph.blocks).toHaveLength(13);
+  });
+
   it('opens the same file from the workspace', async () => {
     const api = fakeApi();
     api.files.set(`${WORKSPACE}/old.htlnet.json`, readFileSync(FIXTURE, 'utf8'));
