@@ -29,7 +29,15 @@ import {
 import { ExportModel } from './ExportModel';
 
 export function MetricsTable({ run }: { run: RunDetail }) {
-  if (!run.test) return <p className="j-muted">No test metrics: the run did not finish.</p>;
+  if (!run.test) {
+    return (
+      <p className="j-muted">
+        {run.status === 'running'
+          ? 'Still training: the test metrics come when it ends.'
+          : 'No test metrics: the run did not finish.'}
+      </p>
+    );
+  }
   return (
     <div className="j-metric-tables">
       {run.tasks.map((t) => {

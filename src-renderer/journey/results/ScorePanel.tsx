@@ -1,7 +1,7 @@
 // Score a new CSV with a run's model or an exported model folder into a predictions CSV, with
 // progress; shows where the file went, its rows and, when the file had the targets, metrics.
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { journeyApi as api, journeyUploads as browserExtras } from '../host';
 import {
   baseName,
@@ -39,7 +39,14 @@ export function ScorePanel() {
   const [outName, setOutName] = useState('');
   const [outPath, setOutPath] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const openRun = useJourney((s) => s.openRun);
   const busy = isScoring(score);
+  // Start from the run on screen, when it has a model.
+  useEffect(() => {
+    if (source === null && openRun && runs.some((r) => r.id === openRun && r.hasModel)) {
+      setScoreSource({ runId: openRun });
+    }
+  }, [source, openRun, runs]);
   const withModel = runs.filter((r) => r.hasModel);
   const kind = source && 'modelDir' in source ? 'folder' : 'run';
   const runId = source && 'runId' in source ? source.runId : '';
