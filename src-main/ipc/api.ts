@@ -306,6 +306,8 @@ export interface ApiMap {
   'project:validate': { args: [project: ProjectFile]; result: ProjectValidation };
   /** A new project from a template, bound to the built-in sample's columns, laid out. */
   'templates:create': { args: [kind: string]; result: ProjectFile };
+  /** An empty project (no blocks) bound to the built-in sample's columns, default settings. */
+  'project:new': { args: []; result: ProjectFile };
   /** Tidy positions for any graph (a layered left-to-right layout). */
   'graph:layout': { args: [project: ProjectFile]; result: Positions };
   /** Reads, migrates and checks a project file; refuses broken or foreign files with a reason. */
@@ -369,6 +371,7 @@ export const CHANNELS = [
   'templates:list',
   'project:validate',
   'templates:create',
+  'project:new',
   'graph:layout',
   'project:open',
   'project:parse',

@@ -162,9 +162,7 @@ export function createProjectSlice({ set, get, blank }: SliceEnv): ProjectSlice 
       // New projects are bound to the built-in sample's columns, as templates are.
       let start = get().blank;
       try {
-        const kinds = get().templates.map((t) => t.kind);
-        const template = await api.templatesCreate(kinds.includes('htlnet') ? 'htlnet' : kinds[0]);
-        start = { ...template, name: 'Untitled', graph: { blocks: [], edges: [] } };
+        start = await api.projectNew();
       } catch {
         // No template: an empty binding (the problems panel says what is missing).
       }

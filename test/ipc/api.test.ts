@@ -155,6 +155,7 @@ describe('preload', () => {
       'templates:list': [],
       'project:validate': [project()],
       'templates:create': ['htlnet'],
+      'project:new': [],
       'graph:layout': [project()],
       'project:open': ['a.htlnet.json'],
       'project:parse': ['{}', 'a.htlnet.json'],

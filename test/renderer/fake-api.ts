@@ -3,6 +3,7 @@
 // system, recent list and recovery slot. Every call is recorded. Channels a test does not need
 // reject with a clear message.
 
+import { catalogForWire } from '../../src-main/ipc/catalog-wire';
 import { sampleBinding } from '../../src-main/engine/data/sample-layout';
 import { layoutGraph } from '../../src-main/engine/graph/layout';
 import {
@@ -21,7 +22,6 @@ import type {
   ApiMap,
   AppInfo,
   CatalogBlock,
-  CatalogPort,
   Channel,
   OpenedProject,
   Recovery,
@@ -30,52 +30,10 @@ import type {
 } from '../../src-main/ipc/api';
 import { createInvokeApi } from '../../src-main/ipc/client';
 import type { CommandId } from '../../src-main/ipc/shortcuts';
-import {
-  CATALOG,
-  type BlockSpec,
-  type PortSpec,
-  type PortType,
-} from '../../src-main/shared/catalog';
-import type { ParamValue } from '../../src-main/shared/project';
 
-/**
- * The catalog as catalog:get sends it: a port whose type follows a parameter becomes a table.
- * (The handler's own version lives with the host handlers, which load the whole engine.)
- */
+/** The catalog as catalog:get sends it (the host's own code, which is light). */
 export function wireCatalog(): CatalogBlock[] {
-  return CATALOG.map((spec: BlockSpec): CatalogBlock => {
-    const defaults: Record<string, ParamValue> = Object.fromEntries(
-      spec.params.map((p) => [p.name, p.default]),
-    );
-    const port = ({ type, ...rest }: PortSpec): CatalogPort => {
-      if (typeof type !== 'function') return { ...rest, type };
-      for (const p of spec.params) {
-        const values: ParamValue[] =
-          p.kind === 'choice'
-            ? p.options.map((o) => o.value)
-            : p.kind === 'boolean'
-              ? [true, false]
-              : [];
-        const types = Object.fromEntries(
-          values.map((v) => [String(v), type({ ...defaults, [p.name]: v })]),
-        );
-        if (new Set(Object.values(types)).size > 1) {
-          return {
-            ...rest,
-            type: type(defaults),
-            typeByParam: { param: p.name, types: types as Record<string, PortType> },
-          };
-        }
-      }
-      return { ...rest, type: type(defaults) };
-    };
-    return {
-      ...spec,
-      params: spec.params.map((p) => ({ ...p })),
-      inputs: spec.inputs.map(port),
-      outputs: spec.outputs.map(port),
-    };
-  });
+  return catalogForWire();
 }
 
 type Handlers = { [C in Channel]?: (...args: ApiMap[C]['args']) => Promise<ApiMap[C]['result']> };
@@ -134,6 +92,11 @@ export function fakeApi(
       return { problems: validateGraph(checked), shapes: inferShapes(checked) };
     },
     'templates:create': async (kind) => buildTemplate(kind as TemplateKind, sampleBinding()),
+    'project:new': async () => ({
+      ...buildTemplate('htlnet', sampleBinding()),
+      name: 'Untitled',
+      graph: { blocks: [], edges: [] },
+    }),
     'graph:layout': async (project) => layoutGraph(project),
     'project:open': async (path) => {
       const text = files.get(path);
