@@ -65,7 +65,7 @@ async function setNumber(page: Page, id: string, value: string) {
   await expect.poll(() => input.inputValue()).toBe(value);
 }
 
-/** Trains the project in the Train tab and waits for the run's outcome; returns its id. */
+/** Starts training the project from the Train tab; returns the new run's id once it exists. */
 async function train(page: Page, label: string, epochs: string): Promise<string> {
   await byId(page, 'tab-train').click();
   await setNumber(page, 'setting-epochs', epochs);
@@ -73,23 +73,16 @@ async function train(page: Page, label: string, epochs: string): Promise<string>
   const before = await invoke<RunSummary[]>(page, 'runs:list');
   await byId(page, 'train-start').click();
   await byId(page, 'train-stop').waitFor({ timeout: LONG });
-  await page.waitForFunction(
-    (known) =>
-      fetch('/api/invoke/runs:list', {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'X-HTLNet-Token': sessionStorage.getItem('htlnet-studio-token') ?? '',
-        },
-        body: '[]',
-      })
-        .then((r) => r.json())
-        .then((b: { result: { id: string }[] }) => b.result.some((r) => !known.includes(r.id))),
-    before.map((r) => r.id),
-    { timeout: LONG, polling: 500 },
-  );
+  // The run's record appears when training starts (after data:check).
+  const isNew = (r: RunSummary) => !before.some((b) => b.id === r.id);
+  await expect
+    .poll(async () => (await invoke<RunSummary[]>(page, 'runs:list')).some(isNew), {
+      timeout: LONG,
+      interval: 250,
+    })
+    .toBe(true);
   const after = await invoke<RunSummary[]>(page, 'runs:list');
-  return after.find((r) => !before.some((b) => b.id === r.id))!.id;
+  return after.find(isNew)!.id;
 }
 
 async function waitForOutcome(page: Page): Promise<string> {
@@ -191,8 +184,8 @@ describe.skipIf(unavailable !== null && !required)("the analyst's journey (Chrom
       // The charts fill up while it trains.
       await waitForPoints(page, 'chart-loss-click', 'batch', 1);
       const early = await points(page, 'chart-loss-click', 'batch');
+      await waitForPoints(page, 'chart-loss-click', 'batch', early + 1);
       await waitForPoints(page, 'chart-metric-click', 'auc', 1);
-      expect(await points(page, 'chart-loss-click', 'batch')).toBeGreaterThan(early);
       expect(await points(page, 'chart-grad-cosine', 'click')).toBeGreaterThan(0);
       const bar = byId(page, 'train-progress').locator('[role="progressbar"]');
       expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
