@@ -76,6 +76,31 @@ export interface ExecutorOptions {
   capacity: number;
   /** Allocate what backward passes need (false for inference only). */
   training: boolean;
+  /**
+   * Inference only: at most this many floats of first-layer projections (see Projection);
+   * 0 or absent: none.
+   */
+  projectionBudget?: number;
+}
+
+/**
+ * An exact rewrite of an MLP's first layer for inference. With x = [rest | e_1 .. e_F] (e_f the
+ * looked-up row of field f's table) the layer's product is x.W = rest.W_rest + sum_f e_f.W_f,
+ * and e_f.W_f is row id_f of P_f = E_f.W_f, computed once per table: the product over the
+ * embedding becomes a gather and a sum of F rows.
+ */
+interface Projection {
+  N: number;
+  /** Non-embedding parts (e.g. a fusion output), multiplied as usual. */
+  rest: InputPart[];
+  restWidth: number;
+  /** Rows of W1 for the rest parts, in order: [restWidth, N]. */
+  restW: HeapBuffer | null;
+  restX: HeapBuffer | null;
+  /** Row offset of each rest part in W1. */
+  restRows: number[];
+  fields: { embedding: number; field: number; row: number; P: HeapBuffer | null; rows: number }[];
+  z: HeapBuffer;
 }
 
 export class Executor {
@@ -103,6 +128,14 @@ export class Executor {
   /** Per op: its buffers. */
   private readonly state: unknown[];
   private rows = 0;
+  /** The current call's dataset rows and where to read them (projections read ids directly). */
+  private rowIndex: Int32Array = new Int32Array(0);
+  private batchFrom = 0;
+  private sources: TableSource[][] = [];
+  /** Per op: its first-layer projection (inference), or null. */
+  private readonly projections: (Projection | null)[];
+  /** Per embedding: whether some op reads its looked-up output. */
+  private readonly embeddingRead: boolean[];
   private noise: Float32Array[] | null = null;
   private noiseRow = 0;
   /** Loss sums over this call's rows, per task (from the last forward). */
@@ -261,8 +294,97 @@ export class Executor {
           return null;
       }
     });
+
+    // First-layer projections (inference), within the budget, op by op.
+    let budget = training ? 0 : (options.projectionBudget ?? 0);
+    this.projections = program.ops.map((op) => {
+      if (op.op !== 'mlp' || !op.input.some((p) => p.kind === 'embedding')) return null;
+      const N = op.layers[0].out;
+      const fields: Projection['fields'] = [];
+      const rest: InputPart[] = [];
+      const restRows: number[] = [];
+      let col = 0;
+      let floats = 0;
+      for (const part of op.input) {
+        if (part.kind === 'embedding') {
+          const tables = program.tableRows[part.embedding];
+          const dim = part.width / tables.length;
+          tables.forEach((rows, f) => {
+            fields.push({ embedding: part.embedding, field: f, row: col + f * dim, P: null, rows });
+            floats += rows * N;
+          });
+        } else {
+          rest.push(part);
+          restRows.push(col);
+        }
+        col += part.width;
+      }
+      if (floats > budget) return null;
+      budget -= floats;
+      const restWidth = rest.reduce((n, p) => n + p.width, 0);
+      return {
+        N,
+        rest,
+        restWidth,
+        restW: restWidth > 0 ? alloc(restWidth * N) : null,
+        restX: restWidth > 0 && rest.length > 1 ? alloc(cap * restWidth) : null,
+        restRows,
+        fields,
+        z: alloc(cap * N),
+      };
+    });
+    this.embeddingRead = program.embeddingWidths.map(() => false);
+    program.ops.forEach((op, i) => {
+      const parts =
+        op.op === 'mlp' || op.op === 'experts' || op.op === 'head'
+          ? op.input
+          : op.op === 'gate'
+            ? op.selector
+            : [];
+      if (op.op === 'mlp' && this.projections[i]) return;
+      for (const p of parts) if (p.kind === 'embedding') this.embeddingRead[p.embedding] = true;
+    });
   }
 
+  /**
+   * Inference with projections: computes P_f = E_f . W_f for every projected field from the
+   * current tables and dense parameters (call after setParams, and again when either changes).
+   */
+  prepareProjections(sources: TableSource[][]): void {
+    const k = this.k;
+    this.program.ops.forEach((op, i) => {
+      const proj = this.projections[i];
+      if (!proj || op.op !== 'mlp') return;
+      const W = this.params[op.layers[0].kernel];
+      const N = proj.N;
+      if (proj.restW) {
+        let r = 0;
+        proj.rest.forEach((part, j) => {
+          const from = proj.restRows[j] * N;
+          proj.restW!.view.set(W.view.subarray(from, from + part.width * N), r * N);
+          r += part.width;
+        });
+        k.fresh(proj.restW);
+      }
+      for (const fp of proj.fields) {
+        const src = sources[fp.embedding][fp.field];
+        const dim =
+          this.program.embeddingWidths[fp.embedding] / this.program.tableRows[fp.embedding].length;
+        const rows = src.kind === 'lookup' ? fp.rows : 2;
+        if (!fp.P) {
+          fp.P = k.alloc(rows * N);
+          this.owned.push(fp.P);
+        }
+        const e = k.alloc(rows * dim);
+        const w = k.alloc(dim * N);
+        e.view.set(src.data.subarray(0, rows * dim));
+        w.view.set(W.view.subarray(fp.row * N, (fp.row + dim) * N));
+        k.matmul(e, rows, dim, w, N, fp.P);
+        k.free(e);
+        k.free(w);
+      }
+    });
+  }
   /** Directs the edge gradients of the next backward passes to `targets`, from row `row`. */
   setEdgeTargets(targets: Float32Array[], row: number): void {
     this.edgeGrads = targets;
@@ -307,8 +429,12 @@ export class Executor {
     if (B > this.capacity)
       throw new Error(`Batch of ${B} rows exceeds the executor's ${this.capacity}`);
     this.rows = B;
+    this.rowIndex = rows;
+    this.batchFrom = from;
+    this.sources = sources;
     this.k.refresh();
     sources.forEach((fields, k) => {
+      if (!this.embeddingRead[k] && !this.training) return;
       const out = this.embeddings[k].view;
       const dim = dims[k];
       const width = fields.length * dim;
@@ -544,6 +670,12 @@ export class Executor {
     switch (op.op) {
       case 'mlp': {
         const s = st as { x: HeapBuffer | null; mlp: MlpState };
+        const proj = this.projections[this.program.ops.indexOf(op)];
+        if (proj) {
+          this.projectedFirstLayer(op, proj, s.mlp, B);
+          this.mlpForward(s.mlp, s.mlp.layers[0].h, B, 1);
+          break;
+        }
         const x = this.input(op.input, op.inWidth, s.x);
         this.mlpForward(s.mlp, x, B);
         break;
@@ -700,9 +832,55 @@ export class Executor {
     }
   }
 
-  private mlpForward(m: MlpState, input: HeapBuffer, B: number): void {
+  /** The first layer of an MLP through its projections (inference): z, then the activation. */
+  private projectedFirstLayer(
+    op: Extract<Op, { op: 'mlp' }>,
+    proj: Projection,
+    m: MlpState,
+    B: number,
+  ): void {
+    const layer = m.layers[0];
+    const N = proj.N;
+    const bias = this.params[layer.spec.bias];
+    if (proj.restW) {
+      const x = this.input(proj.rest, proj.restWidth, proj.restX);
+      this.k.matmul(x, B, proj.restWidth, proj.restW, N, proj.z, bias);
+    } else {
+      const z = proj.z.view;
+      const b0 = bias.view;
+      for (let b = 0; b < B; b++) z.set(b0.subarray(0, N), b * N);
+    }
+    const z = proj.z.view;
+    const rows = this.rowIndex;
+    const from = this.batchFrom;
+    for (const fp of proj.fields) {
+      const src = this.sources[fp.embedding][fp.field];
+      const P = fp.P!.view;
+      if (src.kind === 'lookup') {
+        const ids = src.ids;
+        for (let b = 0; b < B; b++) {
+          const p = ids[rows[from + b]] * N;
+          const o = b * N;
+          for (let j = 0; j < N; j++) z[o + j] += P[p + j];
+        }
+      } else {
+        const values = src.values;
+        for (let b = 0; b < B; b++) {
+          const x = values[rows[from + b]];
+          const o = b * N;
+          for (let j = 0; j < N; j++) z[o + j] += x * P[j] + P[N + j];
+        }
+      }
+    }
+    activate(m.activation, z, layer.hpre.view, B * N);
+    if (layer.h !== layer.hpre) layer.h.view.set(layer.hpre.view.subarray(0, B * N));
+    void op;
+  }
+
+  private mlpForward(m: MlpState, input: HeapBuffer, B: number, first = 0): void {
     let x = input;
     m.layers.forEach((layer, i) => {
+      if (i < first) return;
       const { spec } = layer;
       if (m.activation === 'relu') {
         this.k.matmul(

@@ -109,6 +109,8 @@ export interface Program {
   noise: NoiseSpec[];
   /** Per shared embedding: its output width (fields x dim). */
   embeddingWidths: number[];
+  /** Per shared embedding, per field: its table's rows. */
+  tableRows: number[][];
   /** Per consumer edge (plan.consumers order): its embedding and whether gradient flows back. */
   consumers: { embedding: number; grad: boolean }[];
   tasks: { type: 'binary' | 'regression'; lossWeight: number; value: number; logit: boolean }[];
@@ -381,6 +383,7 @@ export function compileProgram(model: HtlnetModel): { program: Program } | { rea
       embeddingWidths: plan.embeddings.map(
         (_, k) => model.embeddings[k].tables.length * model.embeddings[k].dim,
       ),
+      tableRows: model.embeddings.map((e) => e.tables.map((t) => t.rows)),
       consumers: plan.consumers.map((c) => ({ embedding: c.embedding, grad: c.tasks.length > 0 })),
       tasks,
     },

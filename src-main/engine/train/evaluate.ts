@@ -4,6 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset, TargetEncoder } from '../data/types';
 import { transformTarget, untransformTarget } from '../data/encoders';
 import type { HtlnetModel } from '../model/model';
+import { Executor } from '../model/executor';
+import type { WasmKernels } from '../model/kernels';
+import type { Program } from '../model/program';
+import { tableSources } from './shard';
+import { fastSetup } from './step';
 import {
   binaryMetrics,
   calibrationCurve,
@@ -29,6 +34,9 @@ export interface Predictions {
   transformed: (Float32Array | null)[];
 }
 
+/** Floats of first-layer projections inference may keep (64 MB): see Executor. */
+export const PROJECTION_BUDGET = 16 << 20;
+
 /** Predicts every row in `rows` (inference mode: no dropout, no Gumbel noise). */
 export function predictRows(
   model: HtlnetModel,
@@ -36,10 +44,64 @@ export function predictRows(
   rows: Int32Array,
   targetEncoders: TargetEncoder[],
   batchSize = EVAL_BATCH,
+  options: { engine?: 'fast' | 'tfjs' } = {},
 ): Predictions {
   const { plan } = model;
-  const T = plan.tasks.length;
   const out = plan.tasks.map(() => new Float32Array(rows.length));
+  const fast = options.engine === 'tfjs' ? null : fastSetup(model);
+  if (fast) predictFast(model, data, rows, fast, batchSize, out);
+  else predictTfjs(model, data, rows, batchSize, out);
+  return {
+    raw: plan.tasks.map((task, t) =>
+      task.type === 'binary'
+        ? Float64Array.from(out[t])
+        : untransformTarget(out[t], targetEncoders[t]),
+    ),
+    transformed: plan.tasks.map((task, t) => (task.type === 'regression' ? out[t] : null)),
+  };
+}
+
+/** The executor, forward only, with first-layer projections. */
+function predictFast(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  fast: { program: Program; kernels: WasmKernels },
+  batchSize: number,
+  out: Float32Array[],
+): void {
+  const capacity = Math.max(1, Math.min(batchSize, rows.length));
+  const ex = new Executor(fast.program, fast.kernels, {
+    capacity,
+    training: false,
+    projectionBudget: PROJECTION_BUDGET,
+  });
+  try {
+    ex.setParams((i) => model.dense.get(fast.program.params[i].name)!.dataSync() as Float32Array);
+    const sources = tableSources(model, data);
+    const dims = model.embeddings.map((e) => e.dim);
+    ex.prepareProjections(sources);
+    for (let start = 0; start < rows.length; start += capacity) {
+      const end = Math.min(rows.length, start + capacity);
+      ex.lookup(sources, dims, rows, start, end);
+      ex.forward(null, 0, null);
+      out.forEach((o, t) => o.set(ex.output(t).subarray(0, end - start), start));
+    }
+  } finally {
+    ex.dispose();
+  }
+}
+
+/** tfjs ops (HtlnetModel.forward): the straightforward path. */
+function predictTfjs(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  batchSize: number,
+  out: Float32Array[],
+): void {
+  const { plan } = model;
+  const T = plan.tasks.length;
   const widths = model.embeddings.map((e) => e.tables.length * e.dim);
   for (let start = 0; start < rows.length; start += batchSize) {
     const size = Math.min(batchSize, rows.length - start);
@@ -55,14 +117,6 @@ export function predictRows(
     values.dispose();
     for (let t = 0; t < T; t++) out[t].set(v.subarray(t * size, (t + 1) * size), start);
   }
-  return {
-    raw: plan.tasks.map((task, t) =>
-      task.type === 'binary'
-        ? Float64Array.from(out[t])
-        : untransformTarget(out[t], targetEncoders[t]),
-    ),
-    transformed: plan.tasks.map((task, t) => (task.type === 'regression' ? out[t] : null)),
-  };
 }
 
 export type TaskMetrics = BinaryMetrics | RegressionMetrics;

@@ -49,3 +49,22 @@ export interface WorkerInit {
 export function shardRange(batchSize: number, shards: number, s: number): [number, number] {
   return [Math.floor((s * batchSize) / shards), Math.floor(((s + 1) * batchSize) / shards)];
 }
+
+/** Atomics.waitAsync (ES2024; Node 16+), typed here for the ES2023 library settings. */
+export function waitAsync(
+  array: Int32Array,
+  index: number,
+  value: number,
+  timeout?: number,
+): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<string> } {
+  const atomics = Atomics as unknown as {
+    waitAsync: (
+      a: Int32Array,
+      i: number,
+      v: number,
+      t?: number,
+    ) =>
+      { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<string> };
+  };
+  return atomics.waitAsync(array, index, value, timeout);
+}

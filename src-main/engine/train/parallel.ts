@@ -23,6 +23,7 @@ import {
   COMMAND_STOP,
   CONTROL,
   shardRange,
+  waitAsync,
   type SharedTableSource,
   type WorkerInit,
 } from './parallel-protocol';
@@ -279,7 +280,7 @@ export class ExecutorEngine implements GradientEngine {
     });
   }
 
-  gradients(batch: Batch, seed: number, passes: number[][]): RawGradients {
+  gradients(batch: Batch, seed: number, passes: number[][]): RawGradients | Promise<RawGradients> {
     const B = batch.size;
     if (this.replacement) return this.replacement.gradients(batch, seed, passes);
     if (B > this.capacity) {
@@ -313,9 +314,27 @@ export class ExecutorEngine implements GradientEngine {
       { rows: this.rows, batchSize: B, from, to, seed, passes: weights },
       this.mainOut,
     );
-    for (let s = 1; s < W; s++) this.waitFor(s, seq);
+    if (W === 1) return this.reduce(B, passes);
+    // Wait without blocking this thread: a thread stuck in Atomics.wait can hold up work V8
+    // shares between threads (compiled wasm code), and the event loop stays live. The workers
+    // keep the process alive while they work (they are unreferenced in between).
+    for (const w of this.workers) w.worker.ref();
+    const done = Promise.all(Array.from({ length: W - 1 }, (_, i) => this.waitFor(i + 1, seq)));
+    return done.then(
+      () => {
+        for (const w of this.workers) w.worker.unref();
+        return this.reduce(B, passes);
+      },
+      (e) => {
+        for (const w of this.workers) w.worker.unref();
+        throw e;
+      },
+    );
+  }
 
-    // Reduce: losses, dense gradients (main's slice + each worker's, in shard order).
+  /** Losses and dense gradients summed over the slices (in shard order). */
+  private reduce(B: number, passes: number[][]): RawGradients {
+    const W = this.threads;
     const losses = Array.from(this.mainOut.lossSums, (v, t) => {
       let sum = v;
       for (const o of this.workerOut) sum += o.lossSums[t];
@@ -350,10 +369,11 @@ export class ExecutorEngine implements GradientEngine {
     return { losses, streams };
   }
 
-  private waitFor(shard: number, seq: number): void {
+  private async waitFor(shard: number, seq: number): Promise<void> {
     const c = this.control;
     const word = CONTROL.done + shard;
     const handle = this.workers[shard - 1];
+    const limit = Number(process.env.HTLNET_WORKER_TIMEOUT ?? 300_000);
     const start = Date.now();
     for (;;) {
       const v = Atomics.load(c, word);
@@ -362,8 +382,9 @@ export class ExecutorEngine implements GradientEngine {
         throw new Error(`A training worker failed: ${handle.error ?? 'it exited'}`);
       }
       // A step takes milliseconds; a worker silent for minutes has died without a word.
-      if (Date.now() - start > 300_000) throw new Error('A training worker stopped responding.');
-      Atomics.wait(c, word, v, 200);
+      if (Date.now() - start > limit) throw new Error('A training worker stopped responding.');
+      const w = waitAsync(c, word, v, 1000);
+      if (w.async) await w.value;
     }
   }
 

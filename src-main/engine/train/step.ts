@@ -71,7 +71,12 @@ export interface RawGradients {
 export interface GradientEngine {
   readonly name: 'fast' | 'tfjs';
   readonly threads?: number;
-  gradients(batch: Batch, seed: number, passes: number[][], dense: Float32Array[]): RawGradients;
+  gradients(
+    batch: Batch,
+    seed: number,
+    passes: number[][],
+    dense: Float32Array[],
+  ): RawGradients | Promise<RawGradients>;
   /** Called after the dense weights changed (tfjs: write them into the variables). */
   weightsChanged?(dense: Float32Array[]): void;
   dispose(): void;
@@ -159,12 +164,12 @@ export class TrainStep {
   }
 
   /** Computes gradients and applies one update. Returns the losses and gradient statistics. */
-  run(
+  async run(
     batch: Batch,
     seed: number,
     options: StepOptions = {},
-  ): { losses: number[]; stats: TaskGradientStats[] | null } {
-    const grads = this.gradients(batch, seed, options);
+  ): Promise<{ losses: number[]; stats: TaskGradientStats[] | null }> {
+    const grads = await this.gradients(batch, seed, options);
     const finite = grads.losses.every((l) => Number.isFinite(l));
     if (finite) this.apply(grads);
     return { losses: grads.losses, stats: grads.stats };
@@ -198,7 +203,7 @@ export class TrainStep {
   }
 
   /** The step's gradients, adjusted, without applying them. */
-  gradients(batch: Batch, seed: number, options: StepOptions = {}): StepGradients {
+  async gradients(batch: Batch, seed: number, options: StepOptions = {}): Promise<StepGradients> {
     const { model } = this;
     const { plan } = model;
     const settings = plan.optimizer;
@@ -214,7 +219,7 @@ export class TrainStep {
     const perTaskStreams = perTaskPasses || (plan.singlePassCapture && T >= 2);
     const active = plan.tasks.map((_, t) => t).filter((t) => weighted[t]);
     const passes = perTaskPasses ? active.map((t) => [t]) : [active];
-    const raw = this.engine.gradients(batch, seed, passes, this.denseValues);
+    const raw = await this.engine.gradients(batch, seed, passes, this.denseValues);
 
     const streams: StreamGrads[] = [];
     if (perTaskPasses) {

@@ -169,7 +169,7 @@ export async function trainModel(
         // Graphs that share dense blocks (shared-bottom, MMoE, PLE) need one pass per task to
         // tell the tasks' gradients apart: do so every `diagnosticsEvery` batches.
         const diagnose = !plan.singlePassCapture && b % diagnosticsEvery === 0;
-        const { losses, stats } = step.run({ size: rows.length, rows }, rng.int(2 ** 31), {
+        const { losses, stats } = await step.run({ size: rows.length, rows }, rng.int(2 ** 31), {
           perTaskPasses: diagnose,
         });
         const dt = (performance.now() - t0) / 1000;

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Executor, type TableSource } from '../model/executor';
 import { WasmKernels } from '../model/kernels';
 import { startWasmBackend } from '../model/wasm-runtime';
-import { COMMAND_STOP, CONTROL, shardRange, type WorkerInit } from './parallel-protocol';
+import { COMMAND_STOP, CONTROL, shardRange, waitAsync, type WorkerInit } from './parallel-protocol';
 import { ShardRunner, type ShardJob } from './shard';
 
 async function main(): Promise<void> {
@@ -30,10 +30,15 @@ async function main(): Promise<void> {
   });
   const control = init.control;
   const T = init.program.tasks.length;
-  port.postMessage({ type: 'ready' });
+  // The job count before saying ready: a job published right after must not be missed.
   let seen = Atomics.load(control, CONTROL.seq);
+  // A listening port keeps this thread alive while it waits for jobs.
+  port.on('message', () => {});
+  port.postMessage({ type: 'ready' });
   for (;;) {
-    Atomics.wait(control, CONTROL.seq, seen);
+    // Waiting asynchronously keeps this thread's event loop (and V8's tasks on it) running.
+    const wait = waitAsync(control, CONTROL.seq, seen);
+    if (wait.async) await wait.value;
     const seq = Atomics.load(control, CONTROL.seq);
     if (seq === seen) continue;
     seen = seq;

@@ -32,13 +32,20 @@ function small(
   return p;
 }
 
-async function setup(project: ProjectFile) {
+type Engine = 'fast' | 'tfjs' | 'two threads';
+
+async function setup(project: ProjectFile, engine: Engine = 'fast') {
   const table = await sampleTable(600);
   const run = prepareRun(project, table);
   const targets = run.plan.tasks.map((_, t) =>
     transformTarget(run.data.targets[t], run.targetEncoders[t]),
   );
-  const step = new TrainStep(run.model, run.data, targets);
+  const step =
+    engine === 'two threads'
+      ? await TrainStep.create(run.model, run.data, targets, { threads: 2, batchSize: BATCH })
+      : new TrainStep(run.model, run.data, targets, { engine });
+  expect(step.engineName).toBe(engine === 'tfjs' ? 'tfjs' : 'fast');
+  expect(step.threads).toBe(engine === 'two threads' ? 2 : 1);
   const rows = run.split.train.slice(0, BATCH);
   return { ...run, targets, step, batch: { size: rows.length, rows } };
 }
@@ -157,11 +164,19 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, wh
 }
 
 describe('gradient capture and adjustment', () => {
-  for (const adjustment of ['htlnet', 'pcgrad', 'metabalance', 'none'] as const) {
-    it(`one backward pass equals the straightforward per-task path (${adjustment})`, async () => {
-      const run = await setup(small('htlnet', { adjustment }));
+  for (const [adjustment, engine] of [
+    ['htlnet', 'fast'],
+    ['pcgrad', 'fast'],
+    ['metabalance', 'fast'],
+    ['none', 'fast'],
+    ['htlnet', 'tfjs'],
+    ['htlnet', 'two threads'],
+    ['pcgrad', 'two threads'],
+  ] as const) {
+    it(`one backward pass equals the straightforward per-task path (${adjustment}, ${engine})`, async () => {
+      const run = await setup(small('htlnet', { adjustment }), engine);
       expect(run.plan.singlePassCapture).toBe(true);
-      const fast = run.step.gradients(run.batch, SEED);
+      const fast = await run.step.gradients(run.batch, SEED);
       const ref = referenceGradients(run.model, run.data, run.targets, run.batch, SEED);
       run.model.embeddings.forEach((e, k) =>
         e.tables.forEach((t, f) =>
@@ -172,13 +187,63 @@ describe('gradient capture and adjustment', () => {
       expect([...fast.dense.keys()].sort()).toEqual([...ref.dense.keys()].sort());
       expect(fast.stats).not.toBeNull();
       expect(fast.stats![run.plan.core].cosine).toBeCloseTo(1, 6);
+      run.step.dispose();
+    });
+  }
+
+  for (const engine of ['fast', 'two threads'] as const) {
+    it(`applies the update the straightforward path applies (Adam, ${engine})`, async () => {
+      const run = await setup(small('htlnet', { adjustment: 'htlnet' }), engine);
+      const { model } = run;
+      // Reference: the reference gradients through tfjs's Adam, on copies of every weight. At
+      // the first step a dense Adam on a table moves exactly the rows a lazy Adam moves (the
+      // others have zero gradient and zero moments).
+      const ref = referenceGradients(model, run.data, run.targets, run.batch, SEED);
+      const copies = new Map<string, tf.Variable>();
+      for (const [name, v] of model.dense) copies.set(name, tf.variable(v.clone()));
+      model.embeddings.forEach((e, k) =>
+        e.tables.forEach((t, f) =>
+          copies.set(`table:${k}:${f}`, tf.variable(tf.tensor2d(t.data, [t.rows, t.dim]))),
+        ),
+      );
+      const grads: Record<string, tf.Tensor> = {};
+      for (const [name, g] of ref.dense)
+        grads[copies.get(name)!.name] = tf.tensor(g, model.dense.get(name)!.shape);
+      model.embeddings.forEach((e, k) =>
+        e.tables.forEach((t, f) => {
+          grads[copies.get(`table:${k}:${f}`)!.name] = tf.tensor2d(ref.tables[k][f], [
+            t.rows,
+            t.dim,
+          ]);
+        }),
+      );
+      tf.train
+        .adam(model.plan.optimizer.learningRate, 0.9, 0.999, 1e-8)
+        .applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+
+      await run.step.run(run.batch, SEED);
+      run.step.syncModel();
+      const lr = model.plan.optimizer.learningRate;
+      const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
+        let worst = 0;
+        for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        // Adam moves each weight by about lr: compare the moves, to a small part of lr.
+        expect(worst, what).toBeLessThan(lr * 0.02);
+      };
+      for (const [name, v] of model.dense) close(v.dataSync(), copies.get(name)!.dataSync(), name);
+      model.embeddings.forEach((e, k) =>
+        e.tables.forEach((t, f) =>
+          close(t.data, copies.get(`table:${k}:${f}`)!.dataSync(), t.name),
+        ),
+      );
+      run.step.dispose();
     });
   }
 
   it('forcing one pass per task gives the same gradients as the single pass', async () => {
     const run = await setup(small('htlnet', { adjustment: 'htlnet' }));
-    const one = run.step.gradients(run.batch, SEED);
-    const per = run.step.gradients(run.batch, SEED, { perTaskPasses: true });
+    const one = await run.step.gradients(run.batch, SEED);
+    const per = await run.step.gradients(run.batch, SEED, { perTaskPasses: true });
     run.model.embeddings.forEach((e, k) =>
       e.tables.forEach((t, f) =>
         expectClose(
@@ -200,13 +265,12 @@ describe('gradient capture and adjustment', () => {
     const run = await setup(small('mmoe', { adjustment: 'htlnet' }));
     expect(run.plan.singlePassCapture).toBe(false);
     expect(run.plan.sharedDense.size).toBeGreaterThan(0);
-    const fast = run.step.gradients(run.batch, SEED);
+    const fast = await run.step.gradients(run.batch, SEED);
     expect(fast.stats).not.toBeNull();
     // The shared experts' gradient is a combination of task gradients: it differs from the plain sum.
-    const plain = (await setup(small('mmoe', { adjustment: 'none' }))).step.gradients(
-      run.batch,
-      SEED,
-    );
+    const plain = await (
+      await setup(small('mmoe', { adjustment: 'none' }))
+    ).step.gradients(run.batch, SEED);
     const expert = [...run.plan.sharedDense][0];
     const name = run.model.denseNames.find((n) => n.startsWith(`${expert}/`))!;
     const a = fast.dense.get(name)!;
@@ -220,8 +284,8 @@ describe('gradient capture and adjustment', () => {
     const adjusted = await setup(small('dnn', { adjustment: 'htlnet' }));
     const plain = await setup(small('dnn', { adjustment: 'none' }));
     expect(adjusted.plan.sharedEmbeddings.size).toBe(0);
-    const a = adjusted.step.gradients(adjusted.batch, SEED);
-    const b = plain.step.gradients(plain.batch, SEED);
+    const a = await adjusted.step.gradients(adjusted.batch, SEED);
+    const b = await plain.step.gradients(plain.batch, SEED);
     expect(a.stats).toBeNull();
     adjusted.model.embeddings.forEach((e, k) =>
       e.tables.forEach((t, f) =>
@@ -237,8 +301,8 @@ describe('gradient capture and adjustment', () => {
 
   it('measures per-task gradients of shared dense blocks on request without changing the update', async () => {
     const run = await setup(small('mmoe', { adjustment: 'none' }));
-    const one = run.step.gradients(run.batch, SEED);
-    const per = run.step.gradients(run.batch, SEED, { perTaskPasses: true });
+    const one = await run.step.gradients(run.batch, SEED);
+    const per = await run.step.gradients(run.batch, SEED, { perTaskPasses: true });
     expect(one.stats).toBeNull();
     expect(per.stats).not.toBeNull();
     expect(per.stats![run.plan.core].cosine).toBeCloseTo(1, 5);
@@ -250,7 +314,7 @@ describe('gradient capture and adjustment', () => {
     const project = small('htlnet', { adjustment: 'none', stopGradient: false });
     setParams(project, 'label-embedding', { gumbel: false });
     const run = await setup(project);
-    const grads = run.step.gradients(run.batch, SEED);
+    const grads = await run.step.gradients(run.batch, SEED);
     const { model, plan } = run;
     const loss = (): number =>
       tf.tidy(() => {
@@ -326,7 +390,7 @@ describe('stop-gradient', () => {
         b.params = { ...b.params, lossWeight: b.params.task === 'purchase' ? 1 : 0 };
     }
     const run = await setup(project);
-    const grads = run.step.gradients(run.batch, SEED);
+    const grads = await run.step.gradients(run.batch, SEED);
     const tower = run.plan.tasks[0].headId.replace('head-', 'tower-');
     const names = run.model.denseNames.filter((n) => n.startsWith(`${tower}/`));
     expect(names.length).toBeGreaterThan(0);
