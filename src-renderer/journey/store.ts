@@ -693,6 +693,11 @@ export async function startTraining(
     return false;
   }
   set({ dataProblems: problems });
+  if (get().training?.stopping) {
+    // Stopped while the data was being checked: nothing was started.
+    set({ training: null });
+    return false;
+  }
   patchTraining({ problems });
   if (problems.some((p) => p.severity === 'error')) {
     patchTraining({ phase: 'blocked' });
@@ -711,7 +716,13 @@ export async function startTraining(
         runId = started.runId;
         return started;
       },
-      (jobId) => patchTraining({ jobId, runId }),
+      (jobId) => {
+        patchTraining({ jobId, runId });
+        // Stop was pressed while the run was being started: stop it now.
+        if (get().training?.stopping) {
+          void htlnet.jobCancel(jobId).catch(() => undefined);
+        }
+      },
     );
     return true;
   } catch (error) {
@@ -723,8 +734,10 @@ export async function startTraining(
 /** Stops the live run after its current batch; it keeps its best weights and is evaluated. */
 export async function stopTraining(): Promise<void> {
   const training = get().training;
-  if (!training?.jobId || !isTraining(training)) return;
+  if (!training || !isTraining(training)) return;
   patchTraining({ stopping: true });
+  // Not started yet (checking the data): startTraining sees the flag and stops there.
+  if (!training.jobId) return;
   try {
     await api().jobCancel(training.jobId);
   } catch (error) {

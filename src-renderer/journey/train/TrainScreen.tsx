@@ -471,7 +471,7 @@ export function TrainScreen(props: JourneyProps) {
             type="button"
             className="j-btn j-btn-danger j-btn-large"
             onClick={() => void stopTraining()}
-            disabled={training?.stopping || !training?.jobId}
+            disabled={training?.stopping}
             title="Stop after the current batch; the best weights so far are kept and evaluated"
             aria-label="Stop training"
             data-testid="train-stop"
@@ -503,8 +503,28 @@ export function TrainScreen(props: JourneyProps) {
         )}
       </div>
 
+      {/* One place for how the run is going and how it ended, so nothing below moves. */}
       <div className="j-slot j-train-status" aria-live="polite">
-        {training ? (
+        {!training ? (
+          <p className="j-muted">
+            Settings are saved with the project. Training runs in the background: you can switch
+            tabs.
+          </p>
+        ) : training.error ? (
+          <ErrorBox
+            title={
+              training.result?.status === 'diverged'
+                ? 'Training diverged.'
+                : training.phase === 'failed'
+                  ? 'Training failed.'
+                  : 'Training stopped.'
+            }
+            message={training.error}
+            testId="train-error"
+          />
+        ) : training.phase === 'done' ? (
+          <RunOutcome training={training} onOpenResults={onNavigate ? openResults : undefined} />
+        ) : (
           <ProgressBar
             // Reading the file and training are two bars: a new one starts empty instead of
             // sliding back from full.
@@ -514,35 +534,20 @@ export function TrainScreen(props: JourneyProps) {
             detail={progressDetail(training.live, training.phase)}
             testId="train-progress"
           />
-        ) : (
-          <p className="j-muted">
-            Settings are saved with the project. Training runs in the background: you can switch
-            tabs.
-          </p>
         )}
       </div>
-
-      {training && (
-        <>
-          <ProblemList problems={training.problems} onShowBlocks={onShowBlocks} />
-          {training.error && (
-            <ErrorBox
-              title={
-                training.result?.status === 'diverged'
-                  ? 'Training diverged.'
-                  : training.phase === 'failed'
-                    ? 'Training failed.'
-                    : 'Training stopped.'
-              }
-              message={training.error}
-              testId="train-error"
-            />
-          )}
-          {training.phase === 'done' && (
-            <RunOutcome training={training} onOpenResults={onNavigate ? openResults : undefined} />
-          )}
-        </>
+      {training?.error && training.result?.hasModel && onNavigate && (
+        <button
+          type="button"
+          className="j-btn j-align-start"
+          onClick={openResults}
+          title="The run kept the weights of its best epoch before it stopped"
+          data-testid="open-results"
+        >
+          See what it learned before it stopped
+        </button>
       )}
+      {training && <ProblemList problems={training.problems} onShowBlocks={onShowBlocks} />}
 
       {live && live.tasks.length > 0 ? (
         <>

@@ -18,6 +18,7 @@ import {
   fixtureEvents,
   fixtureProject,
   fixtureRuns,
+  flush,
   maybeTestId,
   pressEnter,
   render,
@@ -297,5 +298,22 @@ describe('the Train tab', () => {
     expect(maybeTestId(c, 'train-settings')).toBeNull();
     await click(byTestId(c, 'train-stop'));
     expect(host.callsOf('job:cancel')).toEqual([['j-old']]);
+  });
+
+  it('stops before training when Stop comes while the data is being checked', async () => {
+    let finishCheck: (p: Problem[]) => void = () => undefined;
+    const host = fakeHost({
+      'data:check': () => new Promise<Problem[]>((resolve) => (finishCheck = resolve)),
+      'train:start': () => ({ jobId: 'j-train', runId: 'r1' }),
+    });
+    view = await render(<TrainScreen project={fixtureProject()} onProjectChange={vi.fn()} />);
+    const c = view.container;
+    await click(byTestId(c, 'train-start'));
+    expect(text(byTestId(c, 'train-progress'))).toContain('Checking the project');
+    await click(byTestId(c, 'train-stop'));
+    finishCheck([]);
+    await flush();
+    expect(host.callsOf('train:start')).toEqual([]);
+    expect(maybeTestId(c, 'train-start')).not.toBeNull();
   });
 });
