@@ -11,7 +11,6 @@ import type {
   AppInfo,
   DataPreview,
   HostEvent,
-  JobKind,
   RendererApi,
   RunDetail,
   RunSummary,
@@ -908,13 +907,4 @@ export async function cancelScore(): Promise<void> {
     await api()
       .jobCancel(score.jobId)
       .catch(() => undefined);
-}
-
-/** Which kind of job an id belongs to, for tests and diagnostics. */
-export function jobKindOf(jobId: string): JobKind | null {
-  const s = get();
-  if (s.importing.status === 'importing' && s.importing.jobId === jobId) return 'import';
-  if (s.training?.jobId === jobId) return 'train';
-  if (s.score.jobId === jobId) return 'score';
-  return null;
 }
