@@ -56,6 +56,8 @@ export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[]
     sep,
     item('file.save'),
     item('file.saveAs'),
+    sep,
+    item('file.exportOnnx'),
   ];
   // On macOS, Quit and About live in the application menu.
   if (!mac) file.push(sep, item('app.quit'));

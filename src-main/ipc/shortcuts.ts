@@ -31,6 +31,13 @@ export const SHORTCUTS = [
     mac: ['Cmd+Shift+S'],
     other: ['Ctrl+Shift+S'],
   },
+  {
+    id: 'file.exportOnnx',
+    title: 'Export Model as ONNX…',
+    menu: 'file',
+    mac: [],
+    other: [],
+  },
   { id: 'app.quit', title: 'Quit', menu: 'file', mac: ['Cmd+Q'], other: ['Ctrl+Q'] },
   { id: 'edit.undo', title: 'Undo', menu: 'edit', mac: ['Cmd+Z'], other: ['Ctrl+Z'] },
   {

@@ -231,7 +231,17 @@ const MENUS: {
   {
     name: 'file',
     title: 'File',
-    items: ['file.new', 'file.open', 'file.upload', 'file.recent', '-', 'file.save', 'file.saveAs'],
+    items: [
+      'file.new',
+      'file.open',
+      'file.upload',
+      'file.recent',
+      '-',
+      'file.save',
+      'file.saveAs',
+      '-',
+      'file.exportOnnx',
+    ],
   },
   {
     name: 'edit',

@@ -9,6 +9,7 @@ import {
   type CommandId,
   type KeyLike,
 } from '../../src-main/ipc/shortcuts';
+import { requestOnnxExport } from '../journey/store';
 import type { AppStore } from '../store/store';
 
 /** Whether an element takes typed text (keys and clipboard belong to it, not to the graph). */
@@ -118,6 +119,10 @@ export function runCommand(store: AppStore, command: CommandId): void {
       return;
     case 'help.about':
       s.openDialog({ kind: 'about' });
+      return;
+    case 'file.exportOnnx':
+      s.setTab('results');
+      requestOnnxExport();
       return;
     case 'app.quit':
     case 'view.devTools':

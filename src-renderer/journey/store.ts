@@ -84,8 +84,12 @@ export interface ScoreState {
 export interface ExportState {
   status: 'busy' | 'done' | 'failed';
   path?: string;
+  /** ONNX exports: the preprocessing spec written beside the model. */
+  preprocessing?: string;
   error?: string;
 }
+
+export type ExportFormat = 'folder' | 'onnx';
 
 export type SampleStep = 'sample' | 'import' | 'template' | 'train';
 
@@ -127,6 +131,8 @@ export interface JourneyState {
   compare: string[];
   sort: { key: SortKey; dir: 'asc' | 'desc' };
   resultsView: ResultsView;
+  /** Bumped by File › Export Model as ONNX…: the open run's export controls take the focus. */
+  onnxRequest: number;
   exports: Record<string, ExportState>;
 
   // ---- scoring
@@ -170,6 +176,7 @@ function initialState(): JourneyState {
     compare: [],
     sort: { key: 'time', dir: 'desc' },
     resultsView: 'runs',
+    onnxRequest: 0,
     exports: {},
     score: idleScore,
     scoreSource: null,
@@ -795,6 +802,11 @@ export function setResultsView(view: ResultsView): void {
   set({ resultsView: view });
 }
 
+/** File › Export Model as ONNX…: show the open run (the newest if none) with its export focused. */
+export function requestOnnxExport(): void {
+  set({ resultsView: 'runs', onnxRequest: get().onnxRequest + 1 });
+}
+
 export function toggleCompare(runId: string): void {
   const compare = get().compare;
   set({
@@ -835,9 +847,19 @@ export async function deleteRun(runId: string): Promise<boolean> {
 
 // ---- export and scoring -----------------------------------------------------------------------
 
-export async function exportModel(runId: string, dest: string): Promise<string | null> {
+export async function exportModel(
+  runId: string,
+  dest: string,
+  format: ExportFormat = 'folder',
+): Promise<string | null> {
   set({ exports: { ...get().exports, [runId]: { status: 'busy' } } });
   try {
+    if (format === 'onnx') {
+      const onnx = await api().modelExportOnnx(runId, dest);
+      const done = { status: 'done' as const, path: onnx.out, preprocessing: onnx.preprocessing };
+      set({ exports: { ...get().exports, [runId]: done } });
+      return onnx.out;
+    }
     const path = await api().modelExport(runId, dest);
     set({ exports: { ...get().exports, [runId]: { status: 'done', path } } });
     return path;

@@ -1,11 +1,12 @@
-// Export a run's trained model folder: a save dialog in Electron; in browser mode a folder name
-// in the workspace's models folder.
+// Export a run's trained model: the app's model folder (to score, reload, compare) or ONNX for
+// serving (with its preprocessing spec beside it). A save dialog in Electron; in browser mode a
+// name in the workspace's models folder.
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { RunSummary } from '../../../src-main/ipc/api';
 import { journeyApi as api } from '../host';
 import { joinPath, slug } from '../format';
-import { errorText, exportModel, useJourney } from '../store';
+import { errorText, exportModel, useJourney, type ExportFormat } from '../store';
 import { useAppMode } from '../ui';
 
 export function ExportModel({ run }: { run: RunSummary }) {
@@ -15,22 +16,31 @@ export function ExportModel({ run }: { run: RunSummary }) {
   const [name, setName] = useState(`${slug(run.label)}-model`);
   const [error, setError] = useState<string | null>(null);
   const busy = state?.status === 'busy';
+  const onnxButton = useRef<HTMLButtonElement>(null);
+  const onnxRequest = useJourney((s) => s.onnxRequest);
+  useEffect(() => {
+    if (onnxRequest === 0) return;
+    onnxButton.current?.scrollIntoView?.({ block: 'center' });
+    onnxButton.current?.focus();
+  }, [onnxRequest]);
 
-  const exportTo = async () => {
+  const exportTo = async (format: ExportFormat) => {
     setError(null);
     try {
       let dest: string | null;
+      const suggested = `${slug(run.label)}-model${format === 'onnx' ? '.onnx' : ''}`;
       if (mode === 'electron') {
-        dest = await api().dialogSaveFile('model', `${slug(run.label)}-model`);
+        dest = await api().dialogSaveFile('model', suggested);
       } else {
         const clean = name.trim().replace(/[\\/]+/g, '-');
         if (!clean) {
           setError('Give the model folder a name.');
           return;
         }
-        dest = info ? joinPath(info.platform, info.workspace, 'models', clean) : null;
+        const file = format === 'onnx' && !clean.endsWith('.onnx') ? `${clean}.onnx` : clean;
+        dest = info ? joinPath(info.platform, info.workspace, 'models', file) : null;
       }
-      if (dest) await exportModel(run.id, dest);
+      if (dest) await exportModel(run.id, dest, format);
     } catch (e) {
       setError(errorText(e));
     }
@@ -53,7 +63,7 @@ export function ExportModel({ run }: { run: RunSummary }) {
         type="button"
         className="j-btn"
         disabled={!run.hasModel || busy || mode === null}
-        onClick={() => void exportTo()}
+        onClick={() => void exportTo('folder')}
         title={
           run.hasModel
             ? 'Copy the trained model folder (weights, preprocessing, metrics) to a new folder'
@@ -63,9 +73,32 @@ export function ExportModel({ run }: { run: RunSummary }) {
       >
         {busy ? 'Exporting…' : mode === 'electron' ? 'Export model…' : 'Export model'}
       </button>
+      <button
+        type="button"
+        className="j-btn"
+        disabled={!run.hasModel || busy || mode === null}
+        ref={onnxButton}
+        onClick={() => void exportTo('onnx')}
+        title={
+          run.hasModel
+            ? 'Write the trained network as an ONNX model (opset 17) for serving, with a ' +
+              'preprocessing spec (vocabularies, buckets, scalers) beside it'
+            : 'This run kept no model'
+        }
+        data-testid="export-onnx-button"
+      >
+        {mode === 'electron' ? 'Export ONNX…' : 'Export ONNX'}
+      </button>
       {state?.status === 'done' && state.path && (
         <p className="j-success" role="status">
           Exported to <code data-testid="export-path">{state.path}</code>
+          {state.preprocessing && (
+            <>
+              {' '}
+              with its preprocessing spec{' '}
+              <code data-testid="export-preprocessing">{state.preprocessing}</code>
+            </>
+          )}
         </p>
       )}
       {(error || state?.status === 'failed') && (

@@ -64,6 +64,14 @@ async function open() {
     },
     'runs:delete': () => null,
     'model:export': (_id, dest) => dest,
+    'model:exportOnnx': (_id, dest) => ({
+      out: dest,
+      preprocessing: dest.replace(/\.onnx$/, '.preprocessing.json'),
+      opset: 17,
+      inputs: ['user_segment'],
+      outputs: ['click', 'purchase', 'amount'],
+      bytes: 1000,
+    }),
     'files:list': (dir) => ({
       dir: dir ?? '/ws',
       parent: null,
@@ -227,6 +235,18 @@ describe('the Results tab', () => {
     await click(byTestId(c, 'export-button'));
     expect(host.callsOf('model:export')).toEqual([[htlnet, '/ws/models/funnel v1']]);
     expect(text(byTestId(c, 'export-path'))).toBe('/ws/models/funnel v1');
+  });
+
+  it('exports a run as ONNX with its preprocessing spec (browser mode)', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const htlnet = summaries[0].id;
+    await click(byTestId(c, `run-row-${htlnet}`));
+    await typeInto(byTestId(c, 'export-name'), 'funnel');
+    await click(byTestId(c, 'export-onnx-button'));
+    expect(host.callsOf('model:exportOnnx')).toEqual([[htlnet, '/ws/models/funnel.onnx']]);
+    expect(text(byTestId(c, 'export-path'))).toBe('/ws/models/funnel.onnx');
+    expect(text(byTestId(c, 'export-preprocessing'))).toBe('/ws/models/funnel.preprocessing.json');
   });
 
   it('scores a file with a run and shows the output, rows and metrics', async () => {
