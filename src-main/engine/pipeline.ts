@@ -16,7 +16,7 @@ import type {
 } from './data/types';
 import { HtlnetModel } from './model/model';
 import { datasetFields, planModel, type ModelPlan } from './model/plan';
-import { evaluateRows, taskCurves, type Evaluation, type TaskCurves } from './train/evaluate';
+import { evaluateRowsAsync, taskCurves, type Evaluation, type TaskCurves } from './train/evaluate';
 import { trainModel, type TrainOptions, type TrainOutcome } from './train/trainer';
 
 export interface TrainRequest extends TrainOptions {
@@ -67,7 +67,12 @@ export async function trainProject(request: TrainRequest): Promise<TrainedRun> {
   const { project, table, ...options } = request;
   const run = prepareRun(project, table);
   const outcome = await trainModel(run.model, run.data, run.split, run.targetEncoders, options);
-  const evaluation = evaluateRows(run.model, run.data, run.split.test, run.targetEncoders);
+  const evaluation = await evaluateRowsAsync(
+    run.model,
+    run.data,
+    run.split.test,
+    run.targetEncoders,
+  );
   const curves = taskCurves(
     run.model,
     run.data,

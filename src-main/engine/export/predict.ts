@@ -10,7 +10,7 @@ import { encodeFields } from '../data/encoders';
 import { parseTargets } from '../data/targets';
 import type { EncodedDataset, Table } from '../data/types';
 import type { HtlnetModel } from '../model/model';
-import { evaluateRows, predictRows, type TaskMetrics } from '../train/evaluate';
+import { evaluateRowsAsync, predictRowsAsync, type TaskMetrics } from '../train/evaluate';
 import type { ModelManifest } from './saved-model';
 
 /** Names of the prediction columns: click_probability, amount_prediction, ... */
@@ -43,7 +43,7 @@ export interface PredictResult {
 
 export async function predictTable(model: HtlnetModel, manifest: ModelManifest, table: Table) {
   const data = encode(table, manifest, false);
-  return predictRows(model, data, allRows(table.rows), manifest.targetEncoders);
+  return predictRowsAsync(model, data, allRows(table.rows), manifest.targetEncoders);
 }
 
 export async function predictCsv(
@@ -75,7 +75,12 @@ export async function evaluateCsv(
 ): Promise<{ rows: number; metrics: Record<string, TaskMetrics> }> {
   const table = await readTable(dataFile, options);
   const data = encode(table, manifest, true);
-  const { metrics } = evaluateRows(model, data, allRows(table.rows), manifest.targetEncoders);
+  const { metrics } = await evaluateRowsAsync(
+    model,
+    data,
+    allRows(table.rows),
+    manifest.targetEncoders,
+  );
   return { rows: table.rows, metrics };
 }
 

@@ -443,10 +443,33 @@ export class Executor {
         const col = f * dim;
         if (src.kind === 'lookup') {
           const ids = src.ids;
-          for (let b = 0; b < B; b++) {
-            const s = ids[rows[from + b]] * dim;
-            const d = b * width + col;
-            for (let j = 0; j < dim; j++) out[d + j] = table[s + j];
+          if (dim === 16) {
+            for (let b = 0; b < B; b++) {
+              const s = ids[rows[from + b]] * 16;
+              const d = b * width + col;
+              out[d] = table[s];
+              out[d + 1] = table[s + 1];
+              out[d + 2] = table[s + 2];
+              out[d + 3] = table[s + 3];
+              out[d + 4] = table[s + 4];
+              out[d + 5] = table[s + 5];
+              out[d + 6] = table[s + 6];
+              out[d + 7] = table[s + 7];
+              out[d + 8] = table[s + 8];
+              out[d + 9] = table[s + 9];
+              out[d + 10] = table[s + 10];
+              out[d + 11] = table[s + 11];
+              out[d + 12] = table[s + 12];
+              out[d + 13] = table[s + 13];
+              out[d + 14] = table[s + 14];
+              out[d + 15] = table[s + 15];
+            }
+          } else {
+            for (let b = 0; b < B; b++) {
+              const s = ids[rows[from + b]] * dim;
+              const d = b * width + col;
+              for (let j = 0; j < dim; j++) out[d + j] = table[s + j];
+            }
           }
         } else {
           const values = src.values;
@@ -611,26 +634,30 @@ export class Executor {
         : (this.values[p.value] as VectorState).val;
     }
     const B = this.rows;
-    const out = own!.view;
+    const heap = this.k.wasm.HEAPF32;
+    const dst = own!.offset >> 2;
     let col = 0;
     for (const p of parts) {
-      const src = (
-        p.kind === 'embedding'
+      const src =
+        (p.kind === 'embedding'
           ? this.embeddings[p.embedding]
           : (this.values[p.value] as VectorState).val
-      ).view;
+        ).offset >> 2;
       const w = p.width;
+      // Everything lives on the heap: native copies, row by row.
       for (let b = 0; b < B; b++) {
-        const s = b * w;
-        const d = b * width + col;
-        for (let j = 0; j < w; j++) out[d + j] = src[s + j];
+        const s = src + b * w;
+        heap.copyWithin(dst + b * width + col, s, s + w);
       }
       col += w;
     }
     return own!;
   }
 
-  /** Adds an input's gradient dx [B, width] into the parts that take gradient. */
+  /**
+   * Adds an input's gradient dx [B, width] into the parts that take gradient (copies it where
+   * a part receives its first gradient of the pass).
+   */
   private inputGrad(parts: InputPart[], width: number, dx: Float32Array): void {
     const B = this.rows;
     let col = 0;
@@ -639,20 +666,29 @@ export class Executor {
       if (p.grad) {
         let dst: Float32Array;
         let row0 = 0;
+        let first: boolean;
         if (p.kind === 'embedding') {
           dst = this.edgeGrads[p.consumer];
           row0 = this.edgeRow;
-          if (!this.edgeTouched[p.consumer]) {
-            this.edgeTouched[p.consumer] = true;
-            dst.fill(0, row0 * w, (row0 + B) * w);
+          first = !this.edgeTouched[p.consumer];
+          this.edgeTouched[p.consumer] = true;
+        } else {
+          const v = this.values[p.value] as VectorState;
+          first = !v.touched;
+          v.touched = true;
+          dst = v.grad.view;
+        }
+        if (first) {
+          for (let b = 0; b < B; b++) {
+            const s = b * width + col;
+            dst.set(dx.subarray(s, s + w), (row0 + b) * w);
           }
         } else {
-          dst = this.touchVector(this.values[p.value] as VectorState, B);
-        }
-        for (let b = 0; b < B; b++) {
-          const s = b * width + col;
-          const d = (row0 + b) * w;
-          for (let j = 0; j < w; j++) dst[d + j] += dx[s + j];
+          for (let b = 0; b < B; b++) {
+            const s = b * width + col;
+            const d = (row0 + b) * w;
+            for (let j = 0; j < w; j++) dst[d + j] += dx[s + j];
+          }
         }
       }
       col += w;

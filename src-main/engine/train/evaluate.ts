@@ -1,5 +1,6 @@
 // Inference over dataset rows and the metrics of HTLNET.md, on the raw target scale.
 
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset, TargetEncoder } from '../data/types';
 import { transformTarget, untransformTarget } from '../data/encoders';
@@ -7,6 +8,7 @@ import type { HtlnetModel } from '../model/model';
 import { Executor } from '../model/executor';
 import type { WasmKernels } from '../model/kernels';
 import type { Program } from '../model/program';
+import { startPredictor } from './parallel';
 import { tableSources } from './shard';
 import { fastSetup } from './step';
 import {
@@ -35,9 +37,13 @@ export interface Predictions {
 }
 
 /** Floats of first-layer projections inference may keep (64 MB): see Executor. */
-export const PROJECTION_BUDGET = 16 << 20;
+/**
+ * Floats of first-layer projections single-thread inference may keep (see Executor). Off by
+ * default: the gathers they replace the product with ran slower than XNNPACK's product here.
+ */
+export const PROJECTION_BUDGET = Number(process.env.HTLNET_PROJECTION_BUDGET ?? 0);
 
-/** Predicts every row in `rows` (inference mode: no dropout, no Gumbel noise). */
+/** Predicts every row in `rows` (inference mode: no dropout, no Gumbel noise), on this thread. */
 export function predictRows(
   model: HtlnetModel,
   data: EncodedDataset,
@@ -46,19 +52,66 @@ export function predictRows(
   batchSize = EVAL_BATCH,
   options: { engine?: 'fast' | 'tfjs' } = {},
 ): Predictions {
-  const { plan } = model;
-  const out = plan.tasks.map(() => new Float32Array(rows.length));
+  const out = model.plan.tasks.map(() => new Float32Array(rows.length));
   const fast = options.engine === 'tfjs' ? null : fastSetup(model);
   if (fast) predictFast(model, data, rows, fast, batchSize, out);
   else predictTfjs(model, data, rows, batchSize, out);
+  return predictionsFrom(model, out, targetEncoders);
+}
+
+/** Per-task predictions on the model's scale -> raw and transformed predictions. */
+function predictionsFrom(
+  model: HtlnetModel,
+  out: Float32Array[],
+  targetEncoders: TargetEncoder[],
+): Predictions {
   return {
-    raw: plan.tasks.map((task, t) =>
+    raw: model.plan.tasks.map((task, t) =>
       task.type === 'binary'
         ? Float64Array.from(out[t])
         : untransformTarget(out[t], targetEncoders[t]),
     ),
-    transformed: plan.tasks.map((task, t) => (task.type === 'regression' ? out[t] : null)),
+    transformed: model.plan.tasks.map((task, t) => (task.type === 'regression' ? out[t] : null)),
   };
+}
+
+/** Fills out[t] (per task: probability, or the value on the training scale) for `rows`. */
+export type RowPredictor = (rows: Int32Array, out: Float32Array[]) => Promise<void>;
+
+/** Below this many rows, predicting on worker threads costs more than it saves. */
+export const PARALLEL_PREDICT_MIN_ROWS = 100_000;
+
+/**
+ * Predicts every row in `rows`: with `predict` when given (a training step's threads), else on
+ * `threads` threads (default: 2 on a machine with 2 or more cores for at least
+ * PARALLEL_PREDICT_MIN_ROWS rows), else on this thread.
+ */
+export async function predictRowsAsync(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  targetEncoders: TargetEncoder[],
+  options: { predict?: RowPredictor; threads?: number } = {},
+): Promise<Predictions> {
+  if (options.predict) {
+    const out = model.plan.tasks.map(() => new Float32Array(rows.length));
+    await options.predict(rows, out);
+    return predictionsFrom(model, out, targetEncoders);
+  }
+  const cores =
+    typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const threads =
+    options.threads ?? (cores >= 2 && rows.length >= PARALLEL_PREDICT_MIN_ROWS ? 2 : 1);
+  const fast = threads > 1 ? fastSetup(model) : null;
+  if (!fast) return predictRows(model, data, rows, targetEncoders);
+  const predictor = await startPredictor(model, data, fast.program, fast.kernels, threads);
+  try {
+    const out = model.plan.tasks.map(() => new Float32Array(rows.length));
+    await predictor.predict(rows, out);
+    return predictionsFrom(model, out, targetEncoders);
+  } finally {
+    predictor.dispose();
+  }
 }
 
 /** The executor, forward only, with first-layer projections. */
@@ -142,7 +195,34 @@ export function evaluateRows(
   rows: Int32Array,
   targetEncoders: TargetEncoder[],
 ): Evaluation {
-  const predictions = predictRows(model, data, rows, targetEncoders);
+  return evaluation(
+    model,
+    data,
+    rows,
+    targetEncoders,
+    predictRows(model, data, rows, targetEncoders),
+  );
+}
+
+/** evaluateRows with predictRowsAsync (threads, or a training step's predictor). */
+export async function evaluateRowsAsync(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  targetEncoders: TargetEncoder[],
+  options: { predict?: RowPredictor; threads?: number } = {},
+): Promise<Evaluation> {
+  const predictions = await predictRowsAsync(model, data, rows, targetEncoders, options);
+  return evaluation(model, data, rows, targetEncoders, predictions);
+}
+
+function evaluation(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  targetEncoders: TargetEncoder[],
+  predictions: Predictions,
+): Evaluation {
   const metrics: Record<string, TaskMetrics> = {};
   const losses: Record<string, number> = {};
   model.plan.tasks.forEach((task, t) => {

@@ -19,6 +19,13 @@ export const CONTROL = {
 
 export const COMMAND_STEP = 1;
 export const COMMAND_STOP = 2;
+/** Predict this worker's share of inference.rows[0, batchSize). */
+export const COMMAND_INFER = 3;
+
+/** Rows per inference job (the shared row and output buffers hold this many). */
+export const INFER_CHUNK = 1 << 16;
+/** Rows per forward pass in inference. */
+export const INFER_BATCH = 8192;
 
 export interface SharedTableSource {
   kind: 'lookup' | 'linear';
@@ -42,7 +49,10 @@ export interface WorkerInit {
   rows: Int32Array;
   /** [maxPasses * tasks]: per pass, the weight of each task's loss. */
   passWeights: Float64Array;
-  outputs: ShardOutputs;
+  /** Training workers only. */
+  outputs: ShardOutputs | null;
+  /** Inference jobs: the rows to predict and, per task, the predictions (INFER_CHUNK each). */
+  inference: { rows: Int32Array; outputs: Float32Array[] };
 }
 
 /** The slice of a batch of `batchSize` rows that shard `s` of `shards` computes. */

@@ -141,3 +141,31 @@ export class ShardRunner {
     });
   }
 }
+
+/** Forward passes over rows for predictions (one thread's share of an inference job). */
+export class InferenceRunner {
+  constructor(
+    private readonly executor: Executor,
+    private readonly inputs: Omit<ShardInputs, 'targets'>,
+  ) {}
+
+  /**
+   * Predicts rows[from, to) into out[t][i - outOffset] (per task: probability or value).
+   * Loads the current dense weights first.
+   */
+  run(rows: Int32Array, from: number, to: number, out: Float32Array[], outOffset = 0): void {
+    const ex = this.executor;
+    ex.setParams(this.inputs.dense);
+    if (this.projections) ex.prepareProjections(this.inputs.sources);
+    const cap = ex.capacity;
+    for (let start = from; start < to; start += cap) {
+      const end = Math.min(to, start + cap);
+      ex.lookup(this.inputs.sources, this.inputs.dims, rows, start, end);
+      ex.forward(null, 0, null);
+      out.forEach((o, t) => o.set(ex.output(t).subarray(0, end - start), start - outOffset));
+    }
+  }
+
+  /** Whether the executor was built with first-layer projections. */
+  projections = false;
+}

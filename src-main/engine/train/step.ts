@@ -158,6 +158,17 @@ export class TrainStep {
     return this.engine.name;
   }
 
+  /**
+   * Predictions with the weights being trained, on the step's threads (validation during
+   * training), or null when the engine has none (tfjs).
+   */
+  get predict(): ((rows: Int32Array, out: Float32Array[]) => Promise<void>) | null {
+    const e = this.engine as GradientEngine & {
+      predictor?: { predict(rows: Int32Array, out: Float32Array[]): Promise<void> };
+    };
+    return e.predictor ? (rows, out) => e.predictor!.predict(rows, out) : null;
+  }
+
   /** Threads computing each step. */
   get threads(): number {
     return this.engine.threads ?? 1;

@@ -9,7 +9,7 @@ import { CancelledError } from '../errors';
 import type { HtlnetModel, ModelSnapshot } from '../model/model';
 import type { TaskGradientStats } from './adjust';
 import { transformTarget } from '../data/encoders';
-import { evaluateRows, type TaskMetrics } from './evaluate';
+import { evaluateRowsAsync, type TaskMetrics } from './evaluate';
 import { TrainStep } from './step';
 
 export interface GradientReport {
@@ -214,7 +214,9 @@ export async function trainModel(
       if (reason === 'diverged') break;
 
       step.syncModel();
-      const validation = evaluateRows(model, data, split.validation, targetEncoders);
+      const validation = await evaluateRowsAsync(model, data, split.validation, targetEncoders, {
+        predict: step.predict ?? undefined,
+      });
       const score = earlyStoppingScore(tasks, validation.metrics, validation.losses);
       if (!best || score > best.score) best = { score, epoch, snapshot: model.snapshot() };
       const event: Extract<TrainEvent, { type: 'epoch' }> = {

@@ -6,15 +6,22 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Executor, type TableSource } from '../model/executor';
 import { WasmKernels } from '../model/kernels';
 import { startWasmBackend } from '../model/wasm-runtime';
-import { COMMAND_STOP, CONTROL, shardRange, waitAsync, type WorkerInit } from './parallel-protocol';
-import { ShardRunner, type ShardJob } from './shard';
+import {
+  COMMAND_INFER,
+  COMMAND_STOP,
+  CONTROL,
+  INFER_BATCH,
+  shardRange,
+  waitAsync,
+  type WorkerInit,
+} from './parallel-protocol';
+import { InferenceRunner, ShardRunner, type ShardJob } from './shard';
 
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const port = parentPort!;
   const handle = await startWasmBackend();
   const kernels = new WasmKernels(handle);
-  const executor = new Executor(init.program, kernels, { capacity: init.capacity, training: true });
   const sources: TableSource[][] = init.sources.map((fields) =>
     fields.map((f) =>
       f.kind === 'lookup'
@@ -22,12 +29,40 @@ async function main(): Promise<void> {
         : { kind: 'linear', values: f.values!, data: f.data },
     ),
   );
-  const runner = new ShardRunner(executor, {
-    sources,
-    dims: init.dims,
-    targets: init.targets,
-    dense: init.dense,
-  });
+  // Executors are built on first use: a training worker may predict too (validation).
+  let runner: ShardRunner | null = null;
+  let trainExecutor: Executor | null = null;
+  let predictor: InferenceRunner | null = null;
+  let inferExecutor: Executor | null = null;
+  const training = () => {
+    if (!runner) {
+      trainExecutor = new Executor(init.program, kernels, {
+        capacity: init.capacity,
+        training: true,
+      });
+      runner = new ShardRunner(trainExecutor, {
+        sources,
+        dims: init.dims,
+        targets: init.targets,
+        dense: init.dense,
+      });
+    }
+    return runner;
+  };
+  const inference = () => {
+    if (!predictor) {
+      inferExecutor = new Executor(init.program, kernels, {
+        capacity: INFER_BATCH,
+        training: false,
+      });
+      predictor = new InferenceRunner(inferExecutor, {
+        sources,
+        dims: init.dims,
+        dense: init.dense,
+      });
+    }
+    return predictor;
+  };
   const control = init.control;
   const T = init.program.tasks.length;
   // The job count before saying ready: a job published right after must not be missed.
@@ -42,9 +77,17 @@ async function main(): Promise<void> {
     const seq = Atomics.load(control, CONTROL.seq);
     if (seq === seen) continue;
     seen = seq;
-    if (Atomics.load(control, CONTROL.command) === COMMAND_STOP) break;
+    const command = Atomics.load(control, CONTROL.command);
+    if (command === COMMAND_STOP) break;
     try {
       const batchSize = control[CONTROL.batchSize];
+      if (command === COMMAND_INFER) {
+        const [from, to] = shardRange(batchSize, init.shards, init.shard);
+        inference().run(init.inference.rows, from, to, init.inference.outputs);
+        Atomics.store(control, CONTROL.done + init.shard, seq);
+        Atomics.notify(control, CONTROL.done + init.shard);
+        continue;
+      }
       const [from, to] = shardRange(batchSize, init.shards, init.shard);
       const passes = Array.from({ length: control[CONTROL.passes] }, (_, p) =>
         init.passWeights.subarray(p * T, (p + 1) * T),
@@ -57,7 +100,7 @@ async function main(): Promise<void> {
         seed: control[CONTROL.seed],
         passes,
       };
-      runner.run(job, init.outputs);
+      training().run(job, init.outputs!);
       Atomics.store(control, CONTROL.done + init.shard, seq);
     } catch (e) {
       port.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) });
@@ -65,7 +108,8 @@ async function main(): Promise<void> {
     }
     Atomics.notify(control, CONTROL.done + init.shard);
   }
-  executor.dispose();
+  (trainExecutor as Executor | null)?.dispose();
+  (inferExecutor as Executor | null)?.dispose();
   port.close();
 }
 
