@@ -154,10 +154,10 @@ describe('htlnet export --format onnx', () => {
   it('lists the supported formats for an unknown or missing --format', async () => {
     const unknown = await run('export', '--model', modelDir, '--format', 'tflite', '--out', 'x');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('htlnet: --format must be one of onnx; got "tflite".\n');
+    expect(unknown.stderr).toBe('htlnet: --format must be one of onnx, torch; got "tflite".\n');
     const missing = await run('export', '--model', modelDir, '--out', 'x');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('htlnet: Missing --format (one of onnx). Run htlnet --help.\n');
+    expect(missing.stderr).toBe('htlnet: Missing --format (one of onnx, torch). Run htlnet --help.\n');
   });
 
   it('asks for --model and --out, and refuses --project for onnx', async () => {
