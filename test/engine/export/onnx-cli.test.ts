@@ -157,7 +157,9 @@ describe('htlnet export --format onnx', () => {
     expect(unknown.stderr).toBe('htlnet: --format must be one of onnx, torch; got "tflite".\n');
     const missing = await run('export', '--model', modelDir, '--out', 'x');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('htlnet: Missing --format (one of onnx, torch). Run htlnet --help.\n');
+    expect(missing.stderr).toBe(
+      'htlnet: Missing --format (one of onnx, torch). Run htlnet --help.\n',
+    );
   });
 
   it('asks for --model and --out, and refuses --project for onnx', async () => {
