@@ -58,8 +58,13 @@ interface LayerState {
   hpre: HeapBuffer;
   /** After dropout (the layer's output); hpre itself without dropout. */
   h: HeapBuffer;
-  /** Transposed input, for the weight gradient. */
+  /**
+   * Layers after the first: the transposed input plus a row of ones, [in + 1, rows], so one
+   * product gives the weight gradient and (the ones row) the bias gradient.
+   */
   xT: HeapBuffer;
+  /** The first layer: per input part, its transposed source and where its gradient rows go. */
+  parts: { source: () => HeapBuffer; rows: number; out: HeapBuffer }[];
   dz: HeapBuffer;
   /** Gradient of the layer's input. */
   dx: HeapBuffer;
@@ -141,6 +146,12 @@ export class Executor {
   /** Loss sums over this call's rows, per task (from the last forward). */
   readonly lossSums: Float64Array;
   private readonly owned: HeapBuffer[] = [];
+  /** Per embedding: its output transposed, with a ones row (training). */
+  private readonly embT: (HeapBuffer | null)[];
+  private readonly embTReady: boolean[] = [];
+  /** Per vector value read by a first layer: transposed, with a ones row. */
+  private readonly valT: (HeapBuffer | null)[];
+  private readonly valTReady: boolean[] = [];
 
   constructor(program: Program, kernels: WasmKernels, options: ExecutorOptions) {
     this.program = program;
@@ -156,7 +167,25 @@ export class Executor {
     };
     this.params = program.params.map((p) => alloc(p.size));
     this.paramsT = program.params.map(() => null);
-    this.grads = training ? program.params.map((p) => alloc(p.size)) : [];
+    // Dense layers' kernel and bias gradients side by side ([in + 1, out]: the bias is the last
+    // row), so the bias gradient comes out of the kernel's product (see LayerState.xT).
+    const layerGrads = new Map<number, HeapBuffer>();
+    const grads: (HeapBuffer | null)[] = program.params.map(() => null);
+    if (training) {
+      for (const op of program.ops) {
+        const stacks = op.op === 'mlp' ? [op.layers] : op.op === 'experts' ? op.experts : [];
+        for (const layers of stacks) {
+          for (const l of layers) {
+            const both = alloc((l.in + 1) * l.out);
+            layerGrads.set(l.kernel, both);
+            grads[l.kernel] = kernels.view(both, 0, l.in * l.out);
+            grads[l.bias] = kernels.view(both, l.in * l.out, l.out);
+            this.owned.push(grads[l.kernel]!, grads[l.bias]!);
+          }
+        }
+      }
+    }
+    this.grads = training ? program.params.map((p, i) => grads[i] ?? alloc(p.size)) : [];
     this.gradTouched = program.params.map(() => false);
     this.embeddings = program.embeddingWidths.map((w) => alloc(cap * w));
     this.edgeGrads = training
@@ -192,6 +221,15 @@ export class Executor {
         touched: false,
       };
     });
+    // Transposed sources of first layers ([width + 1, rows], a row of ones last), built once
+    // per step on first use: the embeddings' (shared by every tower) and the vector values'.
+    this.embT = program.embeddingWidths.map((w) => (training ? alloc((w + 1) * cap) : null));
+    this.valT = program.values.map(() => null);
+    const sourceOf = (part: InputPart): (() => HeapBuffer) => {
+      if (part.kind === 'embedding') return () => this.transposedEmbedding(part.embedding);
+      if (!this.valT[part.value]) this.valT[part.value] = alloc((part.width + 1) * cap);
+      return () => this.transposedValue(part.value);
+    };
     const transposed = (i: number) => {
       if (training && !this.paramsT[i]) this.paramsT[i] = alloc(program.params[i].size);
     };
@@ -200,6 +238,7 @@ export class Executor {
       activation: string,
       dropout: number[],
       outVal: HeapBuffer | null,
+      input: InputPart[],
     ): MlpState => ({
       activation,
       dropout,
@@ -210,12 +249,26 @@ export class Executor {
         const z = activation === 'relu' ? null : alloc(cap * spec.out);
         const h = last && outVal ? outVal : alloc(cap * spec.out);
         const hpre = hasDropout ? alloc(cap * spec.out) : h;
+        const parts: LayerState['parts'] = [];
+        if (training && i === 0) {
+          const both = layerGrads.get(spec.kernel)!;
+          let col = 0;
+          input.forEach((part, j) => {
+            // The last part's product also covers the ones row: the bias gradient.
+            const rows = part.width + (j === input.length - 1 ? 1 : 0);
+            const out = kernels.view(both, col * spec.out, rows * spec.out);
+            this.owned.push(out);
+            parts.push({ source: sourceOf(part), rows, out });
+            col += part.width;
+          });
+        }
         return {
           spec,
           z,
           hpre,
           h,
-          xT: training ? alloc(cap * spec.in) : h,
+          xT: training && i > 0 ? alloc((spec.in + 1) * cap) : h,
+          parts,
           dz: training ? alloc(cap * spec.out) : h,
           dx: training ? alloc(cap * spec.in) : h,
         };
@@ -233,6 +286,7 @@ export class Executor {
               op.activation,
               op.dropout,
               (this.values[op.out] as VectorState).val,
+              op.input,
             ),
           };
         case 'experts':
@@ -244,6 +298,7 @@ export class Executor {
                 op.activation,
                 layers.map(() => -1),
                 (this.values[op.outs[e]] as VectorState).val,
+                op.input,
               ),
             ),
             dx: training ? alloc(cap * op.inWidth) : null,
@@ -496,6 +551,8 @@ export class Executor {
   forward(noise: Float32Array[] | null, noiseRow: number, targets: Float32Array[] | null): void {
     this.noise = noise;
     this.noiseRow = noiseRow;
+    this.embTReady.length = 0;
+    this.valTReady.length = 0;
     const { ops } = this.program;
     for (let i = 0; i < ops.length; i++) this.forwardOp(ops[i], this.state[i]);
     if (targets) this.losses(targets);
@@ -1295,17 +1352,19 @@ export class Executor {
           break;
         }
       }
-      // Bias gradient: column sums.
-      const gb = this.touchGrad(spec.bias);
-      for (let b = 0; b < B; b++) {
-        const r = b * N;
-        for (let c = 0; c < N; c++) gb[c] += dz[r + c];
-      }
-      const x = i === 0 ? input : m.layers[i - 1].h;
-      transposeInto(x.view, 0, B, K, layer.xT.view, 0);
+      // Weight and bias gradients: [x^T; 1] . dz, one product per input part (the first layer
+      // reads its parts' transposed sources: the embedding's is shared by every tower).
+      this.gradTouched[spec.kernel] = true;
+      this.gradTouched[spec.bias] = true;
       this.k.fresh(layer.dz);
-      this.touchGrad(spec.kernel);
-      this.k.matmul(layer.xT, K, B, layer.dz, N, this.grads[spec.kernel]);
+      if (i === 0) {
+        for (const part of layer.parts)
+          this.k.matmul(part.source(), part.rows, B, layer.dz, N, part.out);
+      } else {
+        transposeWithOnes(m.layers[i - 1].h.view, B, K, layer.xT.view);
+        this.k.matmul(layer.xT, K + 1, B, layer.dz, N, this.grads[spec.kernel].view_of!);
+      }
+      void input;
       if (i > 0 || needInput) {
         this.k.matmul(layer.dz, B, N, this.paramsT[spec.kernel]!, K, layer.dx);
         dH = layer.dx;
@@ -1314,6 +1373,28 @@ export class Executor {
       }
     }
     return dH;
+  }
+
+  /** The embedding's output, transposed, with a ones row: [width + 1, rows]. */
+  private transposedEmbedding(k: number): HeapBuffer {
+    const t = this.embT[k]!;
+    if (!this.embTReady[k]) {
+      this.embTReady[k] = true;
+      const w = this.program.embeddingWidths[k];
+      transposeWithOnes(this.embeddings[k].view, this.rows, w, t.view);
+    }
+    return t;
+  }
+
+  /** A vector value, transposed, with a ones row: [width + 1, rows]. */
+  private transposedValue(v: number): HeapBuffer {
+    const t = this.valT[v]!;
+    if (!this.valTReady[v]) {
+      this.valTReady[v] = true;
+      const s = this.values[v] as VectorState;
+      transposeWithOnes(s.val.view, this.rows, s.width, t.view);
+    }
+    return t;
   }
 
   private scratchBuffer = new Float32Array(0);
@@ -1349,6 +1430,12 @@ function reluMask(dz: Float32Array, h: Float32Array, n: number): void {
     // all ones when x > 0 (as a float: positive, not +-0), else 0
     db[j] &= (-x >> 31) & ~(x >> 31);
   }
+}
+
+/** dst = [src^T; ones]: src is [rows, cols], dst [cols + 1, rows]. */
+function transposeWithOnes(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
+  transposeInto(src, 0, rows, cols, dst, 0);
+  dst.fill(1, cols * rows, (cols + 1) * rows);
 }
 
 function addInto(dst: Float32Array, src: Float32Array, n: number): void {

@@ -41,6 +41,8 @@ export interface WasmBackendHandle {
 
 /** A float32 buffer on the wasm heap, registered under its own tensor id. */
 export interface HeapBuffer {
+  /** Set for a view into another buffer's memory (freeing it only drops its id). */
+  readonly view_of?: HeapBuffer;
   /** Byte offset on the heap. */
   readonly offset: number;
   /** Tensor id the C++ side knows the buffer by. */
@@ -83,15 +85,38 @@ export class WasmKernels {
     return buffer;
   }
 
+  /**
+   * A buffer over `length` floats of `parent` from float `start`, under its own id (a product
+   * can read or write part of a buffer).
+   */
+  view(parent: HeapBuffer, start: number, length: number): HeapBuffer {
+    if (start < 0 || start + length > parent.length) throw new Error('view out of range');
+    const offset = parent.offset + 4 * start;
+    const id = this.backend.dataIdNextNumber++;
+    this.wasm._register_tensor(id, Math.max(1, length), offset);
+    this.refresh();
+    const buffer: HeapBuffer = {
+      view_of: parent,
+      offset,
+      id,
+      length: Math.max(1, length),
+      view: new Float32Array(this.wasm.HEAPF32.buffer, offset, Math.max(1, length)),
+    };
+    this.buffers.push(buffer);
+    return buffer;
+  }
+
   free(buffer: HeapBuffer): void {
     const i = this.buffers.indexOf(buffer);
     if (i < 0) return;
     this.buffers.splice(i, 1);
     this.wasm._dispose_data(buffer.id);
-    this.wasm._free(buffer.offset);
+    if (!buffer.view_of) this.wasm._free(buffer.offset);
   }
 
   dispose(): void {
+    // Views first: their memory belongs to their parents.
+    for (const b of this.buffers.filter((x) => x.view_of)) this.free(b);
     for (const b of [...this.buffers]) this.free(b);
     this.wasm._free(this.shapes);
   }

@@ -43,25 +43,40 @@ export class DenseOptimizer {
     }
     const c1 = Math.fround(1 - this.accBeta1);
     const c2 = Math.fround(1 - this.accBeta2);
-    grads.forEach((g, i) => {
-      if (!g) return;
-      const w = values[i];
-      const m = this.m[i];
-      const v = this.v[i];
-      for (let j = 0; j < w.length; j++) {
-        const gj = g[j];
-        const mj = ADAM_BETA1 * m[j] + (1 - ADAM_BETA1) * gj;
-        const vj = ADAM_BETA2 * v[j] + (1 - ADAM_BETA2) * gj * gj;
-        m[j] = mj;
-        v[j] = vj;
-        w[j] -= (lr * (mj / c1)) / (Math.sqrt(vj / c2) + ADAM_EPSILON);
-      }
-    });
+    // lr (m / c1) / (sqrt(v / c2) + eps) = a m / (sqrt(v) r + eps)
+    const a = lr / c1;
+    const r = 1 / Math.sqrt(c2);
+    for (let i = 0; i < grads.length; i++) {
+      const g = grads[i];
+      if (g) adamUpdate(values[i], g, this.m[i], this.v[i], a, r);
+    }
     this.accBeta1 = Math.fround(this.accBeta1 * ADAM_BETA1);
     this.accBeta2 = Math.fround(this.accBeta2 * ADAM_BETA2);
   }
 
   dispose(): void {}
+}
+
+function adamUpdate(
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  a: number,
+  r: number,
+): void {
+  const b1 = ADAM_BETA1;
+  const b2 = ADAM_BETA2;
+  const c1 = 1 - ADAM_BETA1;
+  const c2 = 1 - ADAM_BETA2;
+  for (let j = 0; j < w.length; j++) {
+    const gj = g[j];
+    const mj = b1 * m[j] + c1 * gj;
+    const vj = b2 * v[j] + c2 * gj * gj;
+    m[j] = mj;
+    v[j] = vj;
+    w[j] -= (a * mj) / (Math.sqrt(vj) * r + ADAM_EPSILON);
+  }
 }
 
 interface Moments {

@@ -408,11 +408,20 @@ export class TrainStep {
     const fields = emb.tables.map((_, f) => this.data.fields[emb.datasetField[f]]);
     if (this.slotOfBatch.length < F * B) this.slotOfBatch = new Int32Array(F * B);
     const slotOfBatch = this.slotOfBatch;
-    const out = emb.tables.map((table, f) => {
+    // Each field's slots, then one flat accumulator for the embedding (reused between steps).
+    const rowsOf: Int32Array[] = [];
+    const counts = new Int32Array(F);
+    const bases = new Int32Array(F);
+    let total = 0;
+    emb.tables.forEach((table, f) => {
       const field = fields[f];
+      bases[f] = total;
       if (field.kind === 'linear') {
         // row 0: weight (gradient sum_b x_b g_b), row 1: bias (sum_b g_b)
-        return { rows: Int32Array.of(0, 1), count: 2, acc: new Float32Array(2 * S * dim), dim };
+        rowsOf.push(Int32Array.of(0, 1));
+        counts[f] = 2;
+        total += 2 * S * dim;
+        return;
       }
       const slotOf = this.slots[k][f];
       const ids = field.ids;
@@ -429,41 +438,72 @@ export class TrainStep {
         slotOfBatch[f * B + b] = slot;
       }
       for (let i = 0; i < count; i++) slotOf[rows[i]] = -1;
-      return { rows, count, acc: new Float32Array(count * S * dim), dim };
+      rowsOf.push(rows);
+      counts[f] = count;
+      total += count * S * dim;
     });
+    let acc = this.flats[k];
+    if (!acc || acc.length < total) {
+      acc = new Float32Array(Math.max(total, (acc?.length ?? 0) * 2));
+      this.flats[k] = acc;
+    }
+    acc.fill(0, 0, total);
     edgeLists.forEach((list, s) => {
       for (const g of list) {
-        for (let f = 0; f < F; f++) {
-          const field = fields[f];
-          const acc = out[f].acc;
-          const offset = f * dim;
-          if (field.kind === 'linear') {
-            for (let b = 0; b < B; b++) {
-              const x = field.values[batch.rows[b]];
-              const p = b * width + offset;
-              for (let j = 0; j < dim; j++) {
-                acc[s * dim + j] += x * g[p + j];
-                acc[(S + s) * dim + j] += g[p + j];
-              }
+        fields.forEach((field, f) => {
+          if (field.kind !== 'linear') return;
+          const o0 = bases[f] + s * dim;
+          const o1 = bases[f] + (S + s) * dim;
+          for (let b = 0; b < B; b++) {
+            const x = field.values[batch.rows[b]];
+            const p = b * width + f * dim;
+            for (let j = 0; j < dim; j++) {
+              acc[o0 + j] += x * g[p + j];
+              acc[o1 + j] += g[p + j];
             }
-            continue;
           }
-        }
+        });
+        const stride = S * dim;
+        const sd = s * dim;
         for (let b = 0; b < B; b++) {
-          const row = b * width;
-          for (let f = 0; f < F; f++) {
+          let p = b * width;
+          for (let f = 0; f < F; f++, p += dim) {
             if (fields[f].kind === 'linear') continue;
-            const acc = out[f].acc;
-            const o = (slotOfBatch[f * B + b] * S + s) * dim;
-            const p = row + f * dim;
-            for (let j = 0; j < dim; j++) acc[o + j] += g[p + j];
+            const o = bases[f] + slotOfBatch[f * B + b] * stride + sd;
+            if (dim === 16) {
+              acc[o] += g[p];
+              acc[o + 1] += g[p + 1];
+              acc[o + 2] += g[p + 2];
+              acc[o + 3] += g[p + 3];
+              acc[o + 4] += g[p + 4];
+              acc[o + 5] += g[p + 5];
+              acc[o + 6] += g[p + 6];
+              acc[o + 7] += g[p + 7];
+              acc[o + 8] += g[p + 8];
+              acc[o + 9] += g[p + 9];
+              acc[o + 10] += g[p + 10];
+              acc[o + 11] += g[p + 11];
+              acc[o + 12] += g[p + 12];
+              acc[o + 13] += g[p + 13];
+              acc[o + 14] += g[p + 14];
+              acc[o + 15] += g[p + 15];
+            } else {
+              for (let j = 0; j < dim; j++) acc[o + j] += g[p + j];
+            }
           }
         }
       }
     });
-    return out;
+    return emb.tables.map((_, f) => ({
+      rows: rowsOf[f],
+      count: counts[f],
+      acc: acc.subarray(bases[f], bases[f] + counts[f] * S * dim),
+      dim,
+    }));
   }
 
+  /** Per embedding: its accumulators (valid until the next step). */
+  private readonly flats: Float32Array[] = [];
   private slotOfBatch = new Int32Array(0);
 
   dispose(): void {
