@@ -116,16 +116,23 @@ export class TableOptimizer {
     const { m, v } = mom;
     const c1 = 1 - Math.pow(ADAM_BETA1, this.step);
     const c2 = 1 - Math.pow(ADAM_BETA2, this.step);
+    // lr (m / c1) / (sqrt(v / c2) + eps) = a m / (sqrt(v) r + eps)
+    const a = lr / c1;
+    const r = 1 / Math.sqrt(c2);
+    const b1 = ADAM_BETA1;
+    const b2 = ADAM_BETA2;
+    const d1 = 1 - ADAM_BETA1;
+    const d2 = 1 - ADAM_BETA2;
     for (let i = 0; i < count; i++) {
       const o = rows[i] * dim;
       const g = i * dim;
       for (let j = 0; j < dim; j++) {
         const gj = grad[g + j];
-        const mj = ADAM_BETA1 * m[o + j] + (1 - ADAM_BETA1) * gj;
-        const vj = ADAM_BETA2 * v[o + j] + (1 - ADAM_BETA2) * gj * gj;
+        const mj = b1 * m[o + j] + d1 * gj;
+        const vj = b2 * v[o + j] + d2 * gj * gj;
         m[o + j] = mj;
         v[o + j] = vj;
-        data[o + j] -= (lr * (mj / c1)) / (Math.sqrt(vj / c2) + ADAM_EPSILON);
+        data[o + j] -= (a * mj) / (Math.sqrt(vj) * r + ADAM_EPSILON);
       }
     }
   }

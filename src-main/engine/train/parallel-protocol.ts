@@ -25,7 +25,7 @@ export const COMMAND_INFER = 3;
 /** Rows per inference job (the shared row and output buffers hold this many). */
 export const INFER_CHUNK = 1 << 16;
 /** Rows per forward pass in inference. */
-export const INFER_BATCH = 8192;
+export const INFER_BATCH = 2048;
 
 export interface SharedTableSource {
   kind: 'lookup' | 'linear';
