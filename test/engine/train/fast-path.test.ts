@@ -7,7 +7,7 @@ import { transformTarget } from '../../../src-main/engine/data/encoders';
 import { Executor } from '../../../src-main/engine/model/executor';
 import { compileProgram, type Program } from '../../../src-main/engine/model/program';
 import { prepareRun } from '../../../src-main/engine/pipeline';
-import { predictRows } from '../../../src-main/engine/train/evaluate';
+import { predictRows, predictRowsAsync } from '../../../src-main/engine/train/evaluate';
 import { allocateOutputs, ShardRunner, tableSources } from '../../../src-main/engine/train/shard';
 import { fastSetup, TrainStep, type StepGradients } from '../../../src-main/engine/train/step';
 import { trainModel } from '../../../src-main/engine/train/trainer';
@@ -124,6 +124,18 @@ describe('fast inference predicts what the tfjs forward pass predicts', () => {
       });
     });
   }
+
+  it('predicts the same on two threads (worker threads)', async () => {
+    const run = await setup(small('htlnet', 'default'), 900);
+    const rows = run.split.train;
+    const one = predictRows(run.model, run.data, rows, run.targetEncoders);
+    const two = await predictRowsAsync(run.model, run.data, rows, run.targetEncoders, {
+      threads: 2,
+    });
+    one.raw.forEach((col, t) => {
+      for (let i = 0; i < col.length; i++) expect(two.raw[t][i]).toBeCloseTo(col[i], 6);
+    });
+  });
 
   it('the first-layer projections are exact (with them and without)', async () => {
     const run = await setup(small('htlnet', 'default'), 900);
