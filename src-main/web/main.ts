@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   console.log(`HTLNet Studio (browser mode), backend: ${(await backend) ?? 'none'}`);
   console.log(`Workspace: ${workspace}`);
   console.log(`Open: ${server.url}`);
+  console.log('New here? "Try the sample" trains HTLNet on the built-in sample in one click.');
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

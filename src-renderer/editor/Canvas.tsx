@@ -30,6 +30,7 @@ import { setPositions, type XY } from '../store/graph-ops';
 import { BlockNode, type BlockNodeType } from './BlockNode';
 import { BLOCK_MIME } from './Palette';
 import { groupClass, portColor } from './ports';
+import { TrySampleButton } from '../journey';
 
 const nodeTypes = { block: BlockNode };
 const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
@@ -383,6 +384,7 @@ function EmptyState() {
           >
             <Icon name="templates" /> Browse templates
           </button>
+          <TrySampleButton />
           <button
             type="button"
             className="button"

@@ -8,7 +8,7 @@ import './journey.css';
 export { DataScreen } from './data/DataScreen';
 export { SampleCard } from './data/SourceStep';
 export { ResultsScreen } from './results/ResultsScreen';
-export { DataTab, linkEditorProblems, ResultsTab, TrainTab } from './tabs';
+export { DataTab, linkEditorProblems, ResultsTab, TrainTab, TrySampleButton } from './tabs';
 export { TrainScreen } from './train/TrainScreen';
 export type { JourneyProps, JourneyTab } from './ui';
 export {

@@ -13,7 +13,7 @@ import type { AppStore } from '../store/store';
 import { DataScreen } from './data/DataScreen';
 import { ResultsScreen } from './results/ResultsScreen';
 import { setJourneyApi } from './host';
-import { connectJourney, useJourney } from './store';
+import { connectJourney, SAMPLE_EPOCHS, SAMPLE_ROWS, trySample, useJourney } from './store';
 import { TrainScreen } from './train/TrainScreen';
 import type { JourneyProps } from './ui';
 
@@ -93,6 +93,33 @@ function useEditorProps(): JourneyProps {
       },
     }),
     [project, store],
+  );
+}
+
+/**
+ * The newcomer's one click from the empty canvas: the built-in sample, the HTLNet template and a
+ * training run, then the Train tab (the same path as the Data tab's sample card).
+ */
+export function TrySampleButton() {
+  const props = useEditorProps();
+  const sample = useJourney((s) => s.sample);
+  const running = sample !== null && sample.step !== 'failed';
+  return (
+    <button
+      type="button"
+      className="button"
+      data-testid="empty-sample"
+      disabled={running}
+      title={`Train HTLNet on the built-in ${SAMPLE_ROWS.toLocaleString('en-US')}-row funnel sample (click → purchase → amount), ${SAMPLE_EPOCHS} epochs`}
+      onClick={() =>
+        void trySample((next) => {
+          props.onProjectChange(next);
+          props.onNavigate?.('train');
+        })
+      }
+    >
+      {running ? 'Starting the sample…' : 'Try the sample'}
+    </button>
   );
 }
 

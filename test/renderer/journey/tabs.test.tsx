@@ -6,7 +6,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src-main/shared/problems';
 import { StoreProvider } from '../../../src-renderer/app/context';
-import { resetJourney, ResultsTab, TrainTab, useJourney } from '../../../src-renderer/journey';
+import {
+  resetJourney,
+  ResultsTab,
+  TrainTab,
+  TrySampleButton,
+  useJourney,
+} from '../../../src-renderer/journey';
 import { createAppStore, type AppStore } from '../../../src-renderer/store/store';
 import {
   byTestId,
@@ -102,5 +108,28 @@ describe('the journey tabs on the editor store', () => {
     expect(maybeTestId(view.container, 'runs-empty')).not.toBeNull();
     // Host events reach the journey through the store's API.
     expect(host.callsOf('app:info').length).toBeGreaterThan(0);
+  });
+});
+
+describe('the empty canvas’s one click', () => {
+  it('writes the sample, imports it and starts training HTLNet from TrySampleButton', async () => {
+    resetJourney();
+    const host = fakeHost({
+      'data:sample': () => '/ws/samples/funnel-sample-100000.csv',
+      'data:import': () => ({ jobId: 'j-import' }),
+      'templates:create': () => fixtureProject(),
+      'data:check': () => [],
+      'project:validate': () => ({ problems: [], shapes: {} }),
+      'train:start': () => ({ jobId: 'j-train', runId: 'r1' }),
+    });
+    const store = createAppStore(host.api, { validateDelay: 0, autosaveDelay: 1e9 });
+    view = await render(
+      <StoreProvider store={store}>
+        <TrySampleButton />
+      </StoreProvider>,
+    );
+    await click(byTestId(view.container, 'empty-sample'));
+    expect(host.callsOf('data:sample')).toEqual([[100000]]);
+    expect(host.callsOf('data:import')).toEqual([['/ws/samples/funnel-sample-100000.csv']]);
   });
 });
