@@ -1,6 +1,6 @@
 """PyTorch reference of the default HTLNet, for `npm run bench -- --vs-torch`.
 
-The same model as the app's HTLNet template (../shared/HTLNET.md): one embedding table per
+The same model as the app's HTLNet template (README, "The model"): one embedding table per
 field (nn.Embedding, sparse gradients), a 128-64-32 ReLU tower per task, linear heads, a label
 embedding unit (binary Gumbel-softmax over the task's own logit) for each binary task with a
 later task, attention information fusion of the earlier tasks' representations and label

@@ -4,35 +4,15 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../src-main/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastJson, runCli } from '../../helpers/cli';
 import { encodeRawRows, type PreprocessingSpec } from '../../../src-main/engine/export/onnx';
 
 let dir: string;
 let data: string;
 let modelDir: string;
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
+const run = runCli;
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-onnx-cli-'));
