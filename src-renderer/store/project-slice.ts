@@ -159,22 +159,18 @@ export function createProjectSlice({ set, get, blank }: SliceEnv): ProjectSlice 
         });
         return;
       }
-      // New projects are bound to the built-in sample's columns, as templates are.
-      let start = get().blank;
-      try {
-        start = await api.projectNew();
-      } catch {
-        // No template: an empty binding (the problems panel says what is missing).
-      }
+      // New projects are bound to the built-in sample's columns, as templates are. Unsaved work
+      // from a session that ended badly is read before the app shows, so its prompt comes up with
+      // the app rather than over whatever the user has started clicking.
+      const [start, recovery] = await Promise.all([
+        api.projectNew().catch(() => get().blank),
+        // An unreadable recovery file is not worth an error at start-up.
+        api.recoveryRead().catch(() => null),
+      ]);
       set({ blank: start, status: 'ready' });
       replaceDocument(start, {});
+      if (recovery) set({ dialog: { kind: 'recovery', recovery } });
       void get().refreshRecent();
-      try {
-        const recovery = await api.recoveryRead();
-        if (recovery) set({ dialog: { kind: 'recovery', recovery } });
-      } catch {
-        // An unreadable recovery file is not worth an error at start-up.
-      }
     },
 
     async newProject(template) {
