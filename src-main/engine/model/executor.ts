@@ -86,6 +86,18 @@ export interface ExecutorOptions {
    * 0 or absent: none.
    */
   projectionBudget?: number;
+  /** Inference: sum the projections with the SIMD kernel where it loads (default true). */
+  simd?: boolean;
+}
+
+/**
+ * Whether predicting `rows` rows is worth the projections: they cost a product per table row,
+ * and save one per predicted row. Every inference path decides by this alone, so the same rows
+ * get the same sums (and the same bits) whichever path predicts them.
+ */
+export function worthProjecting(program: Program, rows: number): boolean {
+  const tableRows = program.tableRows.flat().reduce((a, b) => a + b, 0);
+  return rows >= 2 * tableRows;
 }
 
 /**
@@ -106,6 +118,13 @@ interface Projection {
   restRows: number[];
   fields: { embedding: number; field: number; row: number; P: HeapBuffer | null; rows: number }[];
   z: HeapBuffer;
+  /** Indices into `fields` of the looked-up fields (summed by the SIMD kernel) and the others. */
+  lookup: number[];
+  linear: number[];
+  /** For the kernel: the byte offset of each looked-up field's P (int32s)... */
+  tables: HeapBuffer;
+  /** ...and this call's ids, row by row: [rows, lookup.length] int32s. */
+  ids: HeapBuffer;
 }
 
 export class Executor {
@@ -139,8 +158,12 @@ export class Executor {
   private sources: TableSource[][] = [];
   /** Per op: its first-layer projection (inference), or null. */
   private readonly projections: (Projection | null)[];
-  /** Per embedding: whether some op reads its looked-up output. */
+  /** Per embedding: whether some op reads its looked-up output (without, with projections). */
   private readonly embeddingRead: boolean[];
+  private readonly embeddingReadProjected: boolean[];
+  /** Whether forward passes use the projections (prepareProjections was called last). */
+  private projecting = false;
+  private readonly simd: boolean;
   private noise: Float32Array[] | null = null;
   private noiseRow = 0;
   /** Loss sums over this call's rows, per task (from the last forward). */
@@ -330,11 +353,25 @@ export class Executor {
               const rows = cap * n;
               const w = port.width;
               const many = n > 1;
+              const qu = many ? alloc(rows * w) : null;
+              const ku = many ? alloc(rows * w) : null;
+              const vu = alloc(rows * w);
+              // Inference: item j's projections in block j (planar), products straight from the
+              // item's own buffer, no stacked copy.
+              const block = (b: HeapBuffer | null, j: number) =>
+                b ? this.k.view(b, j * cap * w, cap * w) : null;
               return {
-                u: alloc(rows * w),
-                qu: many ? alloc(rows * w) : null,
-                ku: many ? alloc(rows * w) : null,
-                vu: alloc(rows * w),
+                u: training ? alloc(rows * w) : null,
+                qu,
+                ku,
+                vu,
+                items: training
+                  ? null
+                  : port.items.map((_, j) => ({
+                      q: block(qu, j),
+                      k: block(ku, j),
+                      v: block(vu, j)!,
+                    })),
                 weights: new Float32Array(rows),
                 uT: training ? alloc(rows * w) : null,
                 dqu: training && many ? alloc(rows * w) : null,
@@ -350,6 +387,7 @@ export class Executor {
       }
     });
 
+    this.simd = options.simd ?? true;
     // First-layer projections (inference), within the budget, op by op.
     let budget = training ? 0 : (options.projectionBudget ?? 0);
     this.projections = program.ops.map((op) => {
@@ -386,19 +424,38 @@ export class Executor {
         restRows,
         fields,
         z: alloc(cap * N),
+        lookup: [],
+        linear: [],
+        tables: alloc(fields.length),
+        ids: alloc(cap * fields.length),
       };
     });
-    this.embeddingRead = program.embeddingWidths.map(() => false);
-    program.ops.forEach((op, i) => {
-      const parts =
-        op.op === 'mlp' || op.op === 'experts' || op.op === 'head'
-          ? op.input
-          : op.op === 'gate'
-            ? op.selector
-            : [];
-      if (op.op === 'mlp' && this.projections[i]) return;
-      for (const p of parts) if (p.kind === 'embedding') this.embeddingRead[p.embedding] = true;
-    });
+    const readBy = (projected: boolean) => {
+      const read = program.embeddingWidths.map(() => false);
+      program.ops.forEach((op, i) => {
+        const parts =
+          op.op === 'mlp' || op.op === 'experts' || op.op === 'head'
+            ? op.input
+            : op.op === 'gate'
+              ? op.selector
+              : [];
+        if (projected && op.op === 'mlp' && this.projections[i]) return;
+        for (const p of parts) if (p.kind === 'embedding') read[p.embedding] = true;
+      });
+      return read;
+    };
+    this.embeddingRead = readBy(false);
+    this.embeddingReadProjected = readBy(true);
+  }
+
+  /** Whether the executor has first-layer projections (within its budget). */
+  get projectable(): boolean {
+    return this.projections.some((p) => p !== null);
+  }
+
+  /** Forward passes multiply the first layers again (until prepareProjections). */
+  stopProjecting(): void {
+    this.projecting = false;
   }
 
   /**
@@ -438,7 +495,18 @@ export class Executor {
         k.free(e);
         k.free(w);
       }
+      proj.lookup = [];
+      proj.linear = [];
+      proj.fields.forEach((fp, f) => {
+        const kind = sources[fp.embedding][fp.field].kind;
+        (kind === 'lookup' ? proj.lookup : proj.linear).push(f);
+      });
+      const tables = k.wasm.HEAP32;
+      proj.lookup.forEach((f, j) => {
+        tables[(proj.tables.offset >> 2) + j] = proj.fields[f].P!.offset;
+      });
     });
+    this.projecting = this.projectable;
   }
   /** Directs the edge gradients of the next backward passes to `targets`, from row `row`. */
   setEdgeTargets(targets: Float32Array[], row: number): void {
@@ -489,7 +557,8 @@ export class Executor {
     this.sources = sources;
     this.k.refresh();
     sources.forEach((fields, k) => {
-      if (!this.embeddingRead[k] && !this.training) return;
+      const read = this.projecting ? this.embeddingReadProjected : this.embeddingRead;
+      if (!read[k] && !this.training) return;
       const out = this.embeddings[k].view;
       const dim = dims[k];
       const width = fields.length * dim;
@@ -763,9 +832,9 @@ export class Executor {
     switch (op.op) {
       case 'mlp': {
         const s = st as { x: HeapBuffer | null; mlp: MlpState };
-        const proj = this.projections[this.program.ops.indexOf(op)];
+        const proj = this.projecting ? this.projections[this.program.ops.indexOf(op)] : null;
         if (proj) {
-          this.projectedFirstLayer(op, proj, s.mlp, B);
+          this.projectedFirstLayer(proj, s.mlp, B);
           this.mlpForward(s.mlp, s.mlp.layers[0].h, B, 1);
           break;
         }
@@ -878,9 +947,14 @@ export class Executor {
             col += w;
             return;
           }
+          if (ps.items) {
+            this.fusionPortInference(port, ps, ps.items, out.view, W, col, B);
+            col += w;
+            return;
+          }
           const rows = B * n;
           // U: row b * n + j holds item j of row b (tf.stack(set, 1) then reshape).
-          const u = ps.u.view;
+          const u = ps.u!.view;
           port.items.forEach((item, j) => {
             const sv = (this.values[item] as VectorState).val.view;
             for (let b = 0; b < B; b++) {
@@ -890,10 +964,10 @@ export class Executor {
             }
           });
           const a = port.attention;
-          this.k.matmul(ps.u, rows, w, this.params[a.value], w, ps.vu);
+          this.k.matmul(ps.u!, rows, w, this.params[a.value], w, ps.vu);
           if (n > 1) {
-            this.k.matmul(ps.u, rows, w, this.params[a.query], w, ps.qu!);
-            this.k.matmul(ps.u, rows, w, this.params[a.key], w, ps.ku!);
+            this.k.matmul(ps.u!, rows, w, this.params[a.query], w, ps.qu!);
+            this.k.matmul(ps.u!, rows, w, this.params[a.key], w, ps.ku!);
             const qu = ps.qu!.view;
             const ku = ps.ku!.view;
             const scale = Math.sqrt(w);
@@ -925,31 +999,116 @@ export class Executor {
     }
   }
 
-  /** The first layer of an MLP through its projections (inference): z, then the activation. */
-  private projectedFirstLayer(
-    op: Extract<Op, { op: 'mlp' }>,
-    proj: Projection,
-    m: MlpState,
+  /**
+   * One attention port of a fusion, inference: per item j, q_j, k_j and v_j from the item's
+   * own buffer; per row, the softmax over j of q_j.k_j / sqrt(w) weighs the v_j into out's
+   * columns [col, col + w). The same sums as the stacked training path, in the same order.
+   */
+  private fusionPortInference(
+    port: Extract<Op, { op: 'fusion' }>['ports'][number],
+    ps: FusionPortState,
+    items: NonNullable<FusionPortState['items']>,
+    o: Float32Array,
+    W: number,
+    col: number,
     B: number,
   ): void {
+    const a = port.attention!;
+    const n = items.length;
+    const w = port.width;
+    const vals = port.items.map((item) => (this.values[item] as VectorState).val);
+    items.forEach((it, j) => this.k.matmul(vals[j], B, w, this.params[a.value], w, it.v));
+    if (n === 1) {
+      const v = items[0].v.view;
+      for (let b = 0; b < B; b++) o.set(v.subarray(b * w, b * w + w), b * W + col);
+      return;
+    }
+    items.forEach((it, j) => {
+      this.k.matmul(vals[j], B, w, this.params[a.query], w, it.q!);
+      this.k.matmul(vals[j], B, w, this.params[a.key], w, it.k!);
+    });
+    const scale = Math.sqrt(w);
+    const weights = ps.weights;
+    const qs = items.map((it) => it.q!.view);
+    const ks = items.map((it) => it.k!.view);
+    const vs = items.map((it) => it.v.view);
+    for (let j = 0; j < n; j++) {
+      const q = qs[j];
+      const k = ks[j];
+      for (let b = 0; b < B; b++) {
+        let dot = 0;
+        const r = b * w;
+        for (let c = 0; c < w; c++) dot += q[r + c] * k[r + c];
+        weights[b * n + j] = dot / scale;
+      }
+    }
+    softmaxRows(weights, weights, B, n);
+    for (let b = 0; b < B; b++) {
+      const d = b * W + col;
+      const r = b * w;
+      const a0 = weights[b * n];
+      const v0 = vs[0];
+      for (let c = 0; c < w; c++) o[d + c] = a0 * v0[r + c];
+      for (let j = 1; j < n; j++) {
+        const aj = weights[b * n + j];
+        const v = vs[j];
+        for (let c = 0; c < w; c++) o[d + c] += aj * v[r + c];
+      }
+    }
+  }
+
+  /**
+   * The first layer of an MLP through its projections (inference): z = rest.W_rest + bias +
+   * sum_f P_f[id_f], then the activation. The looked-up fields are summed by the SIMD kernel
+   * (simd.ts), row by row, with relu fused when nothing is added after them; numeric fields and
+   * a module without the kernel take the scalar loops.
+   */
+  private projectedFirstLayer(proj: Projection, m: MlpState, B: number): void {
     const layer = m.layers[0];
     const N = proj.N;
     const bias = this.params[layer.spec.bias];
+    const kernel = this.simd && proj.lookup.length > 0 ? this.k.project : null;
+    // The kernel applies relu on rows of whole 16-byte steps only.
+    const fused =
+      kernel !== null && m.activation === 'relu' && proj.linear.length === 0 && N % 4 === 0;
+    const target = fused ? layer.hpre : proj.z;
     if (proj.restW) {
       const x = this.input(proj.rest, proj.restWidth, proj.restX);
-      this.k.matmul(x, B, proj.restWidth, proj.restW, N, proj.z, bias);
-    } else {
-      const z = proj.z.view;
-      const b0 = bias.view;
-      for (let b = 0; b < B; b++) z.set(b0.subarray(0, N), b * N);
+      this.k.matmul(x, B, proj.restWidth, proj.restW, N, target, bias);
+    } else if (!kernel) {
+      const z = target.view;
+      const b0 = bias.view.subarray(0, N);
+      for (let b = 0; b < B; b++) z.set(b0, b * N);
     }
-    const z = proj.z.view;
     const rows = this.rowIndex;
     const from = this.batchFrom;
+    if (kernel) {
+      const F = proj.lookup.length;
+      const ids = this.k.wasm.HEAP32;
+      const at = proj.ids.offset >> 2;
+      proj.lookup.forEach((f, j) => {
+        const fp = proj.fields[f];
+        const src = (this.sources[fp.embedding][fp.field] as { ids: Int32Array }).ids;
+        for (let b = 0; b < B; b++) ids[at + b * F + j] = src[rows[from + b]];
+      });
+      const tables = proj.tables.offset;
+      kernel.project(
+        target.offset,
+        N,
+        B,
+        F,
+        tables,
+        proj.ids.offset,
+        proj.restW ? 0 : bias.offset,
+        fused,
+      );
+    }
+    const z = target.view;
     for (const fp of proj.fields) {
       const src = this.sources[fp.embedding][fp.field];
       const P = fp.P!.view;
       if (src.kind === 'lookup') {
+        if (kernel) continue;
         const ids = src.ids;
         for (let b = 0; b < B; b++) {
           const p = ids[rows[from + b]] * N;
@@ -965,9 +1124,8 @@ export class Executor {
         }
       }
     }
-    activate(m.activation, z, layer.hpre.view, B * N);
+    if (!fused) activate(m.activation, z, layer.hpre.view, B * N);
     if (layer.h !== layer.hpre) layer.h.view.set(layer.hpre.view.subarray(0, B * N));
-    void op;
   }
 
   private mlpForward(m: MlpState, input: HeapBuffer, B: number, first = 0): void {
@@ -1255,7 +1413,7 @@ export class Executor {
               for (let c = 0; c < w; c++) dvu[o + c] = dout[q + c];
             }
           }
-          transposeInto(ps.u.view, 0, rows, w, ps.uT!.view, 0);
+          transposeInto(ps.u!.view, 0, rows, w, ps.uT!.view, 0);
           this.k.fresh(ps.dvu!);
           this.touchGrad(a.value);
           this.k.matmul(ps.uT!, w, rows, ps.dvu!, w, this.grads[a.value]);
@@ -1405,7 +1563,10 @@ export class Executor {
 }
 
 interface FusionPortState {
-  u: HeapBuffer;
+  /** Training: the items stacked, row b * n + j holding item j of row b. */
+  u: HeapBuffer | null;
+  /** Inference: per item, its blocks of qu, ku and vu. */
+  items: { q: HeapBuffer | null; k: HeapBuffer | null; v: HeapBuffer }[] | null;
   qu: HeapBuffer | null;
   ku: HeapBuffer | null;
   vu: HeapBuffer;

@@ -8,10 +8,14 @@
 // whose contents change between calls (weights after an update, activations, gradients) are
 // therefore re-registered (`fresh`) before they are used as the right-hand operand again.
 
+import { createProjectKernel, type ProjectKernel } from './simd';
+
 /** The parts of the emscripten module of @tensorflow/tfjs-backend-wasm used here. */
 export interface WasmModule {
   HEAPF32: Float32Array;
   HEAP32: Int32Array;
+  /** The module's exports; `memory` is the heap the SIMD kernel (simd.ts) imports. */
+  asm?: { memory?: WebAssembly.Memory };
   _malloc(bytes: number): number;
   _free(pointer: number): void;
   _register_tensor(id: number, size: number, offset: number): void;
@@ -58,6 +62,7 @@ export const ACTIVATION_RELU = 1;
 
 export class WasmKernels {
   readonly wasm: WasmModule;
+  private projectKernel: ProjectKernel | null | undefined;
   private readonly backend: WasmBackendHandle;
   private readonly buffers: HeapBuffer[] = [];
   private heap: ArrayBuffer;
@@ -69,6 +74,13 @@ export class WasmKernels {
     this.wasm = backend.wasm;
     this.shapes = this.wasm._malloc(24) >>> 0;
     this.heap = this.wasm.HEAPF32.buffer as ArrayBuffer;
+  }
+
+  /** The SIMD projection kernel over this heap, or null where it cannot load. */
+  get project(): ProjectKernel | null {
+    if (this.projectKernel === undefined)
+      this.projectKernel = createProjectKernel(this.wasm.asm?.memory);
+    return this.projectKernel;
   }
 
   /** Allocates a zeroed buffer of `length` floats (at least one). */

@@ -5,10 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset, TargetEncoder } from '../data/types';
 import { transformTarget, untransformTarget } from '../data/encoders';
 import type { HtlnetModel } from '../model/model';
-import { Executor } from '../model/executor';
+import { Executor, worthProjecting } from '../model/executor';
 import type { WasmKernels } from '../model/kernels';
 import type { Program } from '../model/program';
 import { startPredictor } from './parallel';
+import { PROJECTION_BUDGET } from './parallel-protocol';
 import { tableSources } from './shard';
 import { fastSetup } from './step';
 import {
@@ -35,13 +36,6 @@ export interface Predictions {
   /** Per task, regression only: the prediction on the transformed (training) scale. */
   transformed: (Float32Array | null)[];
 }
-
-/** Floats of first-layer projections inference may keep (64 MB): see Executor. */
-/**
- * Floats of first-layer projections single-thread inference may keep (see Executor). Off by
- * default: the gathers they replace the product with ran slower than XNNPACK's product here.
- */
-export const PROJECTION_BUDGET = Number(process.env.HTLNET_PROJECTION_BUDGET ?? 0);
 
 /** Predicts every row in `rows` (inference mode: no dropout, no Gumbel noise), on this thread. */
 export function predictRows(
@@ -124,16 +118,17 @@ function predictFast(
   out: Float32Array[],
 ): void {
   const capacity = Math.max(1, Math.min(batchSize, rows.length));
+  const projected = worthProjecting(fast.program, rows.length);
   const ex = new Executor(fast.program, fast.kernels, {
     capacity,
     training: false,
-    projectionBudget: PROJECTION_BUDGET,
+    projectionBudget: projected ? PROJECTION_BUDGET : 0,
   });
   try {
     ex.setParams((i) => model.dense.get(fast.program.params[i].name)!.dataSync() as Float32Array);
     const sources = tableSources(model, data);
     const dims = model.embeddings.map((e) => e.dim);
-    ex.prepareProjections(sources);
+    if (projected) ex.prepareProjections(sources);
     for (let start = 0; start < rows.length; start += capacity) {
       const end = Math.min(rows.length, start + capacity);
       ex.lookup(sources, dims, rows, start, end);

@@ -13,6 +13,11 @@ export const CONTROL = {
   batchSize: 2,
   seed: 3,
   passes: 4,
+  /**
+   * Inference: on a job's first chunk, load the current weights first, with the projections
+   * (RELOAD_PROJECTED) or without (RELOAD); 0 on the other chunks.
+   */
+  reload: 5,
   /** Word `done + shard`: the last job the shard finished (-1 after an error). */
   done: 8,
 } as const;
@@ -22,10 +27,20 @@ export const COMMAND_STOP = 2;
 /** Predict this worker's share of inference.rows[0, batchSize). */
 export const COMMAND_INFER = 3;
 
+export const RELOAD = 1;
+export const RELOAD_PROJECTED = 2;
+
 /** Rows per inference job (the shared row and output buffers hold this many). */
 export const INFER_CHUNK = 1 << 16;
 /** Rows per forward pass in inference. */
 export const INFER_BATCH = 2048;
+
+/**
+ * Floats of first-layer projections (see Executor) an inference executor may keep: 64 MB by
+ * default (the built-in sample's three towers take 24 MB; 20 fields of 10,000 values do not
+ * fit and keep the product). HTLNET_PROJECTION_BUDGET overrides it (0: none).
+ */
+export const PROJECTION_BUDGET = Number(process.env.HTLNET_PROJECTION_BUDGET ?? 16 * 1024 * 1024);
 
 export interface SharedTableSource {
   kind: 'lookup' | 'linear';

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EncodedDataset } from '../data/types';
 import type { Batch, HtlnetModel } from '../model/model';
-import { Executor } from '../model/executor';
+import { Executor, worthProjecting } from '../model/executor';
 import type { WasmKernels } from '../model/kernels';
 import type { Program } from '../model/program';
 import {
@@ -25,6 +25,9 @@ import {
   COMMAND_STOP,
   CONTROL,
   INFER_BATCH,
+  PROJECTION_BUDGET,
+  RELOAD,
+  RELOAD_PROJECTED,
   INFER_CHUNK,
   shardRange,
   waitAsync,
@@ -251,6 +254,7 @@ class ParallelPredictor {
       this.executor = new Executor(this.program, this.kernels, {
         capacity: INFER_BATCH,
         training: false,
+        projectionBudget: PROJECTION_BUDGET,
       });
       this.runner = new InferenceRunner(this.executor, {
         sources: this.inputs.sources.map((fields) =>
@@ -265,6 +269,8 @@ class ParallelPredictor {
       });
     }
     const pool = this.pool;
+    const projected = worthProjecting(this.program, rows.length);
+    this.runner.load(projected);
     if (!pool || !this.shared) {
       this.runner.run(rows, 0, rows.length, out);
       return;
@@ -273,7 +279,10 @@ class ParallelPredictor {
     for (let start = 0; start < rows.length; start += INFER_CHUNK) {
       const n = Math.min(INFER_CHUNK, rows.length - start);
       this.shared.rows.set(rows.subarray(start, start + n));
-      const seq = pool.publish(COMMAND_INFER, { batchSize: n });
+      const seq = pool.publish(COMMAND_INFER, {
+        batchSize: n,
+        reload: start > 0 ? 0 : projected ? RELOAD_PROJECTED : RELOAD,
+      });
       const [from, to] = shardRange(n, W, 0);
       this.runner.run(this.shared.rows, from, to, out, -start);
       await pool.wait(seq);

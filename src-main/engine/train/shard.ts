@@ -150,13 +150,19 @@ export class InferenceRunner {
   ) {}
 
   /**
-   * Predicts rows[from, to) into out[t][i - outOffset] (per task: probability or value).
-   * Loads the current dense weights first.
+   * Loads the current weights: the dense parameters and, with `projected`, from them and the
+   * tables, the first layers' projections (if the executor has any; see worthProjecting).
+   * Once per prediction job, before run().
    */
+  load(projected: boolean): void {
+    this.executor.setParams(this.inputs.dense);
+    if (projected) this.executor.prepareProjections(this.inputs.sources);
+    else this.executor.stopProjecting();
+  }
+
+  /** Predicts rows[from, to) into out[t][i - outOffset] (per task: probability or value). */
   run(rows: Int32Array, from: number, to: number, out: Float32Array[], outOffset = 0): void {
     const ex = this.executor;
-    ex.setParams(this.inputs.dense);
-    if (this.projections) ex.prepareProjections(this.inputs.sources);
     const cap = ex.capacity;
     for (let start = from; start < to; start += cap) {
       const end = Math.min(to, start + cap);
@@ -165,7 +171,4 @@ export class InferenceRunner {
       out.forEach((o, t) => o.set(ex.output(t).subarray(0, end - start), start - outOffset));
     }
   }
-
-  /** Whether the executor was built with first-layer projections. */
-  projections = false;
 }

@@ -11,6 +11,8 @@ import {
   COMMAND_STOP,
   CONTROL,
   INFER_BATCH,
+  PROJECTION_BUDGET,
+  RELOAD_PROJECTED,
   shardRange,
   waitAsync,
   type WorkerInit,
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
       inferExecutor = new Executor(init.program, kernels, {
         capacity: INFER_BATCH,
         training: false,
+        projectionBudget: PROJECTION_BUDGET,
       });
       predictor = new InferenceRunner(inferExecutor, {
         sources,
@@ -83,7 +86,10 @@ async function main(): Promise<void> {
       const batchSize = control[CONTROL.batchSize];
       if (command === COMMAND_INFER) {
         const [from, to] = shardRange(batchSize, init.shards, init.shard);
-        inference().run(init.inference.rows, from, to, init.inference.outputs);
+        const predictor = inference();
+        const reload = control[CONTROL.reload];
+        if (reload) predictor.load(reload === RELOAD_PROJECTED);
+        predictor.run(init.inference.rows, from, to, init.inference.outputs);
         Atomics.store(control, CONTROL.done + init.shard, seq);
         Atomics.notify(control, CONTROL.done + init.shard);
         continue;

@@ -4,7 +4,7 @@
 // (slices of the batch on worker threads, summed) against the whole batch on one thread.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transformTarget } from '../../../src-main/engine/data/encoders';
-import { Executor } from '../../../src-main/engine/model/executor';
+import { Executor, worthProjecting } from '../../../src-main/engine/model/executor';
 import { compileProgram, type Program } from '../../../src-main/engine/model/program';
 import { prepareRun } from '../../../src-main/engine/pipeline';
 import { predictRows, predictRowsAsync } from '../../../src-main/engine/train/evaluate';
@@ -125,43 +125,79 @@ describe('fast inference predicts what the tfjs forward pass predicts', () => {
     });
   }
 
-  it('predicts the same on two threads (worker threads)', async () => {
-    const run = await setup(small('htlnet', 'default'), 900);
-    const rows = run.split.train;
-    const one = predictRows(run.model, run.data, rows, run.targetEncoders);
-    const two = await predictRowsAsync(run.model, run.data, rows, run.targetEncoders, {
-      threads: 2,
-    });
-    one.raw.forEach((col, t) => {
-      for (let i = 0; i < col.length; i++) expect(two.raw[t][i]).toBeCloseTo(col[i], 6);
-    });
-  });
-
-  it('the first-layer projections are exact (with them and without)', async () => {
-    const run = await setup(small('htlnet', 'default'), 900);
-    const fast = fastSetup(run.model)!;
-    const sources = tableSources(run.model, run.data);
-    const dims = run.model.embeddings.map((e) => e.dim);
-    const rows = run.split.test;
-    const outputs = [0, 1 << 24].map((budget) => {
-      const ex = new Executor(fast.program, fast.kernels, {
-        capacity: rows.length,
-        training: false,
-        projectionBudget: budget,
+  for (const rowCount of [900, 30000]) {
+    it(`predicts the same bits on two threads as on one (worker threads, ${rowCount} rows)`, async () => {
+      const run = await setup(small('htlnet', 'default'), rowCount);
+      const rows = run.split.train;
+      // Few rows multiply the first layers; many use the projections (on every path alike).
+      const program = fastSetup(run.model)!.program;
+      expect(worthProjecting(program, rows.length)).toBe(rowCount > 900);
+      const one = predictRows(run.model, run.data, rows, run.targetEncoders);
+      const two = await predictRowsAsync(run.model, run.data, rows, run.targetEncoders, {
+        threads: 2,
       });
-      ex.setParams(
-        (i) => run.model.dense.get(fast.program.params[i].name)!.dataSync() as Float32Array,
-      );
-      ex.prepareProjections(sources);
-      ex.lookup(sources, dims, rows, 0, rows.length);
-      ex.forward(null, 0, null);
-      const out = run.plan.tasks.map((_, t) => ex.output(t).slice(0, rows.length));
-      ex.dispose();
-      return out;
+      one.raw.forEach((col, t) => expect(two.raw[t]).toEqual(col));
     });
-    outputs[0].forEach((col, t) => {
-      for (let i = 0; i < col.length; i++) expect(outputs[1][t][i]).toBeCloseTo(col[i], 5);
+  }
+
+  // Towers of 8 (the SIMD kernel, relu fused), 6 (the kernel, relu apart: 6 is not a multiple of
+  // 4), gelu (the kernel, gelu in JS), numeric fields projected linearly (the kernel for the
+  // categorical fields, the scalar loop for the numeric ones); each against the product, and the
+  // kernel against the scalar loop it replaces.
+  const PROJECTED: { name: string; tower: Record<string, string>; numeric?: string }[] = [
+    { name: 'relu, 8 units', tower: { units: '8,4' } },
+    { name: 'relu, 6 units', tower: { units: '6,4' } },
+    { name: 'gelu', tower: { units: '8,4', activation: 'gelu' } },
+    { name: 'linear numeric fields', tower: { units: '8,4' }, numeric: 'linear' },
+  ];
+  for (const variant of PROJECTED) {
+    it(`the first-layer projections are exact: ${variant.name}`, async () => {
+      const p = small('htlnet', 'default');
+      setParams(p, 'tower', variant.tower);
+      if (variant.numeric) setParams(p, 'feature-input', { numericEncoding: variant.numeric });
+      const run = await setup(p, 900);
+      const fast = fastSetup(run.model)!;
+      const sources = tableSources(run.model, run.data);
+      const dims = run.model.embeddings.map((e) => e.dim);
+      const rows = run.split.test;
+      const kinds = new Set(sources.flat().map((src) => src.kind));
+      expect(kinds.has('lookup')).toBe(true);
+      expect(kinds.has('linear')).toBe(variant.numeric === 'linear');
+      const outputs = [
+        { budget: 0, simd: true },
+        { budget: 1 << 24, simd: true },
+        { budget: 1 << 24, simd: false },
+      ].map(({ budget, simd }) => {
+        const ex = new Executor(fast.program, fast.kernels, {
+          capacity: rows.length,
+          training: false,
+          projectionBudget: budget,
+          simd,
+        });
+        ex.setParams(
+          (i) => run.model.dense.get(fast.program.params[i].name)!.dataSync() as Float32Array,
+        );
+        ex.prepareProjections(sources);
+        ex.lookup(sources, dims, rows, 0, rows.length);
+        ex.forward(null, 0, null);
+        const out = run.plan.tasks.map((_, t) => ex.output(t).slice(0, rows.length));
+        ex.dispose();
+        return out;
+      });
+      const [product, kernel, loop] = outputs;
+      product.forEach((col, t) => {
+        for (let i = 0; i < col.length; i++) {
+          expect(kernel[t][i]).toBeCloseTo(col[i], 5);
+          // Same sums in the same order: the kernel and the scalar loop agree to the bit.
+          expect(kernel[t][i]).toBe(loop[t][i]);
+        }
+      });
     });
+  }
+
+  it("the SIMD kernel loads over the wasm backend's memory (else the tests above test one path)", async () => {
+    const run = await setup(small('htlnet', 'default'), 300);
+    expect(fastSetup(run.model)!.kernels.project).not.toBeNull();
   });
 });
 
