@@ -151,9 +151,33 @@ export function encodeFields(table: Table, encoders: readonly FieldEncoder[]): E
           ids[r] = code < 0 ? 0 : byCode[code];
         }
       } else {
+        // Numbers: look the number up, not its text (String(v) per row is most of the time).
+        // v's key is String(v), so v matches the values whose text is a number's own text.
+        const values = column.values!;
+        const byNumber = new Map<number, number>();
+        enc.values.forEach((text, i) => {
+          const x = Number(text);
+          if (text !== '' && String(x) === text) byNumber.set(x, i + 1);
+        });
+        // Integer ids (the usual case) index a dense table; other numbers go through the map.
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const x of byNumber.keys()) {
+          if (!Number.isInteger(x)) continue;
+          lo = Math.min(lo, x);
+          hi = Math.max(hi, x);
+        }
+        const span = hi - lo;
+        const dense =
+          span >= 0 && span <= Math.max(1 << 16, 8 * byNumber.size)
+            ? new Int32Array(span + 1)
+            : null;
+        if (dense) for (const [x, id] of byNumber) if (Number.isInteger(x)) dense[x - lo] = id;
         for (let r = 0; r < n; r++) {
-          const key = keyOf(column, r);
-          ids[r] = key === null ? 0 : (index.get(key) ?? 0);
+          const v = values[r];
+          const k = v - lo;
+          if (dense && k >= 0 && k <= span && (k | 0) === k) ids[r] = dense[k];
+          else ids[r] = Number.isNaN(v) ? 0 : (byNumber.get(v) ?? 0);
         }
       }
       return { column: enc.column, kind: 'lookup', ids, cardinality: cardinality(enc) };

@@ -35,6 +35,26 @@ describe('encoders are fitted on the training split only', () => {
     expect(field.kind === 'lookup' && field.cardinality).toBe(4);
   });
 
+  it('vocabulary over a numeric column: each number is its own category, as its text', async () => {
+    const t = await parse('id,x\n7,1\n0.5,1\n7,1\n-3,1\n,1\n1e3,1\n12,1\n0.5,1\n');
+    const train = Int32Array.of(0, 1, 2, 3, 4, 5);
+    const [enc] = fitEncoders(
+      t,
+      [{ column: 'id', kind: 'categorical', encoding: 'vocab', buckets: 0 }],
+      train,
+    );
+    expect(enc.kind === 'vocab' && enc.values).toEqual(['7', '0.5', '-3', '1000']);
+    const [field] = encodeFields(t, [enc]);
+    // 12 was never seen in training, the empty cell is missing: both 0.
+    expect(field.kind === 'lookup' && Array.from(field.ids)).toEqual([1, 2, 1, 3, 0, 4, 0, 2]);
+    // A saved model's vocabulary may hold texts that are not a number's own text.
+    const [other] = encodeFields(t, [{ column: 'id', kind: 'vocab', values: ['07', '7', ' 12'] }]);
+    expect(other.kind === 'lookup' && Array.from(other.ids)).toEqual([2, 0, 2, 0, 0, 0, 0, 0]);
+    // Integer ids spread too far for a dense table go through the map alike.
+    const [far] = encodeFields(t, [{ column: 'id', kind: 'vocab', values: ['1e+21', '12', '7'] }]);
+    expect(far.kind === 'lookup' && Array.from(far.ids)).toEqual([3, 0, 3, 0, 0, 0, 2, 0]);
+  });
+
   it('quantile buckets: edges from the training rows, missing in bucket 0', async () => {
     const values = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 100, 200]);
     const edges = quantileEdges(values, Int32Array.of(0, 1, 2, 3, 4, 5, 6, 7), 4);
