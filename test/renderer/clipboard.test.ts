@@ -182,7 +182,9 @@ describe('copy and paste in the editor', () => {
           getData: (k: string) => data.get(k) ?? '',
         },
       });
-      target.dispatchEvent(event);
+      act(() => {
+        target.dispatchEvent(event);
+      });
       return event;
     };
     expect(clipboardEvent('copy').defaultPrevented).toBe(true);

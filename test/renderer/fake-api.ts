@@ -3,6 +3,7 @@
 // system, recent list and recovery slot. Every call is recorded. Channels a test does not need
 // reject with a clear message.
 
+import { act } from 'react';
 import { catalogForWire } from '../../src-main/ipc/catalog-wire';
 import { sampleBinding } from '../../src-main/engine/data/sample-layout';
 import { layoutGraph } from '../../src-main/engine/graph/layout';
@@ -160,7 +161,10 @@ export function fakeApi(
       return () => undefined;
     },
     menu(command) {
-      for (const l of listeners) l(command);
+      // Inside act(), as a user's click on a menu item would be.
+      act(() => {
+        for (const l of listeners) l(command);
+      });
     },
     callsOf(channel) {
       return fake.calls.filter((c) => c.channel === channel).map((c) => c.args);

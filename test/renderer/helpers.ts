@@ -150,7 +150,33 @@ export async function startApp(
     if (!document.querySelector('[data-testid="app"]')) throw new Error('not rendered');
   });
   await flush();
-  return { ...rendered, api, store };
+  return { ...rendered, api, store: acting(store) };
+}
+
+/**
+ * The store with its synchronous actions run inside act(), as a user's clicks are: a test that
+ * calls `store.getState().connect(...)` directly lets React render the result before it looks.
+ * Async actions are left to the test (they may wait on a prompt): it wraps them in act().
+ */
+export function acting(store: AppStore): AppStore {
+  const state = (): ReturnType<AppStore['getState']> =>
+    new Proxy(store.getState(), {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        const fn = value as (...a: unknown[]) => unknown;
+        // Async actions may wait on the user (a prompt): the test decides where their act ends.
+        if (fn.constructor.name === 'AsyncFunction') return fn.bind(target);
+        return (...args: unknown[]) => {
+          let result: unknown;
+          act(() => {
+            result = fn.apply(target, args);
+          });
+          return result;
+        };
+      },
+    });
+  return { ...store, getState: state };
 }
 
 /** Waits until the engine's validation of the current project has arrived. */

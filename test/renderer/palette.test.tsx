@@ -2,6 +2,7 @@
 // The palette: every catalog block in its group, searchable, added by a click (or a drop).
 
 import './setup';
+import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src-main/shared/catalog';
 import { matchesSearch } from '../../src-renderer/editor/Palette';
@@ -140,7 +141,9 @@ describe('palette', () => {
     data.set('application/x-htlnet-block', 'gate');
     const drop = new Event('drop', { bubbles: true, cancelable: true });
     Object.assign(drop, { dataTransfer: transfer, clientX: 400, clientY: 300 });
-    byTestId('canvas').dispatchEvent(drop);
+    act(() => {
+      byTestId('canvas').dispatchEvent(drop);
+    });
     await flush();
     const [gate] = store.getState().project.graph.blocks;
     expect(gate.type).toBe('gate');

@@ -4,6 +4,7 @@
 // to their blocks and listed, and a click on one selects and centres its block.
 
 import './setup';
+import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inferShapes } from '../../src-main/engine/graph/shapes';
 import type { ProjectFile } from '../../src-main/shared/project';
@@ -86,7 +87,7 @@ describe('validation', () => {
 describe('shapes and problems on the canvas', () => {
   it('shows inferred shapes on output ports and on edges, and updates them as parameters change', async () => {
     const { store } = await startApp();
-    await store.getState().loadTemplate('shared-bottom');
+    await act(async () => store.getState().loadTemplate('shared-bottom'));
     await validated(store);
     const shapes = inferShapes(store.getState().project);
     const expected = `[${shapes['shared-bottom'].outputs.out.dims.join(', ')}]`;
@@ -128,7 +129,7 @@ describe('shapes and problems on the canvas', () => {
 
   it('says the model is complete when the engine finds nothing', async () => {
     const { store } = await startApp();
-    await store.getState().loadTemplate('htlnet');
+    await act(async () => store.getState().loadTemplate('htlnet'));
     await validated(store);
     await waitFor(() => expect(byTestId('problems-empty').textContent).toContain('No problems'));
   });

@@ -3,6 +3,7 @@
 // settings) is one undo step, "Show in model" switches to the canvas with the blocks selected,
 // and data:check's binding problems join the editor's problems list.
 
+import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src-main/shared/problems';
 import { StoreProvider } from '../../../src-renderer/app/context';
@@ -69,7 +70,7 @@ describe('the journey tabs on the editor store', () => {
       store.getState().project.graph.blocks.find((b) => b.type === 'optimizer')!;
     expect(optimizer().params.epochs).toBe(12);
     expect(byTestId<HTMLInputElement>(c, 'setting-epochs').value).toBe('12');
-    store.getState().undo();
+    act(() => store.getState().undo());
     expect(store.getState().project).toBe(before);
     await flush();
     expect(byTestId<HTMLInputElement>(c, 'setting-epochs').value).toBe('3');

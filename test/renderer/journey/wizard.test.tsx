@@ -218,7 +218,9 @@ describe('the import wizard', () => {
     const file = new File(['a,b\n1,2\n'], 'mine.csv', { type: 'text/csv' });
     Object.defineProperty(input, 'files', { value: [file], configurable: true });
     await typeInto(input, '');
-    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await act(async () => {
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
     await click(view.container); // let the upload settle
     expect(host.calls.find((c) => c.channel === 'upload')?.args[1]).toBe('mine.csv');
     expect(host.callsOf('data:import')).toEqual([['/ws/uploads/mine.csv']]);
