@@ -102,8 +102,20 @@ function cellText(column: Column, row: number): string {
 }
 
 /**
+ * Whether a column's name says it identifies something (user_id, itemId, ID, sku_code): its
+ * numbers are labels, not quantities, so it is suggested as a category however many it has.
+ */
+export function isIdentifierName(name: string): boolean {
+  return (
+    /(?:^|[_\-\s.])(?:id|key|code|uuid|guid|sku)$/i.test(name) ||
+    /[a-z0-9](?:Id|ID|Key|Code|Uuid|UUID)$/.test(name)
+  );
+}
+
+/**
  * A starting binding: the trailing run of binary columns followed by one continuous column is
- * the funnel (click, purchase, amount); every other column is a feature.
+ * the funnel (click, purchase, amount); every other column is a feature: numeric when it is
+ * continuous, unless its name says it is an identifier; categorical otherwise.
  */
 export function suggestBinding(columns: ColumnSummary[]): DataBinding {
   const tasks: DataBinding['tasks'] = [];
@@ -121,7 +133,10 @@ export function suggestBinding(columns: ColumnSummary[]): DataBinding {
     .filter((c) => !targets.has(c.name) && c.missing < Infinity)
     .map((c) => ({
       column: c.name,
-      kind: c.kind === 'continuous' ? ('numeric' as const) : ('categorical' as const),
+      kind:
+        c.kind === 'continuous' && !isIdentifierName(c.name)
+          ? ('numeric' as const)
+          : ('categorical' as const),
     }));
   return { features, tasks, excluded: [] };
 }

@@ -81,6 +81,16 @@ describe('data', () => {
       ['purchase', 'binary'],
       ['amount', 'regression'],
     ]);
+    // Ids are suggested as categories whatever their numbers look like; quantities as numbers.
+    const kindOf = (name: string) =>
+      preview.suggested.features.find((f) => f.column === name)?.kind;
+    expect(preview.columns.find((c) => c.name === 'user_id')?.kind).toBe('continuous');
+    expect([kindOf('user_id'), kindOf('item_id'), kindOf('price'), kindOf('brand')]).toEqual([
+      'categorical',
+      'categorical',
+      'numeric',
+      'categorical',
+    ]);
     const click = preview.columns.find((c) => c.name === 'click')!;
     expect(click.kind).toBe('binary');
     expect(click.positiveRate).toBeGreaterThan(0);
