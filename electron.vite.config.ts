@@ -1,6 +1,8 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { DEV_CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY } from './src-main/ipc/security';
 
@@ -33,23 +35,52 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
-// tfjs-core and its wasm backend are bundled into the main process: the engine imports an
-// ES-module-only file of tfjs-core (register_all_gradients) that Node cannot load from
-// node_modules, and every part must share one tfjs-core instance. The wasm backend still reads
-// its .wasm binaries from node_modules at run time (unpacked from the asar, see
-// electron-builder.yml). The optional native backend stays external: it is a native addon.
-const bundled = [
-  '@tensorflow/tfjs-core',
-  '@tensorflow/tfjs-backend-wasm',
-  '@tensorflow/tfjs-backend-cpu',
-];
-const external = ['@tensorflow/tfjs-node', /^@tensorflow\/tfjs-node\//];
+/**
+ * What the main-process bundles need beside them at run time, written into out/main:
+ * - package.json {"type": "module"}: the bundles are ES modules by declaration, not by Node's
+ *   syntax detection, so a package.json with "type": "commonjs" in a folder above the install
+ *   folder cannot turn them into CommonJS (the worker runs from app.asar.unpacked, where the
+ *   app's own package.json is not a parent);
+ * - wasm/*.wasm: the WebAssembly backend's binaries. The main process tells its workers where
+ *   they are (HTLNET_WASM_DIR, see main.ts); the packaged app carries no node_modules at all.
+ */
+function mainRuntimeFiles(): Plugin {
+  return {
+    name: 'htlnet:main-runtime-files',
+    generateBundle() {
+      this.emitFile({
+        type: 'asset',
+        fileName: 'package.json',
+        source: `${JSON.stringify({ type: 'module' }, null, 2)}\n`,
+      });
+      const wasmEntry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+      const dist = dirname(wasmEntry);
+      const binaries = readdirSync(dist).filter((f) => f.endsWith('.wasm'));
+      if (binaries.length === 0) throw new Error(`No .wasm binaries in ${dist}.`);
+      for (const name of binaries) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `wasm/${name}`,
+          source: readFileSync(join(dist, name)),
+        });
+      }
+    },
+  };
+}
+
+// Everything the main process runs is bundled (tfjs-core and its wasm backend must share one
+// tfjs-core instance, and the engine imports an ES-module-only file of tfjs-core that Node cannot
+// load from node_modules), so the packaged app needs no node_modules. Only Electron and the
+// optional native backend stay external; the installers leave the native backend out on purpose
+// (README, "Compute backend"), and the app falls back to wasm when it does not load.
+const external = ['electron', '@tensorflow/tfjs-node', /^@tensorflow\/tfjs-node\//];
 
 export default defineConfig({
   main: {
+    plugins: [mainRuntimeFiles()],
     build: {
       outDir: 'out/main',
-      externalizeDeps: { exclude: bundled },
+      externalizeDeps: false,
       rolldownOptions: {
         input: {
           main: resolve(root, 'src-main/main.ts'),

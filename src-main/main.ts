@@ -1,17 +1,31 @@
 // The Electron main process: one hardened window, the API handlers over IPC, the menu. The
 // work itself happens in the engine (src-main/engine), which knows nothing of Electron.
 
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, type BaseWindow } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  session,
+  type BaseWindow,
+} from 'electron';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { initBackend } from './engine/backend';
-import { existsSync } from 'node:fs';
 import { workerRunner } from './host/jobs';
 import { CHANNELS, HOST_EVENT_CHANNEL, MENU_COMMAND_CHANNEL, type FileKind } from './ipc/api';
+import { appImageSandboxNotice, projectFromArgv } from './ipc/desktop';
 import { createHandlers, invokeHandler } from './ipc/handlers';
 import { menuTemplate } from './ipc/menu';
 import {
+  APP_INDEX_URL,
+  APP_SCHEME,
+  appFileFor,
   CONTENT_SECURITY_POLICY,
+  contentTypeOf,
   DEV_CONTENT_SECURITY_POLICY,
   isAppContent,
   isAppPage,
@@ -19,16 +33,31 @@ import {
 } from './ipc/security';
 import type { CommandId } from './ipc/shortcuts';
 
+// One instance per user: a second launch (a double-clicked project) hands its command line to
+// the running one ('second-instance') and quits.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
+
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const isDev = Boolean(devServerUrl);
-const rendererIndex = path.join(import.meta.dirname, '../renderer/index.html');
-const location: AppLocation = devServerUrl
-  ? { kind: 'dev', url: devServerUrl }
-  : { kind: 'file', indexUrl: pathToFileURL(rendererIndex).href };
+const rendererDir = path.join(import.meta.dirname, '../renderer');
+const location: AppLocation = devServerUrl ? { kind: 'dev', url: devServerUrl } : { kind: 'app' };
 const csp = isDev ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
 
+/** A path inside app.asar as the file system outside Electron's asar support sees it. */
+function unpacked(file: string): string {
+  return file.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
+}
+
+// The compute backend's .wasm binaries travel beside the main bundle (out/main/wasm, unpacked
+// from the asar). Told here, once, to this process and to every worker thread it starts (they
+// inherit the environment): nothing has to resolve @tensorflow/tfjs-backend-wasm at run time.
+process.env.HTLNET_WASM_DIR = unpacked(path.join(import.meta.dirname, 'wasm'));
+
 // Start the compute backend at once; app:info waits for it.
-const backend: Promise<string | null> = initBackend().then(
+const backend: Promise<string | null> = (
+  primary ? initBackend() : new Promise<never>(() => {})
+).then(
   (info) => info.name,
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -53,8 +82,7 @@ const workspace = path.join(app.getPath('documents'), 'HTLNet Studio');
 /** The worker script, unpacked from the asar archive in a packaged app (electron-builder.yml). */
 function workerScript(): string {
   const bundled = path.join(import.meta.dirname, 'worker.js');
-  const unpacked = bundled.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
-  return existsSync(unpacked) ? unpacked : bundled;
+  return existsSync(unpacked(bundled)) ? unpacked(bundled) : bundled;
 }
 
 const handlers = createHandlers({
@@ -96,22 +124,47 @@ const handlers = createHandlers({
   },
 });
 
+/** Opened and saved projects go to the OS's recent documents (Jump List, Dock, GTK recents). */
+function rememberRecent(channel: string, args: unknown[], result: unknown): void {
+  let file: unknown = null;
+  if (channel === 'project:open') file = (result as { path?: unknown } | null)?.path;
+  if (channel === 'project:save') file = (result as { path?: unknown } | null)?.path ?? args[0];
+  if (typeof file === 'string' && file) app.addRecentDocument(file);
+}
+
 function registerIpc(): void {
   for (const channel of CHANNELS) {
-    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       if (!isAppPage(event.senderFrame?.url, location)) {
         throw new Error(`Refused "${channel}": the request did not come from the app's own page.`);
       }
-      return invokeHandler(handlers, channel, args);
+      const result = await invokeHandler(handlers, channel, args);
+      rememberRecent(channel, args, result);
+      return result;
     });
   }
 }
 
-/** Before ready: sandbox every renderer; no navigation away, no new windows, no webviews. */
+/**
+ * Before ready: sandbox every renderer; no navigation away (of the page or any frame), no new
+ * windows, no webviews; the app's scheme registered as a secure standard origin.
+ */
 function hardenProcess(): void {
   app.enableSandbox();
+  protocol.registerSchemesAsPrivileged([
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+    },
+  ]);
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (navigation) => {
+      if (!isAppPage(navigation.url, location)) navigation.preventDefault();
+    });
+    contents.on('will-frame-navigate', (navigation) => {
+      if (!isAppPage(navigation.url, location)) navigation.preventDefault();
+    });
+    contents.on('will-redirect', (navigation) => {
       if (!isAppPage(navigation.url, location)) navigation.preventDefault();
     });
     contents.on('will-attach-webview', (attach) => attach.preventDefault());
@@ -119,10 +172,34 @@ function hardenProcess(): void {
   });
 }
 
-/** After ready: the CSP header on the app's content; no permissions but clipboard writes. */
+/**
+ * The renderer, served from app://htlnet/ out of out/renderer (inside the asar), every response
+ * with the Content-Security-Policy header; nothing outside out/renderer is reachable.
+ */
+function serveApp(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = appFileFor(request.url, rendererDir, path.join);
+    if (!file) return new Response('Not found', { status: 404 });
+    try {
+      const body = await readFile(file);
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'Content-Type': contentTypeOf(file),
+          'Content-Security-Policy': csp,
+          'X-Content-Type-Options': 'nosniff',
+        },
+      });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+}
+
+/** After ready: the CSP header on the dev server's content; no permissions but clipboard writes. */
 function hardenSession(): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    if (!isAppContent(details.url, location)) {
+    if (location.kind !== 'dev' || !isAppContent(details.url, location)) {
       callback({});
       return;
     }
@@ -133,8 +210,12 @@ function hardenSession(): void {
     );
     callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [csp] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_contents, permission, allow) => {
-    allow(permission === 'clipboard-sanitized-write');
+  const allowed = (permission: string) => permission === 'clipboard-sanitized-write';
+  session.defaultSession.setPermissionRequestHandler((contents, permission, allow) => {
+    allow(allowed(permission) && isAppPage(contents.getURL(), location));
+  });
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => {
+    return allowed(permission) && isAppContent(requestingOrigin, location);
   });
 }
 
@@ -156,13 +237,25 @@ function createWindow(): BrowserWindow {
       preload: path.join(import.meta.dirname, '../preload/preload.cjs'),
       contextIsolation: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       sandbox: true,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      // A middle click must not open links (in a new window, which is refused anyway).
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
       devTools: isDev,
     },
   });
   win.once('ready-to-show', () => win.show());
+  win.webContents.on('did-finish-load', () => {
+    loaded = true;
+    flushOpenRequest();
+  });
   // The page refuses to unload while it has unsaved changes (beforeunload); ask the user.
   win.webContents.on('will-prevent-unload', (event) => {
     const choice = dialog.showMessageBoxSync(win, {
@@ -176,16 +269,96 @@ function createWindow(): BrowserWindow {
     });
     if (choice === 0) event.preventDefault();
   });
-  if (location.kind === 'dev') void win.loadURL(location.url);
-  else void win.loadFile(rendererIndex);
+  loaded = false;
+  void win.loadURL(location.kind === 'dev' ? location.url : APP_INDEX_URL);
   return win;
 }
 
-hardenProcess();
-registerIpc();
+// ---- projects the OS asks to open --------------------------------------------------------------
 
-void app.whenReady().then(() => {
+/** A project to open once the page is loaded (the latest request wins). */
+let pendingOpen: string | null = null;
+/** Whether the window's page has loaded (its preload listens for menu commands). */
+let loaded = false;
+
+/**
+ * Opens `file` in the running window as File > Open would (the renderer asks about unsaved
+ * changes first): the 'file.open' menu command with the path. The preload holds commands that
+ * arrive before the page subscribes.
+ */
+function requestOpen(file: string): void {
+  pendingOpen = file;
+  flushOpenRequest();
+}
+
+function flushOpenRequest(): void {
+  const win = BrowserWindow.getAllWindows()[0];
+  if (!win) {
+    if (app.isReady()) createWindow();
+    return;
+  }
+  if (win.isMinimized()) win.restore();
+  win.focus();
+  if (!loaded || pendingOpen === null) return;
+  const file = pendingOpen;
+  pendingOpen = null;
+  app.addRecentDocument(file);
+  win.webContents.send(MENU_COMMAND_CHANNEL, 'file.open' satisfies CommandId, file);
+}
+
+function openFromArgv(argv: readonly string[], cwd: string): void {
+  const file = projectFromArgv(argv, cwd, path.resolve);
+  if (file) requestOpen(file);
+}
+
+/** On Linux, says once per launch (and once in a dialog) when the AppImage runs unsandboxed. */
+function explainSandbox(): void {
+  let restrictUserns: string | null = null;
+  try {
+    restrictUserns = readFileSync('/proc/sys/kernel/apparmor_restrict_unprivileged_userns', 'utf8');
+  } catch {
+    restrictUserns = null;
+  }
+  const notice = appImageSandboxNotice({
+    platform: process.platform,
+    appImage: process.env.APPIMAGE,
+    noSandbox: app.commandLine.hasSwitch('no-sandbox'),
+    restrictUserns,
+  });
+  if (!notice) return;
+  console.warn(notice);
+  void dialog.showMessageBox({
+    type: 'warning',
+    title: 'HTLNet Studio: running without the sandbox',
+    message: 'HTLNet Studio is running without Chromium’s sandbox.',
+    detail: notice,
+    buttons: ['OK'],
+  });
+}
+
+if (primary) {
+  hardenProcess();
+  registerIpc();
+
+  app.on('second-instance', (_event, argv, cwd) => {
+    const file = projectFromArgv(argv, cwd, path.resolve);
+    if (file) requestOpen(file);
+    else flushOpenRequest(); // at least bring the window forward
+  });
+  // macOS: a double-clicked project, also before the app is ready.
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    requestOpen(file);
+  });
+  openFromArgv(process.argv, process.cwd());
+
+  void app.whenReady().then(start);
+}
+
+function start(): void {
+  serveApp();
   hardenSession();
+  explainSandbox();
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate({
@@ -200,7 +373,7 @@ void app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
-});
+}
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

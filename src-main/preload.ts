@@ -26,14 +26,32 @@ async function invoke(channel: Channel, args: unknown[]): Promise<unknown> {
   }
 }
 
+/**
+ * Menu commands that arrive before the page subscribes (a project double-clicked while the app
+ * starts: main sends 'file.open' with its path as soon as the page has loaded), handed to the
+ * first subscriber.
+ */
+let early: [CommandId, string | undefined][] = [];
+let menuSubscribers = 0;
+ipcRenderer.on(MENU_COMMAND_CHANNEL, (_event: IpcRendererEvent, command: unknown, arg: unknown) => {
+  if (menuSubscribers === 0 && isCommandId(command)) {
+    early.push([command, typeof arg === 'string' ? arg : undefined]);
+  }
+});
+
 const api: RendererApi = {
   ...createInvokeApi(invoke),
-  onMenuCommand(callback: (command: CommandId) => void): () => void {
-    const listener = (_event: IpcRendererEvent, command: unknown) => {
-      if (isCommandId(command)) callback(command);
+  onMenuCommand(callback: (command: CommandId, path?: string) => void): () => void {
+    const listener = (_event: IpcRendererEvent, command: unknown, arg: unknown) => {
+      if (isCommandId(command)) callback(command, typeof arg === 'string' ? arg : undefined);
     };
     ipcRenderer.on(MENU_COMMAND_CHANNEL, listener);
+    menuSubscribers++;
+    const held = early;
+    early = [];
+    for (const [command, arg] of held) callback(command, arg);
     return () => {
+      menuSubscribers--;
       ipcRenderer.removeListener(MENU_COMMAND_CHANNEL, listener);
     };
   },

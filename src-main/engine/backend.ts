@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { wasmDirectory } from './model/wasm-runtime';
 
 export interface BackendInfo {
@@ -48,13 +49,24 @@ async function load(): Promise<BackendInfo> {
         await tf.ready();
         return { name: 'tensorflow', description: 'tensorflow (tfjs-node, native)' };
       }
-    } catch {
-      // not installed or its native library is missing: fall through to wasm
+      nativeNote('its backend did not initialise');
+    } catch (error) {
+      // Installed but its native library is missing or built for another runtime: say so once,
+      // on one line, and use wasm.
+      nativeNote(error instanceof Error ? error.message : String(error));
     }
   }
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dir = wasmDirectory();
-  if (dir) wasm.setWasmPaths(dir + path.sep);
+  if (dir) {
+    const binaries = safeList(dir).filter((f) => f.endsWith('.wasm'));
+    if (binaries.length === 0) {
+      throw new Error(
+        `Could not start the WebAssembly compute backend: no .wasm files in ${dir}. Reinstall the app.`,
+      );
+    }
+    wasm.setWasmPaths(dir + path.sep);
+  }
   registerWasmKernels();
   if (!(await tf.setBackend('wasm'))) {
     throw new Error(
@@ -72,6 +84,26 @@ async function load(): Promise<BackendInfo> {
     threads,
     description: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`,
   };
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The one-line note when an installed tfjs-node does not load (printed once per process, by
+ * the main thread only: worker threads load the backend too).
+ */
+function nativeNote(reason: string): void {
+  if (!isMainThread) return;
+  const firstLine = reason.split('\n')[0].trim();
+  console.warn(
+    `HTLNet Studio: @tensorflow/tfjs-node did not load (${firstLine}); using the WebAssembly backend.`,
+  );
 }
 
 /**

@@ -415,8 +415,11 @@ export type InvokeApi = {
   [C in Channel as MethodName<C>]: (...args: ApiArgs<C>) => Promise<ApiResult<C>>;
 };
 export interface RendererApi extends InvokeApi {
-  /** Subscribes to menu commands; returns the unsubscribe function. */
-  onMenuCommand(callback: (command: CommandId) => void): () => void;
+  /**
+   * Subscribes to menu commands; returns the unsubscribe function. 'file.open' may come with the
+   * path of a project the OS asked the app to open (a double-clicked file).
+   */
+  onMenuCommand(callback: (command: CommandId, path?: string) => void): () => void;
   /** Subscribes to host events (job progress, training, results); returns the unsubscribe. */
   onHostEvent(callback: (event: HostEvent) => void): () => void;
 }

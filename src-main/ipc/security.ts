@@ -33,8 +33,18 @@ export const DEV_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
   "script-src 'self' 'unsafe-inline'",
 ).replace("connect-src 'self'", "connect-src 'self' ws: wss:");
 
-/** Where the renderer is loaded from: the built index.html, or the dev server. */
-export type AppLocation = { kind: 'file'; indexUrl: string } | { kind: 'dev'; url: string };
+/**
+ * The packaged renderer is served from this privileged scheme (main.ts registers it as
+ * standard and secure, and serves out/renderer through protocol.handle with the CSP header on
+ * every response): a real origin instead of file://, so the page needs no file-protocol
+ * privileges and the policy is a header, not only a <meta>.
+ */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'htlnet';
+export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/** Where the renderer is loaded from: the app's own scheme, or the dev server. */
+export type AppLocation = { kind: 'app' } | { kind: 'dev'; url: string };
 
 function parse(url: string | null | undefined): URL | null {
   if (!url) return null;
@@ -45,8 +55,9 @@ function parse(url: string | null | undefined): URL | null {
   }
 }
 
-function withoutQueryAndHash(u: URL): string {
-  return `${u.protocol}//${u.host}${u.pathname}`;
+function isAppOrigin(u: URL): boolean {
+  // app: is not a special scheme for WHATWG URLs (origin "null"): compare scheme and host.
+  return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && !u.username && !u.password;
 }
 
 /** Whether `url` is the app's own page (IPC sender check, navigation). */
@@ -59,12 +70,7 @@ export function isAppPage(url: string | null | undefined, app: AppLocation): boo
       dev !== null && (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === dev.origin
     );
   }
-  const index = parse(app.indexUrl);
-  return (
-    index !== null &&
-    u.protocol === 'file:' &&
-    withoutQueryAndHash(u) === withoutQueryAndHash(index)
-  );
+  return isAppOrigin(u) && (u.pathname === '/index.html' || u.pathname === '/');
 }
 
 /** Whether `url` is a document or asset of the app (the CSP header goes on these). */
@@ -72,8 +78,50 @@ export function isAppContent(url: string | null | undefined, app: AppLocation): 
   const u = parse(url);
   if (!u) return false;
   if (app.kind === 'dev') return isAppPage(url, app);
-  const index = parse(app.indexUrl);
-  if (index === null || u.protocol !== 'file:') return false;
-  const dir = index.pathname.slice(0, index.pathname.lastIndexOf('/') + 1);
-  return u.pathname.startsWith(dir);
+  return isAppOrigin(u);
+}
+
+/**
+ * The file under `root` (the built renderer) that an app:// request names, or null for
+ * anything else: another scheme or host, a path leaving `root` (also percent-encoded), a NUL.
+ * "/" is index.html. Pure path arithmetic on POSIX-style URL paths; `join` is the platform's.
+ */
+export function appFileFor(
+  url: string,
+  root: string,
+  join: (...parts: string[]) => string,
+): string | null {
+  const u = parse(url);
+  if (!u || !isAppOrigin(u)) return null;
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(u.pathname);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0') || pathname.includes('\\')) return null;
+  const parts = pathname.split('/').filter((p) => p !== '');
+  if (parts.some((p) => p === '..' || p === '.')) return null;
+  if (parts.length === 0) parts.push('index.html');
+  return join(root, ...parts);
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  mjs: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  json: 'application/json',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+  ico: 'image/x-icon',
+  woff2: 'font/woff2',
+  woff: 'font/woff',
+  wasm: 'application/wasm',
+};
+
+/** The Content-Type of an app file, by its extension. */
+export function contentTypeOf(file: string): string {
+  const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }

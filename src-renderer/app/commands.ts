@@ -50,8 +50,8 @@ const GRAPH_COMMANDS: ReadonlySet<CommandId> = new Set([
   'view.layout',
 ]);
 
-/** Carries out a command. */
-export function runCommand(store: AppStore, command: CommandId): void {
+/** Carries out a command. `path`: with 'file.open', a project the OS asked to open (skips the file dialog). */
+export function runCommand(store: AppStore, command: CommandId, path?: string): void {
   const s = store.getState();
   // While typing in a field, undo/redo/select-all from the menu act on the text.
   if (typeof document !== 'undefined' && isEditable(document.activeElement)) {
@@ -73,7 +73,7 @@ export function runCommand(store: AppStore, command: CommandId): void {
       s.openDialog({ kind: 'templates' });
       return;
     case 'file.open':
-      void s.openProject();
+      void s.openProject(path);
       return;
     case 'file.save':
       void s.save();

@@ -103,6 +103,6 @@ export function useClipboardEvents(store: AppStore): void {
 export function useMenuCommands(store: AppStore): void {
   useEffect(() => {
     const { api } = store.getState();
-    return api.onMenuCommand((command) => runCommand(store, command));
+    return api.onMenuCommand((command, path) => runCommand(store, command, path));
   }, [store]);
 }

@@ -1,39 +1,38 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CONTENT_SECURITY_POLICY,
   DEV_CONTENT_SECURITY_POLICY,
   META_CONTENT_SECURITY_POLICY,
+  APP_INDEX_URL,
+  appFileFor,
+  contentTypeOf,
   isAppContent,
   isAppPage,
   type AppLocation,
 } from '../../src-main/ipc/security';
 
-const packaged: AppLocation = {
-  kind: 'file',
-  indexUrl: 'file:///opt/HTLNet%20Studio/resources/app.asar/out/renderer/index.html',
-};
+const packaged: AppLocation = { kind: 'app' };
 const dev: AppLocation = { kind: 'dev', url: 'http://localhost:5173/' };
 
 describe('app page (IPC sender check, navigation)', () => {
-  it("accepts the app's own index.html, with a hash or query", () => {
-    expect(isAppPage(packaged.indexUrl, packaged)).toBe(true);
-    expect(isAppPage(`${packaged.indexUrl}#/project`, packaged)).toBe(true);
-    expect(isAppPage(`${packaged.indexUrl}?x=1`, packaged)).toBe(true);
+  it("accepts the app's own index.html on app://htlnet, with a hash or query", () => {
+    expect(APP_INDEX_URL).toBe('app://htlnet/index.html');
+    expect(isAppPage(APP_INDEX_URL, packaged)).toBe(true);
+    expect(isAppPage('app://htlnet/', packaged)).toBe(true);
+    expect(isAppPage(`${APP_INDEX_URL}#/project`, packaged)).toBe(true);
+    expect(isAppPage(`${APP_INDEX_URL}?x=1`, packaged)).toBe(true);
   });
 
-  it('refuses other files, other schemes and nothing', () => {
-    expect(isAppPage('file:///tmp/evil.html', packaged)).toBe(false);
+  it('refuses other pages, hosts, schemes and nothing', () => {
+    expect(isAppPage('app://htlnet/other.html', packaged)).toBe(false);
+    expect(isAppPage('app://evil/index.html', packaged)).toBe(false);
+    expect(isAppPage('app://user:pw@htlnet/index.html', packaged)).toBe(false);
     expect(
-      isAppPage('file:///opt/HTLNet%20Studio/resources/app.asar/out/renderer/other.html', packaged),
+      isAppPage('file:///opt/HTLNet%20Studio/resources/app.asar/out/renderer/index.html', packaged),
     ).toBe(false);
-    expect(
-      isAppPage(
-        'file:///opt/HTLNet%20Studio/resources/app.asar/out/renderer/../../x/index.html',
-        packaged,
-      ),
-    ).toBe(false);
-    expect(isAppPage('https://example.com/index.html', packaged)).toBe(false);
+    expect(isAppPage('https://htlnet/index.html', packaged)).toBe(false);
     expect(isAppPage('http://localhost:5173/', packaged)).toBe(false);
     expect(isAppPage(undefined, packaged)).toBe(false);
     expect(isAppPage(null, packaged)).toBe(false);
@@ -47,20 +46,50 @@ describe('app page (IPC sender check, navigation)', () => {
     expect(isAppPage('http://localhost:5174/', dev)).toBe(false);
     expect(isAppPage('http://127.0.0.1:5173/', dev)).toBe(false);
     expect(isAppPage('https://localhost:5173/', dev)).toBe(false);
-    expect(isAppPage(packaged.indexUrl, dev)).toBe(false);
+    expect(isAppPage(APP_INDEX_URL, dev)).toBe(false);
   });
 });
 
-describe('app content (where the CSP header goes)', () => {
-  it("covers the renderer's directory only", () => {
-    const assets = 'file:///opt/HTLNet%20Studio/resources/app.asar/out/renderer/assets/index-x.js';
-    expect(isAppContent(assets, packaged)).toBe(true);
-    expect(isAppContent(packaged.indexUrl, packaged)).toBe(true);
-    expect(
-      isAppContent('file:///opt/HTLNet%20Studio/resources/app.asar/out/main/main.js', packaged),
-    ).toBe(false);
+describe('app content (where the CSP header goes) and the files app:// serves', () => {
+  it('covers the app origin only', () => {
+    expect(isAppContent('app://htlnet/assets/index-x.js', packaged)).toBe(true);
+    expect(isAppContent(APP_INDEX_URL, packaged)).toBe(true);
+    expect(isAppContent('app://other/assets/index-x.js', packaged)).toBe(false);
+    expect(isAppContent('file:///opt/x/out/renderer/index.html', packaged)).toBe(false);
     expect(isAppContent('https://example.com/', packaged)).toBe(false);
     expect(isAppContent('http://localhost:5173/src/main.tsx', dev)).toBe(true);
+  });
+
+  it('maps app:// paths into the renderer folder and nowhere else', () => {
+    const root = '/opt/HTLNet Studio/resources/app.asar/out/renderer';
+    expect(appFileFor('app://htlnet/', root, path.posix.join)).toBe(`${root}/index.html`);
+    expect(appFileFor('app://htlnet/assets/a%20b.js?v=1#x', root, path.posix.join)).toBe(
+      `${root}/assets/a b.js`,
+    );
+    // The URL parser resolves literal dot segments first: they stay inside the root.
+    expect(appFileFor('app://htlnet/../main/main.js', root, path.posix.join)).toBe(
+      `${root}/main/main.js`,
+    );
+    expect(
+      appFileFor('app://htlnet/assets/%2e%2e/%2e%2e/main/main.js', root, path.posix.join),
+    ).toBe(`${root}/main/main.js`);
+    for (const bad of [
+      'app://htlnet/assets/..%2f..%2fmain.js',
+      'app://htlnet/a%00.js',
+      'app://htlnet/a%5c..%5cmain.js',
+      'app://htlnet/%E0%A4%A',
+      'app://other/index.html',
+      'file:///etc/passwd',
+    ]) {
+      expect(appFileFor(bad, root, path.posix.join), bad).toBeNull();
+    }
+  });
+
+  it('names content types, nosniff-safe', () => {
+    expect(contentTypeOf('/x/index.html')).toBe('text/html; charset=utf-8');
+    expect(contentTypeOf('/x/a.JS')).toBe('text/javascript; charset=utf-8');
+    expect(contentTypeOf('/x/a.css')).toBe('text/css; charset=utf-8');
+    expect(contentTypeOf('/x/a.bin')).toBe('application/octet-stream');
   });
 });
 

@@ -5,8 +5,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { WasmBackendHandle } from './kernels';
 
-/** Where the .wasm binaries are; inside a packaged app they are unpacked from the asar. */
+/**
+ * Where the .wasm binaries are: HTLNET_WASM_DIR when set (the Electron main process sets it to
+ * the copies beside its bundle, out/main/wasm, unpacked from the asar; worker threads inherit
+ * it), else the installed @tensorflow/tfjs-backend-wasm package (the CLI, tests).
+ */
 export function wasmDirectory(): string | null {
+  const given = process.env.HTLNET_WASM_DIR;
+  if (given) return path.resolve(given);
   try {
     const require = createRequire(import.meta.url);
     const entry = require.resolve('@tensorflow/tfjs-backend-wasm');
