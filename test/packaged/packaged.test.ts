@@ -339,6 +339,29 @@ describe.skipIf(skip)('the installed desktop app (stand-in Electron)', () => {
     expect(second.output()).not.toMatch(/error/i);
   });
 
+  it('explains at launch when the AppImage runs without the sandbox', async () => {
+    const booted = boot(appDir, path.join(work, 'home appimage'), {
+      argv: ['--no-sandbox'],
+      env: { APPIMAGE: path.join(work, 'HTLNet Studio.AppImage') },
+    });
+    try {
+      await booted.op('ready');
+      const state = await booted.op<State & { messageBoxes: { detail: string }[] }>('state');
+      expect(state.messageBoxes).toHaveLength(1);
+      expect(state.messageBoxes[0].detail).toMatch(/install the \.deb package/);
+      const lines = booted
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('sandbox'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^HTLNet Studio is running without Chromium's sandbox: .* Fix: /);
+    } finally {
+      await booted.stop();
+    }
+    // The regular launch says nothing of the kind.
+    expect(app.output()).not.toMatch(/sandbox/);
+  });
+
   it('puts saved and opened projects in the recent documents', async () => {
     const created = await invoke<ProjectFile>(app, 'templates:create', 'htlnet');
     const file = path.join(work, 'home', 'Documents', 'HTLNet Studio', 'saved.htlnet.json');
