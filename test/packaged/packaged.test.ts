@@ -271,9 +271,18 @@ describe.skipIf(skip)('the installed desktop app (stand-in Electron)', () => {
       },
       ipcRenderer: {
         invoke: (...args: unknown[]) => (invoked.push(args), Promise.resolve(null)),
-        on: () => undefined,
-        removeListener: () => undefined,
+        on: (channel: string, listener: Listener) => listeners.push([channel, listener]),
+        removeListener: (channel: string, listener: Listener) =>
+          listeners.splice(
+            listeners.findIndex(([c, l]) => c === channel && l === listener),
+            1,
+          ),
       },
+    };
+    type Listener = (event: unknown, ...args: unknown[]) => void;
+    const listeners: [string, Listener][] = [];
+    const emit = (channel: string, ...args: unknown[]) => {
+      for (const [c, l] of [...listeners]) if (c === channel) l({}, ...args);
     };
     const module = { exports: {} };
     runInNewContext(code, {
@@ -307,6 +316,20 @@ describe.skipIf(skip)('the installed desktop app (stand-in Electron)', () => {
     expect(unused).toEqual([]);
     void (exposed.htlnet.appInfo as () => Promise<unknown>)();
     expect(invoked).toEqual([['app:info']]);
+    // A project the OS asked to open before the page subscribed reaches the first subscriber.
+    emit(MENU_COMMAND_CHANNEL, 'file.open', '/p/early.htlnet.json');
+    emit(MENU_COMMAND_CHANNEL, 'not.a.command');
+    const got: unknown[][] = [];
+    const onMenuCommand = exposed.htlnet.onMenuCommand as (
+      cb: (...a: unknown[]) => void,
+    ) => () => void;
+    const unsubscribe = onMenuCommand((...a) => got.push(a));
+    expect(got).toEqual([['file.open', '/p/early.htlnet.json']]);
+    emit(MENU_COMMAND_CHANNEL, 'file.save');
+    expect(got.at(-1)).toEqual(['file.save', undefined]);
+    unsubscribe();
+    emit(MENU_COMMAND_CHANNEL, 'file.new');
+    expect(got).toHaveLength(2);
   });
 
   it('opens a project given on the command line, by a second launch or by macOS open-file', async () => {
