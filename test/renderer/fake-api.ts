@@ -47,8 +47,8 @@ export interface FakeApi extends RendererApi {
   recent: RecentProject[];
   /** What the native dialogs answer (Electron mode). */
   dialogAnswers: { open: string | null; save: string | null };
-  /** Sends a menu command, as Electron's menu does. */
-  menu(command: CommandId): void;
+  /** Sends a menu command, as Electron's menu does ('file.open' may carry a project's path). */
+  menu(command: CommandId, path?: string): void;
   callsOf(channel: Channel): unknown[][];
 }
 
@@ -60,7 +60,7 @@ export function fakeApi(
   options: { mode?: AppInfo['mode']; handlers?: Handlers; recovery?: Recovery | null } = {},
 ): FakeApi {
   const files = new Map<string, string>();
-  const listeners = new Set<(command: CommandId) => void>();
+  const listeners = new Set<(command: CommandId, path?: string) => void>();
   const opened = (text: string, path: string | null, name: string): OpenedProject => {
     const loaded = readProject(text, name);
     return {
@@ -160,10 +160,10 @@ export function fakeApi(
     onHostEvent() {
       return () => undefined;
     },
-    menu(command) {
+    menu(command, path) {
       // Inside act(), as a user's click on a menu item would be.
       act(() => {
-        for (const l of listeners) l(command);
+        for (const l of listeners) l(command, path);
       });
     },
     callsOf(channel) {
