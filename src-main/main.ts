@@ -11,7 +11,7 @@ import {
   session,
   type BaseWindow,
 } from 'electron';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { initBackend } from './engine/backend';
@@ -311,7 +311,10 @@ function openFromArgv(argv: readonly string[], cwd: string): void {
   if (file) requestOpen(file);
 }
 
-/** On Linux, says once per launch (and once in a dialog) when the AppImage runs unsandboxed. */
+/**
+ * On Linux, says at every launch (one line on stderr) when the AppImage runs without the
+ * sandbox, and once in a dialog (a marker in the data folder remembers it was shown).
+ */
 function explainSandbox(): void {
   let restrictUserns: string | null = null;
   try {
@@ -327,6 +330,14 @@ function explainSandbox(): void {
   });
   if (!notice) return;
   console.warn(notice);
+  const marker = path.join(app.getPath('userData'), 'sandbox-notice-shown');
+  if (existsSync(marker)) return;
+  try {
+    mkdirSync(path.dirname(marker), { recursive: true });
+    writeFileSync(marker, `${notice}\n`);
+  } catch {
+    // not remembered: the dialog comes again next time
+  }
   void dialog.showMessageBox({
     type: 'warning',
     title: 'HTLNet Studio: running without the sandbox',
