@@ -72,7 +72,7 @@ function mainRuntimeFiles(): Plugin {
 // tfjs-core instance, and the engine imports an ES-module-only file of tfjs-core that Node cannot
 // load from node_modules), so the packaged app needs no node_modules. Only Electron and the
 // optional native backend stay external; the installers leave the native backend out on purpose
-// (README, "Compute backend"), and the app falls back to wasm when it does not load.
+// (README, "What is in the package"), and the app falls back to wasm when it does not load.
 const external = ['electron', '@tensorflow/tfjs-node', /^@tensorflow\/tfjs-node\//];
 
 export default defineConfig({

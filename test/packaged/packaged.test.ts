@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, HOST_EVENT_CHANNEL, MENU_COMMAND_CHANNEL } from '../../src-main/ipc/api';
 import type { HostEvent, MethodName } from '../../src-main/ipc/api';
@@ -105,8 +106,11 @@ async function until<T extends HostEvent['type']>(
   }
 }
 
-/** The built-in generated sample (small), a 1-epoch HTLNet on it, then scoring it. */
-async function trainAndScore(target: BootedApp, dir: string): Promise<void> {
+/**
+ * The built-in generated sample (small), a 1-epoch HTLNet on it, then scoring it. Returns the
+ * run's id.
+ */
+async function trainAndScore(target: BootedApp, dir: string): Promise<string> {
   await target.op('ready');
   mkdirSync(dir, { recursive: true });
   const csv = await invoke<string>(target, 'data:sample', 1000);
@@ -132,6 +136,7 @@ async function trainAndScore(target: BootedApp, dir: string): Promise<void> {
   expect(scored.result.rows).toBe(1000);
   const predictions = readFileSync(out, 'utf8').trim().split('\n');
   expect(predictions).toHaveLength(1001);
+  return started.runId;
 }
 
 describe.skipIf(skip)('the installed desktop app (stand-in Electron)', () => {
@@ -404,7 +409,19 @@ describe.skipIf(skip)('the installed desktop app (stand-in Electron)', () => {
   });
 
   it('trains one epoch and scores in the worker thread from app.asar.unpacked', async () => {
-    await trainAndScore(app, path.join(work, 'home', 'Documents', 'run one'));
+    const runId = await trainAndScore(app, path.join(work, 'home', 'Documents', 'run one'));
+    // ONNX export runs in the main process (protobufjs bundled into it); onnxruntime reads it.
+    const dest = path.join(work, 'home', 'Documents', 'run one', 'model.onnx');
+    const exported = await invoke<{ out: string; inputs: string[] }>(
+      app,
+      'model:exportOnnx',
+      runId,
+      dest,
+    );
+    expect(exported.out).toBe(dest);
+    const session = await ort.InferenceSession.create(dest);
+    expect([...session.inputNames].sort()).toEqual([...exported.inputs].sort());
+    await session.release();
   });
 });
 
