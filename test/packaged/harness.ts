@@ -5,7 +5,15 @@
 // recording stand-in (test/packaged/stand-in). The test drives it as the page would.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -38,10 +46,35 @@ export function writeStandInDist(dir: string): void {
   writeFileSync(path.join(dir, 'version'), '45.5.0');
 }
 
+/**
+ * The project as `npm run dist` sees it after `npm run build` and `npm run demo`: a copy of the
+ * build inputs (node_modules linked), with out/cli and an out/demo (a sample CSV and a model)
+ * that must not reach the package.
+ */
+function stageProject(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) {
+    cpSync(path.join(ROOT, file), path.join(dir, file));
+  }
+  for (const folder of ['out', 'resources', 'build']) {
+    cpSync(path.join(ROOT, folder), path.join(dir, folder), { recursive: true });
+  }
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'junction');
+  mkdirSync(path.join(dir, 'out', 'demo', 'model'), { recursive: true });
+  const rows = [
+    'user,click,amount',
+    ...Array.from({ length: 2000 }, (_, i) => `u${i},${i % 2},${i}`),
+  ];
+  writeFileSync(path.join(dir, 'out', 'demo', 'sample.csv'), `${rows.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'out', 'demo', 'model', 'model.json'), '{}\n');
+}
+
 /** `electron-builder --dir --linux` with the stand-in; returns the linux-unpacked folder. */
 export async function packLinuxDir(work: string): Promise<string> {
   const dist = path.join(work, 'electron-dist');
   writeStandInDist(dist);
+  const project = path.join(work, 'project');
+  stageProject(project);
   const output = path.join(work, 'release');
   const cli = path.join(ROOT, 'node_modules', 'electron-builder', 'cli.js');
   await promisify(execFile)(
@@ -51,12 +84,13 @@ export async function packLinuxDir(work: string): Promise<string> {
       '--dir',
       '--linux',
       '--x64',
+      `--projectDir=${project}`,
       `-c.electronDist=${dist}`,
       `-c.directories.output=${output}`,
       '--publish=never',
     ],
     {
-      cwd: ROOT,
+      cwd: project,
       env: {
         ...process.env,
         ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
