@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/ipc/security';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const LONG = 600_000;
@@ -84,7 +85,12 @@ describe.skipIf(reason !== null)('the desktop app in Electron', () => {
     expect(seen.hasProcess).toBe('undefined');
     expect(seen.api).toContain('trainStart');
     expect(seen.api).toContain('onMenuCommand');
-    // The CSP header is real: an inline script is refused.
+    // The CSP header is real (frame-ancestors only works as a header), and it is enforced.
+    const header = await page.evaluate(async () => {
+      const response = await fetch(location.href);
+      return response.headers.get('content-security-policy');
+    });
+    expect(header).toBe(CONTENT_SECURITY_POLICY);
     const inline = await page.evaluate(() => {
       const s = document.createElement('script');
       s.textContent = 'window.__inline = 1';
