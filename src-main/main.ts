@@ -302,7 +302,7 @@ function flushOpenRequest(): void {
   if (!loaded || pendingOpen === null) return;
   const file = pendingOpen;
   pendingOpen = null;
-  app.addRecentDocument(file);
+  // The page opens it through project:open, which puts it in the recent documents once read.
   win.webContents.send(MENU_COMMAND_CHANNEL, 'file.open' satisfies CommandId, file);
 }
 

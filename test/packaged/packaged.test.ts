@@ -355,7 +355,8 @@ describe.skipIf(skip)('the installed desktop app (stand-in Electron)', () => {
     const state = await app.op<State>('state');
     expect(state.windows).toBe(1);
     expect(state.window.focused).toBeGreaterThanOrEqual(2);
-    expect(state.recent).toEqual([project, other, '/Users/a/mac.htlnet.json']);
+    // Recent documents come from project:open, once the page has read the file (next case).
+    expect(state.recent).toEqual([]);
   });
 
   it('keeps one instance: a second launch quits at once', async () => {
