@@ -125,6 +125,7 @@ async function trainAndScore(target: BootedApp, dir: string): Promise<string> {
     dataPath: csv,
   });
   const trained = await until(target, 'train:done', started.jobId);
+  expect(trained.run.status, JSON.stringify(trained.run)).toBe('completed');
   expect(trained.run.epochs).toBe(1);
   const out = path.join(dir, 'predictions.csv');
   const scoring = await invoke<{ jobId: string }>(target, 'score:start', {
