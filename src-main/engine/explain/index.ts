@@ -1,0 +1,142 @@
+// Explaining a trained model on a table: which inputs drive each task (permutation importance),
+// why a row got its prediction (Shapley values), how each numeric input moves each task
+// (partial dependence) and what passes through the funnel (fusion units). One call for the CLI
+// and the app's worker thread, with progress and cancel.
+
+import type { Explanation } from '../../shared/explain';
+import { createRng } from '../data/random';
+import { splitRows } from '../data/split';
+import type { Table } from '../data/types';
+import { CancelledError, UserError } from '../errors';
+import type { ModelManifest } from '../export/saved-model';
+import type { HtlnetModel } from '../model/model';
+import { explainData, type ExplainData } from './context';
+import { funnelSummary } from './funnel';
+import { permutationImportance } from './importance';
+import { partialDependence } from './pdp';
+import { explainRow, sampleRows } from './shapley';
+
+export { explainData, explainRow, funnelSummary, partialDependence, permutationImportance };
+export type { ExplainData };
+
+/** Rows explained by default (a seeded sample when the part holds more). */
+export const DEFAULT_EXPLAIN_ROWS = 20_000;
+
+export type ExplainPart = 'importance' | 'rows' | 'pdp' | 'funnel';
+
+export interface ExplainOptions {
+  /** Which rows: the model's test or validation split of this file (its training data), or all. */
+  subset?: 'test' | 'validation' | 'all';
+  /** At most this many rows (a seeded sample) [DEFAULT_EXPLAIN_ROWS]. */
+  rows?: number;
+  /** Shuffles per input for importance [5]. */
+  repeats?: number;
+  /** Columns moved together, by group name. */
+  groups?: { name: string; columns: string[] }[];
+  /** Rows of the table (0-based data rows) to explain one by one. */
+  explainRows?: number[];
+  /** What to compute [all]. */
+  parts?: ExplainPart[];
+  regressionMetric?: 'gini-drop' | 'rmse-rise';
+  /** Background rows for row explanations [100]. */
+  background?: number;
+  seed?: number;
+  threads?: number;
+  signal?: AbortSignal;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** Table rows of a part of the data: the model's split (by its own settings), or every row. */
+export function subsetRows(
+  model: HtlnetModel,
+  manifest: ModelManifest,
+  table: Table,
+  subset: 'test' | 'validation' | 'all',
+): Int32Array {
+  if (subset === 'all') {
+    const rows = new Int32Array(table.rows);
+    for (let i = 0; i < rows.length; i++) rows[i] = i;
+    return rows;
+  }
+  const training = manifest.project.training;
+  const split = splitRows(
+    table.rows,
+    training.split,
+    training.fractions,
+    model.plan.optimizer.seed,
+    table,
+  );
+  const trained = manifest.rows.train + manifest.rows.validation + manifest.rows.test;
+  if (trained !== table.rows) {
+    throw new UserError(
+      `${table.file} has ${table.rows} rows but the model was trained on ${trained}: its ${subset} split can only be found in the file it was trained on. Use every row instead.`,
+      { file: table.file },
+    );
+  }
+  return split[subset];
+}
+
+export async function explainModel(
+  model: HtlnetModel,
+  manifest: ModelManifest,
+  table: Table,
+  options: ExplainOptions = {},
+): Promise<Explanation> {
+  const subset = options.subset ?? 'all';
+  const parts = new Set(options.parts ?? ['importance', 'rows', 'pdp', 'funnel']);
+  const seed = options.seed ?? 1;
+  let rows = subsetRows(model, manifest, table, subset);
+  const cap = options.rows ?? DEFAULT_EXPLAIN_ROWS;
+  if (rows.length > cap) {
+    const pick = sampleRows(rows.length, cap, createRng(seed));
+    pick.sort();
+    rows = Int32Array.from(pick, (i) => rows[i]);
+  }
+  if (rows.length === 0) throw new UserError(`${table.file}: there are no rows to explain.`);
+  const ctx = explainData(model, manifest, table, rows, options.groups);
+  const progress = options.onProgress ?? (() => undefined);
+  const check = () => {
+    if (options.signal?.aborted) throw new CancelledError();
+  };
+
+  let importance = null;
+  if (parts.has('importance')) {
+    importance = await permutationImportance(ctx, {
+      repeats: options.repeats,
+      seed,
+      regressionMetric: options.regressionMetric,
+      threads: options.threads,
+      signal: options.signal,
+      onProgress: (d, t) => progress('importance', d, t),
+    });
+  }
+  check();
+  const explained = [];
+  if (parts.has('rows')) {
+    const list = options.explainRows ?? [];
+    for (const [i, row] of list.entries()) {
+      check();
+      progress('contributions', i, list.length);
+      explained.push(explainRow(ctx, row, { background: options.background, seed }));
+    }
+  }
+  check();
+  const partialDependenceList = parts.has('pdp')
+    ? partialDependence(ctx, {
+        seed,
+        signal: options.signal,
+        onProgress: (d, t) => progress('partial dependence', d, t),
+      })
+    : [];
+  check();
+  if (parts.has('funnel')) progress('funnel', 0, 1);
+  const funnel = parts.has('funnel') ? funnelSummary(ctx, { seed, signal: options.signal }) : null;
+  return {
+    data: { path: table.file, subset, rows: rows.length },
+    createdAt: new Date().toISOString(),
+    importance,
+    rows: explained,
+    partialDependence: partialDependenceList,
+    funnel,
+  };
+}
