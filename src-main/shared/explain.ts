@@ -148,7 +148,8 @@ export interface FunnelResult {
 
 export interface Explanation {
   /** What was explained: a file and its part (the run's test split, or every row). */
-  data: { path: string; subset: 'test' | 'validation' | 'all'; rows: number };
+  /** `rows` explained (a seeded sample) of the `of` rows in the part. */
+  data: { path: string; subset: 'test' | 'validation' | 'all'; rows: number; of: number };
   createdAt: string;
   importance: ImportanceResult | null;
   rows: RowExplanation[];

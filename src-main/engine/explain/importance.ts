@@ -15,10 +15,16 @@ import type {
 import { createRng, shuffleInPlace } from '../data/random';
 import { CancelledError } from '../errors';
 import { auc, normalizedGini, rmse } from '../train/metrics';
-import { allRows, availableCores, startExplainPredictor, type ExplainData } from './context';
+import {
+  allRows,
+  availableCores,
+  startExplainPredictor,
+  type ExplainData,
+  type Predictor,
+} from './context';
 
 export interface ImportanceOptions {
-  /** Shuffles per input [5]. */
+  /** Shuffles per input [3]. */
   repeats?: number;
   seed?: number;
   /** Regression tasks: 'gini-drop' [default] or 'rmse-rise'. */
@@ -94,12 +100,31 @@ function scorers(ctx: ExplainData, regressionMetric: 'gini-drop' | 'rmse-rise'):
   });
 }
 
+/** Predictions with only the `changed` rows predicted again (the others as in `base`). */
+async function predictChanged(
+  predictor: Predictor,
+  base: Float64Array[],
+  changed: Uint8Array,
+): Promise<Float64Array[]> {
+  let count = 0;
+  for (let i = 0; i < changed.length; i++) count += changed[i];
+  if (count === changed.length) return predictor.predict(allRows(changed.length));
+  const rows = new Int32Array(count);
+  for (let i = 0, k = 0; i < changed.length; i++) if (changed[i]) rows[k++] = i;
+  const some = count > 0 ? await predictor.predict(rows) : [];
+  return base.map((b, t) => {
+    const out = b.slice();
+    for (let k = 0; k < count; k++) out[rows[k]] = some[t][k];
+    return out;
+  });
+}
+
 export async function permutationImportance(
   ctx: ExplainData,
   options: ImportanceOptions = {},
 ): Promise<ImportanceResult> {
   const t0 = performance.now();
-  const repeats = Math.max(1, options.repeats ?? 5);
+  const repeats = Math.max(1, options.repeats ?? 3);
   const rng = createRng(options.seed ?? 1);
   const { model, manifest, data, features } = ctx;
   const n = data.rows;
@@ -116,6 +141,7 @@ export async function permutationImportance(
     options.onProgress?.(done, total);
     const values: number[][][] = model.plan.tasks.map(() => features.map(() => []));
     const perm = new Int32Array(n);
+    const changed = new Uint8Array(n);
     for (const [g, feature] of features.entries()) {
       // The dataset's columns may have been moved to shared memory by the predictor: read them now.
       const originals = feature.fields.map((f) => {
@@ -127,13 +153,20 @@ export async function permutationImportance(
           if (options.signal?.aborted) throw new CancelledError();
           for (let i = 0; i < n; i++) perm[i] = i;
           shuffleInPlace(perm, rng);
+          changed.fill(0);
           feature.fields.forEach((f, j) => {
             const field = data.fields[f];
             const from = originals[j];
             const to = field.kind === 'lookup' ? field.ids : field.values;
-            for (let i = 0; i < n; i++) to[i] = from[perm[i]];
+            for (let i = 0; i < n; i++) {
+              const v = from[perm[i]];
+              to[i] = v;
+              if (v !== from[i]) changed[i] = 1;
+            }
           });
-          const predicted = await predictor.predict(rows);
+          // Rows whose input the shuffle left as it was (a common value drawn for itself) keep
+          // their prediction: only the others are predicted again.
+          const predicted = await predictChanged(predictor, base, changed);
           score.forEach((s, t) =>
             values[t][g].push(s.importance(predicted[t], base[t], baseValue[t])),
           );
