@@ -6,6 +6,16 @@
 
 export type TaskKind = 'binary' | 'regression';
 
+/** The parts of an explanation, computed separately or together. */
+export type ExplainPart = 'importance' | 'rows' | 'pdp' | 'funnel';
+export const EXPLAIN_PARTS: readonly ExplainPart[] = ['importance', 'rows', 'pdp', 'funnel'];
+
+/** Inputs moved together (e.g. every column of one entity), under one name. */
+export interface FeatureGroup {
+  name: string;
+  columns: string[];
+}
+
 /** How a task's importance is measured. */
 export type ImportanceMetric =
   /** Binary tasks: AUC with the rows as they are minus AUC with the input shuffled. */

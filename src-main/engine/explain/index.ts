@@ -3,7 +3,7 @@
 // (partial dependence) and what passes through the funnel (fusion units). One call for the CLI
 // and the app's worker thread, with progress and cancel.
 
-import type { Explanation } from '../../shared/explain';
+import type { ExplainPart, Explanation, FeatureGroup } from '../../shared/explain';
 import { createRng } from '../data/random';
 import { splitRows } from '../data/split';
 import type { Table } from '../data/types';
@@ -33,7 +33,7 @@ export function defaultRowCount(inputs: number, repeats: number): number {
   return Math.max(MIN_DEFAULT_ROWS, Math.floor(DEFAULT_FORWARD_BUDGET / (1 + inputs * repeats)));
 }
 
-export type ExplainPart = 'importance' | 'rows' | 'pdp' | 'funnel';
+export type { ExplainPart };
 
 export interface ExplainOptions {
   /** Which rows: the model's test or validation split of this file (its training data), or all. */
@@ -43,7 +43,7 @@ export interface ExplainOptions {
   /** Shuffles per input for importance [DEFAULT_REPEATS]. */
   repeats?: number;
   /** Columns moved together, by group name. */
-  groups?: { name: string; columns: string[] }[];
+  groups?: FeatureGroup[];
   /** Rows of the table (0-based data rows) to explain one by one. */
   explainRows?: number[];
   /** What to compute [all]. */

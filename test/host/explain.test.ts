@@ -1,0 +1,120 @@
+// Explaining a run through the host API (handlers, jobs run in-process): progress events, the
+// result kept with the run and merged when a row is explained later, cancel, bad arguments.
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcessRunner } from '../../src-main/host/jobs';
+import type { HandlerTable, HostEvent } from '../../src-main/ipc/api';
+import { createHandlers } from '../../src-main/ipc/handlers';
+
+let dir: string;
+let workspace: string;
+let dataDir: string;
+let handlers: HandlerTable;
+const events: HostEvent[] = [];
+let runId: string;
+
+async function until<T extends HostEvent['type']>(
+  type: T,
+  jobId: string,
+): Promise<Extract<HostEvent, { type: T }>> {
+  for (;;) {
+    const found = events.find((e) => e.type === type && 'jobId' in e && e.jobId === jobId) as
+      Extract<HostEvent, { type: T }> | undefined;
+    if (found) return found;
+    const failed = events.find(
+      (e) => (e.type === 'job:failed' || e.type === 'job:cancelled') && e.jobId === jobId,
+    );
+    if (failed && type !== failed.type) throw new Error(JSON.stringify(failed));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'htlnet-explain-host-'));
+  workspace = path.join(dir, 'ws');
+  dataDir = path.join(dir, 'data');
+  handlers = createHandlers({
+    version: '0.0.0',
+    backend: async () => 'wasm',
+    mode: 'browser',
+    workspace,
+    dataDir,
+    roots: [workspace],
+    emit: (e) => events.push(e),
+    runner: inProcessRunner,
+  });
+  const sample = await handlers['data:sample'](2000);
+  const { jobId } = await handlers['data:import'](sample);
+  await until('import:done', jobId);
+  const project = await handlers['templates:create']('htlnet');
+  const optimizer = project.graph.blocks.find((b) => b.type === 'optimizer')!;
+  Object.assign(optimizer.params, { epochs: 1, batchSize: 256 });
+  const started = await handlers['train:start']({ project, dataPath: sample });
+  await until('train:done', started.jobId);
+  runId = started.runId;
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('explain:start', () => {
+  it("explains a run's test split with progress, keeps it with the run and merges rows", async () => {
+    expect(await handlers['explain:get'](runId)).toBeNull();
+    const { jobId } = await handlers['explain:start']({
+      source: { runId },
+      repeats: 1,
+      explainRows: [5],
+    });
+    const done = await until('explain:done', jobId);
+    expect(done.runId).toBe(runId);
+    const e = done.explanation;
+    expect(e.data.subset).toBe('test');
+    expect(e.data.rows).toBe(200);
+    expect(e.importance!.tasks.map((t) => t.task)).toEqual(['click', 'purchase', 'amount']);
+    expect(e.rows.map((r) => r.row)).toEqual([5]);
+    expect(e.funnel!.tasks.map((t) => t.task)).toEqual(['purchase', 'amount']);
+    expect(e.partialDependence.length).toBeGreaterThan(0);
+    const stages = new Set(
+      events.filter((x) => x.type === 'job:progress' && x.jobId === jobId).map((x) => x.stage),
+    );
+    expect([...stages]).toEqual(
+      expect.arrayContaining(['reading', 'importance', 'partial dependence', 'funnel']),
+    );
+    expect(existsSync(path.join(dataDir, 'runs', runId, 'explanation.json'))).toBe(true);
+
+    // One more row later: only the row is computed; the kept parts stay, both rows are kept.
+    const more = await handlers['explain:start']({
+      source: { runId },
+      parts: ['rows'],
+      explainRows: [9],
+    });
+    const merged = (await until('explain:done', more.jobId)).explanation;
+    expect(merged.rows.map((r) => r.row)).toEqual([9, 5]);
+    expect(merged.importance).toEqual(e.importance);
+    expect(merged.funnel).toEqual(e.funnel);
+    expect(await handlers['explain:get'](runId)).toEqual(merged);
+  });
+
+  it('stops when cancelled', async () => {
+    const { jobId } = await handlers['explain:start']({ source: { runId }, repeats: 50 });
+    await handlers['job:cancel'](jobId);
+    const cancelled = await until('job:cancelled', jobId);
+    expect(cancelled.kind).toBe('explain');
+  });
+
+  it('refuses bad requests with a message naming the field', async () => {
+    await expect(
+      handlers['explain:start']({ source: { runId }, subset: 'train' as never }),
+    ).rejects.toThrow(/explain:start: subset must be test, validation or all/);
+    await expect(
+      handlers['explain:start']({ source: { runId }, parts: ['everything' as never] }),
+    ).rejects.toThrow(/parts must be among importance, rows, pdp, funnel/);
+    await expect(
+      handlers['explain:start']({ source: { runId }, explainRows: [-1] }),
+    ).rejects.toThrow(/explainRows\[0\] must be a whole number/);
+    await expect(
+      handlers['explain:start']({ source: { modelDir: '/etc' }, dataPath: '/etc/passwd' }),
+    ).rejects.toThrow();
+  });
+});
