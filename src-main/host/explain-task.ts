@@ -29,6 +29,18 @@ export type ExplainTaskMessage =
 
 /** `fresh` over `kept`: parts computed now replace the kept ones; rows join (newest first). */
 export function mergeExplanations(kept: Explanation | null, fresh: Explanation): Explanation {
+  const rowsOnly =
+    fresh.importance === null && fresh.partialDependence.length === 0 && fresh.funnel === null;
+  if (kept && rowsOnly) {
+    // Rows of another file (a scored file) join the run's explanation, which stays as it was.
+    const rows = [
+      ...fresh.rows,
+      ...(kept.rows ?? []).filter(
+        (r) => !fresh.rows.some((f) => f.row === r.row && f.file === r.file),
+      ),
+    ].slice(0, KEPT_ROWS);
+    return { ...kept, rows };
+  }
   if (
     !kept ||
     kept.data?.path !== fresh.data.path ||
@@ -38,7 +50,9 @@ export function mergeExplanations(kept: Explanation | null, fresh: Explanation):
     return fresh;
   const rows = [
     ...fresh.rows,
-    ...(kept.rows ?? []).filter((r) => !fresh.rows.some((f) => f.row === r.row)),
+    ...(kept.rows ?? []).filter(
+      (r) => !fresh.rows.some((f) => f.row === r.row && f.file === r.file),
+    ),
   ].slice(0, KEPT_ROWS);
   return {
     ...fresh,

@@ -89,7 +89,9 @@ export interface TaskContributions {
 }
 
 export interface RowExplanation {
-  /** The row's index in the explained data (0-based, data rows only). */
+  /** The file the row comes from. */
+  file: string;
+  /** The row's index in that file (0-based, data rows only). */
   row: number;
   /** Its line in the file (1-based), when known. */
   line: number | null;
@@ -162,6 +164,11 @@ export interface Explanation {
   data: { path: string; subset: 'test' | 'validation' | 'all'; rows: number; of: number };
   createdAt: string;
   importance: ImportanceResult | null;
+  /**
+   * Rows to pick from for "why this prediction": a seeded sample of the explained rows (file
+   * row, and the prediction of each task in chain order).
+   */
+  picks: { row: number; predictions: number[] }[];
   rows: RowExplanation[];
   partialDependence: PartialDependence[];
   funnel: FunnelResult | null;

@@ -76,7 +76,7 @@ describe('explain:start', () => {
     expect(e.funnel!.tasks.map((t) => t.task)).toEqual(['purchase', 'amount']);
     expect(e.partialDependence.length).toBeGreaterThan(0);
     const stages = new Set(
-      events.filter((x) => x.type === 'job:progress' && x.jobId === jobId).map((x) => x.stage),
+      events.flatMap((x) => (x.type === 'job:progress' && x.jobId === jobId ? [x.stage] : [])),
     );
     expect([...stages]).toEqual(
       expect.arrayContaining(['reading', 'importance', 'partial dependence', 'funnel']),

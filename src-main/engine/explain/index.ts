@@ -10,6 +10,7 @@ import type { Table } from '../data/types';
 import { CancelledError, UserError } from '../errors';
 import type { ModelManifest } from '../export/saved-model';
 import type { HtlnetModel } from '../model/model';
+import { predictRows } from '../train/evaluate';
 import { explainData, type ExplainData } from './context';
 import { funnelSummary } from './funnel';
 import { permutationImportance } from './importance';
@@ -35,6 +36,9 @@ export function defaultRowCount(inputs: number, repeats: number): number {
 
 export type { ExplainPart };
 
+/** Rows offered to pick from for row explanations. */
+export const PICKS = 200;
+
 export interface ExplainOptions {
   /** Which rows: the model's test or validation split of this file (its training data), or all. */
   subset?: 'test' | 'validation' | 'all';
@@ -44,7 +48,10 @@ export interface ExplainOptions {
   repeats?: number;
   /** Columns moved together, by group name. */
   groups?: FeatureGroup[];
-  /** Rows of the table (0-based data rows) to explain one by one. */
+  /**
+   * Rows of the table (0-based data rows) to explain one by one [the explained row with the
+   * highest core-task prediction].
+   */
   explainRows?: number[];
   /** What to compute [all]. */
   parts?: ExplainPart[];
@@ -109,6 +116,12 @@ export async function explainModel(
   }
   if (rows.length === 0) throw new UserError(`${table.file}: there are no rows to explain.`);
   const ctx = explainData(model, manifest, table, rows, options.groups);
+  const pickRows = sampleRows(ctx.data.rows, PICKS, createRng(seed + 1)).sort();
+  const pickPredictions = predictRows(model, ctx.data, pickRows, manifest.targetEncoders).raw;
+  const picks = Array.from(pickRows, (r, i) => ({
+    row: ctx.sourceRows[r],
+    predictions: pickPredictions.map((p) => p[i]),
+  }));
   const progress = options.onProgress ?? (() => undefined);
   const check = () => {
     if (options.signal?.aborted) throw new CancelledError();
@@ -128,7 +141,13 @@ export async function explainModel(
   check();
   const explained = [];
   if (parts.has('rows')) {
-    const list = options.explainRows ?? [];
+    // Not told which: the row with the highest prediction of the core task among the picks.
+    const core = model.plan.core;
+    const top = picks.reduce<(typeof picks)[number] | null>(
+      (best, p) => (best === null || p.predictions[core] > best.predictions[core] ? p : best),
+      null,
+    );
+    const list = options.explainRows ?? (top ? [top.row] : []);
     for (const [i, row] of list.entries()) {
       check();
       progress('contributions', i, list.length);
@@ -147,6 +166,7 @@ export async function explainModel(
   if (parts.has('funnel')) progress('funnel', 0, 1);
   const funnel = parts.has('funnel') ? funnelSummary(ctx, { seed, signal: options.signal }) : null;
   return {
+    picks,
     data: { path: table.file, subset, rows: rows.length, of: subsetSize },
     createdAt: new Date().toISOString(),
     importance,

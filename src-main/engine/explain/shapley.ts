@@ -223,6 +223,7 @@ export function explainRow(
       ),
   }));
   return {
+    file: ctx.table.file,
     row: tableRow,
     line: ctx.table.lineOfRow(tableRow),
     method,
