@@ -75,15 +75,23 @@ export function explainData(
   table: Table,
   rows: Int32Array,
   groups: { name: string; columns: string[] }[] = [],
+  options: { needTargets?: boolean } = {},
 ): ExplainData {
   const encoders: FieldEncoder[] = manifest.encoders;
   const full = encodeFields(table, encoders);
   const names = new Set(table.columns.map((c) => c.name));
-  const hasTargets = manifest.project.data.tasks.every((t) => names.has(t.column));
+  let hasTargets = manifest.project.data.tasks.every((t) => names.has(t.column));
   let targets: Float64Array[] = [];
   if (hasTargets) {
-    const parsed = parseTargets(table, manifest.project.data.tasks);
-    targets = parsed.map((values) => {
+    let parsed: Float64Array[] | null = null;
+    try {
+      parsed = parseTargets(table, manifest.project.data.tasks);
+    } catch (error) {
+      // Unusable targets (e.g. a missing value) matter only to what measures against them.
+      if (options.needTargets !== false) throw error;
+      hasTargets = false;
+    }
+    targets = (parsed ?? []).map((values) => {
       const out = new Float64Array(rows.length);
       for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
       return out;

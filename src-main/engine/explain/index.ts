@@ -115,7 +115,9 @@ export async function explainModel(
     rows = Int32Array.from(pick, (i) => rows[i]);
   }
   if (rows.length === 0) throw new UserError(`${table.file}: there are no rows to explain.`);
-  const ctx = explainData(model, manifest, table, rows, options.groups);
+  const ctx = explainData(model, manifest, table, rows, options.groups, {
+    needTargets: parts.has('importance'),
+  });
   const pickRows = sampleRows(ctx.data.rows, PICKS, createRng(seed + 1)).sort();
   const pickPredictions = predictRows(model, ctx.data, pickRows, manifest.targetEncoders).raw;
   const picks = Array.from(pickRows, (r, i) => ({

@@ -12,7 +12,8 @@ import { buildTemplate } from '../../../src-main/engine/graph/templates';
 import type { HtlnetModel } from '../../../src-main/engine/model/model';
 import { trainProject, type TrainedRun } from '../../../src-main/engine/pipeline';
 import { backend } from '../../helpers/engine';
-import { knownTable } from '../../helpers/explain';
+import { knownCsv, knownTable } from '../../helpers/explain';
+import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
 
 let table: Table;
 let run: TrainedRun;
@@ -115,6 +116,17 @@ describe('permutation importance', () => {
       'noise',
       'noise_cat',
     ]);
+  });
+
+  it('needs usable targets for importance only', async () => {
+    const lines = knownCsv(300, 4).split('\n');
+    lines[3] = lines[3].replace(/,[01],([01]),([0-9.]+)$/, ',,$1,$2');
+    const broken = await parseTableFromBuffer('broken.csv', Buffer.from(lines.join('\n')));
+    await expect(
+      explainModel(model, manifest, broken, { parts: ['importance'], threads: 1 }),
+    ).rejects.toThrow(/broken\.csv, line 4, column "click"/);
+    const rows = await explainModel(model, manifest, broken, { parts: ['rows'], explainRows: [2] });
+    expect(rows.rows[0].row).toBe(2);
   });
 
   it('gives a t interval of the mean', () => {
