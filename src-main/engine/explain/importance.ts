@@ -13,6 +13,7 @@ import type {
   TaskImportance,
 } from '../../shared/explain';
 import { createRng, shuffleInPlace } from '../data/random';
+import type { EncodedDataset } from '../data/types';
 import { CancelledError } from '../errors';
 import { auc, normalizedGini, rmse } from '../train/metrics';
 import {
@@ -100,12 +101,16 @@ function scorers(ctx: ExplainData, regressionMetric: 'gini-drop' | 'rmse-rise'):
   });
 }
 
-/** Predictions with only the `changed` rows predicted again (the others as in `base`). */
+/**
+ * Predictions of the K copies of the rows, with only the `changed` rows predicted again (the
+ * others are the unshuffled prediction `base` of their row).
+ */
 async function predictChanged(
   predictor: Predictor,
   base: Float64Array[],
   changed: Uint8Array,
 ): Promise<Float64Array[]> {
+  const n = base[0]?.length ?? 0;
   let count = 0;
   for (let i = 0; i < changed.length; i++) count += changed[i];
   if (count === changed.length) return predictor.predict(allRows(changed.length));
@@ -113,10 +118,30 @@ async function predictChanged(
   for (let i = 0, k = 0; i < changed.length; i++) if (changed[i]) rows[k++] = i;
   const some = count > 0 ? await predictor.predict(rows) : [];
   return base.map((b, t) => {
-    const out = b.slice();
+    const out = new Float64Array(changed.length);
+    for (let c = 0; c < changed.length; c += n) out.set(b, c);
     for (let k = 0; k < count; k++) out[rows[k]] = some[t][k];
     return out;
   });
+}
+
+/** `data` with its rows repeated `copies` times (row c * n + i is row i). */
+function tiled(data: EncodedDataset, copies: number): EncodedDataset {
+  const n = data.rows;
+  return {
+    rows: n * copies,
+    fields: data.fields.map((f) => {
+      if (f.kind === 'lookup') {
+        const ids = new Int32Array(n * copies);
+        for (let c = 0; c < copies; c++) ids.set(f.ids, c * n);
+        return { ...f, ids };
+      }
+      const values = new Float32Array(n * copies);
+      for (let c = 0; c < copies; c++) values.set(f.values, c * n);
+      return { ...f, values };
+    }),
+    targets: [],
+  };
 }
 
 export async function permutationImportance(
@@ -126,56 +151,66 @@ export async function permutationImportance(
   const t0 = performance.now();
   const repeats = Math.max(1, options.repeats ?? 3);
   const rng = createRng(options.seed ?? 1);
-  const { model, manifest, data, features } = ctx;
-  const n = data.rows;
-  const rows = allRows(n);
+  const { model, manifest, features } = ctx;
+  const n = ctx.data.rows;
   const total = 1 + features.length * repeats;
   const threads =
     options.threads ?? (availableCores() >= 2 && n * total >= 400_000 && n >= 4096 ? 2 : 1);
+  // Every shuffle of one input goes in one prediction call: the rows are repeated once per
+  // shuffle, each copy shuffled its own way (a call has a fixed cost: the threads load the
+  // weights and the first layers' projections).
+  const data = tiled(ctx.data, repeats);
   const predictor = await startExplainPredictor(model, data, manifest.targetEncoders, threads);
   const score = scorers(ctx, options.regressionMetric ?? 'gini-drop');
   try {
-    const base = await predictor.predict(rows);
+    const base = await predictor.predict(allRows(n));
     const baseValue = score.map((s, t) => s.value(base[t]));
     let done = 1;
     options.onProgress?.(done, total);
     const values: number[][][] = model.plan.tasks.map(() => features.map(() => []));
     const perm = new Int32Array(n);
-    const changed = new Uint8Array(n);
+    const changed = new Uint8Array(n * repeats);
     for (const [g, feature] of features.entries()) {
+      if (options.signal?.aborted) throw new CancelledError();
       // The dataset's columns may have been moved to shared memory by the predictor: read them now.
       const originals = feature.fields.map((f) => {
         const field = data.fields[f];
-        return field.kind === 'lookup' ? field.ids.slice() : field.values.slice();
+        return field.kind === 'lookup' ? field.ids.slice(0, n) : field.values.slice(0, n);
       });
       try {
+        changed.fill(0);
         for (let k = 0; k < repeats; k++) {
-          if (options.signal?.aborted) throw new CancelledError();
           for (let i = 0; i < n; i++) perm[i] = i;
           shuffleInPlace(perm, rng);
-          changed.fill(0);
+          const at = k * n;
           feature.fields.forEach((f, j) => {
             const field = data.fields[f];
             const from = originals[j];
             const to = field.kind === 'lookup' ? field.ids : field.values;
             for (let i = 0; i < n; i++) {
               const v = from[perm[i]];
-              to[i] = v;
-              if (v !== from[i]) changed[i] = 1;
+              to[at + i] = v;
+              if (v !== from[i]) changed[at + i] = 1;
             }
           });
-          // Rows whose input the shuffle left as it was (a common value drawn for itself) keep
-          // their prediction: only the others are predicted again.
-          const predicted = await predictChanged(predictor, base, changed);
-          score.forEach((s, t) =>
-            values[t][g].push(s.importance(predicted[t], base[t], baseValue[t])),
-          );
-          options.onProgress?.(++done, total);
         }
+        // Rows whose input the shuffle left as it was (a common value drawn for itself) keep
+        // their prediction: only the others are predicted again.
+        const predicted = await predictChanged(predictor, base, changed);
+        for (let k = 0; k < repeats; k++) {
+          score.forEach((s, t) =>
+            values[t][g].push(
+              s.importance(predicted[t].subarray(k * n, (k + 1) * n), base[t], baseValue[t]),
+            ),
+          );
+        }
+        done += repeats;
+        options.onProgress?.(done, total);
       } finally {
         feature.fields.forEach((f, j) => {
           const field = data.fields[f];
-          (field.kind === 'lookup' ? field.ids : field.values).set(originals[j] as never);
+          const to = field.kind === 'lookup' ? field.ids : field.values;
+          for (let k = 0; k < repeats; k++) to.set(originals[j] as never, k * n);
         });
       }
     }
