@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessRunner } from '../../src-main/host/jobs';
 import type { HandlerTable, HostEvent } from '../../src-main/ipc/api';
 import { createHandlers } from '../../src-main/ipc/handlers';
+import { KEPT_ROWS, mergeExplanations } from '../../src-main/host/explain-task';
+import type { Explanation } from '../../src-main/shared/explain';
 
 let dir: string;
 let workspace: string;
@@ -116,5 +118,51 @@ describe('explain:start', () => {
     await expect(
       handlers['explain:start']({ source: { modelDir: '/etc' }, dataPath: '/etc/passwd' }),
     ).rejects.toThrow();
+  });
+});
+
+describe('mergeExplanations', () => {
+  const base = (path: string, rows: number[], file = path): Explanation => ({
+    data: { path, subset: 'test', rows: 100, of: 100 },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    importance: { rows: 100, repeats: 1, seconds: 1, tasks: [] },
+    picks: [],
+    rows: rows.map((row) => ({
+      file,
+      row,
+      line: row + 2,
+      method: 'exact-shapley',
+      background: 10,
+      permutations: 0,
+      tasks: [],
+    })),
+    partialDependence: [],
+    funnel: null,
+  });
+
+  it('keeps the run explanation when rows of another file are added', () => {
+    const kept = base('/d/train.csv', [1, 2]);
+    const fresh = { ...base('/d/scored.csv', [2]), importance: null };
+    const merged = mergeExplanations(kept, fresh);
+    expect(merged.data.path).toBe('/d/train.csv');
+    expect(merged.importance).toEqual(kept.importance);
+    expect(merged.rows.map((r) => `${r.file}:${r.row}`)).toEqual([
+      '/d/scored.csv:2',
+      '/d/train.csv:1',
+      '/d/train.csv:2',
+    ]);
+  });
+
+  it('replaces an explanation of other data, and keeps at most KEPT_ROWS rows', () => {
+    const kept = base('/d/train.csv', [1]);
+    const other = { ...base('/d/other.csv', [3]), data: { ...kept.data, path: '/d/other.csv' } };
+    expect(mergeExplanations(kept, other)).toEqual(other);
+    const many = base(
+      '/d/train.csv',
+      Array.from({ length: KEPT_ROWS }, (_, i) => i + 10),
+    );
+    const fresh = { ...base('/d/train.csv', [0]), importance: null };
+    expect(mergeExplanations(many, fresh).rows).toHaveLength(KEPT_ROWS);
+    expect(mergeExplanations(many, fresh).rows[0].row).toBe(0);
   });
 });
