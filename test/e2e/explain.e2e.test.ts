@@ -33,6 +33,15 @@ async function invoke<T>(page: Page, channel: string, args: unknown[] = []): Pro
 
 const byId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 
+/** Waits until `check` holds (set-up code runs outside a test, where expect.poll cannot). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const end = Date.now() + LONG;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 describe.skipIf(unavailable !== null && !required)('explaining a run (Chromium)', () => {
   let app: AppSession;
   let page: Page;
@@ -45,13 +54,11 @@ describe.skipIf(unavailable !== null && !required)('explaining a run (Chromium)'
     await byId(page, 'app').waitFor({ timeout: LONG });
     const sample = await invoke<string>(page, 'data:sample', [5000]);
     const imported = await invoke<JobStarted>(page, 'data:import', [sample]);
-    expect(imported.jobId).toBeTruthy();
-    await expect
-      .poll(async () => (await invoke<unknown>(page, 'data:preview', [sample])) !== null, {
-        timeout: LONG,
-        interval: 250,
-      })
-      .toBe(true);
+    if (!imported.jobId) throw new Error('data:import started no job');
+    await until(
+      async () => (await invoke<unknown>(page, 'data:preview', [sample])) !== null,
+      'the import',
+    );
     const project = await invoke<ProjectFile>(page, 'templates:create', ['htlnet']);
     const optimizer = project.graph.blocks.find((b) => b.type === 'optimizer')!;
     optimizer.params = { ...optimizer.params, epochs: 2, batchSize: 256 };
@@ -59,13 +66,12 @@ describe.skipIf(unavailable !== null && !required)('explaining a run (Chromium)'
       { project, dataPath: sample, label: 'to explain' },
     ]);
     runId = started.runId;
-    await expect
-      .poll(
-        async () =>
-          (await invoke<RunSummary[]>(page, 'runs:list')).find((r) => r.id === runId)?.status,
-        { timeout: LONG, interval: 500 },
-      )
-      .toBe('completed');
+    await until(
+      async () =>
+        (await invoke<RunSummary[]>(page, 'runs:list')).find((r) => r.id === runId)?.status ===
+        'completed',
+      'the training run',
+    );
   }, LONG);
 
   afterAll(async () => {
