@@ -446,9 +446,12 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
                 row&apos;s value instead of the background rows&apos; values, adds (right) or takes
                 away (left), shared fairly over every order in which the inputs could be switched
                 (Shapley values). The bars add up exactly to the difference.{' '}
-                {row ? `${methodText(row)}.` : ''} Shapley sampling was chosen over integrated
-                gradients: categories have no path between them through the embedding, and its sum
-                is exact by construction.
+                {row ? `${methodText(row)}.` : ''} Shapley values were chosen over integrated
+                gradients on the embeddings by measurement (bench/results/explain-*.json): on the
+                built-in sample both rank the inputs alike (rank correlation 0.93), but integrated
+                gradients took 0.29 s a row against 0.17 s, their sum is only approximately the
+                difference, and a path between two categories through the embedding passes through
+                no real category.
                 {typeOf === 'binary'
                   ? ' Values are probabilities.'
                   : ' Values are on the raw scale.'}

@@ -261,7 +261,7 @@ function PdpChartImpl({
             <rect
               key={i}
               className="jc-bar jc-s6"
-              opacity={0.35}
+              style={{ opacity: 0.3 }}
               x={Math.min(a, b)}
               width={Math.max(0.5, Math.abs(b - a) - 1)}
               y={bottom - h}
