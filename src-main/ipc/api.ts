@@ -191,6 +191,8 @@ export interface ExplainRequestArgs {
   parts?: ExplainPart[];
   /** Columns shuffled together, under one name. */
   groups?: FeatureGroup[];
+  /** Regression tasks' importance: the drop in normalised Gini [default] or the rise in RMSE. */
+  regressionMetric?: 'gini-drop' | 'rmse-rise';
 }
 
 /** A task's metrics as sent over the wire (binary: auc, logloss; regression: nrmse, ...). */

@@ -165,6 +165,14 @@ export function checkExplainRequest(
       return p as ExplainPart;
     });
   }
+  if (request.regressionMetric !== undefined) {
+    if (request.regressionMetric !== 'gini-drop' && request.regressionMetric !== 'rmse-rise') {
+      throw new ArgumentError(
+        `${channel}: regressionMetric must be gini-drop or rmse-rise; got ${describe(request.regressionMetric)}.`,
+      );
+    }
+    out.regressionMetric = request.regressionMetric;
+  }
   if (request.groups !== undefined) {
     out.groups = checkList(request.groups, channel, 'groups', 1000).map((g, i) => {
       const group = checkObject(g, channel, `groups[${i}]`);

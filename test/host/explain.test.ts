@@ -113,6 +113,9 @@ describe('explain:start', () => {
       handlers['explain:start']({ source: { runId }, parts: ['everything' as never] }),
     ).rejects.toThrow(/parts must be among importance, rows, pdp, funnel/);
     await expect(
+      handlers['explain:start']({ source: { runId }, regressionMetric: 'mse' as never }),
+    ).rejects.toThrow(/regressionMetric must be gini-drop or rmse-rise/);
+    await expect(
       handlers['explain:start']({ source: { runId }, explainRows: [-1] }),
     ).rejects.toThrow(/explainRows\[0\] must be a whole number/);
     await expect(

@@ -11,6 +11,7 @@ import {
   METRIC_LABELS,
   type Explanation,
   type ExplainPart,
+  type FeatureGroup,
   type RowExplanation,
 } from '../../../src-main/shared/explain';
 import { ChartCard, downloadBlob } from '../charts';
@@ -78,6 +79,8 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
   const [shownRow, setShownRow] = useState(0);
   const [pdpFeature, setPdpFeature] = useState<string | null>(null);
   const [otherFile, setOtherFile] = useState<string | null>(null);
+  const [regressionMetric, setRegressionMetric] = useState<'gini-drop' | 'rmse-rise'>('gini-drop');
+  const [groupsText, setGroupsText] = useState('');
   const jobRef = useRef<Job | null>(null);
   const early = useRef<HostEvent[]>([]);
 
@@ -141,6 +144,8 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
       explainRows?: number[];
       dataPath?: string;
       subset?: 'test' | 'all';
+      regressionMetric?: 'gini-drop' | 'rmse-rise';
+      groups?: FeatureGroup[];
     },
   ) => {
     setError(null);
@@ -167,12 +172,20 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
     }
   };
 
-  const explainAll = () =>
+  const explainAll = () => {
+    const groups = parseGroups(groupsText);
+    if (typeof groups === 'string') {
+      setError(groups);
+      return;
+    }
     void start('Explaining the model', {
       subset,
+      regressionMetric,
+      ...(groups.length > 0 ? { groups } : {}),
       // With no row kept yet the host explains the row with the highest core prediction.
       ...(explanation?.rows.length ? { explainRows: [] } : {}),
     });
+  };
 
   const explainOneRow = (row: number, file: string | null) =>
     void start(`Explaining row ${row}`, {
@@ -256,6 +269,34 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
               onChange={(e) => setRepeats(Math.max(1, Math.min(20, Number(e.target.value) || 1)))}
               disabled={busy}
               data-testid="explain-repeats"
+            />
+          </label>
+          {run.tasks.some((t) => t.type === 'regression') && (
+            <label className="j-field" title="How a regression task's importance is measured">
+              <span className="j-field-label">Regression importance</span>
+              <select
+                value={regressionMetric}
+                onChange={(e) => setRegressionMetric(e.target.value as 'gini-drop' | 'rmse-rise')}
+                disabled={busy}
+                data-testid="explain-regression-metric"
+              >
+                <option value="gini-drop">drop in normalised Gini</option>
+                <option value="rmse-rise">rise in RMSE</option>
+              </select>
+            </label>
+          )}
+          <label
+            className="j-field"
+            title="Columns shuffled together, e.g. user=user_id,user_age; item=item_id,price"
+          >
+            <span className="j-field-label">Groups (optional)</span>
+            <input
+              type="text"
+              value={groupsText}
+              placeholder="user=user_id,user_age; item=item_id,price"
+              onChange={(e) => setGroupsText(e.target.value)}
+              disabled={busy}
+              data-testid="explain-groups"
             />
           </label>
           {busy ? (
@@ -562,4 +603,24 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
       )}
     </section>
   );
+}
+
+/** "user=a,b; item=c" -> groups, or a message saying what is wrong. */
+export function parseGroups(text: string): FeatureGroup[] | string {
+  const groups: FeatureGroup[] = [];
+  for (const part of text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const i = part.indexOf('=');
+    const name = i < 0 ? '' : part.slice(0, i).trim();
+    const columns = (i < 0 ? '' : part.slice(i + 1))
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
+    if (!name || columns.length === 0)
+      return `Groups: "${part}" must be NAME=column,column (groups separated by ";").`;
+    groups.push({ name, columns });
+  }
+  return groups;
 }

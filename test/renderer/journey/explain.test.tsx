@@ -68,7 +68,7 @@ describe('the Explain panel', () => {
     expect(maybeTestId(root, 'explain-importance')).toBeNull();
     await click(byTestId(root, 'explain-start'));
     expect(host.callsOf('explain:start')).toEqual([
-      [{ source: { runId: run.id }, repeats: 3, subset: 'test' }],
+      [{ source: { runId: run.id }, repeats: 3, subset: 'test', regressionMetric: 'gini-drop' }],
     ]);
     await host.emit({
       type: 'job:progress',
@@ -163,6 +163,41 @@ describe('the Explain panel', () => {
         dataPath: '/ws/scored.csv',
         subset: 'all',
       },
+    ]);
+  });
+});
+
+describe('groups and the regression metric', () => {
+  it('sends groups of columns and the chosen metric; says what is wrong with a bad group', async () => {
+    const { host, run } = await open(null);
+    const root = view!.container;
+    await typeInto(byTestId<HTMLInputElement>(root, 'explain-groups'), 'user=user_id');
+    await typeInto(
+      byTestId<HTMLInputElement>(root, 'explain-groups'),
+      'user=user_id,user_age; oops',
+    );
+    await click(byTestId(root, 'explain-start'));
+    expect(text(byTestId(root, 'explain-error'))).toMatch(/"oops" must be NAME=column,column/);
+    expect(host.callsOf('explain:start')).toEqual([]);
+    await typeInto(
+      byTestId<HTMLInputElement>(root, 'explain-groups'),
+      'user=user_id,user_age; item=item_id, price',
+    );
+    await chooseOption(byTestId<HTMLSelectElement>(root, 'explain-regression-metric'), 'rmse-rise');
+    await click(byTestId(root, 'explain-start'));
+    expect(host.callsOf('explain:start')).toEqual([
+      [
+        {
+          source: { runId: run.id },
+          repeats: 3,
+          subset: 'test',
+          regressionMetric: 'rmse-rise',
+          groups: [
+            { name: 'user', columns: ['user_id', 'user_age'] },
+            { name: 'item', columns: ['item_id', 'price'] },
+          ],
+        },
+      ],
     ]);
   });
 });
