@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   const row = explainRow(ctx, 12, { background: 100, permutations: 4, seed });
   const rowSeconds = seconds(t0);
   t0 = performance.now();
-  const pdp = partialDependence(ctx, { seed });
+  const pdp = await partialDependence(ctx, { seed });
   const pdpSeconds = seconds(t0);
   t0 = performance.now();
   const funnel = funnelSummary(ctx, { seed });

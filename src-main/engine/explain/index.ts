@@ -158,8 +158,9 @@ export async function explainModel(
   }
   check();
   const partialDependenceList = parts.has('pdp')
-    ? partialDependence(ctx, {
+    ? await partialDependence(ctx, {
         seed,
+        threads: options.threads,
         signal: options.signal,
         onProgress: (d, t) => progress('partial dependence', d, t),
       })

@@ -8,8 +8,15 @@ import { bucketOf, slog1p } from '../data/encoders';
 import { createRng } from '../data/random';
 import type { FieldEncoder } from '../data/types';
 import { CancelledError } from '../errors';
-import { predictRows } from '../train/evaluate';
-import { allRows, blankDataset, copyFieldValue, type ExplainData, type Feature } from './context';
+import {
+  allRows,
+  availableCores,
+  blankDataset,
+  copyFieldValue,
+  startExplainPredictor,
+  type ExplainData,
+  type Feature,
+} from './context';
 import { sampleRows } from './shapley';
 
 export interface PdpOptions {
@@ -18,6 +25,8 @@ export interface PdpOptions {
   /** Grid points at most [20]. */
   points?: number;
   seed?: number;
+  /** Threads to predict on (default: 2 on a machine with 2 cores, for enough rows). */
+  threads?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -94,49 +103,89 @@ export function histogram(
   return { edges, counts };
 }
 
-export function partialDependence(ctx: ExplainData, options: PdpOptions = {}): PartialDependence[] {
+export async function partialDependence(
+  ctx: ExplainData,
+  options: PdpOptions = {},
+): Promise<PartialDependence[]> {
   const rng = createRng(options.seed ?? 11);
   const sample = sampleRows(ctx.data.rows, options.rows ?? 500, rng);
   const P = sample.length;
   const features = numericFeatures(ctx);
-  const out: PartialDependence[] = [];
   const tasks = ctx.model.plan.tasks;
-  for (const [i, feature] of features.entries()) {
-    if (options.signal?.aborted) throw new CancelledError();
-    const column = feature.columns[0];
-    const raw = ctx.raw.get(column)!;
+  // Every input's grid goes into one dataset, predicted in one call (on the worker threads when
+  // it is large enough), so the model is loaded once.
+  const plans: {
+    feature: Feature;
+    grid: number[];
+    encoders: FieldEncoder[];
+    present: Float64Array;
+    missing: number;
+    start: number;
+  }[] = [];
+  let total = 0;
+  for (const feature of features) {
+    const raw = ctx.raw.get(feature.columns[0])!;
     const present = Float64Array.from(raw.filter((v) => !Number.isNaN(v))).sort();
-    const missing = raw.length - present.length;
     if (present.length === 0) continue;
     const encoders = feature.fields.map((f) => ctx.manifest.encoders[f]);
     const grid = gridFor(encoders, present, options.points ?? 20);
-    const X = grid.length;
-    const data = blankDataset(ctx.data, P * X);
-    for (let x = 0; x < X; x++) {
+    plans.push({
+      feature,
+      grid,
+      encoders,
+      present,
+      missing: raw.length - present.length,
+      start: total,
+    });
+    total += grid.length * P;
+  }
+  if (total === 0) return [];
+  options.onProgress?.(0, 1);
+  const data = blankDataset(ctx.data, total);
+  for (const plan of plans) {
+    for (let x = 0; x < plan.grid.length; x++) {
       for (let s = 0; s < P; s++) {
-        const r = x * P + s;
+        const r = plan.start + x * P + s;
         for (let f = 0; f < data.fields.length; f++)
           copyFieldValue(data.fields[f], r, ctx.data.fields[f], sample[s]);
-        for (const [j, f] of feature.fields.entries()) {
+        for (const [j, f] of plan.feature.fields.entries()) {
           const field = data.fields[f];
-          const v = encodeValue(encoders[j], grid[x]);
+          const v = encodeValue(plan.encoders[j], plan.grid[x]);
           if (field.kind === 'lookup') field.ids[r] = v;
           else field.values[r] = v;
         }
       }
     }
-    const p = predictRows(ctx.model, data, allRows(data.rows), ctx.manifest.targetEncoders).raw;
-    const lo = grid[0];
-    const hi = grid[X - 1];
-    out.push({
-      feature: feature.name,
-      x: grid,
+  }
+  if (options.signal?.aborted) throw new CancelledError();
+  const threads = options.threads ?? (availableCores() >= 2 && total >= 50_000 ? 2 : 1);
+  const predictor = await startExplainPredictor(
+    ctx.model,
+    data,
+    ctx.manifest.targetEncoders,
+    threads,
+  );
+  let p: Float64Array[];
+  try {
+    p = await predictor.predict(allRows(total));
+  } finally {
+    predictor.dispose();
+  }
+  options.onProgress?.(1, 1);
+  return plans.map((plan) => {
+    const X = plan.grid.length;
+    const lo = plan.grid[0];
+    const hi = plan.grid[X - 1];
+    return {
+      feature: plan.feature.name,
+      x: plan.grid,
       tasks: tasks.map((task, t) => {
         const mean: number[] = [];
         const low: number[] = [];
         const high: number[] = [];
         for (let x = 0; x < X; x++) {
-          const slice = p[t].slice(x * P, (x + 1) * P).sort();
+          const at = plan.start + x * P;
+          const slice = p[t].slice(at, at + P).sort();
           mean.push(slice.reduce((a, b) => a + b, 0) / P);
           low.push(quantile(slice, 0.1));
           high.push(quantile(slice, 0.9));
@@ -144,13 +193,11 @@ export function partialDependence(ctx: ExplainData, options: PdpOptions = {}): P
         return { task: task.name, type: task.type, mean, low, high };
       }),
       histogram: histogram(
-        present.filter((v) => v >= lo && v <= hi),
+        plan.present.filter((v) => v >= lo && v <= hi),
         lo,
         hi,
       ),
-      missing,
-    });
-    options.onProgress?.(i + 1, features.length);
-  }
-  return out;
+      missing: plan.missing,
+    };
+  });
 }
