@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 // The Explain panel of a run, on an explanation the engine computed (recorded from
-// `htlnet explain --out` on the built-in sample): starting the job with progress and stop, the
+// `htlnet explain --out` on the 100,000-row built-in sample, a 1-epoch HTLNet, --rows 2000
+// --repeats 2 --row 5 --row 17; numbers rounded to 6 digits, the picks cut to 30, the data path
+// set to the fixture runs' file): starting the job with progress and stop, the
 // importance chart with its intervals, the waterfall of a row and the row picker, partial
 // dependence, the funnel, "how to read this" and the CSV files.
 
