@@ -26,7 +26,12 @@ export function workerRunner(script: string | URL): Runner {
     let settled = false;
     const done = new Promise<void>((resolve) => {
       worker.on('message', (m: TaskMessage) => {
-        if (m.type === 'train-result' || m.type === 'score-result' || m.type === 'failed') {
+        if (
+          m.type === 'train-result' ||
+          m.type === 'score-result' ||
+          m.type === 'explain-result' ||
+          m.type === 'failed'
+        ) {
           settled = true;
         }
         onMessage(m);
@@ -233,6 +238,23 @@ export class JobManager {
       }
     });
     this.track(id, { kind: 'score', cancel: running.cancel, done: running.done });
+    return id;
+  }
+
+  /** Explains a model in a worker; for a run (`runId`) the result is kept in its folder. */
+  startExplain(task: Extract<TaskInput, { type: 'explain' }>, runId: string | null): string {
+    const id = jobId();
+    const running = this.runner(task, (m) => {
+      if (m.type === 'progress') {
+        this.emit({ ...progressEvent(m), jobId: id, kind: 'explain' });
+      } else if (m.type === 'explain-result') {
+        this.emit({ type: 'explain:done', jobId: id, runId, explanation: m.explanation });
+      } else if (m.type === 'failed') {
+        if (m.cancelled) this.emit({ type: 'job:cancelled', jobId: id, kind: 'explain' });
+        else this.emit({ type: 'job:failed', jobId: id, kind: 'explain', error: m.error });
+      }
+    });
+    this.track(id, { kind: 'explain', cancel: running.cancel, done: running.done });
     return id;
   }
 

@@ -19,10 +19,12 @@ import type {
 } from '../ipc/api';
 import type { ProjectFile } from '../shared/project';
 import { curvesWire, epochRecord, metricsByTask, progressWire } from './wire';
+import { explainTask, type ExplainTaskInput, type ExplainTaskMessage } from './explain-task';
 
 export type TaskInput =
   | { type: 'train'; project: ProjectFile; dataPath: string; modelDir: string }
-  | { type: 'score'; modelDir: string; dataPath: string; out: string };
+  | { type: 'score'; modelDir: string; dataPath: string; out: string }
+  | ExplainTaskInput;
 
 export interface TrainResult {
   reason: 'completed' | 'early-stopping' | 'cancelled' | 'diverged';
@@ -42,7 +44,8 @@ export type TaskMessage =
   | { type: 'train'; progress: TrainProgress }
   | { type: 'train-result'; result: TrainResult }
   | { type: 'score-result'; result: ScoreResult }
-  | { type: 'failed'; error: string; cancelled: boolean };
+  | { type: 'failed'; error: string; cancelled: boolean }
+  | ExplainTaskMessage;
 
 /** Batch events reach the window at most this often; epoch events always. */
 const BATCH_EVENT_INTERVAL_MS = 200;
@@ -54,6 +57,7 @@ export async function runTask(
 ): Promise<void> {
   try {
     if (input.type === 'train') await train(input, post, signal);
+    else if (input.type === 'explain') await explainTask(input, post, signal);
     else await score(input, post, signal);
   } catch (error) {
     const cancelled = error instanceof CancelledError || signal.aborted;

@@ -5,6 +5,7 @@
 import type { BlockSpec, PortSpec, PortType } from '../shared/catalog';
 import type { BlockShapes, Problem } from '../shared/problems';
 import type { DataBinding, ProjectFile } from '../shared/project';
+import type { ExplainPart, Explanation, FeatureGroup } from '../shared/explain';
 import type { CommandId } from './shortcuts';
 
 export interface AppInfo {
@@ -139,7 +140,7 @@ export interface OnnxExported {
   bytes: number;
 }
 
-export type JobKind = 'import' | 'train' | 'score';
+export type JobKind = 'import' | 'train' | 'score' | 'explain';
 
 export interface JobStarted {
   jobId: string;
@@ -171,6 +172,27 @@ export interface ScoreResult {
   columns: string[];
   /** Per task metrics when the scored file has the target columns. */
   metrics: Record<string, TaskMetricsWire> | null;
+}
+
+/** What to explain: a run's model (by default on its own data's test split) or a model folder. */
+export interface ExplainRequestArgs {
+  source: { runId: string } | { modelDir: string };
+  /** The CSV to explain on (a path on the host); default: the run's own data file. */
+  dataPath?: string;
+  /** The model's test or validation split of its training file, or every row [test for a run]. */
+  subset?: 'test' | 'validation' | 'all';
+  /** At most this many rows (a seeded sample); default: sized for a few seconds. */
+  rows?: number;
+  /** Shuffles per input for permutation importance [3]. */
+  repeats?: number;
+  /** Data rows (0-based, of the file) to explain one by one. */
+  explainRows?: number[];
+  /** What to compute [everything]. */
+  parts?: ExplainPart[];
+  /** Columns shuffled together, under one name. */
+  groups?: FeatureGroup[];
+  /** Regression tasks' importance: the drop in normalised Gini [default] or the rise in RMSE. */
+  regressionMetric?: 'gini-drop' | 'rmse-rise';
 }
 
 /** A task's metrics as sent over the wire (binary: auc, logloss; regression: nrmse, ...). */
@@ -264,7 +286,9 @@ export type HostEvent =
   | { type: 'import:done'; jobId: string; preview: DataPreview }
   | { type: 'train:progress'; jobId: string; runId: string; progress: TrainProgress }
   | { type: 'train:done'; jobId: string; run: RunSummary }
-  | { type: 'score:done'; jobId: string; result: ScoreResult };
+  | { type: 'score:done'; jobId: string; result: ScoreResult }
+  /** An explanation finished; for a run it is also kept in the run's folder (merged). */
+  | { type: 'explain:done'; jobId: string; runId: string | null; explanation: Explanation };
 
 export const HOST_EVENT_CHANNEL = 'host:event';
 
@@ -358,6 +382,13 @@ export interface ApiMap {
   'project:rebind': { args: [project: ProjectFile, binding: DataBinding]; result: ProjectFile };
   /** The built-in sample dataset, written once into the workspace; returns its path. */
   'data:sample': { args: [rows: number]; result: string };
+  /**
+   * Explains a model in a worker thread (importance, row contributions, partial dependence,
+   * funnel); progress and the result arrive as host events; cancel with job:cancel.
+   */
+  'explain:start': { args: [request: ExplainRequestArgs]; result: JobStarted };
+  /** The explanation kept with a run (null when it has none yet). */
+  'explain:get': { args: [runId: string]; result: Explanation | null };
 }
 
 export type Channel = keyof ApiMap;
@@ -396,6 +427,8 @@ export const CHANNELS = [
   'score:start',
   'project:rebind',
   'data:sample',
+  'explain:start',
+  'explain:get',
 ] as const satisfies readonly Channel[];
 
 /** Main -> renderer: a menu item (or accelerator) was chosen; the payload is its CommandId. */

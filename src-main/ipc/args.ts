@@ -4,7 +4,8 @@
 
 import { UserError } from '../engine/errors';
 import { validateProjectDocument } from '../engine/graph/project-file';
-import type { FileKind, RecoverySnapshot } from './api';
+import type { ExplainRequestArgs, FileKind, RecoverySnapshot } from './api';
+import { EXPLAIN_PARTS, type ExplainPart } from '../shared/explain';
 import type { ProjectFile } from '../shared/project';
 
 /** A call with arguments of the wrong number or shape. */
@@ -105,6 +106,85 @@ export function checkInteger(
     );
   }
   return value;
+}
+
+function checkList(value: unknown, channel: string, name: string, max: number): unknown[] {
+  if (!Array.isArray(value)) {
+    throw new ArgumentError(`${channel}: ${name} must be a list; got ${describe(value)}.`);
+  }
+  if (value.length > max) {
+    throw new ArgumentError(`${channel}: ${name} holds more than ${max} items.`);
+  }
+  return value;
+}
+
+/**
+ * Checks an explain request, except its paths (the handler resolves them against the path
+ * policy): the model's source, the subset, the sizes, the rows, the parts and the groups.
+ */
+export function checkExplainRequest(
+  value: unknown,
+  channel: string,
+): Omit<ExplainRequestArgs, 'source' | 'dataPath'> & {
+  source: { runId: string } | { modelDir: unknown };
+  dataPath: unknown;
+} {
+  const request = checkObject(value, channel, 'request');
+  const source = checkObject(request.source, channel, 'source');
+  const out: ReturnType<typeof checkExplainRequest> = {
+    source:
+      source.runId !== undefined
+        ? { runId: checkString(source.runId, channel, 'source.runId') }
+        : { modelDir: source.modelDir },
+    dataPath: request.dataPath,
+  };
+  if (request.subset !== undefined) {
+    if (request.subset !== 'test' && request.subset !== 'validation' && request.subset !== 'all') {
+      throw new ArgumentError(
+        `${channel}: subset must be test, validation or all; got ${describe(request.subset)}.`,
+      );
+    }
+    out.subset = request.subset;
+  }
+  if (request.rows !== undefined)
+    out.rows = checkInteger(request.rows, channel, 'rows', 10, 100_000_000);
+  if (request.repeats !== undefined)
+    out.repeats = checkInteger(request.repeats, channel, 'repeats', 1, 100);
+  if (request.explainRows !== undefined) {
+    out.explainRows = checkList(request.explainRows, channel, 'explainRows', 20).map((r, i) =>
+      checkInteger(r, channel, `explainRows[${i}]`, 0, 2_000_000_000),
+    );
+  }
+  if (request.parts !== undefined) {
+    out.parts = checkList(request.parts, channel, 'parts', EXPLAIN_PARTS.length).map((p) => {
+      if (!EXPLAIN_PARTS.includes(p as ExplainPart)) {
+        throw new ArgumentError(
+          `${channel}: parts must be among ${EXPLAIN_PARTS.join(', ')}; got ${describe(p)}.`,
+        );
+      }
+      return p as ExplainPart;
+    });
+  }
+  if (request.regressionMetric !== undefined) {
+    if (request.regressionMetric !== 'gini-drop' && request.regressionMetric !== 'rmse-rise') {
+      throw new ArgumentError(
+        `${channel}: regressionMetric must be gini-drop or rmse-rise; got ${describe(request.regressionMetric)}.`,
+      );
+    }
+    out.regressionMetric = request.regressionMetric;
+  }
+  if (request.groups !== undefined) {
+    out.groups = checkList(request.groups, channel, 'groups', 1000).map((g, i) => {
+      const group = checkObject(g, channel, `groups[${i}]`);
+      return {
+        name: checkString(group.name, channel, `groups[${i}].name`, { maxLength: 200 }),
+        columns: checkList(group.columns, channel, `groups[${i}].columns`, 10_000).map((c, j) =>
+          checkString(c, channel, `groups[${i}].columns[${j}]`, { maxLength: 1000 }),
+        ),
+      };
+    });
+  }
+  return out;
 }
 
 function describe(value: unknown): string {

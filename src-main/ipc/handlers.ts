@@ -35,7 +35,10 @@ import {
   checkRecoverySnapshot,
   checkString,
   expectArgs,
+  checkExplainRequest,
 } from './args';
+import { readJsonOrNull } from '../host/fs-atomic';
+import type { Explanation } from '../shared/explain';
 import { catalogForWire } from './catalog-wire';
 
 /** Native file dialogs (the Electron shell provides them; browser mode has none). */
@@ -311,6 +314,44 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       const dataPath = resolveData(request.dataPath, 'score:start');
       const out = policy.resolve(checkString(request.out, 'score:start', 'out'), 'output path');
       return { jobId: jobs.startScore({ type: 'score', modelDir, dataPath, out }) };
+    },
+    'explain:start': async (...args: unknown[]) => {
+      expectArgs('explain:start', args, ['request']);
+      const { source, dataPath, ...options } = checkExplainRequest(args[0], 'explain:start');
+      let modelDir: string;
+      let data: string;
+      let runId: string | null = null;
+      if ('runId' in source) {
+        const run = await jobs.runs.get(source.runId);
+        if (!run.hasModel) throw new ArgumentError(`Run "${run.label}" has no trained model.`);
+        runId = run.id;
+        modelDir = jobs.runs.modelDir(run.id);
+        data =
+          dataPath === undefined
+            ? resolveData(run.dataPath, 'explain:start')
+            : resolveData(dataPath, 'explain:start');
+        options.subset ??= dataPath === undefined ? 'test' : 'all';
+      } else {
+        modelDir = policy.resolve(
+          checkString(source.modelDir, 'explain:start', 'source.modelDir'),
+          'model',
+        );
+        data = resolveData(dataPath, 'explain:start');
+      }
+      const saveTo = runId ? path.join(jobs.runs.dir(runId), 'explanation.json') : null;
+      return {
+        jobId: jobs.startExplain(
+          { type: 'explain', modelDir, dataPath: data, options, saveTo },
+          runId,
+        ),
+      };
+    },
+    'explain:get': async (...args: unknown[]) => {
+      expectArgs('explain:get', args, ['runId']);
+      const id = checkString(args[0], 'explain:get', 'runId');
+      return (await readJsonOrNull(
+        path.join(jobs.runs.dir(id), 'explanation.json'),
+      )) as Explanation | null;
     },
   } satisfies HandlerTable;
 }

@@ -180,6 +180,8 @@ describe('preload', () => {
       'score:start': [{ source: { runId: 'r1' }, dataPath: 'a.csv', out: 'p.csv' }],
       'project:rebind': [project(), project().data],
       'data:sample': [1000],
+      'explain:start': [{ source: { runId: 'r1' }, explainRows: [3] }],
+      'explain:get': ['r1'],
     };
     for (const channel of CHANNELS) {
       await expect(api[methodName(channel)](...argsFor[channel])).resolves.toBe('ok');

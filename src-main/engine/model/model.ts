@@ -36,6 +36,7 @@ export interface EmbeddingState {
 }
 
 /** What a block produced in the forward pass. */
+export type BlockValue = Value;
 type Value =
   | { kind: 'vector'; t: tf.Tensor2D }
   | { kind: 'experts'; t: tf.Tensor3D }
@@ -58,6 +59,8 @@ export interface ForwardOptions {
   rng?: Rng;
   /** Overrides of dense parameters (the differentiable arguments of a gradient computation). */
   params?: Map<string, tf.Tensor>;
+  /** Sees each block's output as it is computed (explanations read the funnel from it). */
+  onBlock?: (blockId: string, value: BlockValue) => void;
 }
 
 export interface Batch {
@@ -431,6 +434,8 @@ export class HtlnetModel {
         default:
           break;
       }
+      const produced = options.onBlock && values.get(block.id);
+      if (produced) options.onBlock!(block.id, produced);
     }
 
     return plan.tasks.map((task) => {

@@ -27,6 +27,7 @@ import {
   type RunCurve,
 } from './curves';
 import { ExportModel } from './ExportModel';
+import { ExplainPanel } from './ExplainPanel';
 
 export function MetricsTable({ run }: { run: RunDetail }) {
   if (!run.test) {
@@ -174,6 +175,7 @@ export function RunDetailView({ runId }: { runId: string }) {
           </div>
         </section>
       )}
+      {run.hasModel && run.test && <ExplainPanel key={run.id} run={run} />}
       {run.history.length > 0 && (
         <section aria-label="Training history">
           <h3 className="j-section-title">Training history</h3>
