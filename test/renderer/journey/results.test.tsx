@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../../src-main/ipc/api';
 import { ResultsScreen } from '../../../src-renderer/journey';
-import { formatMetric } from '../../../src-renderer/journey/format';
+import { formatMetric, slug } from '../../../src-renderer/journey/format';
 import { sortRuns, taskColumns, bestOf } from '../../../src-renderer/journey/results/runs';
 import { useJourney } from '../../../src-renderer/journey/store';
 import {
@@ -235,6 +235,24 @@ describe('the Results tab', () => {
     await click(byTestId(c, 'export-button'));
     expect(host.callsOf('model:export')).toEqual([[htlnet, '/ws/models/funnel v1']]);
     expect(text(byTestId(c, 'export-path'))).toBe('/ws/models/funnel v1');
+  });
+
+  it('names the export after the run open now, not the first one opened', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const [htlnet, mmoe] = summaries.map((s) => s.id);
+    await click(byTestId(c, `run-row-${htlnet}`));
+    expect(byTestId<HTMLInputElement>(c, 'export-name').value).toBe('htlnet-funnel-3-epochs-model');
+    await click(byTestId(c, `run-row-${mmoe}`));
+    const name = byTestId<HTMLInputElement>(c, 'export-name').value;
+    expect(name).toBe(`${slug(summaries[1].label)}-model`);
+    expect(name).not.toBe('htlnet-funnel-3-epochs-model');
+    await click(byTestId(c, 'export-onnx-button'));
+    expect(host.callsOf('model:exportOnnx')).toEqual([[mmoe, `/ws/models/${name}.onnx`]]);
+    // A name typed for one run does not follow to another.
+    await typeInto(byTestId(c, 'export-name'), 'mine');
+    await click(byTestId(c, `run-row-${htlnet}`));
+    expect(byTestId<HTMLInputElement>(c, 'export-name').value).toBe('htlnet-funnel-3-epochs-model');
   });
 
   it('exports a run as ONNX with its preprocessing spec (browser mode)', async () => {
