@@ -109,6 +109,11 @@ export interface ColumnSummary {
   };
   /** The most frequent values (text columns and numeric columns with few values). */
   top?: { value: string; count: number }[];
+  /**
+   * Text columns whose values are mostly numbers (an amount with a stray "$29.99"): how many
+   * present values are not numbers, and the first one with its 1-based file line.
+   */
+  notNumbers?: { count: number; first: { line: number; value: string } };
 }
 
 /** What the import wizard shows of a CSV once it has been read. */

@@ -36,7 +36,24 @@ export function defaultKind(column: ColumnSummary): FeatureKind {
 }
 
 export function defaultTaskType(column: ColumnSummary): TaskType {
+  // Numbers with a few stray texts ("$29.99" among amounts) are an amount: regression.
+  if (column.notNumbers) return 'regression';
   return column.kind === 'binary' || !column.numeric ? 'binary' : 'regression';
+}
+
+/** Whether a column can be a regression target: numbers, or numbers with a few stray texts. */
+export function canBeRegression(column: ColumnSummary | undefined): boolean {
+  return !!column && (column.numeric || column.notNumbers !== undefined);
+}
+
+/** "1 value is not a number: "$29.99" on line 1,234" (columns mostly of numbers). */
+export function notNumbersText(column: ColumnSummary): string | null {
+  const bad = column.notNumbers;
+  if (!bad) return null;
+  const more = bad.count - 1;
+  return `"${bad.first.value}" on line ${bad.first.line.toLocaleString('en-US')} is not a number${
+    more > 0 ? ` (and ${more.toLocaleString('en-US')} more value${more === 1 ? '' : 's'})` : ''
+  }`;
 }
 
 /** Whether a binding names only columns of the file and has at least one task. */
@@ -147,6 +164,8 @@ export interface DraftIssue {
   message: string;
   /** The column concerned, when there is one. */
   column?: string;
+  /** A way out the wizard offers: read the (fixed) file again. */
+  fix?: 'reread';
 }
 
 /** What stops the draft from training, or deserves a look, in the user's words. */
@@ -179,14 +198,19 @@ export function draftIssues(draft: BindingDraft, preview: DataPreview): DraftIss
       issues.push({
         severity: 'error',
         column: c.name,
-        message: `"${c.name}" is not a 0/1 column (${s.distinct} distinct values), so it cannot be a binary target; make it a regression target or pick another column.`,
+        message: canBeRegression(s)
+          ? `"${c.name}" is not a 0/1 column (${s.distinct} distinct values), so it cannot be a binary target; set its type to regression in the target chain, or pick another column.`
+          : `"${c.name}" is not a 0/1 column (${s.distinct} distinct values) and holds text, so it cannot be a target; pick another column.`,
       });
     }
     if (c.role === 'target' && c.taskType === 'regression' && !s.numeric) {
       issues.push({
         severity: 'error',
         column: c.name,
-        message: `"${c.name}" holds text, so it cannot be a regression target.`,
+        fix: s.notNumbers ? 'reread' : undefined,
+        message: s.notNumbers
+          ? `In "${c.name}", ${notNumbersText(s)}: a regression target needs a number on every row. Fix the value in ${preview.name} (e.g. 29.99 for $29.99), then read the file again.`
+          : `"${c.name}" holds text, so it cannot be a regression target.`,
       });
     }
     if (c.role === 'target' && s.missing > 0) {

@@ -5,7 +5,9 @@
 import type { ColumnSummary, DataPreview } from '../../../src-main/ipc/api';
 import type { FeatureKind, TaskType } from '../../../src-main/shared/project';
 import {
+  canBeRegression,
   draftCore,
+  draftToBinding,
   draftIssues,
   moveTarget,
   setKind,
@@ -16,7 +18,7 @@ import {
   type ColumnDraft,
 } from '../binding';
 import { formatBytes, formatCount, formatNumber, formatPercent } from '../format';
-import { selectColumn, setStep, updateDraft, useJourney } from '../store';
+import { importFile, selectColumn, setStep, updateDraft, useJourney } from '../store';
 import { ColumnProfile, KIND_TEXT } from './ColumnProfile';
 
 function targetSummary(column: ColumnSummary | undefined, type: TaskType): string {
@@ -189,7 +191,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                   <option value="binary" disabled={summary?.kind !== 'binary'}>
                     binary
                   </option>
-                  <option value="regression" disabled={!summary?.numeric}>
+                  <option value="regression" disabled={!canBeRegression(summary)}>
                     regression
                   </option>
                 </select>
@@ -354,6 +356,17 @@ export function ColumnsStep() {
                 </button>
               ) : (
                 i.message
+              )}
+              {i.fix === 'reread' && (
+                <button
+                  type="button"
+                  className="j-btn j-btn-small"
+                  onClick={() => void importFile(preview.path, draftToBinding(draft))}
+                  title={`Read ${preview.name} again, keeping the choices made here`}
+                  data-testid="wizard-reread"
+                >
+                  Read the file again
+                </button>
               )}
             </li>
           ))}
