@@ -310,7 +310,8 @@ export interface ApiMap {
   'templates:list': { args: []; result: TemplateSummary[] };
   'project:validate': { args: [project: ProjectFile]; result: ProjectValidation };
   /** A new project from a template, bound to the built-in sample's columns, laid out. */
-  'templates:create': { args: [kind: string]; result: ProjectFile };
+  /** A template; bound to `binding` (its tasks name the heads) or to the built-in sample. */
+  'templates:create': { args: [kind: string, binding?: DataBinding]; result: ProjectFile };
   /** An empty project (no blocks) bound to the built-in sample's columns, default settings. */
   'project:new': { args: []; result: ProjectFile };
   /** Tidy positions for any graph (a layered left-to-right layout). */

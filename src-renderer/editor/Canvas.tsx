@@ -8,6 +8,7 @@ import {
   BackgroundVariant,
   Controls,
   MiniMap,
+  Panel,
   ReactFlow,
   ReactFlowProvider,
   useConnection,
@@ -28,6 +29,7 @@ import { blockTitle, outputOf, inputOf, portTypeFor, TYPE_WORDS } from '../store
 import { checkConnection, refusalBetweenHandles } from '../store/connection';
 import { setPositions, type XY } from '../store/graph-ops';
 import { BlockNode, type BlockNodeType } from './BlockNode';
+import { DataCard } from './DataCard';
 import { BLOCK_MIME } from './Palette';
 import { groupClass, portColor } from './ports';
 import { TrySampleButton } from '../journey';
@@ -315,6 +317,11 @@ function CanvasView() {
           />
         )}
         <ConnectionHint />
+        {project.graph.blocks.length > 0 && (
+          <Panel position="top-left">
+            <DataCard variant="canvas" />
+          </Panel>
+        )}
       </ReactFlow>
       {project.graph.blocks.length === 0 && <EmptyState />}
     </div>

@@ -315,6 +315,26 @@ export function resetJourney(): void {
   set(initialState(), true);
 }
 
+/**
+ * Another document replaced the project (new, open, recovery): what belonged to the previous
+ * one goes: its data:check findings, a finished or refused run's problems and outcome, and the
+ * wizard's preview unless it is of the new project's own data file. A live run keeps going.
+ */
+export function projectReplaced(project: ProjectFile): void {
+  const s = get();
+  const keepPreview = s.preview !== null && s.preview.path === project.data.source;
+  set({
+    dataProblems: [],
+    applied: null,
+    applyError: null,
+    training: isTraining(s.training) ? s.training : null,
+    sample: s.sample?.step === 'failed' ? null : s.sample,
+    ...(keepPreview
+      ? {}
+      : { preview: null, draft: null, selectedColumn: null, step: 'source' as const }),
+  });
+}
+
 // ---- data import -------------------------------------------------------------------------------
 
 function onImportEvent(event: JobEvent): void {
@@ -342,27 +362,7 @@ function onImportEvent(event: JobEvent): void {
 /** The binding a new preview starts from (the project's, when it fits). */
 let bindingForNextPreview: DataBinding | null = null;
 
-const LAST_DATA_KEY = 'htlnet.journey.lastData';
-
-/** The CSV last read in this app (kept across reloads), for a project that names none. */
-export function lastDataPath(): string | null {
-  try {
-    return globalThis.localStorage?.getItem(LAST_DATA_KEY) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function rememberDataPath(path: string): void {
-  try {
-    globalThis.localStorage?.setItem(LAST_DATA_KEY, path);
-  } catch {
-    // storage unavailable: remembered for this session only (the preview)
-  }
-}
-
 function acceptPreview(preview: DataPreview, goToColumns = true): void {
-  rememberDataPath(preview.path);
   const draft = draftFromPreview(preview, bindingForNextPreview);
   bindingForNextPreview = null;
   set({

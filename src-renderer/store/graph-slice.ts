@@ -260,9 +260,12 @@ export function createGraphSlice({ set, get, options, blank }: SliceEnv): GraphS
       }
     },
 
-    async loadTemplate(kind) {
+    async loadTemplate(kind, data) {
       try {
-        const project = await get().api.templatesCreate(kind);
+        const api = get().api;
+        const project = data
+          ? await api.templatesCreate(kind, data)
+          : await api.templatesCreate(kind);
         get().edit(() => project, { select: NO_SELECTION });
         get().fitView();
       } catch (error) {

@@ -213,7 +213,10 @@ describe('the Train tab', () => {
       'data-missing-column',
       'something',
     ]);
-    expect(text(byTestId(c, 'train-progress'))).toContain('Fix the problems below');
+    // Refused: a still message, no (animated) progress bar.
+    expect(maybeTestId(c, 'train-progress')).toBeNull();
+    expect(c.querySelector('[role="progressbar"]')).toBeNull();
+    expect(text(byTestId(c, 'train-blocked'))).toContain('Fix the problems below');
     await click(items[0].querySelector('button')!);
     expect(onShowBlocks).toHaveBeenCalledWith(['head-amount']);
   });
