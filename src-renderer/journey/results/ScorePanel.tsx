@@ -251,11 +251,15 @@ export function ScorePanel() {
         )}
         <div className="j-slot j-grow" aria-live="polite">
           {busy && (
+            // Bytes are counted while the file is read; measuring against the targets reports
+            // no amount (its 0 of 1 is a stage, not "0 B of 1 B").
             <ProgressBar
-              value={score.total > 0 ? score.done / score.total : null}
+              value={
+                score.stage !== 'evaluating' && score.total > 0 ? score.done / score.total : null
+              }
               label={score.stage === 'evaluating' ? 'Measuring against the targets…' : 'Scoring…'}
               detail={
-                score.total > 0
+                score.stage !== 'evaluating' && score.total > 0
                   ? `${formatBytes(score.done)} of ${formatBytes(score.total)} · ${formatPercent(score.done / score.total, 0)}`
                   : undefined
               }

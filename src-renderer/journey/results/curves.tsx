@@ -6,7 +6,7 @@ import type { RunDetail } from '../../../src-main/ipc/api';
 import type { TaskType } from '../../../src-main/shared/project';
 import { ChartCard, LineChart, ScatterChart, type Series } from '../charts';
 import { formatMetric, metricLabel, METRICS } from '../format';
-import { epochSeries, type Point } from '../live';
+import { bestPoint, epochSeries, type Point } from '../live';
 
 export interface RunCurve {
   run: RunDetail;
@@ -196,7 +196,17 @@ export function HistoryChart({
   testId: string;
 }) {
   const epochs = Math.max(1, ...runs.map((r) => r.run.history.length));
-  const best = runs.length === 1 && runs[0].run.bestEpoch > 0 ? runs[0].run.bestEpoch : null;
+  // One run: this task's own best epoch, and whether it is the one the run kept.
+  const only = runs.length === 1 ? runs[0].run : null;
+  const own = only
+    ? bestPoint(
+        epochSeries(only.history, task, { metric }),
+        METRICS[metric]?.higherIsBetter ?? true,
+      )
+    : null;
+  const marker = own
+    ? { x: own.x, label: own.x === only?.bestEpoch ? 'best, kept' : 'best' }
+    : null;
   return (
     <ChartCard
       title={`Validation ${metricLabel(metric)} per epoch · ${task}`}
@@ -216,7 +226,7 @@ export function HistoryChart({
         yLabel={metricLabel(metric)}
         xDomain={[1, Math.max(2, epochs)]}
         integerX
-        marker={best ? { x: best, label: 'best' } : null}
+        marker={marker}
         emptyText="No epochs recorded"
       />
     </ChartCard>

@@ -4,7 +4,7 @@
 
 import { ChartCard, LineChart, type Series } from '../charts';
 import { formatMetric, HEADLINE_METRIC, humanize, metricLabel, METRICS } from '../format';
-import { epochSeries, type LiveTraining } from '../live';
+import { bestPoint, epochSeries, type LiveTraining } from '../live';
 
 export const GRADIENT_HELP =
   'Each task pulls the shared embedding with its own gradient. Norm: how hard it pulls. ' +
@@ -35,7 +35,9 @@ export function TaskCharts({
 }) {
   const metric = HEADLINE_METRIC[task.type];
   const xDomain: [number, number] = [0, epochAxisEnd(live)];
-  const best = live.bestEpoch > 0 ? { x: live.bestEpoch, label: 'best' } : null;
+  // The run keeps one epoch's weights (the best over all tasks); this task's own best epoch
+  // may be another: each is marked for what it is.
+  const kept = live.bestEpoch > 0 ? { x: live.bestEpoch, label: 'kept' } : null;
   const loss: Series[] = [
     {
       id: 'batch',
@@ -62,6 +64,10 @@ export function TaskCharts({
   ];
   const metricPoints = epochSeries(live.history, task.name, { metric });
   const last = metricPoints[metricPoints.length - 1];
+  const ownBest = bestPoint(metricPoints, METRICS[metric]?.higherIsBetter ?? true);
+  const best = ownBest
+    ? { x: ownBest.x, label: ownBest.x === live.bestEpoch ? 'best, kept' : 'best' }
+    : null;
   const lossHelp =
     task.type === 'binary'
       ? 'Cross-entropy of the predicted probability (lower is better).'
@@ -79,7 +85,7 @@ export function TaskCharts({
       <ChartCard
         title="Loss"
         fileName={`loss-${task.name}.png`}
-        help={`Loss per batch (faint), and per epoch on the training and validation splits. ${lossHelp}`}
+        help={`Loss per batch (faint), and per epoch on the training and validation splits. ${lossHelp} "kept" marks the epoch whose weights the run keeps (the best over all tasks).`}
         testId={`chart-loss-${task.name}`}
       >
         <LineChart
@@ -89,7 +95,7 @@ export function TaskCharts({
           yLabel="Loss"
           xDomain={xDomain}
           integerX
-          marker={best}
+          marker={kept}
           emptyText="Waiting for the first batches…"
         />
       </ChartCard>

@@ -14,7 +14,7 @@ import {
   serializeChart,
   svgToPng,
 } from '../../../src-renderer/journey/charts';
-import { layoutLegend } from '../../../src-renderer/journey/charts/frame';
+import { layoutLegend, Y_TITLE_RIGHT } from '../../../src-renderer/journey/charts/frame';
 import {
   extent,
   log1pTicks,
@@ -124,6 +124,28 @@ describe('the charts', () => {
     expect(text(svg.querySelector('.jc-marker'))).toBe('best');
     expect(svg.querySelectorAll('.jc-reference')).toHaveLength(1);
     expect(svg.querySelector('.jc-empty')).toBeNull();
+  });
+
+  it('keeps long y tick labels (NRMSE 0.9875) clear of the y-axis title', async () => {
+    const points = [0.9931, 0.9902, 0.9888, 0.9876].map((y, i) => ({ x: i + 1, y }));
+    view = await render(
+      <LineChart
+        title="NRMSE"
+        series={[{ id: 'nrmse', label: 'validation NRMSE', points }]}
+        xLabel="Epoch"
+        yLabel="NRMSE"
+        integerX
+      />,
+    );
+    const ticks = Array.from(
+      view.container.querySelectorAll<SVGTextElement>('text.jc-tick[text-anchor="end"]'),
+    );
+    expect(ticks.length).toBeGreaterThan(2);
+    expect(Math.max(...ticks.map((t) => (t.textContent ?? '').length))).toBeGreaterThanOrEqual(5);
+    for (const t of ticks) {
+      const start = Number(t.getAttribute('x')) - (t.textContent ?? '').length * 6.2;
+      expect(start, t.textContent ?? '').toBeGreaterThan(Y_TITLE_RIGHT);
+    }
   });
 
   it('says so when there is nothing to draw yet', async () => {

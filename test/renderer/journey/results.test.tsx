@@ -117,7 +117,10 @@ describe('the runs table logic', () => {
     });
     expect([...bestOf('auc', [m('a', 0.7), m('b', 0.72), m('c', undefined)])]).toEqual(['b']);
     expect([...bestOf('nrmse', [m('a', 0.9), m('b', 0.95)])]).toEqual(['a']);
-    expect([...bestOf('auc', [m('a', 0.7), m('b', 0.7)])]).toEqual(['a', 'b']);
+    // Equal values (as shown) crown nobody; a tie at the top among worse runs crowns both.
+    expect([...bestOf('auc', [m('a', 0.7), m('b', 0.7)])]).toEqual([]);
+    expect([...bestOf('auc', [m('a', 0.71231), m('b', 0.71234)])]).toEqual([]);
+    expect([...bestOf('auc', [m('a', 0.7), m('b', 0.7), m('c', 0.6)])]).toEqual(['a', 'b']);
     expect([...bestOf('auc', [m('a', 0.7), m('b', undefined)])]).toEqual([]);
   });
 });
@@ -303,6 +306,17 @@ describe('the Results tab', () => {
     });
     const bar = byTestId(c, 'score-progress').querySelector('[role="progressbar"]')!;
     expect(bar.getAttribute('aria-valuenow')).toBe('25');
+    // Measuring against the targets: a stage, not "0 B of 1 B, 0%".
+    await host.emit({
+      type: 'job:progress',
+      jobId: 'j-score',
+      kind: 'score',
+      done: 0,
+      total: 1,
+      stage: 'evaluating',
+    });
+    expect(text(byTestId(c, 'score-progress'))).toContain('Measuring against the targets');
+    expect(text(byTestId(c, 'score-progress'))).not.toMatch(/ B of |%/);
     await host.emit({
       type: 'score:done',
       jobId: 'j-score',

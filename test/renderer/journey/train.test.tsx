@@ -87,6 +87,8 @@ describe('the Train tab', () => {
     const events = fixtureEvents();
     const start = events[0] as Extract<TrainProgress, { type: 'start' }>;
     const firstEpoch = events.findIndex((e) => e.type === 'epoch');
+    // The amount task does best at epoch 1, while the run keeps epoch 3 (best over all tasks).
+    (events[firstEpoch] as Extract<TrainProgress, { type: 'epoch' }>).validation.amount.nrmse = 0.9;
     // Reading the file, then the first batches.
     await host.emit({
       type: 'job:progress',
@@ -129,6 +131,13 @@ describe('the Train tab', () => {
     // The rest of the run.
     await replay(host, events.slice(firstEpoch + 1));
     expect(points(c, 'chart-metric-purchase', 'auc')).toBe(3);
+    const marker = (chart: string) => {
+      const g = byTestId(c, chart).querySelector('.jc-marker')!;
+      return `${g.getAttribute('data-x')} ${text(g)}`;
+    };
+    expect(marker('chart-metric-amount')).toBe('1 best');
+    expect(marker('chart-metric-click')).toBe('3 best, kept');
+    expect(marker('chart-loss-amount')).toBe('3 kept');
     expect(text(byTestId(c, 'train-progress'))).toContain('Evaluating on the test split');
     const run = summaryOf(fixtureRuns()[0]) as RunSummary;
     await host.emit({ type: 'train:done', jobId: 'j-train', run: { ...run, id: 'r1' } });
