@@ -7,6 +7,7 @@ import {
   coreTaskIndex,
   type DataBinding,
   type FeatureKind,
+  type ProjectFile,
   type TaskType,
 } from '../../src-main/shared/project';
 
@@ -270,4 +271,64 @@ export function sameBinding(a: DataBinding, b: DataBinding): boolean {
       [...x.excluded].sort(),
     ]);
   return key(a) === key(b);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function words(name: string): string {
+  const w = name.replace(/[_\s]+/g, ' ').trim();
+  return w === '' ? name : w[0].toUpperCase() + w.slice(1);
+}
+
+/**
+ * Block labels after a rebind that renamed the tasks (click, purchase, amount → visit,
+ * conversion, spend): "Click head" becomes "Visit head", "Purchase tower" "Conversion tower".
+ * Tasks are matched by chain position, as the host renames the heads; labels the user wrote
+ * without a task's name are left alone. Returns the same project when nothing changes.
+ */
+export function renameTaskLabels(before: ProjectFile, after: ProjectFile): ProjectFile {
+  const from = before.data.tasks.map((t) => t.name);
+  const to = after.data.tasks.map((t) => t.name);
+  if (from.length !== to.length) return after;
+  const map = new Map<string, string>();
+  from.forEach((name, i) => {
+    if (name === to[i]) return;
+    map.set(words(name), words(to[i]));
+    map.set(name, to[i]);
+    map.set(words(name).toLowerCase(), words(to[i]).toLowerCase());
+  });
+  if (map.size === 0) return after;
+  // One pass, longest names first, so click → purchase and purchase → amount do not chain.
+  const pattern = new RegExp(
+    `(?<![\\p{L}\\p{N}_])(${[...map.keys()]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|')})(?![\\p{L}\\p{N}_])`,
+    'gu',
+  );
+  let changed = false;
+  const blocks = after.graph.blocks.map((b) => {
+    if (!b.label) return b;
+    const label = b.label.replace(pattern, (m) => map.get(m) ?? m);
+    if (label === b.label) return b;
+    changed = true;
+    return { ...b, label };
+  });
+  return changed ? { ...after, graph: { ...after.graph, blocks } } : after;
+}
+
+/**
+ * Why a column of numbers is a categorical feature, in a few words (shown beside its kind), or
+ * null when there is nothing to explain.
+ */
+export function kindReason(column: ColumnSummary, kind: FeatureKind): string | null {
+  if (kind !== 'categorical' || !column.numeric) return null;
+  if (column.kind === 'binary') return 'two values: a yes/no category';
+  if (column.kind === 'numeric')
+    return `few whole values (${column.distinct.toLocaleString('en-US')}): each is a category; make it numeric if it is a quantity`;
+  if (column.kind === 'continuous')
+    return 'named like an identifier: its numbers are labels, not amounts';
+  return null;
 }

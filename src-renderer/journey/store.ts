@@ -20,7 +20,7 @@ import type {
 import type { Problem } from '../../src-main/shared/problems';
 import { coreTaskIndex, type DataBinding, type ProjectFile } from '../../src-main/shared/project';
 import { journeyApi as api, journeyUploads as browserExtras, setJourneyApi } from './host';
-import { draftFromPreview, draftToBinding, type BindingDraft } from './binding';
+import { draftFromPreview, draftToBinding, renameTaskLabels, type BindingDraft } from './binding';
 import { baseName } from './format';
 import { initialLive, reduceLive, type LiveTraining } from './live';
 
@@ -489,7 +489,8 @@ export async function applyDraft(project: ProjectFile): Promise<ProjectFile | nu
   if (!draft) return null;
   const binding = draftToBinding(draft);
   try {
-    const next = await api().projectRebind(project, binding);
+    // Heads, towers and label embeddings named after the old tasks take the new names.
+    const next = renameTaskLabels(project, await api().projectRebind(project, binding));
     set({ applied: binding, applyError: null, dataProblems: [] });
     return next;
   } catch (error) {

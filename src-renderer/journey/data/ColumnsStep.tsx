@@ -8,6 +8,7 @@ import {
   canBeRegression,
   draftCore,
   draftToBinding,
+  kindReason,
   draftIssues,
   moveTarget,
   setKind,
@@ -105,6 +106,11 @@ function ColumnRow({
               numeric
             </option>
           </select>
+        )}
+        {isFeature && kindReason(summary, column.kind) && (
+          <span className="j-kind-reason" data-testid={`kind-reason-${name}`}>
+            {kindReason(summary, column.kind)}
+          </span>
         )}
       </td>
       <td className="j-center">

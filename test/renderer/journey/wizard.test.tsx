@@ -118,7 +118,12 @@ describe('the import wizard', () => {
     const c = view!.container;
     await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
 
+    // hour: numbers, preset categorical, and the wizard says why.
+    expect(byTestId<HTMLSelectElement>(c, 'kind-hour').value).toBe('categorical');
+    expect(text(byTestId(c, 'kind-reason-hour'))).toContain('few whole values');
+    expect(maybeTestId(c, 'kind-reason-user_segment')).toBeNull();
     await chooseOption(byTestId(c, 'kind-hour'), 'numeric');
+    expect(maybeTestId(c, 'kind-reason-hour')).toBeNull();
     await click(byTestId(c, 'exclude-user_id'));
     expect(byTestId(c, 'column-row-user_id').getAttribute('data-role')).toBe('excluded');
     expect(byTestId<HTMLSelectElement>(c, 'kind-user_id').disabled).toBe(true);
