@@ -77,6 +77,8 @@ export interface ScoreState {
   total: number;
   stage: string;
   out: string | null;
+  /** What was asked for (model and file), for reading the result. */
+  request: ScoreRequestArgs | null;
   result: ScoreResult | null;
   error: string | null;
 }
@@ -148,6 +150,7 @@ const idleScore: ScoreState = {
   total: 0,
   stage: '',
   out: null,
+  request: null,
   result: null,
   error: null,
 };
@@ -911,7 +914,7 @@ export function isScoring(score: ScoreState): boolean {
 
 export async function startScore(request: ScoreRequestArgs): Promise<boolean> {
   if (isScoring(get().score)) return false;
-  set({ score: { ...idleScore, phase: 'starting', out: request.out } });
+  set({ score: { ...idleScore, phase: 'starting', out: request.out, request } });
   try {
     await runJob(
       () => api().scoreStart(request),

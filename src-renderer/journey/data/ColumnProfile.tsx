@@ -4,6 +4,7 @@
 import type { ColumnSummary } from '../../../src-main/ipc/api';
 import { BarChart, ChartCard, histogramBars } from '../charts';
 import { notNumbersText } from '../binding';
+import { READINGS } from '../readings';
 import { formatCount, formatNumber, formatPercent } from '../format';
 
 export const KIND_TEXT: Record<ColumnSummary['kind'], string> = {
@@ -76,6 +77,7 @@ export function ColumnProfile({ column, rows }: { column: ColumnSummary; rows: n
           help={`How the ${formatCount(present)} values of ${column.name} are distributed${
             stats.histogram.logScale ? ' (bins are log-spaced, for skewed amounts)' : ''
           }.`}
+          reading={READINGS.histogram(column.name)}
           testId="profile-histogram"
         >
           <BarChart
@@ -92,6 +94,7 @@ export function ColumnProfile({ column, rows }: { column: ColumnSummary; rows: n
         <ChartCard
           title={`Most frequent · ${column.name}`}
           help={`The most frequent values of ${column.name} and how many rows hold each.`}
+          reading={READINGS.top(column.name)}
           testId="profile-top"
         >
           <BarChart

@@ -27,6 +27,8 @@ import {
   type RunCurve,
 } from './curves';
 import { ExportModel } from './ExportModel';
+import { ReadingNote } from '../charts';
+import { READINGS } from '../readings';
 
 export function MetricsTable({ run }: { run: RunDetail }) {
   if (!run.test) {
@@ -135,6 +137,7 @@ export function RunDetailView({ runId }: { runId: string }) {
       <section className="j-panel" aria-label="Test metrics">
         <h3 title="Measured on the test split, which training never saw">Test metrics</h3>
         <MetricsTable run={run} />
+        <ReadingNote reading={READINGS.testMetrics()} testId="test-metrics-reading" />
       </section>
       {run.test && (
         <section aria-label="Curves">

@@ -7,6 +7,7 @@ import type { TaskType } from '../../../src-main/shared/project';
 import { ChartCard, LineChart, ScatterChart, type Series } from '../charts';
 import { formatMetric, metricLabel, METRICS } from '../format';
 import { bestPoint, epochSeries, type Point } from '../live';
+import { READINGS } from '../readings';
 
 export interface RunCurve {
   run: RunDetail;
@@ -54,6 +55,7 @@ export function RocChart({
       title={`ROC · ${task}`}
       note={metricNote(runs, task, 'auc')}
       help={`True-positive rate against false-positive rate as the threshold moves, on the test split. The diagonal is guessing. ${METRICS.auc.help}`}
+      reading={READINGS.roc(task)}
       testId={testId}
     >
       <LineChart
@@ -98,6 +100,7 @@ export function CalibrationChart({
       title={`Calibration · ${task}`}
       note={metricNote(runs, task, 'logloss')}
       help="Rows grouped by predicted probability: the share that was actually positive against the mean prediction. On the diagonal, a predicted 20% happens 20% of the time."
+      reading={READINGS.calibration(task)}
       testId={testId}
     >
       <LineChart
@@ -137,6 +140,7 @@ export function LorenzChart({
       title={`Lorenz curve · ${task}`}
       note={metricNote(runs, task, 'gini')}
       help={`Rows ordered by predicted ${task}, largest first: the share of the actual total they hold. The diagonal is a random order; the more the curve bows up, the better the ranking. ${METRICS.gini.help}`}
+      reading={READINGS.lorenz(task)}
       testId={testId}
     >
       <LineChart
@@ -168,6 +172,7 @@ export function ScatterPlot({
       title={`Predicted vs actual · ${task}`}
       note={`NRMSE ${formatMetric('nrmse', run.test?.[task]?.nrmse)}`}
       help={`A sample of test rows: the predicted ${task} against the actual one. On the diagonal the prediction is exact. ${METRICS.nrmse.help}`}
+      reading={READINGS.scatter(task)}
       testId={testId}
     >
       <ScatterChart
@@ -211,6 +216,7 @@ export function HistoryChart({
     <ChartCard
       title={`Validation ${metricLabel(metric)} per epoch · ${task}`}
       help={`${METRICS[metric]?.help ?? ''} Measured on the validation split after each epoch (${type} task).`}
+      reading={READINGS.history(metricLabel(metric))}
       testId={testId}
     >
       <LineChart

@@ -28,6 +28,8 @@ import {
 } from '../store';
 import { EmptyState, ErrorBox, Field, ProgressBar, type JourneyProps } from '../ui';
 import { GradientPanel, TaskCharts } from './LiveCharts';
+import { ReadingNote } from '../charts';
+import { READINGS } from '../readings';
 import {
   optimizerBlock,
   optimizerValue,
@@ -616,9 +618,9 @@ function EpochTable({ live }: { live: LiveTraining }) {
                   {h.epoch === live.bestEpoch && (
                     <span
                       className="j-best-badge"
-                      title="The best epoch so far: its weights are kept"
+                      title="The best epoch so far over all tasks: its weights are kept"
                     >
-                      best
+                      kept
                     </span>
                   )}
                 </th>
@@ -637,6 +639,7 @@ function EpochTable({ live }: { live: LiveTraining }) {
           </tbody>
         </table>
       </div>
+      <ReadingNote reading={READINGS.epochs()} testId="epoch-reading" />
     </section>
   );
 }

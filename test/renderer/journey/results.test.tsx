@@ -182,6 +182,19 @@ describe('the Results tab', () => {
         .getAttribute('data-points'),
     ).toBe(String(run.history.length));
     expect(maybeTestId(c, 'chart-roc-click-png')).not.toBeNull();
+    // Every chart says how to read it and what good looks like, as do the test metrics.
+    const cards = Array.from(detail.querySelectorAll('figure.j-chart-card'));
+    expect(cards.length).toBe(9); // ROC, calibration ×2, scatter, Lorenz, history ×3
+    for (const card of cards) {
+      const reading = card.querySelector('.j-reading');
+      expect(reading, card.getAttribute('data-testid') ?? '').not.toBeNull();
+      expect(text(reading!.querySelector('.j-reading-good'))).toMatch(/^Good: /);
+      expect(text(reading!.querySelector('summary'))).toBe('How to read this');
+    }
+    expect(text(byTestId(c, 'chart-calibration-click-reading'))).toContain(
+      'ten groups of equal size',
+    );
+    expect(text(byTestId(c, 'test-metrics-reading'))).toContain('never saw');
   });
 
   it('compares ticked runs: metrics lined up, the best highlighted, curves overlaid', async () => {
@@ -330,6 +343,46 @@ describe('the Results tab', () => {
     expect(text(byTestId(c, 'score-out'))).toBe('/ws/predictions/new-visits-predictions.csv');
     expect(text(byTestId(c, 'score-rows'))).toBe('12,345');
     expect(text(byTestId(c, 'score-metric-click-auc'))).toBe('AUC 0.7123');
+    // Not the training file: no warning.
+    expect(maybeTestId(c, 'score-trained-on')).toBeNull();
+  });
+
+  it('says when the scored file is the one the run was trained on', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const htlnet = summaries[0];
+    host.handlers['files:list'] = (dir) => ({
+      dir: dir ?? '/workspace',
+      parent: null,
+      entries: [
+        {
+          name: 'sample-6k.csv',
+          path: htlnet.dataPath,
+          isDirectory: false,
+          size: 1000,
+          modifiedAt: '2025-03-02T09:00:00.000Z',
+        },
+      ],
+    });
+    await click(byTestId(c, `run-row-${htlnet.id}`));
+    await click(byTestId(c, 'score-with-run'));
+    await click(
+      c.querySelector('[data-testid="score-picker-files-use"][data-name="sample-6k.csv"]')!,
+    );
+    await click(byTestId(c, 'score-start'));
+    await host.emit({
+      type: 'score:done',
+      jobId: 'j-score',
+      result: {
+        out: '/ws/predictions/sample-6k-predictions.csv',
+        rows: 6000,
+        columns: ['click', 'purchase', 'amount'],
+        metrics: { click: { auc: 0.8, logloss: 0.4 } },
+      },
+    });
+    const note = text(byTestId(c, 'score-trained-on'));
+    expect(note).toContain('90% of its rows (5,400 of 6,000)');
+    expect(note).toContain('test metrics');
   });
 
   it('scores with an exported model folder', async () => {

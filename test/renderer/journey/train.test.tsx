@@ -138,6 +138,18 @@ describe('the Train tab', () => {
     expect(marker('chart-metric-amount')).toBe('1 best');
     expect(marker('chart-metric-click')).toBe('3 best, kept');
     expect(marker('chart-loss-amount')).toBe('3 kept');
+    // Every chart and panel says how to read it; the gradient panel in plain words.
+    for (const card of Array.from(c.querySelectorAll('figure.j-chart-card'))) {
+      expect(
+        card.querySelector('.j-reading'),
+        card.getAttribute('data-testid') ?? '',
+      ).not.toBeNull();
+    }
+    expect(maybeTestId(c, 'epoch-reading')).not.toBeNull();
+    const intro = text(byTestId(c, 'gradient-intro'));
+    expect(intro).toContain('shared layers');
+    expect(intro).not.toMatch(/norm|cosine|G_t/i);
+    expect(text(byTestId(c, 'chart-grad-cosine-reading'))).toContain('same direction');
     expect(text(byTestId(c, 'train-progress'))).toContain('Evaluating on the test split');
     const run = summaryOf(fixtureRuns()[0]) as RunSummary;
     await host.emit({ type: 'train:done', jobId: 'j-train', run: { ...run, id: 'r1' } });
