@@ -35,7 +35,7 @@ import { groupClass, portColor } from './ports';
 import { TrySampleButton } from '../journey';
 
 const nodeTypes = { block: BlockNode };
-const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
+export const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
 export const GRID = 20;
 const SNAP_GRID: [number, number] = [GRID, GRID];
 /** A dropped block's top-left corner relative to the pointer (the pointer lands on its header). */
@@ -261,8 +261,14 @@ function CanvasView() {
   }, [focusRequest, flow]);
 
   useEffect(() => {
-    // (With no blocks React Flow would keep the request until the first block appears.)
-    if (fitRequest === 0 || store.getState().project.graph.blocks.length === 0) return;
+    if (fitRequest === 0) return;
+    if (store.getState().project.graph.blocks.length === 0) {
+      // Nothing to fit (React Flow would keep the request until the first block appears): back
+      // to full size, so blocks dropped on a new canvas do not land at a big template's 27%.
+      void flow.setViewport(DEFAULT_VIEWPORT);
+      store.getState().setViewport(DEFAULT_VIEWPORT);
+      return;
+    }
     void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 250 });
   }, [fitRequest, flow, store]);
 

@@ -84,6 +84,8 @@ export function createProjectSlice({ set, get, blank }: SliceEnv): ProjectSlice 
       problems: [],
       shapes: {},
       documentId: get().documentId + 1,
+      // An empty canvas starts at full size, not at the zoom a big template was fitted to.
+      ...(project.graph.blocks.length === 0 ? { viewport: null } : {}),
       ...fields,
     });
     get().fitView();

@@ -53,6 +53,11 @@ export interface GraphSlice {
   /** Connects an output to an input when allowed; a refusal is shown as a toast. */
   connect(source: PortRef, target: PortRef): ConnectionCheck;
   /**
+   * Adds a block of `type` left of the target's block and connects its `output` to the target
+   * port, as one undo step; returns the new block's id (null when refused).
+   */
+  addAndConnect(type: BlockType, output: string, target: PortRef): string | null;
+  /**
    * Sets a parameter. With `coalesce` (typing in a field), a run of edits of the same field is
    * one undo step. A task head's task also sets its kind to the task's type.
    */

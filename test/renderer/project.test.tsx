@@ -193,6 +193,20 @@ describe("the project's data", () => {
   });
 });
 
+describe('the canvas of a new project', () => {
+  it('starts at full size, not at the zoom a big template was fitted to', async () => {
+    const { store } = await startApp();
+    await fromTemplate('htlnet');
+    store.getState().setViewport({ x: 10, y: 20, zoom: 0.27 });
+    await click(byTestId('toolbar-new'));
+    await click(byTestId('template-empty'));
+    await waitFor(() => byTestId('confirm-discard'));
+    await click(byTestId('confirm-discard'));
+    await waitFor(() => byTestId('empty-state'));
+    expect(store.getState().viewport?.zoom ?? 1).toBe(1);
+  });
+});
+
 describe('saving and opening (Electron)', () => {
   it('uses the native dialogs', async () => {
     const api = fakeApi({ mode: 'electron' });
