@@ -213,7 +213,10 @@ describe('the import wizard', () => {
     await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
     await click(byTestId(view!.container, 'wizard-next'));
     await click(byTestId(view!.container, 'apply-with-template'));
-    expect(host.callsOf('templates:create')).toEqual([['htlnet']]);
+    // The template is built for the bound targets (its heads named after them).
+    expect(host.callsOf('templates:create')).toEqual([
+      ['htlnet', expect.objectContaining({ source: '/ws/sample-6k.csv' })],
+    ]);
     const [[base, binding]] = host.callsOf('project:rebind');
     expect(base.graph).toEqual(template.graph);
     expect((binding as DataBinding).source).toBe('/ws/sample-6k.csv');
