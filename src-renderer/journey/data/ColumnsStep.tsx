@@ -236,7 +236,13 @@ function FirstRows({ preview }: { preview: DataPreview }) {
   return (
     <details className="j-first-rows" open>
       <summary title="The first rows of the file as read">First {preview.head.length} rows</summary>
-      <div className="j-table-scroll j-rows-scroll">
+      {/* Focusable, so the rows can be scrolled from the keyboard. */}
+      <div
+        className="j-table-scroll j-rows-scroll"
+        tabIndex={0}
+        role="region"
+        aria-label={`First ${preview.head.length} rows of ${preview.name}`}
+      >
         <table className="j-table j-compact" data-testid="first-rows">
           <thead>
             <tr>
