@@ -346,6 +346,23 @@ describe.skipIf(unavailable !== null && !required)(
         await app.screenshot('campaign-06-score');
         await audit('results, score');
 
+        // A new empty canvas keeps the data and starts at full size (not a template's zoom).
+        await byId(page, 'tab-model').click();
+        const dirty = (await page.title()).includes('•');
+        await byId(page, 'toolbar-new').click();
+        await byId(page, 'template-empty').click();
+        if (dirty) await byId(page, 'confirm-discard').click();
+        await byId(page, 'empty-state').waitFor({ timeout: LONG });
+        expect(await byId(page, 'project-data').getAttribute('data-source')).toBe(csv);
+        await expect
+          .poll(() =>
+            page.evaluate(() => {
+              const viewport = document.querySelector<HTMLElement>('.react-flow__viewport');
+              return new DOMMatrixReadOnly(getComputedStyle(viewport!).transform).a;
+            }),
+          )
+          .toBe(1);
+
         expect(found, found.join('\n\n')).toEqual([]);
         expect(app.errors, app.errors.join('\n')).toEqual([]);
       },
