@@ -215,7 +215,11 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
       problems.push({
         severity: 'error',
         code: 'data-missing-column',
-        message: `${where} has no column "${f.column}", which the feature inputs use. Re-bind the data or remove the column from the features.`,
+        // (An empty canvas has no feature input yet: the project's binding lists the column.)
+        message:
+          inputs.length > 0
+            ? `${where} has no column "${f.column}", which the feature inputs use. Re-bind the data or remove the column from the features.`
+            : `${where} has no column "${f.column}", a feature of the project's data binding. Choose this file's columns in Data.`,
         blocks: inputs,
         field: 'columns',
       });

@@ -44,3 +44,21 @@ describe('a number column with a stray text value', () => {
     expect(problem.message).toContain('"$29.99" on line 9');
   });
 });
+
+describe('the check of a binding on an empty canvas', () => {
+  it('does not speak of feature inputs that do not exist', async () => {
+    const table = await parseTableFromBuffer('shop.csv', Buffer.from('a,visit\nx,1\ny,0\n'));
+    const preview = previewTable(table, '/ws/shop.csv');
+    const project = {
+      data: {
+        features: [{ column: 'user_segment', kind: 'categorical' as const }],
+        tasks: [{ name: 'visit', column: 'visit', type: 'binary' as const }],
+        excluded: [],
+      },
+      graph: { blocks: [], edges: [] },
+    } as unknown as ProjectFile;
+    const [problem] = checkBinding(project, preview);
+    expect(problem.message).toContain('has no column "user_segment"');
+    expect(problem.message).not.toContain('feature inputs');
+  });
+});
