@@ -82,10 +82,14 @@ export function CalibrationChart({
   testId: string;
 }) {
   let max = 0;
+  let min = 1;
   const series: Series[] = runs.map((r) => {
     const c = r.run.curves[task]?.calibration;
     const points = c ? zip(c.meanPredicted, c.fractionPositive) : [];
-    for (const p of points) max = Math.max(max, p.x, p.y);
+    for (const p of points) {
+      max = Math.max(max, p.x, p.y);
+      min = Math.min(min, p.x, p.y);
+    }
     return {
       id: r.run.id,
       label: runs.length > 1 ? r.label : 'observed',
@@ -94,7 +98,11 @@ export function CalibrationChart({
       markers: true,
     };
   });
-  const top = max <= 0 ? 1 : Math.min(1, Math.ceil(max * 10) / 10);
+  // Both axes zoom to the range predicted (the diagonal stays the diagonal): ten quantile bins
+  // of predictions between 0.45 and 0.5 are ten readable dots, not a smudge at the edge.
+  const top = max <= 0 ? 1 : Math.min(1, Math.ceil(max * 20) / 20);
+  const floor = min >= max ? 0 : Math.max(0, Math.floor(min * 20) / 20);
+  const bottom = top - floor < 0.1 ? Math.max(0, top - 0.1) : floor;
   return (
     <ChartCard
       title={`Calibration · ${task}`}
@@ -108,8 +116,8 @@ export function CalibrationChart({
         series={series}
         xLabel="Mean predicted probability"
         yLabel="Fraction positive"
-        xDomain={[0, top]}
-        yDomain={[0, top]}
+        xDomain={[bottom, top]}
+        yDomain={[bottom, top]}
         diagonal
         emptyText="No calibration data for this run"
       />
