@@ -272,6 +272,14 @@ function CanvasView() {
     void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 250 });
   }, [fitRequest, flow, store]);
 
+  // Every block deleted: the next one dropped shows at full size too.
+  const isEmpty = project.graph.blocks.length === 0;
+  useEffect(() => {
+    if (!isEmpty || flow.getZoom() === DEFAULT_VIEWPORT.zoom) return;
+    void flow.setViewport(DEFAULT_VIEWPORT);
+    store.getState().setViewport(DEFAULT_VIEWPORT);
+  }, [isEmpty, flow, store]);
+
   return (
     <div
       className="canvas"
