@@ -65,5 +65,5 @@ export function suggestionsFor(
 
 /** Where a block added to feed `target` goes: one column to its left, same height. */
 export function feederPosition(target: Block): { x: number; y: number } {
-  return { x: target.position.x - 240, y: target.position.y };
+  return { x: target.position.x - 300, y: target.position.y };
 }

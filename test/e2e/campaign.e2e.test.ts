@@ -363,6 +363,19 @@ describe.skipIf(unavailable !== null && !required)(
           )
           .toBe(1);
 
+        // Building help: a tower alone needs an input; what fits is offered, added and connected.
+        await byId(page, 'palette-item-tower').click();
+        await byId(page, 'problem-fixes').first().waitFor({ timeout: LONG });
+        await audit('model, building help');
+        await byId(page, 'fix-add-shared-embedding').first().click();
+        await page.locator('.react-flow__edge').first().waitFor({ timeout: LONG });
+        expect(await page.locator('[data-testid^="node-"][data-testid*="embedding"]').count()).toBe(
+          1,
+        );
+        // Next: the embedding's own input, with feature inputs offered.
+        await byId(page, 'fix-add-feature-input').first().waitFor({ timeout: LONG });
+        await app.screenshot('campaign-07-building-help');
+
         expect(found, found.join('\n\n')).toEqual([]);
         expect(app.errors, app.errors.join('\n')).toEqual([]);
       },
