@@ -3,7 +3,7 @@
 // kept in memory; training reads the file again in its worker.
 
 import path from 'node:path';
-import { readTable } from '../engine/data/csv';
+import { parseNumberText, readTable } from '../engine/data/csv';
 import type { Column, Table } from '../engine/data/types';
 import type { ColumnSummary, DataPreview } from '../ipc/api';
 import type { Problem } from '../shared/problems';
@@ -80,6 +80,15 @@ export function summariseColumn(column: Column, index: number, rows: number): Co
     summary.top = order
       .slice(0, 12)
       .map((i) => ({ value: column.dictionary![i], count: counts[i] }));
+    if (!column.values && column.firstNonNumeric) {
+      // Mostly numbers with a few stray texts: say how many and where the first one is.
+      let bad = 0;
+      column.dictionary.forEach((v, i) => {
+        if (Number.isNaN(parseNumberText(v.trim()))) bad += counts[i];
+      });
+      if (bad > 0 && bad * 2 < rows - column.missing)
+        summary.notNumbers = { count: bad, first: { ...column.firstNonNumeric } };
+    }
     if (column.kind === 'binary' && !column.values) {
       const yes = new Set(['1', 'true', 'yes', 'y', 't']);
       let pos = 0;
@@ -206,7 +215,11 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
       problems.push({
         severity: 'error',
         code: 'data-missing-column',
-        message: `${where} has no column "${f.column}", which the feature inputs use. Re-bind the data or remove the column from the features.`,
+        // (An empty canvas has no feature input yet: the project's binding lists the column.)
+        message:
+          inputs.length > 0
+            ? `${where} has no column "${f.column}", which the feature inputs use. Re-bind the data or remove the column from the features.`
+            : `${where} has no column "${f.column}", a feature of the project's data binding. Choose this file's columns in Data.`,
         blocks: inputs,
         field: 'columns',
       });
@@ -235,7 +248,9 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
       problems.push({
         severity: 'error',
         code: 'data-kind-mismatch',
-        message: `Task "${t.name}" is a regression, but column "${t.column}" of ${where} is not numeric.`,
+        message: c.notNumbers
+          ? `Task "${t.name}" is a regression, but column "${t.column}" of ${where} holds ${c.notNumbers.count} value${c.notNumbers.count === 1 ? '' : 's'} that ${c.notNumbers.count === 1 ? 'is' : 'are'} not a number, the first "${c.notNumbers.first.value}" on line ${c.notNumbers.first.line}; fix ${c.notNumbers.count === 1 ? 'it' : 'them'} in the file and read it again.`
+          : `Task "${t.name}" is a regression, but column "${t.column}" of ${where} is not numeric.`,
         blocks,
         field: 'task',
       });

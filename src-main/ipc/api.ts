@@ -110,6 +110,11 @@ export interface ColumnSummary {
   };
   /** The most frequent values (text columns and numeric columns with few values). */
   top?: { value: string; count: number }[];
+  /**
+   * Text columns whose values are mostly numbers (an amount with a stray "$29.99"): how many
+   * present values are not numbers, and the first one with its 1-based file line.
+   */
+  notNumbers?: { count: number; first: { line: number; value: string } };
 }
 
 /** What the import wizard shows of a CSV once it has been read. */
@@ -329,7 +334,8 @@ export interface ApiMap {
   'templates:list': { args: []; result: TemplateSummary[] };
   'project:validate': { args: [project: ProjectFile]; result: ProjectValidation };
   /** A new project from a template, bound to the built-in sample's columns, laid out. */
-  'templates:create': { args: [kind: string]; result: ProjectFile };
+  /** A template; bound to `binding` (its tasks name the heads) or to the built-in sample. */
+  'templates:create': { args: [kind: string, binding?: DataBinding]; result: ProjectFile };
   /** An empty project (no blocks) bound to the built-in sample's columns, default settings. */
   'project:new': { args: []; result: ProjectFile };
   /** Tidy positions for any graph (a layered left-to-right layout). */

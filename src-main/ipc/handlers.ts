@@ -113,13 +113,22 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       return { problems: validateGraph(project), shapes: inferShapes(project) };
     },
     'templates:create': async (...args: unknown[]) => {
-      expectArgs('templates:create', args, ['kind']);
+      expectArgs('templates:create', args, args.length === 2 ? ['kind', 'binding'] : ['kind']);
       const kind = checkString(args[0], 'templates:create', 'kind');
       if (!TEMPLATE_KINDS.some((t) => t.kind === kind)) {
         const kinds = TEMPLATE_KINDS.map((t) => t.kind).join(', ');
         throw new ArgumentError(`templates:create: unknown template "${kind}" (${kinds}).`);
       }
-      return buildTemplate(kind as TemplateKind, sampleBinding());
+      const sample = buildTemplate(kind as TemplateKind, sampleBinding());
+      if (args.length === 1 || args[1] === undefined) return sample;
+      // The project's own data: the template's heads are named after its tasks.
+      const binding = checkProjectFile(
+        { ...sample, data: args[1] },
+        'templates:create (binding)',
+      ).data;
+      if (binding.tasks.length === 0)
+        throw new ArgumentError('templates:create: the binding has no task to build heads for.');
+      return buildTemplate(kind as TemplateKind, binding);
     },
     'project:new': async (...args: unknown[]) => {
       expectArgs('project:new', args, []);

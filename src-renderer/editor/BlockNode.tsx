@@ -47,6 +47,7 @@ function BlockNodeView({ id, selected }: NodeProps<BlockNodeType>) {
       className={`block-node ${groupClass(spec.group)} ${state}${selected ? ' is-selected' : ''}`}
       data-testid={`node-${id}`}
       title={`${title} — ${spec.title}\n${spec.description}`}
+      role="group"
       aria-label={`${title}${title !== spec.title ? `, ${spec.title}` : ''}${errors.length ? `, ${errors.length} error${errors.length > 1 ? 's' : ''}` : ''}`}
     >
       <header className="block-header">
@@ -68,12 +69,11 @@ function BlockNodeView({ id, selected }: NodeProps<BlockNodeType>) {
                   className={`port-handle port-${type}${port.multiple ? ' is-multiple' : ''}${reach(port.name, 'target')}`}
                   data-testid={`port-${id}-in-${port.name}`}
                   title={`${portTooltip(port, 'in', type)}${shapesIn.length ? `\nReceives ${shapesIn.map(formatShape).join(', ')}` : ''}`}
-                  aria-label={`${port.title} input (${type})`}
                 />
                 <span className="port-name">
                   {port.title}
                   {port.required && shapesIn.length === 0 && (
-                    <span className="port-required" aria-label="required">
+                    <span className="port-required" title="required">
                       *
                     </span>
                   )}
@@ -105,7 +105,6 @@ function BlockNodeView({ id, selected }: NodeProps<BlockNodeType>) {
                   className={`port-handle port-${type}${reach(port.name, 'source')}`}
                   data-testid={`port-${id}-out-${port.name}`}
                   title={`${portTooltip(port, 'out', type)}${shape ? `\nShape ${formatShape(shape)}` : ''}`}
-                  aria-label={`${port.title} output (${type})`}
                 />
               </div>
             );

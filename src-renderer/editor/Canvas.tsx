@@ -8,6 +8,7 @@ import {
   BackgroundVariant,
   Controls,
   MiniMap,
+  Panel,
   ReactFlow,
   ReactFlowProvider,
   useConnection,
@@ -28,12 +29,13 @@ import { blockTitle, outputOf, inputOf, portTypeFor, TYPE_WORDS } from '../store
 import { checkConnection, refusalBetweenHandles } from '../store/connection';
 import { setPositions, type XY } from '../store/graph-ops';
 import { BlockNode, type BlockNodeType } from './BlockNode';
+import { DataCard } from './DataCard';
 import { BLOCK_MIME } from './Palette';
 import { groupClass, portColor } from './ports';
 import { TrySampleButton } from '../journey';
 
 const nodeTypes = { block: BlockNode };
-const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
+export const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
 export const GRID = 20;
 const SNAP_GRID: [number, number] = [GRID, GRID];
 /** A dropped block's top-left corner relative to the pointer (the pointer lands on its header). */
@@ -259,10 +261,24 @@ function CanvasView() {
   }, [focusRequest, flow]);
 
   useEffect(() => {
-    // (With no blocks React Flow would keep the request until the first block appears.)
-    if (fitRequest === 0 || store.getState().project.graph.blocks.length === 0) return;
+    if (fitRequest === 0) return;
+    if (store.getState().project.graph.blocks.length === 0) {
+      // Nothing to fit (React Flow would keep the request until the first block appears): back
+      // to full size, so blocks dropped on a new canvas do not land at a big template's 27%.
+      void flow.setViewport(DEFAULT_VIEWPORT);
+      store.getState().setViewport(DEFAULT_VIEWPORT);
+      return;
+    }
     void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 250 });
   }, [fitRequest, flow, store]);
+
+  // Every block deleted: the next one dropped shows at full size too.
+  const isEmpty = project.graph.blocks.length === 0;
+  useEffect(() => {
+    if (!isEmpty || flow.getZoom() === DEFAULT_VIEWPORT.zoom) return;
+    void flow.setViewport(DEFAULT_VIEWPORT);
+    store.getState().setViewport(DEFAULT_VIEWPORT);
+  }, [isEmpty, flow, store]);
 
   return (
     <div
@@ -315,6 +331,11 @@ function CanvasView() {
           />
         )}
         <ConnectionHint />
+        {project.graph.blocks.length > 0 && (
+          <Panel position="top-left">
+            <DataCard variant="canvas" />
+          </Panel>
+        )}
       </ReactFlow>
       {project.graph.blocks.length === 0 && <EmptyState />}
     </div>

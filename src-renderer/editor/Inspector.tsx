@@ -14,6 +14,7 @@ import { blockTitle, inputOf, outputOf, portTypeFor, TYPE_WORDS } from '../store
 import { paramApplies, parseParamInput, showParam, type ParamSchema } from '../store/params';
 import { documentName } from '../store/project-slice';
 import { groupClass } from './ports';
+import { DataCard } from './DataCard';
 
 export function Inspector() {
   const selection = useAppStore((s) => s.selection);
@@ -473,6 +474,7 @@ function ProjectInspector() {
         <p className="muted">
           {path ? <span title={path}>Saved as {path}</span> : 'Not saved yet.'}
         </p>
+        <DataCard variant="panel" />
         <section aria-label="Tasks">
           <h3>Tasks</h3>
           {tasks.length === 0 ? (

@@ -6,6 +6,7 @@ import type { Problem } from '../../src-main/shared/problems';
 import { useAppStore } from '../app/context';
 import { Icon } from '../app/Icon';
 import { blockTitle } from '../store/catalog';
+import { suggestionsFor } from '../store/suggest';
 
 export function ProblemsPanel() {
   const problems = useAppStore((s) => s.problems);
@@ -124,6 +125,63 @@ function ProblemItem({ problem }: { problem: Problem }) {
           {content}
         </div>
       )}
+      {problem.code === 'missing-input' && target && <PortFixes blockId={target} />}
     </li>
+  );
+}
+
+/** Most block types offered for one port (the rest are in the palette). */
+const MAX_OFFERED = 4;
+
+/** What fits an empty input: add a compatible block and connect it, or connect one present. */
+function PortFixes({ blockId }: { blockId: string }) {
+  const catalog = useAppStore((s) => s.catalog);
+  const project = useAppStore((s) => s.project);
+  const addAndConnect = useAppStore((s) => s.addAndConnect);
+  const connect = useAppStore((s) => s.connect);
+  if (!catalog) return null;
+  const name = (id: string) => {
+    const b = project.graph.blocks.find((x) => x.id === id);
+    return b ? blockTitle(catalog, b) : id;
+  };
+  return (
+    <>
+      {suggestionsFor(catalog, project, blockId).map((s) => (
+        <div key={s.port} className="problem-fixes" data-testid="problem-fixes" data-port={s.port}>
+          <span className="muted small">
+            Fits the &ldquo;{s.portTitle}&rdquo; port of {name(blockId)}:
+          </span>
+          {s.connect.slice(0, MAX_OFFERED).map((c) => (
+            <button
+              key={`c-${c.block}`}
+              type="button"
+              className="button small"
+              title={`Connect ${name(c.block)} to the "${s.portTitle}" port of ${name(blockId)}`}
+              data-testid={`fix-connect-${c.block}`}
+              onClick={() =>
+                connect({ block: c.block, port: c.output }, { block: blockId, port: s.port })
+              }
+            >
+              Connect {name(c.block)}
+            </button>
+          ))}
+          {s.add.slice(0, MAX_OFFERED).map((a) => (
+            <button
+              key={`a-${a.type}`}
+              type="button"
+              className="button small"
+              title={`Add a ${a.title} block and connect it to the "${s.portTitle}" port of ${name(blockId)}`}
+              data-testid={`fix-add-${a.type}`}
+              onClick={() => addAndConnect(a.type, a.output, { block: blockId, port: s.port })}
+            >
+              + Add {a.title} and connect
+            </button>
+          ))}
+          {s.add.length === 0 && s.connect.length === 0 && (
+            <span className="muted small">no block fits here yet</span>
+          )}
+        </div>
+      ))}
+    </>
   );
 }

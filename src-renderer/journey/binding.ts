@@ -7,6 +7,7 @@ import {
   coreTaskIndex,
   type DataBinding,
   type FeatureKind,
+  type ProjectFile,
   type TaskType,
 } from '../../src-main/shared/project';
 
@@ -36,7 +37,24 @@ export function defaultKind(column: ColumnSummary): FeatureKind {
 }
 
 export function defaultTaskType(column: ColumnSummary): TaskType {
+  // Numbers with a few stray texts ("$29.99" among amounts) are an amount: regression.
+  if (column.notNumbers) return 'regression';
   return column.kind === 'binary' || !column.numeric ? 'binary' : 'regression';
+}
+
+/** Whether a column can be a regression target: numbers, or numbers with a few stray texts. */
+export function canBeRegression(column: ColumnSummary | undefined): boolean {
+  return !!column && (column.numeric || column.notNumbers !== undefined);
+}
+
+/** "1 value is not a number: "$29.99" on line 1,234" (columns mostly of numbers). */
+export function notNumbersText(column: ColumnSummary): string | null {
+  const bad = column.notNumbers;
+  if (!bad) return null;
+  const more = bad.count - 1;
+  return `"${bad.first.value}" on line ${bad.first.line.toLocaleString('en-US')} is not a number${
+    more > 0 ? ` (and ${more.toLocaleString('en-US')} more value${more === 1 ? '' : 's'})` : ''
+  }`;
 }
 
 /** Whether a binding names only columns of the file and has at least one task. */
@@ -147,6 +165,8 @@ export interface DraftIssue {
   message: string;
   /** The column concerned, when there is one. */
   column?: string;
+  /** A way out the wizard offers: read the (fixed) file again. */
+  fix?: 'reread';
 }
 
 /** What stops the draft from training, or deserves a look, in the user's words. */
@@ -179,14 +199,19 @@ export function draftIssues(draft: BindingDraft, preview: DataPreview): DraftIss
       issues.push({
         severity: 'error',
         column: c.name,
-        message: `"${c.name}" is not a 0/1 column (${s.distinct} distinct values), so it cannot be a binary target; make it a regression target or pick another column.`,
+        message: canBeRegression(s)
+          ? `"${c.name}" is not a 0/1 column (${s.distinct} distinct values), so it cannot be a binary target; set its type to regression in the target chain, or pick another column.`
+          : `"${c.name}" is not a 0/1 column (${s.distinct} distinct values) and holds text, so it cannot be a target; pick another column.`,
       });
     }
     if (c.role === 'target' && c.taskType === 'regression' && !s.numeric) {
       issues.push({
         severity: 'error',
         column: c.name,
-        message: `"${c.name}" holds text, so it cannot be a regression target.`,
+        fix: s.notNumbers ? 'reread' : undefined,
+        message: s.notNumbers
+          ? `In "${c.name}", ${notNumbersText(s)}: a regression target needs a number on every row. Fix the value in ${preview.name} (e.g. 29.99 for $29.99), then read the file again.`
+          : `"${c.name}" holds text, so it cannot be a regression target.`,
       });
     }
     if (c.role === 'target' && s.missing > 0) {
@@ -246,4 +271,64 @@ export function sameBinding(a: DataBinding, b: DataBinding): boolean {
       [...x.excluded].sort(),
     ]);
   return key(a) === key(b);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function words(name: string): string {
+  const w = name.replace(/[_\s]+/g, ' ').trim();
+  return w === '' ? name : w[0].toUpperCase() + w.slice(1);
+}
+
+/**
+ * Block labels after a rebind that renamed the tasks (click, purchase, amount → visit,
+ * conversion, spend): "Click head" becomes "Visit head", "Purchase tower" "Conversion tower".
+ * Tasks are matched by chain position, as the host renames the heads; labels the user wrote
+ * without a task's name are left alone. Returns the same project when nothing changes.
+ */
+export function renameTaskLabels(before: ProjectFile, after: ProjectFile): ProjectFile {
+  const from = before.data.tasks.map((t) => t.name);
+  const to = after.data.tasks.map((t) => t.name);
+  if (from.length !== to.length) return after;
+  const map = new Map<string, string>();
+  from.forEach((name, i) => {
+    if (name === to[i]) return;
+    map.set(words(name), words(to[i]));
+    map.set(name, to[i]);
+    map.set(words(name).toLowerCase(), words(to[i]).toLowerCase());
+  });
+  if (map.size === 0) return after;
+  // One pass, longest names first, so click → purchase and purchase → amount do not chain.
+  const pattern = new RegExp(
+    `(?<![\\p{L}\\p{N}_])(${[...map.keys()]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|')})(?![\\p{L}\\p{N}_])`,
+    'gu',
+  );
+  let changed = false;
+  const blocks = after.graph.blocks.map((b) => {
+    if (!b.label) return b;
+    const label = b.label.replace(pattern, (m) => map.get(m) ?? m);
+    if (label === b.label) return b;
+    changed = true;
+    return { ...b, label };
+  });
+  return changed ? { ...after, graph: { ...after.graph, blocks } } : after;
+}
+
+/**
+ * Why a column of numbers is a categorical feature, in a few words (shown beside its kind), or
+ * null when there is nothing to explain.
+ */
+export function kindReason(column: ColumnSummary, kind: FeatureKind): string | null {
+  if (kind !== 'categorical' || !column.numeric) return null;
+  if (column.kind === 'binary') return 'two values: a yes/no category';
+  if (column.kind === 'numeric')
+    return `few whole values (${column.distinct.toLocaleString('en-US')}): each is a category; make it numeric if it is a quantity`;
+  if (column.kind === 'continuous')
+    return 'named like an identifier: its numbers are labels, not amounts';
+  return null;
 }

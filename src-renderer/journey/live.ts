@@ -184,3 +184,13 @@ export function epochSeries(
   }
   return out;
 }
+
+/** The point with the best value (the first of equals), or null. */
+export function bestPoint(points: readonly Point[], higherIsBetter: boolean): Point | null {
+  let best: Point | null = null;
+  for (const p of points) {
+    if (!Number.isFinite(p.y)) continue;
+    if (!best || (higherIsBetter ? p.y > best.y : p.y < best.y)) best = p;
+  }
+  return best;
+}

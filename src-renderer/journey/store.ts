@@ -20,7 +20,7 @@ import type {
 import type { Problem } from '../../src-main/shared/problems';
 import { coreTaskIndex, type DataBinding, type ProjectFile } from '../../src-main/shared/project';
 import { journeyApi as api, journeyUploads as browserExtras, setJourneyApi } from './host';
-import { draftFromPreview, draftToBinding, type BindingDraft } from './binding';
+import { draftFromPreview, draftToBinding, renameTaskLabels, type BindingDraft } from './binding';
 import { baseName } from './format';
 import { initialLive, reduceLive, type LiveTraining } from './live';
 
@@ -77,6 +77,8 @@ export interface ScoreState {
   total: number;
   stage: string;
   out: string | null;
+  /** What was asked for (model and file), for reading the result. */
+  request: ScoreRequestArgs | null;
   result: ScoreResult | null;
   error: string | null;
 }
@@ -148,6 +150,7 @@ const idleScore: ScoreState = {
   total: 0,
   stage: '',
   out: null,
+  request: null,
   result: null,
   error: null,
 };
@@ -315,6 +318,26 @@ export function resetJourney(): void {
   set(initialState(), true);
 }
 
+/**
+ * Another document replaced the project (new, open, recovery): what belonged to the previous
+ * one goes: its data:check findings, a finished or refused run's problems and outcome, and the
+ * wizard's preview unless it is of the new project's own data file. A live run keeps going.
+ */
+export function projectReplaced(project: ProjectFile): void {
+  const s = get();
+  const keepPreview = s.preview !== null && s.preview.path === project.data.source;
+  set({
+    dataProblems: [],
+    applied: null,
+    applyError: null,
+    training: isTraining(s.training) ? s.training : null,
+    sample: s.sample?.step === 'failed' ? null : s.sample,
+    ...(keepPreview
+      ? {}
+      : { preview: null, draft: null, selectedColumn: null, step: 'source' as const }),
+  });
+}
+
 // ---- data import -------------------------------------------------------------------------------
 
 function onImportEvent(event: JobEvent): void {
@@ -342,27 +365,7 @@ function onImportEvent(event: JobEvent): void {
 /** The binding a new preview starts from (the project's, when it fits). */
 let bindingForNextPreview: DataBinding | null = null;
 
-const LAST_DATA_KEY = 'htlnet.journey.lastData';
-
-/** The CSV last read in this app (kept across reloads), for a project that names none. */
-export function lastDataPath(): string | null {
-  try {
-    return globalThis.localStorage?.getItem(LAST_DATA_KEY) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function rememberDataPath(path: string): void {
-  try {
-    globalThis.localStorage?.setItem(LAST_DATA_KEY, path);
-  } catch {
-    // storage unavailable: remembered for this session only (the preview)
-  }
-}
-
 function acceptPreview(preview: DataPreview, goToColumns = true): void {
-  rememberDataPath(preview.path);
   const draft = draftFromPreview(preview, bindingForNextPreview);
   bindingForNextPreview = null;
   set({
@@ -489,7 +492,8 @@ export async function applyDraft(project: ProjectFile): Promise<ProjectFile | nu
   if (!draft) return null;
   const binding = draftToBinding(draft);
   try {
-    const next = await api().projectRebind(project, binding);
+    // Heads, towers and label embeddings named after the old tasks take the new names.
+    const next = renameTaskLabels(project, await api().projectRebind(project, binding));
     set({ applied: binding, applyError: null, dataProblems: [] });
     return next;
   } catch (error) {
@@ -910,7 +914,7 @@ export function isScoring(score: ScoreState): boolean {
 
 export async function startScore(request: ScoreRequestArgs): Promise<boolean> {
   if (isScoring(get().score)) return false;
-  set({ score: { ...idleScore, phase: 'starting', out: request.out } });
+  set({ score: { ...idleScore, phase: 'starting', out: request.out, request } });
   try {
     await runJob(
       () => api().scoreStart(request),

@@ -13,7 +13,14 @@ import type { AppStore } from '../store/store';
 import { DataScreen } from './data/DataScreen';
 import { ResultsScreen } from './results/ResultsScreen';
 import { setJourneyApi } from './host';
-import { connectJourney, SAMPLE_EPOCHS, SAMPLE_ROWS, trySample, useJourney } from './store';
+import {
+  connectJourney,
+  projectReplaced,
+  SAMPLE_EPOCHS,
+  SAMPLE_ROWS,
+  trySample,
+  useJourney,
+} from './store';
 import { TrainScreen } from './train/TrainScreen';
 import type { JourneyProps } from './ui';
 
@@ -58,7 +65,13 @@ export function linkEditorProblems(store: AppStore): void {
     merge();
   });
   let lastProblems = store.getState().problems;
+  let lastDocument = store.getState().documentId;
   store.subscribe((s) => {
+    if (s.documentId !== lastDocument) {
+      // Another project: the previous one's findings and outcome go with it.
+      lastDocument = s.documentId;
+      projectReplaced(s.project);
+    }
     if (s.problems === lastProblems) return;
     lastProblems = s.problems;
     merge();
@@ -128,7 +141,9 @@ export function DataTab() {
 }
 
 export function TrainTab() {
-  return <TrainScreen {...useEditorProps()} />;
+  // Keyed by the document: what is typed there (the run name) belongs to the project.
+  const documentId = useAppStore((s) => s.documentId);
+  return <TrainScreen key={documentId} {...useEditorProps()} />;
 }
 
 export function ResultsTab() {

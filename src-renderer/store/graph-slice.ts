@@ -18,6 +18,7 @@ import {
   setPositions,
 } from './graph-ops';
 import { record } from './history';
+import { feederPosition } from './suggest';
 import type { SliceEnv } from './slice';
 import { NO_SELECTION, type GraphSlice, type Selection } from './types';
 
@@ -113,6 +114,31 @@ export function createGraphSlice({ set, get, options, blank }: SliceEnv): GraphS
       });
       set({ selection: { blocks: [], edges: [edge] } });
       return check;
+    },
+
+    addAndConnect(type, output, target) {
+      const { catalog, project } = get();
+      if (!catalog || !catalog.byType.has(type) || atTypeLimit(catalog, project, type)) return null;
+      const into = project.graph.blocks.find((b) => b.id === target.block);
+      if (!into) return null;
+      const block = createBlock(
+        catalog,
+        project,
+        type,
+        freePosition(project, feederPosition(into)),
+      );
+      const withBlock = addBlocks(project, [block]);
+      const source = { block: block.id, port: output };
+      const check = checkConnection(catalog, withBlock.graph, source, target);
+      if (!check.isValid) {
+        get().toast('error', `Not connected. ${check.reason}`);
+        return null;
+      }
+      get().edit(() => connect(withBlock, source, target).project, {
+        select: { blocks: [block.id], edges: [] },
+      });
+      get().focusBlock(block.id);
+      return block.id;
     },
 
     setParam(id, name, value, opts = {}) {
@@ -260,9 +286,12 @@ export function createGraphSlice({ set, get, options, blank }: SliceEnv): GraphS
       }
     },
 
-    async loadTemplate(kind) {
+    async loadTemplate(kind, data) {
       try {
-        const project = await get().api.templatesCreate(kind);
+        const api = get().api;
+        const project = data
+          ? await api.templatesCreate(kind, data)
+          : await api.templatesCreate(kind);
         get().edit(() => project, { select: NO_SELECTION });
         get().fitView();
       } catch (error) {

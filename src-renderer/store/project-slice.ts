@@ -83,6 +83,9 @@ export function createProjectSlice({ set, get, blank }: SliceEnv): ProjectSlice 
       selection: NO_SELECTION,
       problems: [],
       shapes: {},
+      documentId: get().documentId + 1,
+      // An empty canvas starts at full size, not at the zoom a big template was fitted to.
+      ...(project.graph.blocks.length === 0 ? { viewport: null } : {}),
       ...fields,
     });
     get().fitView();
@@ -142,6 +145,7 @@ export function createProjectSlice({ set, get, blank }: SliceEnv): ProjectSlice 
     blank,
     notice: null,
     busy: null,
+    documentId: 0,
 
     async start() {
       const { api } = get();
@@ -173,13 +177,14 @@ export function createProjectSlice({ set, get, blank }: SliceEnv): ProjectSlice 
       void get().refreshRecent();
     },
 
-    async newProject(template) {
+    async newProject(template, data = null) {
       if (!(await mayReplace('start a new project'))) return;
-      replaceDocument(get().blank, {});
+      const blank = get().blank;
+      replaceDocument(data ? { ...blank, data: structuredClone(data) } : blank, {});
       void get()
         .api.recoveryClear()
         .catch(() => undefined);
-      if (template !== null) await get().loadTemplate(template);
+      if (template !== null) await get().loadTemplate(template, data);
     },
 
     async openProject(path) {
@@ -236,7 +241,14 @@ export function createProjectSlice({ set, get, blank }: SliceEnv): ProjectSlice 
         return false;
       }
       if (!file) return false;
-      return writeTo(withProjectExtension(file));
+      const target = withProjectExtension(file);
+      // A project still called "Untitled" takes the name it is saved under: runs, comparisons
+      // and exports are labelled with the project's name.
+      if (!project.name.trim() || project.name.trim() === 'Untitled') {
+        const named = baseName(target).replace(/\.htlnet\.json$/i, '');
+        if (named) set({ project: { ...project, name: named } });
+      }
+      return writeTo(target);
     },
 
     restoreRecovery(recovery) {

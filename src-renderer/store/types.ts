@@ -9,7 +9,13 @@ import type {
   TemplateSummary,
 } from '../../src-main/ipc/api';
 import type { BlockShapes, Problem } from '../../src-main/shared/problems';
-import type { BlockType, ParamValue, PortRef, ProjectFile } from '../../src-main/shared/project';
+import type {
+  BlockType,
+  DataBinding,
+  ParamValue,
+  PortRef,
+  ProjectFile,
+} from '../../src-main/shared/project';
 import type { CatalogIndex } from './catalog';
 import type { ConnectionCheck } from './connection';
 import type { XY } from './graph-ops';
@@ -47,6 +53,11 @@ export interface GraphSlice {
   /** Connects an output to an input when allowed; a refusal is shown as a toast. */
   connect(source: PortRef, target: PortRef): ConnectionCheck;
   /**
+   * Adds a block of `type` left of the target's block and connects its `output` to the target
+   * port, as one undo step; returns the new block's id (null when refused).
+   */
+  addAndConnect(type: BlockType, output: string, target: PortRef): string | null;
+  /**
    * Sets a parameter. With `coalesce` (typing in a field), a run of edits of the same field is
    * one undo step. A task head's task also sets its kind to the task's type.
    */
@@ -65,7 +76,8 @@ export interface GraphSlice {
   paste(text?: string | null): Promise<void>;
   duplicate(): void;
   tidyLayout(): Promise<void>;
-  loadTemplate(kind: string): Promise<void>;
+  /** Replaces the graph with a template's, built for `data` when given. */
+  loadTemplate(kind: string, data?: DataBinding | null): Promise<void>;
   /** Validates now (the store also does so on its own, debounced, after every model edit). */
   validateNow(): Promise<void>;
 }
@@ -97,10 +109,16 @@ export interface ProjectSlice {
   blank: ProjectFile;
   /** A message about the open document (e.g. it was migrated), until dismissed or saved. */
   notice: string | null;
+  /** Bumped each time the document is replaced (new, open, recovery): per-project state resets. */
+  documentId: number;
   busy: string | null;
   start(): Promise<void>;
-  /** A new document, empty or from a template (asks first when there are unsaved changes). */
-  newProject(template: string | null): Promise<void>;
+  /**
+   * A new document, empty or from a template (asks first when there are unsaved changes), bound
+   * to `data` (e.g. the previous project's data: switching models keeps it) or to the built-in
+   * sample's columns with no file yet.
+   */
+  newProject(template: string | null, data?: DataBinding | null): Promise<void>;
   /** Opens a project file (asks for one when no path is given). */
   openProject(path?: string): Promise<void>;
   /** Opens a file picked in the page (browser mode's upload). */

@@ -4,7 +4,8 @@
 // a fresh workspace and data folder; screenshots are kept under test-results/screenshots/.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -50,6 +51,11 @@ export interface StartOptions {
   dataDir?: string;
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
+  /**
+   * Lets auditA11y inject axe-core's script (the app's Content-Security-Policy refuses inline
+   * scripts, rightly). Only for sessions that audit; the others keep the policy enforced.
+   */
+  bypassCSP?: boolean;
 }
 
 /** Starts `node out/cli/web.cjs` and waits for the address it prints. */
@@ -111,6 +117,7 @@ export async function startApp(options: StartOptions = {}): Promise<AppSession> 
     viewport: options.viewport ?? { width: 1440, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
     permissions: ['clipboard-read', 'clipboard-write'],
+    bypassCSP: options.bypassCSP ?? false,
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -148,4 +155,60 @@ export async function startApp(options: StartOptions = {}): Promise<AppSession> 
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+}
+
+// ---- accessibility ----------------------------------------------------------------------------
+
+const AXE_SOURCE = readFileSync(
+  path.join(path.dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'),
+  'utf8',
+);
+
+export interface A11yViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  /** "selector: why" for each element concerned. */
+  nodes: string[];
+}
+
+/**
+ * Runs an axe-core audit (WCAG 2 A and AA rules) of what the page shows now; returns the
+ * violations (empty when there are none). axe.min.js is injected with addScriptTag once per page
+ * (the session must be started with bypassCSP).
+ */
+export async function auditA11y(page: Page): Promise<A11yViolation[]> {
+  const loaded = await page.evaluate(() => 'axe' in window);
+  if (!loaded) await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<AxeResults> } })
+      .axe;
+    interface AxeResults {
+      violations: {
+        id: string;
+        impact: string | null;
+        help: string;
+        nodes: { target: unknown[]; failureSummary?: string }[];
+      }[];
+    }
+    const results = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map(
+        (n) => `${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`,
+      ),
+    }));
+  });
+}
+
+/** A readable list of violations for an assertion message. */
+export function describeViolations(screen: string, violations: A11yViolation[]): string {
+  return violations
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help}\n  ${v.nodes.slice(0, 6).join('\n  ')}`)
+    .join('\n');
 }

@@ -348,8 +348,10 @@ describe.skipIf(unavailable !== null && !required)("the analyst's journey (Chrom
         const cellB = byId(page, `compare-metric-${task}-${metric}-${b.id}`);
         expect(await cellA.innerText()).toBe(formatMetric(metric, va));
         expect(await cellB.innerText()).toBe(formatMetric(metric, vb));
-        const aWins = higher ? va >= vb : va <= vb;
-        const bWins = higher ? vb >= va : vb <= va;
+        // Equal as shown (e.g. both 0.7123): nobody is crowned.
+        const tie = formatMetric(metric, va) === formatMetric(metric, vb);
+        const aWins = !tie && (higher ? va > vb : va < vb);
+        const bWins = !tie && !aWins;
         expect(await cellA.getAttribute('data-best')).toBe(aWins ? 'true' : null);
         expect(await cellB.getAttribute('data-best')).toBe(bWins ? 'true' : null);
       }

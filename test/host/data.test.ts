@@ -1,6 +1,8 @@
 // The wizard's suggested binding: which numeric columns are identifiers (categories).
 import { describe, expect, it } from 'vitest';
-import { isIdentifierName } from '../../src-main/host/data';
+import { parseTableFromBuffer } from '../../src-main/engine/data/csv';
+import { checkBinding, isIdentifierName, previewTable } from '../../src-main/host/data';
+import type { ProjectFile } from '../../src-main/shared/project';
 
 describe('identifier columns', () => {
   it('recognises ids, keys and codes by name', () => {
@@ -13,5 +15,50 @@ describe('identifier columns', () => {
   it('leaves quantities and words that merely end in the letters alone', () => {
     for (const name of ['price', 'paid', 'valid', 'humid', 'barcode_count', 'monkey', 'episode'])
       expect(isIdentifierName(name), name).toBe(false);
+  });
+});
+
+describe('a number column with a stray text value', () => {
+  it('names how many values are not numbers and the first one with its line', async () => {
+    const lines = ['visit,spend'];
+    for (let i = 0; i < 20; i++)
+      lines.push(`${i % 2},${i === 7 ? '$29.99' : (i * 1.5).toFixed(2)}`);
+    const table = await parseTableFromBuffer('shop.csv', Buffer.from(lines.join('\n') + '\n'));
+    const preview = previewTable(table, '/ws/shop.csv');
+    const spend = preview.columns.find((c) => c.name === 'spend')!;
+    expect(spend.numeric).toBe(false);
+    expect(spend.notNumbers).toEqual({ count: 1, first: { line: 9, value: '$29.99' } });
+    // A column of words is not "mostly numbers".
+    const words = await parseTableFromBuffer('w.csv', Buffer.from('a,b\nx,1\ny,2\n3,3\n'));
+    expect(previewTable(words, '/ws/w.csv').columns[0].notNumbers).toBeUndefined();
+    // The check of a regression task on it names the value and the line.
+    const project = {
+      data: {
+        features: [{ column: 'visit', kind: 'categorical' as const }],
+        tasks: [{ name: 'spend', column: 'spend', type: 'regression' as const }],
+        excluded: [],
+      },
+      graph: { blocks: [], edges: [] },
+    } as unknown as ProjectFile;
+    const [problem] = checkBinding(project, preview);
+    expect(problem.message).toContain('"$29.99" on line 9');
+  });
+});
+
+describe('the check of a binding on an empty canvas', () => {
+  it('does not speak of feature inputs that do not exist', async () => {
+    const table = await parseTableFromBuffer('shop.csv', Buffer.from('a,visit\nx,1\ny,0\n'));
+    const preview = previewTable(table, '/ws/shop.csv');
+    const project = {
+      data: {
+        features: [{ column: 'user_segment', kind: 'categorical' as const }],
+        tasks: [{ name: 'visit', column: 'visit', type: 'binary' as const }],
+        excluded: [],
+      },
+      graph: { blocks: [], edges: [] },
+    } as unknown as ProjectFile;
+    const [problem] = checkBinding(project, preview);
+    expect(problem.message).toContain('has no column "user_segment"');
+    expect(problem.message).not.toContain('feature inputs');
   });
 });

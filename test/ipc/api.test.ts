@@ -257,6 +257,28 @@ describe('handlers', () => {
     }
   });
 
+  it("templates:create builds a template for the project's own data when given", async () => {
+    const binding = {
+      source: '/ws/campaign.csv',
+      features: [{ column: 'channel', kind: 'categorical' as const }],
+      tasks: [
+        { name: 'visit', column: 'visit', type: 'binary' as const },
+        { name: 'spend', column: 'spend', type: 'regression' as const },
+      ],
+      excluded: [],
+    };
+    const t = await handlers['templates:create']('mmoe', binding);
+    expect(t.data).toEqual(binding);
+    const heads = t.graph.blocks.filter((b) => b.type === 'task-head');
+    expect(heads.map((h) => h.params.task)).toEqual(['visit', 'spend']);
+    expect(heads.map((h) => h.label).join(' ')).not.toMatch(/click|purchase/i);
+    const sample = await handlers['templates:create']('mmoe');
+    expect(sample.data.tasks.map((x) => x.name)).toEqual(['click', 'purchase', 'amount']);
+    await expect(handlers['templates:create']('mmoe', { ...binding, tasks: [] })).rejects.toThrow(
+      /templates:create/,
+    );
+  });
+
   it('project:validate returns problems and shapes for a well-formed project', async () => {
     const result = await handlers['project:validate'](project());
     expect(Array.isArray(result.problems)).toBe(true);

@@ -92,7 +92,8 @@ export function fakeApi(
       const checked = validateProjectDocument(structuredClone(project), 'The project');
       return { problems: validateGraph(checked), shapes: inferShapes(checked) };
     },
-    'templates:create': async (kind) => buildTemplate(kind as TemplateKind, sampleBinding()),
+    'templates:create': async (kind, binding) =>
+      buildTemplate(kind as TemplateKind, binding ?? sampleBinding()),
     'project:new': async () => ({
       ...buildTemplate('htlnet', sampleBinding()),
       name: 'Untitled',

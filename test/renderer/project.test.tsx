@@ -92,6 +92,21 @@ describe('saving and opening (browser mode)', () => {
     expect(store.getState().recent[0].path).toBe(`${WORKSPACE}/funnel.htlnet.json`);
   });
 
+  it('names an Untitled project after the file it is saved as (runs, exports use it)', async () => {
+    const { api, store } = await startApp();
+    await act(async () => store.getState().newProject(null));
+    store.getState().addBlock('feature-input', { x: 0, y: 0 });
+    expect(store.getState().project.name).toBe('Untitled');
+    await click(byTestId('toolbar-save'));
+    await waitFor(() => byTestId('file-dialog'));
+    await typeInto(byTestId<HTMLInputElement>('file-name'), 'Shop funnel');
+    await click(byTestId('file-dialog-confirm'));
+    await waitFor(() => expect(api.files.has(`${WORKSPACE}/Shop funnel.htlnet.json`)).toBe(true));
+    expect(store.getState().project.name).toBe('Shop funnel');
+    expect(api.files.get(`${WORKSPACE}/Shop funnel.htlnet.json`)).toContain('"Shop funnel"');
+    expect(isDirty(store.getState())).toBe(false);
+  });
+
   it('asks before replacing unsaved changes: cancel keeps them, discard replaces them', async () => {
     const { store, api } = await startApp();
     await fromTemplate('dnn');
@@ -123,6 +138,72 @@ describe('saving and opening (browser mode)', () => {
     await click(byTestId('file-dialog-confirm'));
     await waitFor(() => byTestId('empty-state'));
     expect([...api.files.keys()]).toEqual([`${WORKSPACE}/esmm.htlnet.json`]);
+  });
+});
+
+describe("the project's data", () => {
+  it("a new model keeps the project's data by default, heads named after its targets", async () => {
+    const { store } = await startApp();
+    const base = store.getState().project;
+    const data = {
+      source: `${WORKSPACE}/campaign.csv`,
+      features: [
+        { column: 'channel', kind: 'categorical' as const },
+        { column: 'recency', kind: 'numeric' as const },
+      ],
+      tasks: [
+        { name: 'visit', column: 'visit', type: 'binary' as const },
+        { name: 'conversion', column: 'conversion', type: 'binary' as const },
+        { name: 'spend', column: 'spend', type: 'regression' as const },
+      ],
+      excluded: [],
+    };
+    await act(async () => store.getState().newProject('htlnet', data));
+    await waitFor(() => byTestId('canvas-data'));
+    expect(byTestId('canvas-data').getAttribute('data-source')).toBe(`${WORKSPACE}/campaign.csv`);
+    expect(byTestId('canvas-data').textContent).toContain('visit → conversion → spend');
+    store.getState().select({ blocks: [], edges: [] });
+    await waitFor(() => expect(byTestId('project-data').textContent).toContain('campaign.csv'));
+
+    // Another model: the gallery offers this project's data, chosen by default.
+    await click(byTestId('toolbar-new'));
+    await waitFor(() => byTestId('template-gallery'));
+    expect(byTestId<HTMLInputElement>('new-project-data-own').checked).toBe(true);
+    await waitFor(() => byTestId('template-mmoe'));
+    await click(byTestId('template-mmoe'));
+    await waitFor(() => byTestId('confirm-discard'));
+    await click(byTestId('confirm-discard'));
+    await waitFor(() => expect(store.getState().project.name).toBe('MMoE'));
+    const next = store.getState().project;
+    expect(next.data).toEqual(data);
+    const heads = next.graph.blocks.filter((b) => b.type === 'task-head');
+    expect(heads.map((h) => h.params.task)).toEqual(['visit', 'conversion', 'spend']);
+    expect(heads.map((h) => h.label).join(' ')).not.toMatch(/click|purchase|amount/i);
+
+    // The sample's columns when asked for.
+    await click(byTestId('toolbar-new'));
+    await waitFor(() => byTestId('template-gallery'));
+    await click(byTestId('new-project-data-sample'));
+    await click(byTestId('template-empty'));
+    await waitFor(() => byTestId('confirm-discard'));
+    await click(byTestId('confirm-discard'));
+    await waitFor(() => byTestId('empty-state'));
+    expect(store.getState().project.data).toEqual(base.data);
+    expect(store.getState().project.data.source).toBeUndefined();
+  });
+});
+
+describe('the canvas of a new project', () => {
+  it('starts at full size, not at the zoom a big template was fitted to', async () => {
+    const { store } = await startApp();
+    await fromTemplate('htlnet');
+    store.getState().setViewport({ x: 10, y: 20, zoom: 0.27 });
+    await click(byTestId('toolbar-new'));
+    await click(byTestId('template-empty'));
+    await waitFor(() => byTestId('confirm-discard'));
+    await click(byTestId('confirm-discard'));
+    await waitFor(() => byTestId('empty-state'));
+    expect(store.getState().viewport?.zoom ?? 1).toBe(1);
   });
 });
 

@@ -134,3 +134,49 @@ describe('shapes and problems on the canvas', () => {
     await waitFor(() => expect(byTestId('problems-empty').textContent).toContain('No problems'));
   });
 });
+
+describe('building help', () => {
+  it('offers what fits an empty input port, and adds and connects it in one click', async () => {
+    const { store } = await startApp();
+    const tower = store.getState().addBlock('tower', { x: 600, y: 0 })!;
+    await validated(store);
+    await waitFor(() => byTestId('problem-fixes'));
+    const fixes = byTestId('problem-fixes');
+    expect(fixes.getAttribute('data-port')).toBe('in');
+    // A tower's input takes a vector: an embedding, another tower, a fusion unit...
+    expect(fixes.querySelector('[data-testid="fix-add-shared-embedding"]')).not.toBeNull();
+    expect(fixes.querySelector('[data-testid="fix-add-task-head"]')).toBeNull();
+    const steps = store.getState().history.past.length;
+    await click(fixes.querySelector<HTMLElement>('[data-testid="fix-add-shared-embedding"]')!);
+    const { blocks, edges } = store.getState().project.graph;
+    const embedding = blocks.find((b) => b.type === 'shared-embedding')!;
+    expect(edges).toContainEqual(
+      expect.objectContaining({
+        source: { block: embedding.id, port: 'embedding' },
+        target: { block: tower, port: 'in' },
+      }),
+    );
+    expect(embedding.position.x).toBeLessThan(600); // left of the tower it feeds
+    expect(store.getState().history.past.length).toBe(steps + 1); // one undo step
+    // Now the embedding's own input is the empty one, with feature inputs offered.
+    await validated(store);
+    await waitFor(() =>
+      expect(
+        allByTestId('problem-fixes').some((f) =>
+          f.querySelector('[data-testid="fix-add-feature-input"]'),
+        ),
+      ).toBe(true),
+    );
+    // A block already on the canvas is offered to connect as well.
+    const other = store.getState().addBlock('tower', { x: 900, y: 300 })!;
+    await validated(store);
+    await waitFor(() => byTestId(`fix-connect-${tower}`));
+    await click(byTestId(`fix-connect-${tower}`));
+    expect(store.getState().project.graph.edges).toContainEqual(
+      expect.objectContaining({
+        source: { block: tower, port: 'out' },
+        target: { block: other, port: 'in' },
+      }),
+    );
+  });
+});

@@ -8,6 +8,7 @@
 //     neighbours in the previous column; the order with the fewest crossings wins.
 //  5. Rows: each block is pulled toward the mean height of its neighbours, keeping the order and
 //     the spacing (an isotonic regression, solved exactly by pool-adjacent-violators).
+// 6. More than MAX_COLUMNS columns wrap into bands stacked top to bottom (no endless strip).
 // Blocks with no connection at all (the optimizer) go below the first column. Spacing matches
 // the templates (COLUMN_SPACING, ROW_SPACING). Pure and deterministic: the result depends on
 // the blocks, their order and the edges, never on the current positions.
@@ -22,6 +23,11 @@ export type Positions = Record<string, { x: number; y: number }>;
 const WAYPOINT_SPACING = ROW_SPACING;
 const WAYPOINT_WAYPOINT_SPACING = ROW_SPACING / 6;
 const ORDER_SWEEPS = 24;
+/** More columns than this wrap into bands of about BAND_COLUMNS columns. */
+const MAX_COLUMNS = 8;
+const BAND_COLUMNS = 6;
+/** Extra room between two bands (the links from one band's end to the next band's start). */
+const BAND_GAP = ROW_SPACING / 2;
 const COORDINATE_ROUNDS = 4;
 /** Positions are rounded to this many pixels (the editor's grid). */
 const GRID = 10;
@@ -97,12 +103,22 @@ export function layoutGraph(project: ProjectFile): Positions {
 
   const positions: Positions = {};
   const real = [...nodes.values()].filter((n) => n.real);
-  const top = real.length > 0 ? Math.min(...real.map((n) => n.y)) : 0;
+  // A long chain (HTLNet's click → purchase → amount is a dozen columns) would be one strip far
+  // wider than any window: its columns wrap into bands stacked top to bottom, read like lines.
+  const columns = real.length > 0 ? Math.max(...real.map((n) => n.layer)) + 1 : 0;
+  const bands = columns > MAX_COLUMNS ? Math.ceil(columns / BAND_COLUMNS) : 1;
+  const perBand = Math.ceil(columns / bands);
   let bottom = -Infinity;
-  for (const n of real) {
-    const y = snap(n.y - top);
-    positions[n.id] = { x: n.layer * COLUMN_SPACING, y };
-    bottom = Math.max(bottom, y);
+  for (let band = 0; band < bands; band++) {
+    const inBand = real.filter((n) => Math.floor(n.layer / perBand) === band);
+    if (inBand.length === 0) continue;
+    const top = Math.min(...inBand.map((n) => n.y));
+    const offset = bottom === -Infinity ? 0 : bottom + ROW_SPACING + BAND_GAP;
+    for (const n of inBand) {
+      const y = snap(n.y - top) + offset;
+      positions[n.id] = { x: (n.layer - band * perBand) * COLUMN_SPACING, y };
+      bottom = Math.max(bottom, y);
+    }
   }
   // Unconnected blocks: below the first column, one row each, in block order.
   let row = bottom === -Infinity ? 0 : bottom + ROW_SPACING;

@@ -14,7 +14,7 @@ import { tableSources } from './shard';
 import { fastSetup } from './step';
 import {
   binaryMetrics,
-  calibrationCurve,
+  quantileCalibrationCurve,
   logLoss,
   lorenzCurve,
   predictedVsActual,
@@ -253,7 +253,8 @@ export function taskCurves(
       task.type === 'binary'
         ? {
             roc: rocCurve(actual, predictions.raw[t]),
-            calibration: calibrationCurve(actual, predictions.raw[t]),
+            // Quantile bins: a rare event's predictions (all below 5%) still give 10 points.
+            calibration: quantileCalibrationCurve(actual, predictions.raw[t]),
           }
         : {
             lorenz: lorenzCurve(actual, predictions.raw[t]),

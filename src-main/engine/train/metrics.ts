@@ -731,3 +731,53 @@ export function predictedVsActual(
   }
   return out;
 }
+
+/**
+ * Reliability diagram over quantile bins: rows sorted by predicted probability and cut into
+ * `bins` groups of (about) equal size, so a rare event (0.9% positives, predictions all below
+ * 0.05) still gets `bins` points instead of one. Rows with equal predictions stay in one bin
+ * (bins may then be fewer or unequal). Per non-empty bin, in increasing order: the mean
+ * predicted probability, the fraction of positive labels and the row count; NaN rows skipped.
+ */
+export function quantileCalibrationCurve(
+  labels: Values,
+  probs: Values,
+  bins = 10,
+): CalibrationCurve {
+  const n = sameLength(labels, probs, 'quantileCalibrationCurve');
+  if (!(Number.isInteger(bins) && bins >= 1)) {
+    throw new RangeError(`quantileCalibrationCurve: bins must be a positive integer (got ${bins})`);
+  }
+  const valid: number[] = [];
+  for (let i = 0; i < n; i++) if (probs[i] === probs[i] && labels[i] === labels[i]) valid.push(i);
+  const sorted = Float64Array.from(valid, (i) => probs[i]).sort();
+  const m = sorted.length;
+  // Upper edges of bins 0..bins-2: a row goes to the first bin whose edge is >= its value.
+  const edges: number[] = [];
+  for (let k = 1; k < bins; k++)
+    edges.push(sorted[Math.min(m - 1, Math.floor((k * m) / bins) - 1)]);
+  const sumP = new Float64Array(bins);
+  const sumPos = new Float64Array(bins);
+  const cnt = new Float64Array(bins);
+  for (const i of valid) {
+    const p = probs[i];
+    let lo = 0;
+    let hi = edges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (edges[mid] >= p) hi = mid;
+      else lo = mid + 1;
+    }
+    sumP[lo] += p;
+    if (isPositive(labels[i])) sumPos[lo]++;
+    cnt[lo]++;
+  }
+  const out: CalibrationCurve = { meanPredicted: [], fractionPositive: [], count: [] };
+  for (let b = 0; b < bins; b++) {
+    if (cnt[b] === 0) continue;
+    out.meanPredicted.push(sumP[b] / cnt[b]);
+    out.fractionPositive.push(sumPos[b] / cnt[b]);
+    out.count.push(cnt[b]);
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 // first undoable step of it).
 
 import { useEffect, useState } from 'react';
-import type { ProjectFile } from '../../../src-main/shared/project';
+import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
 import { useAppStore } from '../context';
 import { Icon } from '../Icon';
 import { Modal } from './Modal';
@@ -93,10 +93,13 @@ function TemplateCard({
   kind,
   title,
   description,
+  data,
 }: {
   kind: string;
   title: string;
   description: string;
+  /** The data the new project is bound to (null: the sample's columns, no file). */
+  data: DataBinding | null;
 }) {
   const newProject = useAppStore((s) => s.newProject);
   const close = useAppStore((s) => s.closeDialog);
@@ -110,7 +113,7 @@ function TemplateCard({
         title={description}
         onClick={() => {
           close();
-          void newProject(kind);
+          void newProject(kind, data);
         }}
       >
         <Preview project={preview} />
@@ -121,16 +124,59 @@ function TemplateCard({
   );
 }
 
+/** The data of a project that has a file and targets (what a new project may keep). */
+export function ownData(project: ProjectFile): DataBinding | null {
+  return project.data.source && project.data.tasks.length > 0 ? project.data : null;
+}
+
+function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
 export function TemplateGallery() {
   const templates = useAppStore((s) => s.templates);
   const newProject = useAppStore((s) => s.newProject);
   const close = useAppStore((s) => s.closeDialog);
+  const current = useAppStore((s) => s.project);
+  const [own] = useState(() => ownData(current));
+  const [keep, setKeep] = useState(own !== null);
+  const data = keep ? own : null;
   return (
     <Modal title="New project" testId="template-gallery" onCancel={close} wide>
       <p className="muted">
         Start from an empty canvas, from HTLNet, or from one of the baselines it is compared with.
-        Templates are bound to the built-in sample (click → purchase → amount).
       </p>
+      <fieldset className="data-choice" data-testid="new-project-data">
+        <legend>Data for the new project</legend>
+        {own && (
+          <label>
+            <input
+              type="radio"
+              name="new-project-data"
+              checked={keep}
+              onChange={() => setKeep(true)}
+              data-testid="new-project-data-own"
+            />
+            <span>
+              Keep this project&apos;s data: <strong>{fileName(own.source!)}</strong> (
+              {own.tasks.map((t) => t.name).join(' → ')}): the new model is built for its targets
+            </span>
+          </label>
+        )}
+        <label>
+          <input
+            type="radio"
+            name="new-project-data"
+            checked={!keep}
+            onChange={() => setKeep(false)}
+            data-testid="new-project-data-sample"
+          />
+          <span>
+            No file yet: the built-in sample&apos;s columns (click → purchase → amount); choose a
+            CSV in the Data tab later
+          </span>
+        </label>
+      </fieldset>
       <ul className="template-grid">
         <li>
           <button
@@ -140,7 +186,7 @@ export function TemplateGallery() {
             title="An empty canvas: drag blocks from the palette"
             onClick={() => {
               close();
-              void newProject(null);
+              void newProject(null, data);
             }}
           >
             <div className="template-preview empty-preview" aria-hidden="true">
@@ -151,7 +197,7 @@ export function TemplateGallery() {
           </button>
         </li>
         {templates.map((t) => (
-          <TemplateCard key={t.kind} {...t} />
+          <TemplateCard key={t.kind} {...t} data={data} />
         ))}
       </ul>
     </Modal>

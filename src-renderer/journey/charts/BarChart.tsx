@@ -3,8 +3,8 @@
 
 import { memo } from 'react';
 import { formatCount, formatNumber, formatTick } from '../format';
-import { Axes, ChartSvg, HEIGHT, marginsFor, WIDTH } from './frame';
-import { linear, niceDomain, niceTicks, thinIndices } from './scale';
+import { Axes, ChartSvg, HEIGHT, leftMarginFor, marginsFor, WIDTH } from './frame';
+import { linear, niceDomain, niceTicks, thinIndices, tickLabels } from './scale';
 
 export interface Bar {
   label: string;
@@ -34,9 +34,9 @@ function BarChartImpl({
   color = 0,
   testId,
 }: BarChartProps) {
-  const m = marginsFor([]);
   const max = Math.max(0, ...bars.map((b) => b.value));
   const yd = niceDomain([0, max || 1], 4);
+  const m = marginsFor([], leftMarginFor(tickLabels(niceTicks(yd[0], yd[1], 4))));
   const y = linear(yd, [HEIGHT - m.bottom, m.top]);
   const left = m.left;
   const width = WIDTH - m.right - left;

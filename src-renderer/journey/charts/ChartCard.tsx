@@ -1,6 +1,7 @@
 // A chart's card: title, an optional note, the chart and its "Save PNG" button.
 
 import { useRef, useState, type ReactNode } from 'react';
+import { READING_SUMMARY, type Reading } from '../readings';
 import { errorText } from '../store';
 import { pngName, saveChartPng } from './png';
 
@@ -10,6 +11,7 @@ export function ChartCard({
   help,
   testId,
   fileName,
+  reading,
   children,
 }: {
   title: string;
@@ -20,6 +22,8 @@ export function ChartCard({
   testId?: string;
   /** The PNG's file name; defaults to the title's slug. */
   fileName?: string;
+  /** How to read the chart and what good looks like (shown under it). */
+  reading?: Reading;
   children: ReactNode;
 }) {
   const ref = useRef<HTMLElement>(null);
@@ -54,11 +58,27 @@ export function ChartCard({
         </button>
       </figcaption>
       {children}
+      {reading && (
+        <ReadingNote reading={reading} testId={testId ? `${testId}-reading` : undefined} />
+      )}
       {error && (
         <p className="j-inline-error" role="alert">
           {error}
         </p>
       )}
     </figure>
+  );
+}
+
+/** "Good: …" always in view, then "How to read this" on demand. */
+export function ReadingNote({ reading, testId }: { reading: Reading; testId?: string }) {
+  return (
+    <div className="j-reading" data-testid={testId}>
+      <p className="j-reading-good">{reading.good}</p>
+      <details>
+        <summary>{READING_SUMMARY}</summary>
+        <p>{reading.how}</p>
+      </details>
+    </div>
   );
 }

@@ -4,8 +4,25 @@
 import { memo } from 'react';
 import { formatNumber } from '../format';
 import type { Point } from '../live';
-import { Axes, ChartSvg, HEIGHT, Legend, marginsFor, PALETTE_SIZE, WIDTH } from './frame';
-import { extent, linear, niceDomain, niceTicks, thinIndices, type Domain } from './scale';
+import {
+  Axes,
+  ChartSvg,
+  HEIGHT,
+  leftMarginFor,
+  Legend,
+  marginsFor,
+  PALETTE_SIZE,
+  WIDTH,
+} from './frame';
+import {
+  extent,
+  linear,
+  niceDomain,
+  niceTicks,
+  thinIndices,
+  tickLabels,
+  type Domain,
+} from './scale';
 
 export interface Series {
   id: string;
@@ -63,7 +80,6 @@ function LineChartImpl({
     color: s.color ?? i,
     dashed: s.dashed,
   }));
-  const m = marginsFor(legend);
   const all = series.flatMap((s) => s.points);
   const hasData = all.length > 0;
   const xs = extent(all.map((p) => p.x)) ?? [0, 1];
@@ -71,12 +87,14 @@ function LineChartImpl({
   let xd: Domain = xDomain ?? (integerX ? [Math.min(1, xs[0]), Math.max(xs[1], 2)] : xs);
   if (!xDomain && !integerX) xd = niceDomain(xd, 6);
   const yd: Domain = yDomain ?? niceDomain(ys, 5);
+  const yTickValues = niceTicks(yd[0], yd[1], 5);
+  const m = marginsFor(legend, leftMarginFor(tickLabels(yTickValues)));
   const x = linear(xd, [m.left, WIDTH - m.right]);
   const y = linear(yd, [HEIGHT - m.bottom, m.top]);
   let xTickValues = niceTicks(xd[0], xd[1], 6);
   if (integerX) xTickValues = xTickValues.filter((v) => Number.isInteger(v));
   const xTicks = xTickValues.map((v) => ({ value: v, at: x(v) }));
-  const yTicks = niceTicks(yd[0], yd[1], 5).map((v) => ({ value: v, at: y(v) }));
+  const yTicks = yTickValues.map((v) => ({ value: v, at: y(v) }));
   const clampY = (v: number) => Math.max(m.top, Math.min(HEIGHT - m.bottom, y(v)));
 
   return (
@@ -101,7 +119,7 @@ function LineChartImpl({
         />
       )}
       {marker && marker.x >= xd[0] && marker.x <= xd[1] && (
-        <g className="jc-marker">
+        <g className="jc-marker" data-x={marker.x}>
           <line x1={x(marker.x)} x2={x(marker.x)} y1={m.top} y2={HEIGHT - m.bottom} />
           {/* The label sits left of the line when the line is near the right edge. */}
           <text

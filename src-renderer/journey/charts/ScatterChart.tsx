@@ -4,7 +4,16 @@
 import { memo } from 'react';
 import { formatNumber, formatTick } from '../format';
 import type { Point } from '../live';
-import { Axes, ChartSvg, HEIGHT, Legend, marginsFor, PALETTE_SIZE, WIDTH } from './frame';
+import {
+  Axes,
+  ChartSvg,
+  HEIGHT,
+  leftMarginFor,
+  Legend,
+  marginsFor,
+  PALETTE_SIZE,
+  WIDTH,
+} from './frame';
 import {
   extent,
   linear,
@@ -50,7 +59,6 @@ function ScatterChartImpl({
     groups.length > 1
       ? groups.map((g, i) => ({ id: g.id, label: g.label, color: g.color ?? i, dot: true }))
       : [];
-  const m = marginsFor(legend);
   const all = groups.flatMap((g) => g.points);
   const values = all.flatMap((p) => [p.x, p.y]);
   const log = scale === 'log1p' || (scale === 'auto' && prefersLog(values));
@@ -58,9 +66,13 @@ function ScatterChartImpl({
   // Both axes share one domain, so y = x is the diagonal of the plot.
   const raw = extent(values) ?? [0, 1];
   const domain: Domain = log ? [0, f(Math.max(raw[1], 1))] : niceDomain(raw, 5);
+  const tickValuesFirst = log
+    ? log1pTicks(Math.expm1(domain[1]))
+    : niceTicks(domain[0], domain[1], 5);
+  const m = marginsFor(legend, leftMarginFor(tickValuesFirst.map(formatTick)));
   const x = linear(domain, [m.left, WIDTH - m.right]);
   const y = linear(domain, [HEIGHT - m.bottom, m.top]);
-  const tickValues = log ? log1pTicks(Math.expm1(domain[1])) : niceTicks(domain[0], domain[1], 5);
+  const tickValues = tickValuesFirst;
   const ticks = (at: (v: number) => number) =>
     tickValues.map((v) => ({ value: v, at: at(f(v)), label: formatTick(v) }));
 

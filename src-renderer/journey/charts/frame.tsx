@@ -74,6 +74,25 @@ export function Legend({ items, x, y }: { items: readonly LegendItem[]; x: numbe
   );
 }
 
+/** Width of a tick label in the chart's units (10.5px tick font). */
+const TICK_CHAR_WIDTH = 6.2;
+/** The rotated y-axis title ends here (x); tick labels must start to its right. */
+export const Y_TITLE_RIGHT = 19;
+
+/**
+ * The left margin that keeps the y ticks' labels clear of the rotated y-axis title: long labels
+ * (0.9875) push the plot right instead of running into the title.
+ */
+export function leftMarginFor(yTickLabels: readonly string[]): number {
+  const widest = Math.max(0, ...yTickLabels.map((l) => l.length)) * TICK_CHAR_WIDTH;
+  return Math.max(52, Math.ceil(Y_TITLE_RIGHT + 4 + widest + 6));
+}
+
+/** Where a y tick label starts (x), for a chart's left margin: the label ends 6 left of it. */
+export function tickLabelStart(left: number, label: string): number {
+  return left - 6 - label.length * TICK_CHAR_WIDTH;
+}
+
 /** Top margin for a chart with this legend (the legend sits above the plot). */
 export function marginsFor(items: readonly LegendItem[], left = 52): Margins {
   const legend = layoutLegend(items, WIDTH - left - 8).height;

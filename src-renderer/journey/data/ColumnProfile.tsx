@@ -3,6 +3,8 @@
 
 import type { ColumnSummary } from '../../../src-main/ipc/api';
 import { BarChart, ChartCard, histogramBars } from '../charts';
+import { notNumbersText } from '../binding';
+import { READINGS } from '../readings';
 import { formatCount, formatNumber, formatPercent } from '../format';
 
 export const KIND_TEXT: Record<ColumnSummary['kind'], string> = {
@@ -33,6 +35,16 @@ export function ColumnProfile({ column, rows }: { column: ColumnSummary; rows: n
         </dd>
         <dt title="How many different values the column holds">Distinct values</dt>
         <dd data-testid="profile-distinct">{formatCount(column.distinct)}</dd>
+        {column.notNumbers && (
+          <>
+            <dt title="Values of a column of numbers that are not numbers (a currency sign, a word)">
+              Not numbers
+            </dt>
+            <dd className="j-warn-text" data-testid="profile-not-numbers">
+              {notNumbersText(column)}
+            </dd>
+          </>
+        )}
         {column.positiveRate !== undefined && (
           <>
             <dt title="The share of rows with a positive (1, true, yes) value: the target rate">
@@ -65,6 +77,7 @@ export function ColumnProfile({ column, rows }: { column: ColumnSummary; rows: n
           help={`How the ${formatCount(present)} values of ${column.name} are distributed${
             stats.histogram.logScale ? ' (bins are log-spaced, for skewed amounts)' : ''
           }.`}
+          reading={READINGS.histogram(column.name)}
           testId="profile-histogram"
         >
           <BarChart
@@ -81,6 +94,7 @@ export function ColumnProfile({ column, rows }: { column: ColumnSummary; rows: n
         <ChartCard
           title={`Most frequent · ${column.name}`}
           help={`The most frequent values of ${column.name} and how many rows hold each.`}
+          reading={READINGS.top(column.name)}
           testId="profile-top"
         >
           <BarChart

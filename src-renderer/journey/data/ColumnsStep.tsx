@@ -5,7 +5,10 @@
 import type { ColumnSummary, DataPreview } from '../../../src-main/ipc/api';
 import type { FeatureKind, TaskType } from '../../../src-main/shared/project';
 import {
+  canBeRegression,
   draftCore,
+  draftToBinding,
+  kindReason,
   draftIssues,
   moveTarget,
   setKind,
@@ -16,7 +19,7 @@ import {
   type ColumnDraft,
 } from '../binding';
 import { formatBytes, formatCount, formatNumber, formatPercent } from '../format';
-import { selectColumn, setStep, updateDraft, useJourney } from '../store';
+import { importFile, selectColumn, setStep, updateDraft, useJourney } from '../store';
 import { ColumnProfile, KIND_TEXT } from './ColumnProfile';
 
 function targetSummary(column: ColumnSummary | undefined, type: TaskType): string {
@@ -104,6 +107,11 @@ function ColumnRow({
             </option>
           </select>
         )}
+        {isFeature && kindReason(summary, column.kind) && (
+          <span className="j-kind-reason" data-testid={`kind-reason-${name}`}>
+            {kindReason(summary, column.kind)}
+          </span>
+        )}
       </td>
       <td className="j-center">
         <input
@@ -189,7 +197,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                   <option value="binary" disabled={summary?.kind !== 'binary'}>
                     binary
                   </option>
-                  <option value="regression" disabled={!summary?.numeric}>
+                  <option value="regression" disabled={!canBeRegression(summary)}>
                     regression
                   </option>
                 </select>
@@ -228,7 +236,13 @@ function FirstRows({ preview }: { preview: DataPreview }) {
   return (
     <details className="j-first-rows" open>
       <summary title="The first rows of the file as read">First {preview.head.length} rows</summary>
-      <div className="j-table-scroll j-rows-scroll">
+      {/* Focusable, so the rows can be scrolled from the keyboard. */}
+      <div
+        className="j-table-scroll j-rows-scroll"
+        tabIndex={0}
+        role="region"
+        aria-label={`First ${preview.head.length} rows of ${preview.name}`}
+      >
         <table className="j-table j-compact" data-testid="first-rows">
           <thead>
             <tr>
@@ -354,6 +368,17 @@ export function ColumnsStep() {
                 </button>
               ) : (
                 i.message
+              )}
+              {i.fix === 'reread' && (
+                <button
+                  type="button"
+                  className="j-btn j-btn-small"
+                  onClick={() => void importFile(preview.path, draftToBinding(draft))}
+                  title={`Read ${preview.name} again, keeping the choices made here`}
+                  data-testid="wizard-reread"
+                >
+                  Read the file again
+                </button>
               )}
             </li>
           ))}

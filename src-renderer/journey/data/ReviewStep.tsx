@@ -57,7 +57,8 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
     setBusy(true);
     setError(null);
     try {
-      const base = template ? await api().templatesCreate('htlnet') : project;
+      // The template is built for these targets: one head per task, named after it.
+      const base = template ? await api().templatesCreate('htlnet', binding) : project;
       const next = await applyDraft(
         template
           ? {

@@ -17,6 +17,8 @@ import { loadDetail, setResultsView, toggleCompare, useJourney } from '../store'
 import { EmptyState } from '../ui';
 import { HistoryChart, LorenzChart, RocChart, type RunCurve } from './curves';
 import { bestOf } from './runs';
+import { ReadingNote } from '../charts';
+import { READINGS } from '../readings';
 
 function tasksOf(runs: readonly RunDetail[]): { name: string; type: TaskType }[] {
   const seen = new Map<string, TaskType>();
@@ -143,6 +145,7 @@ export function CompareView() {
             </tbody>
           </table>
         </div>
+        <ReadingNote reading={READINGS.compare()} testId="compare-reading" />
       </section>
       <section aria-label="Curves overlaid">
         <div className="j-chart-grid">

@@ -13,7 +13,12 @@ export function ExportModel({ run }: { run: RunSummary }) {
   const mode = useAppMode();
   const info = useJourney((s) => s.info);
   const state = useJourney((s) => s.exports[run.id]);
-  const [name, setName] = useState(`${slug(run.label)}-model`);
+  // The typed name belongs to the run it was typed for: opening another run suggests that
+  // run's name again (an export never writes one run's model under another's name).
+  const suggestedName = `${slug(run.label)}-model`;
+  const [typed, setTyped] = useState<{ runId: string; name: string } | null>(null);
+  const name = typed?.runId === run.id ? typed.name : suggestedName;
+  const setName = (value: string) => setTyped({ runId: run.id, name: value });
   const [error, setError] = useState<string | null>(null);
   const busy = state?.status === 'busy';
   const onnxButton = useRef<HTMLButtonElement>(null);

@@ -28,6 +28,8 @@ import {
 } from './curves';
 import { ExportModel } from './ExportModel';
 import { ExplainPanel } from './ExplainPanel';
+import { ReadingNote } from '../charts';
+import { READINGS } from '../readings';
 
 export function MetricsTable({ run }: { run: RunDetail }) {
   if (!run.test) {
@@ -136,6 +138,7 @@ export function RunDetailView({ runId }: { runId: string }) {
       <section className="j-panel" aria-label="Test metrics">
         <h3 title="Measured on the test split, which training never saw">Test metrics</h3>
         <MetricsTable run={run} />
+        <ReadingNote reading={READINGS.testMetrics()} testId="test-metrics-reading" />
       </section>
       {run.test && (
         <section aria-label="Curves">

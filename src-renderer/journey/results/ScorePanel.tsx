@@ -21,6 +21,7 @@ import {
   setScoreSource,
   startScore,
   useJourney,
+  type ScoreState,
 } from '../store';
 import { CsvPicker, ErrorBox, Field, ProgressBar, useAppMode, WorkspaceFiles } from '../ui';
 
@@ -251,11 +252,15 @@ export function ScorePanel() {
         )}
         <div className="j-slot j-grow" aria-live="polite">
           {busy && (
+            // Bytes are counted while the file is read; measuring against the targets reports
+            // no amount (its 0 of 1 is a stage, not "0 B of 1 B").
             <ProgressBar
-              value={score.total > 0 ? score.done / score.total : null}
+              value={
+                score.stage !== 'evaluating' && score.total > 0 ? score.done / score.total : null
+              }
               label={score.stage === 'evaluating' ? 'Measuring against the targets…' : 'Scoring…'}
               detail={
-                score.total > 0
+                score.stage !== 'evaluating' && score.total > 0
                   ? `${formatBytes(score.done)} of ${formatBytes(score.total)} · ${formatPercent(score.done / score.total, 0)}`
                   : undefined
               }
@@ -282,6 +287,7 @@ export function ScorePanel() {
             <code data-testid="score-out">{result.out}</code>
           </p>
           <p className="j-muted j-wrap">Columns: {result.columns.join(', ')}</p>
+          {result.metrics && <TrainedOnNote score={score} />}
           {result.metrics ? (
             <table className="j-table j-compact" data-testid="score-metrics">
               <caption>Metrics on this file (it has the targets)</caption>
@@ -317,5 +323,30 @@ export function ScorePanel() {
         </section>
       )}
     </div>
+  );
+}
+
+/**
+ * Scoring the very file a run was trained on: most of its rows were seen in training, so its
+ * metrics look better than the model is. Says so, with the share, and where the honest ones are.
+ */
+function TrainedOnNote({ score }: { score: ScoreState }) {
+  const runs = useJourney((s) => s.runs);
+  const source = score.request?.source;
+  const run = source && 'runId' in source ? runs.find((r) => r.id === source.runId) : undefined;
+  if (!run || !score.request || run.dataPath !== score.request.dataPath) return null;
+  const rows = run.rows;
+  const seen = rows ? rows.train + rows.validation : null;
+  const total = rows ? seen! + rows.test : null;
+  return (
+    <p className="j-warning" role="note" data-testid="score-trained-on">
+      This is the file {run.label} was trained on:{' '}
+      {seen !== null && total
+        ? `${formatPercent(seen / total, 0)} of its rows (${formatCount(seen)} of ${formatCount(total)})`
+        : 'most of its rows'}{' '}
+      were used in training, so the metrics below look better than the model will do on new rows.
+      The run&apos;s test metrics (Results › Runs), measured on rows it never saw, are the honest
+      ones.
+    </p>
   );
 }

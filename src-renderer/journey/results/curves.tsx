@@ -6,7 +6,8 @@ import type { RunDetail } from '../../../src-main/ipc/api';
 import type { TaskType } from '../../../src-main/shared/project';
 import { ChartCard, LineChart, ScatterChart, type Series } from '../charts';
 import { formatMetric, metricLabel, METRICS } from '../format';
-import { epochSeries, type Point } from '../live';
+import { bestPoint, epochSeries, type Point } from '../live';
+import { READINGS } from '../readings';
 
 export interface RunCurve {
   run: RunDetail;
@@ -54,6 +55,7 @@ export function RocChart({
       title={`ROC · ${task}`}
       note={metricNote(runs, task, 'auc')}
       help={`True-positive rate against false-positive rate as the threshold moves, on the test split. The diagonal is guessing. ${METRICS.auc.help}`}
+      reading={READINGS.roc(task)}
       testId={testId}
     >
       <LineChart
@@ -80,10 +82,14 @@ export function CalibrationChart({
   testId: string;
 }) {
   let max = 0;
+  let min = 1;
   const series: Series[] = runs.map((r) => {
     const c = r.run.curves[task]?.calibration;
     const points = c ? zip(c.meanPredicted, c.fractionPositive) : [];
-    for (const p of points) max = Math.max(max, p.x, p.y);
+    for (const p of points) {
+      max = Math.max(max, p.x, p.y);
+      min = Math.min(min, p.x, p.y);
+    }
     return {
       id: r.run.id,
       label: runs.length > 1 ? r.label : 'observed',
@@ -92,12 +98,17 @@ export function CalibrationChart({
       markers: true,
     };
   });
-  const top = max <= 0 ? 1 : Math.min(1, Math.ceil(max * 10) / 10);
+  // Both axes zoom to the range predicted (the diagonal stays the diagonal): ten quantile bins
+  // of predictions between 0.45 and 0.5 are ten readable dots, not a smudge at the edge.
+  const top = max <= 0 ? 1 : Math.min(1, Math.ceil(max * 20) / 20);
+  const floor = min >= max ? 0 : Math.max(0, Math.floor(min * 20) / 20);
+  const bottom = top - floor < 0.1 ? Math.max(0, top - 0.1) : floor;
   return (
     <ChartCard
       title={`Calibration · ${task}`}
       note={metricNote(runs, task, 'logloss')}
       help="Rows grouped by predicted probability: the share that was actually positive against the mean prediction. On the diagonal, a predicted 20% happens 20% of the time."
+      reading={READINGS.calibration(task)}
       testId={testId}
     >
       <LineChart
@@ -105,8 +116,8 @@ export function CalibrationChart({
         series={series}
         xLabel="Mean predicted probability"
         yLabel="Fraction positive"
-        xDomain={[0, top]}
-        yDomain={[0, top]}
+        xDomain={[bottom, top]}
+        yDomain={[bottom, top]}
         diagonal
         emptyText="No calibration data for this run"
       />
@@ -137,6 +148,7 @@ export function LorenzChart({
       title={`Lorenz curve · ${task}`}
       note={metricNote(runs, task, 'gini')}
       help={`Rows ordered by predicted ${task}, largest first: the share of the actual total they hold. The diagonal is a random order; the more the curve bows up, the better the ranking. ${METRICS.gini.help}`}
+      reading={READINGS.lorenz(task)}
       testId={testId}
     >
       <LineChart
@@ -168,6 +180,7 @@ export function ScatterPlot({
       title={`Predicted vs actual · ${task}`}
       note={`NRMSE ${formatMetric('nrmse', run.test?.[task]?.nrmse)}`}
       help={`A sample of test rows: the predicted ${task} against the actual one. On the diagonal the prediction is exact. ${METRICS.nrmse.help}`}
+      reading={READINGS.scatter(task)}
       testId={testId}
     >
       <ScatterChart
@@ -196,11 +209,22 @@ export function HistoryChart({
   testId: string;
 }) {
   const epochs = Math.max(1, ...runs.map((r) => r.run.history.length));
-  const best = runs.length === 1 && runs[0].run.bestEpoch > 0 ? runs[0].run.bestEpoch : null;
+  // One run: this task's own best epoch, and whether it is the one the run kept.
+  const only = runs.length === 1 ? runs[0].run : null;
+  const own = only
+    ? bestPoint(
+        epochSeries(only.history, task, { metric }),
+        METRICS[metric]?.higherIsBetter ?? true,
+      )
+    : null;
+  const marker = own
+    ? { x: own.x, label: own.x === only?.bestEpoch ? 'best, kept' : 'best' }
+    : null;
   return (
     <ChartCard
       title={`Validation ${metricLabel(metric)} per epoch · ${task}`}
       help={`${METRICS[metric]?.help ?? ''} Measured on the validation split after each epoch (${type} task).`}
+      reading={READINGS.history(metricLabel(metric))}
       testId={testId}
     >
       <LineChart
@@ -216,7 +240,7 @@ export function HistoryChart({
         yLabel={metricLabel(metric)}
         xDomain={[1, Math.max(2, epochs)]}
         integerX
-        marker={best ? { x: best, label: 'best' } : null}
+        marker={marker}
         emptyText="No epochs recorded"
       />
     </ChartCard>

@@ -3,7 +3,7 @@
 
 import type { RunSummary, TaskMetricsWire } from '../../../src-main/ipc/api';
 import type { TaskType } from '../../../src-main/shared/project';
-import { HEADLINE_METRIC, METRICS } from '../format';
+import { formatMetric, HEADLINE_METRIC, METRICS } from '../format';
 import type { SortKey } from '../store';
 
 export interface TaskColumn {
@@ -80,16 +80,20 @@ export function bestOf(
   values: readonly { id: string; metrics: TaskMetricsWire | undefined }[],
 ): Set<string> {
   const higher = METRICS[metric]?.higherIsBetter ?? true;
-  let best: number | null = null;
-  for (const { metrics } of values) {
-    const v = metrics?.[metric];
-    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-    if (best === null || (higher ? v > best : v < best)) best = v;
-  }
+  // Compared as shown: 0.71231 and 0.71234 both read 0.7123, a tie, not a win.
+  const shown = (v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v)
+      ? Number(formatMetric(metric, v).replace(/,/g, ''))
+      : null;
+  const present = values
+    .map(({ id, metrics }) => ({ id, v: shown(metrics?.[metric]) }))
+    .filter((x): x is { id: string; v: number } => x.v !== null);
   const ids = new Set<string>();
-  if (best === null) return ids;
-  const counted = values.filter((x) => typeof x.metrics?.[metric] === 'number').length;
-  if (counted < 2) return ids; // nothing to compare against
-  for (const { id, metrics } of values) if (metrics?.[metric] === best) ids.add(id);
+  if (present.length < 2) return ids; // nothing to compare against
+  let best = present[0].v;
+  for (const { v } of present) if (higher ? v > best : v < best) best = v;
+  // All equal: nobody wins.
+  if (present.every((x) => x.v === best)) return ids;
+  for (const { id, v } of present) if (v === best) ids.add(id);
   return ids;
 }

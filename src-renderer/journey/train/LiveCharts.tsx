@@ -4,14 +4,14 @@
 
 import { ChartCard, LineChart, type Series } from '../charts';
 import { formatMetric, HEADLINE_METRIC, humanize, metricLabel, METRICS } from '../format';
-import { epochSeries, type LiveTraining } from '../live';
+import { bestPoint, epochSeries, type LiveTraining } from '../live';
+import { READINGS } from '../readings';
 
 export const GRADIENT_HELP =
-  'Each task pulls the shared embedding with its own gradient. Norm: how hard it pulls. ' +
-  "Cosine with the core task's gradient: +1 agrees, 0 unrelated, below 0 the task works against " +
-  'the core (regression) target. That conflict, and regression gradients dwarfing the ' +
-  "classification ones, is what HTLNet's optimiser resolves: it removes the conflicting part of " +
-  "each task's gradient and rescales it toward the core gradient's size before each step.";
+  'All tasks learn through the same shared layers. These charts show, batch by batch, how hard ' +
+  'each task pushes those layers and whether it pushes the same way as the core task (the ' +
+  'amount). Tasks pushing against the core task, or one push drowning the others, is what ' +
+  "HTLNet's optimiser corrects before each step.";
 
 /**
  * The right end of the epoch axis: all planned epochs when they are few; for long runs (which
@@ -35,7 +35,9 @@ export function TaskCharts({
 }) {
   const metric = HEADLINE_METRIC[task.type];
   const xDomain: [number, number] = [0, epochAxisEnd(live)];
-  const best = live.bestEpoch > 0 ? { x: live.bestEpoch, label: 'best' } : null;
+  // The run keeps one epoch's weights (the best over all tasks); this task's own best epoch
+  // may be another: each is marked for what it is.
+  const kept = live.bestEpoch > 0 ? { x: live.bestEpoch, label: 'kept' } : null;
   const loss: Series[] = [
     {
       id: 'batch',
@@ -62,6 +64,10 @@ export function TaskCharts({
   ];
   const metricPoints = epochSeries(live.history, task.name, { metric });
   const last = metricPoints[metricPoints.length - 1];
+  const ownBest = bestPoint(metricPoints, METRICS[metric]?.higherIsBetter ?? true);
+  const best = ownBest
+    ? { x: ownBest.x, label: ownBest.x === live.bestEpoch ? 'best, kept' : 'best' }
+    : null;
   const lossHelp =
     task.type === 'binary'
       ? 'Cross-entropy of the predicted probability (lower is better).'
@@ -79,7 +85,8 @@ export function TaskCharts({
       <ChartCard
         title="Loss"
         fileName={`loss-${task.name}.png`}
-        help={`Loss per batch (faint), and per epoch on the training and validation splits. ${lossHelp}`}
+        help={`Loss per batch (faint), and per epoch on the training and validation splits. ${lossHelp} "kept" marks the epoch whose weights the run keeps (the best over all tasks).`}
+        reading={READINGS.loss()}
         testId={`chart-loss-${task.name}`}
       >
         <LineChart
@@ -89,7 +96,7 @@ export function TaskCharts({
           yLabel="Loss"
           xDomain={xDomain}
           integerX
-          marker={best}
+          marker={kept}
           emptyText="Waiting for the first batches…"
         />
       </ChartCard>
@@ -104,6 +111,7 @@ export function TaskCharts({
           ) : undefined
         }
         help={METRICS[metric]?.help}
+        reading={READINGS.metric(metricLabel(metric))}
         testId={`chart-metric-${task.name}`}
       >
         <LineChart
@@ -140,19 +148,20 @@ export function GradientPanel({ live }: { live: LiveTraining }) {
     >
       <div className="j-panel-head">
         <h3 id="j-grad-title" title={GRADIENT_HELP}>
-          Shared gradients{' '}
-          <span className="j-help" title={GRADIENT_HELP} aria-label={GRADIENT_HELP} tabIndex={0}>
-            ?
-          </span>
+          How the tasks pull on the shared layers
         </h3>
         {!anyGradients && live.batch > 0 && (
           <span className="j-muted">This model shares no parameters between tasks.</span>
         )}
       </div>
+      <p className="j-panel-intro" data-testid="gradient-intro">
+        {GRADIENT_HELP}
+      </p>
       <div className="j-chart-grid">
         <ChartCard
-          title="Gradient norm per task"
-          help="|G_t|: the size of each task's gradient on the parameters all tasks share."
+          title="Push per task"
+          help="The size of each task's gradient on the layers all tasks share (its norm)."
+          reading={READINGS.gradientNorm()}
           testId="chart-grad-norm"
         >
           <LineChart
@@ -164,13 +173,14 @@ export function GradientPanel({ live }: { live: LiveTraining }) {
               color: i,
             }))}
             xLabel="Batch"
-            yLabel="Norm"
+            yLabel="Push (gradient size)"
             emptyText="Waiting for the first batches…"
           />
         </ChartCard>
         <ChartCard
-          title={`Cosine with ${live.core || 'the core task'}`}
-          help="cos(G_t, G_core): below 0 the task's gradient conflicts with the core task's."
+          title={`Agreement with ${live.core || 'the core task'}`}
+          help="The cosine between each task's gradient and the core task's: below 0 they conflict."
+          reading={READINGS.gradientCosine(live.core)}
           testId="chart-grad-cosine"
         >
           <LineChart
@@ -185,7 +195,7 @@ export function GradientPanel({ live }: { live: LiveTraining }) {
                 color: i,
               }))}
             xLabel="Batch"
-            yLabel="Cosine"
+            yLabel="Agreement (cosine)"
             yDomain={[-1, 1]}
             hLine={0}
             emptyText="Waiting for the first batches…"

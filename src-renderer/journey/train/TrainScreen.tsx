@@ -20,7 +20,6 @@ import {
 import { batchesDone, etaSeconds, progressFraction, type LiveTraining } from '../live';
 import {
   isTraining,
-  lastDataPath,
   openRunDetail,
   startTraining,
   stopTraining,
@@ -29,6 +28,8 @@ import {
 } from '../store';
 import { EmptyState, ErrorBox, Field, ProgressBar, type JourneyProps } from '../ui';
 import { GradientPanel, TaskCharts } from './LiveCharts';
+import { ReadingNote } from '../charts';
+import { READINGS } from '../readings';
 import {
   optimizerBlock,
   optimizerValue,
@@ -360,10 +361,10 @@ export function TrainScreen(props: JourneyProps) {
   useJourneyConnection();
   const { project, onProjectChange, onNavigate, onShowBlocks } = props;
   const training = useJourney((s) => s.training);
-  const previewPath = useJourney((s) => s.preview?.path ?? null);
   const [label, setLabel] = useState('');
   const busy = isTraining(training);
-  const dataPath = project.data.source ?? previewPath ?? lastDataPath();
+  // The project's own data file: never a file read for another project or only previewed.
+  const dataPath = project.data.source ?? null;
   const hasTasks = project.data.tasks.length > 0;
   const hasOptimizer = optimizerBlock(project) !== null;
 
@@ -375,7 +376,11 @@ export function TrainScreen(props: JourneyProps) {
           <h2 id="j-train-title">Train</h2>
         </header>
         <EmptyState title="No data to train on yet" testId="train-empty">
-          <p>Import a CSV and choose its targets first, or try the built-in sample.</p>
+          <p>
+            {hasTasks
+              ? `${project.name || 'This project'} has no data file yet: choose a CSV in Data (its columns and targets are kept with the project), or try the built-in sample.`
+              : 'Import a CSV and choose its targets first, or try the built-in sample.'}
+          </p>
           <button
             type="button"
             className="j-btn j-btn-primary"
@@ -524,6 +529,11 @@ export function TrainScreen(props: JourneyProps) {
           />
         ) : training.phase === 'done' ? (
           <RunOutcome training={training} onOpenResults={onNavigate ? openResults : undefined} />
+        ) : training.phase === 'blocked' ? (
+          // Refused: nothing is running, so nothing moves.
+          <p className="j-blocked" role="status" data-testid="train-blocked">
+            {phaseLabel(training)}
+          </p>
         ) : (
           <ProgressBar
             // Reading the file and training are two bars: a new one starts empty instead of
@@ -608,9 +618,9 @@ function EpochTable({ live }: { live: LiveTraining }) {
                   {h.epoch === live.bestEpoch && (
                     <span
                       className="j-best-badge"
-                      title="The best epoch so far: its weights are kept"
+                      title="The best epoch so far over all tasks: its weights are kept"
                     >
-                      best
+                      kept
                     </span>
                   )}
                 </th>
@@ -629,6 +639,7 @@ function EpochTable({ live }: { live: LiveTraining }) {
           </tbody>
         </table>
       </div>
+      <ReadingNote reading={READINGS.epochs()} testId="epoch-reading" />
     </section>
   );
 }

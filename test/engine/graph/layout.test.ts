@@ -213,3 +213,26 @@ describe('layoutGraph', () => {
     expect(tidy).toBeLessThan(handMade);
   });
 });
+
+describe('layoutGraph on long chains', () => {
+  it('wraps the HTLNet funnel into bands instead of one long strip', () => {
+    const p = buildTemplate('htlnet', sampleBinding());
+    const at = layoutGraph(p);
+    const xs = Object.values(at).map((q) => q.x);
+    const ys = Object.values(at).map((q) => q.y);
+    const columns = new Set(xs).size;
+    expect(Math.max(...depths(p).values()) + 1).toBeGreaterThan(8); // the chain is long
+    expect(columns).toBeLessThanOrEqual(8);
+    const width = Math.max(...xs) + COLUMN_SPACING;
+    const height = Math.max(...ys) + ROW_SPACING;
+    expect(width / height).toBeLessThan(3);
+    // No two blocks share a spot, across bands too.
+    const spots = Object.values(at).map((q) => `${q.x},${q.y}`);
+    expect(new Set(spots).size).toBe(spots.length);
+    // Reading order: a block's band never comes before the band of what feeds it.
+    const bandOf = (id: string) => at[id].y;
+    for (const [s, t] of links(p)) {
+      if (at[t].x <= at[s].x) expect(bandOf(t)).toBeGreaterThan(bandOf(s));
+    }
+  });
+});

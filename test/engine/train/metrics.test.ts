@@ -6,6 +6,7 @@ import {
   averageRanks,
   binaryMetrics,
   calibrationCurve,
+  quantileCalibrationCurve,
   logLoss,
   lorenzCurve,
   mae,
@@ -593,5 +594,35 @@ describe('predictedVsActual', () => {
     // Roughly uniform: the mean sampled index is near n / 2 (sd of the mean ~ 167).
     const mean = s1.index.reduce((s, v) => s + v, 0) / 300;
     expect(Math.abs(mean - n / 2)).toBeLessThan(1000);
+  });
+});
+
+describe('quantileCalibrationCurve', () => {
+  it('gives a rare event (0.9% positives, predictions below 5%) ten points, not one', () => {
+    const n = 10_000;
+    const probs = new Float64Array(n);
+    const labels = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      probs[i] = 0.001 + (0.04 * i) / n; // all in the first equal-width bin
+      labels[i] = i % 111 === 0 ? 1 : 0; // about 0.9% positives
+    }
+    expect(calibrationCurve(labels, probs, 10).count).toEqual([n]);
+    const q = quantileCalibrationCurve(labels, probs, 10);
+    expect(q.count).toEqual(new Array(10).fill(1000));
+    for (let b = 1; b < 10; b++) expect(q.meanPredicted[b]).toBeGreaterThan(q.meanPredicted[b - 1]);
+    const positives = q.fractionPositive.reduce((s, f, b) => s + f * q.count[b], 0);
+    expect(positives).toBeCloseTo(
+      labels.reduce((s, v) => s + v, 0),
+      6,
+    );
+  });
+
+  it('keeps equal predictions in one bin and skips NaN rows', () => {
+    const probs = [0.2, 0.2, 0.2, 0.2, 0.9, NaN];
+    const labels = [0, 1, 0, 0, 1, 1];
+    const q = quantileCalibrationCurve(labels, probs, 4);
+    expect(q.meanPredicted).toEqual([0.2, 0.9]);
+    expect(q.fractionPositive).toEqual([0.25, 1]);
+    expect(q.count).toEqual([4, 1]);
   });
 });

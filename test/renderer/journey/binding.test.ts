@@ -8,6 +8,7 @@ import {
   draftIssues,
   draftToBinding,
   moveTarget,
+  renameTaskLabels,
   sameBinding,
   setKind,
   setTaskType,
@@ -119,5 +120,45 @@ describe('the binding draft', () => {
     expect(draftIssues(moved, preview).some((i) => /not last in the chain/.test(i.message))).toBe(
       true,
     );
+  });
+});
+
+describe('block labels after a rebind', () => {
+  it('name heads, towers and label embeddings after the newly bound tasks', () => {
+    const before = fixtureProject();
+    const tasks = [
+      { name: 'visit', column: 'visit', type: 'binary' as const },
+      { name: 'conversion', column: 'conversion', type: 'binary' as const },
+      { name: 'spend', column: 'spend', type: 'regression' as const },
+    ];
+    const rebound = { ...before, data: { ...before.data, tasks } };
+    const labels = (p: typeof before) =>
+      Object.fromEntries(p.graph.blocks.map((b) => [b.id, b.label]));
+    const after = labels(renameTaskLabels(before, rebound));
+    expect(after['head-click']).toBe('Visit head');
+    expect(after['tower-purchase']).toBe('Conversion tower');
+    expect(after['leu-click']).toBe('Visit label embedding');
+    expect(after['fusion-amount']).toBe('Spend fusion');
+    expect(after.embedding).toBe('Shared embedding');
+    // Names that shift along the chain do not chain: click -> purchase, purchase -> amount.
+    const shifted = {
+      ...before,
+      data: {
+        ...before.data,
+        tasks: [
+          { name: 'purchase', column: 'purchase', type: 'binary' as const },
+          { name: 'amount', column: 'amount', type: 'binary' as const },
+          { name: 'revenue', column: 'revenue', type: 'regression' as const },
+        ],
+      },
+    };
+    const s = labels(renameTaskLabels(before, shifted));
+    expect([s['head-click'], s['head-purchase'], s['head-amount']]).toEqual([
+      'Purchase head',
+      'Amount head',
+      'Revenue head',
+    ]);
+    // Same tasks: the same project.
+    expect(renameTaskLabels(before, before)).toBe(before);
   });
 });

@@ -14,7 +14,9 @@ import {
   serializeChart,
   svgToPng,
 } from '../../../src-renderer/journey/charts';
-import { layoutLegend } from '../../../src-renderer/journey/charts/frame';
+import { layoutLegend, Y_TITLE_RIGHT } from '../../../src-renderer/journey/charts/frame';
+import { CalibrationChart } from '../../../src-renderer/journey/results/curves';
+import type { RunDetail } from '../../../src-main/ipc/api';
 import {
   extent,
   log1pTicks,
@@ -124,6 +126,58 @@ describe('the charts', () => {
     expect(text(svg.querySelector('.jc-marker'))).toBe('best');
     expect(svg.querySelectorAll('.jc-reference')).toHaveLength(1);
     expect(svg.querySelector('.jc-empty')).toBeNull();
+  });
+
+  it('keeps long y tick labels (NRMSE 0.9875) clear of the y-axis title', async () => {
+    const points = [0.9931, 0.9902, 0.9888, 0.9876].map((y, i) => ({ x: i + 1, y }));
+    view = await render(
+      <LineChart
+        title="NRMSE"
+        series={[{ id: 'nrmse', label: 'validation NRMSE', points }]}
+        xLabel="Epoch"
+        yLabel="NRMSE"
+        integerX
+      />,
+    );
+    const ticks = Array.from(
+      view.container.querySelectorAll<SVGTextElement>('text.jc-tick[text-anchor="end"]'),
+    );
+    expect(ticks.length).toBeGreaterThan(2);
+    expect(Math.max(...ticks.map((t) => (t.textContent ?? '').length))).toBeGreaterThanOrEqual(5);
+    for (const t of ticks) {
+      const start = Number(t.getAttribute('x')) - (t.textContent ?? '').length * 6.2;
+      expect(start, t.textContent ?? '').toBeGreaterThan(Y_TITLE_RIGHT);
+    }
+  });
+
+  it('zooms a calibration chart to the range predicted, both axes alike', async () => {
+    const run = {
+      id: 'r1',
+      test: { visit: { logloss: 0.67 } },
+      curves: {
+        visit: {
+          calibration: {
+            meanPredicted: [0.46, 0.47, 0.48, 0.49],
+            fractionPositive: [0.12, 0.14, 0.15, 0.17],
+            count: [10, 10, 10, 10],
+          },
+        },
+      },
+    } as unknown as RunDetail;
+    view = await render(
+      <CalibrationChart task="visit" runs={[{ run, label: 'r1', color: 0 }]} testId="cal" />,
+    );
+    const ticks = (anchor: string) =>
+      Array.from(
+        view!.container.querySelectorAll(
+          `[data-testid="cal"] text.jc-tick[text-anchor="${anchor}"]`,
+        ),
+      ).map((t) => Number(t.textContent));
+    const x = ticks('middle');
+    const y = ticks('end');
+    expect(Math.min(...x)).toBeCloseTo(0.1, 5);
+    expect(Math.max(...x)).toBeCloseTo(0.5, 5);
+    expect([Math.min(...y), Math.max(...y)]).toEqual([Math.min(...x), Math.max(...x)]);
   });
 
   it('says so when there is nothing to draw yet', async () => {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../../src-main/ipc/api';
 import { ResultsScreen } from '../../../src-renderer/journey';
-import { formatMetric } from '../../../src-renderer/journey/format';
+import { formatMetric, slug } from '../../../src-renderer/journey/format';
 import { sortRuns, taskColumns, bestOf } from '../../../src-renderer/journey/results/runs';
 import { useJourney } from '../../../src-renderer/journey/store';
 import {
@@ -117,7 +117,10 @@ describe('the runs table logic', () => {
     });
     expect([...bestOf('auc', [m('a', 0.7), m('b', 0.72), m('c', undefined)])]).toEqual(['b']);
     expect([...bestOf('nrmse', [m('a', 0.9), m('b', 0.95)])]).toEqual(['a']);
-    expect([...bestOf('auc', [m('a', 0.7), m('b', 0.7)])]).toEqual(['a', 'b']);
+    // Equal values (as shown) crown nobody; a tie at the top among worse runs crowns both.
+    expect([...bestOf('auc', [m('a', 0.7), m('b', 0.7)])]).toEqual([]);
+    expect([...bestOf('auc', [m('a', 0.71231), m('b', 0.71234)])]).toEqual([]);
+    expect([...bestOf('auc', [m('a', 0.7), m('b', 0.7), m('c', 0.6)])]).toEqual(['a', 'b']);
     expect([...bestOf('auc', [m('a', 0.7), m('b', undefined)])]).toEqual([]);
   });
 });
@@ -179,6 +182,19 @@ describe('the Results tab', () => {
         .getAttribute('data-points'),
     ).toBe(String(run.history.length));
     expect(maybeTestId(c, 'chart-roc-click-png')).not.toBeNull();
+    // Every chart says how to read it and what good looks like, as do the test metrics.
+    const cards = Array.from(detail.querySelectorAll('figure.j-chart-card'));
+    expect(cards.length).toBe(9); // ROC, calibration ×2, scatter, Lorenz, history ×3
+    for (const card of cards) {
+      const reading = card.querySelector('.j-reading');
+      expect(reading, card.getAttribute('data-testid') ?? '').not.toBeNull();
+      expect(text(reading!.querySelector('.j-reading-good'))).toMatch(/^Good: /);
+      expect(text(reading!.querySelector('summary'))).toBe('How to read this');
+    }
+    expect(text(byTestId(c, 'chart-calibration-click-reading'))).toContain(
+      'ten groups of equal size',
+    );
+    expect(text(byTestId(c, 'test-metrics-reading'))).toContain('never saw');
   });
 
   it('compares ticked runs: metrics lined up, the best highlighted, curves overlaid', async () => {
@@ -237,6 +253,24 @@ describe('the Results tab', () => {
     expect(text(byTestId(c, 'export-path'))).toBe('/ws/models/funnel v1');
   });
 
+  it('names the export after the run open now, not the first one opened', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const [htlnet, mmoe] = summaries.map((s) => s.id);
+    await click(byTestId(c, `run-row-${htlnet}`));
+    expect(byTestId<HTMLInputElement>(c, 'export-name').value).toBe('htlnet-funnel-3-epochs-model');
+    await click(byTestId(c, `run-row-${mmoe}`));
+    const name = byTestId<HTMLInputElement>(c, 'export-name').value;
+    expect(name).toBe(`${slug(summaries[1].label)}-model`);
+    expect(name).not.toBe('htlnet-funnel-3-epochs-model');
+    await click(byTestId(c, 'export-onnx-button'));
+    expect(host.callsOf('model:exportOnnx')).toEqual([[mmoe, `/ws/models/${name}.onnx`]]);
+    // A name typed for one run does not follow to another.
+    await typeInto(byTestId(c, 'export-name'), 'mine');
+    await click(byTestId(c, `run-row-${htlnet}`));
+    expect(byTestId<HTMLInputElement>(c, 'export-name').value).toBe('htlnet-funnel-3-epochs-model');
+  });
+
   it('exports a run as ONNX with its preprocessing spec (browser mode)', async () => {
     const { host, summaries } = await open();
     const c = view!.container;
@@ -285,6 +319,17 @@ describe('the Results tab', () => {
     });
     const bar = byTestId(c, 'score-progress').querySelector('[role="progressbar"]')!;
     expect(bar.getAttribute('aria-valuenow')).toBe('25');
+    // Measuring against the targets: a stage, not "0 B of 1 B, 0%".
+    await host.emit({
+      type: 'job:progress',
+      jobId: 'j-score',
+      kind: 'score',
+      done: 0,
+      total: 1,
+      stage: 'evaluating',
+    });
+    expect(text(byTestId(c, 'score-progress'))).toContain('Measuring against the targets');
+    expect(text(byTestId(c, 'score-progress'))).not.toMatch(/ B of |%/);
     await host.emit({
       type: 'score:done',
       jobId: 'j-score',
@@ -298,6 +343,46 @@ describe('the Results tab', () => {
     expect(text(byTestId(c, 'score-out'))).toBe('/ws/predictions/new-visits-predictions.csv');
     expect(text(byTestId(c, 'score-rows'))).toBe('12,345');
     expect(text(byTestId(c, 'score-metric-click-auc'))).toBe('AUC 0.7123');
+    // Not the training file: no warning.
+    expect(maybeTestId(c, 'score-trained-on')).toBeNull();
+  });
+
+  it('says when the scored file is the one the run was trained on', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const htlnet = summaries[0];
+    host.handlers['files:list'] = (dir) => ({
+      dir: dir ?? '/workspace',
+      parent: null,
+      entries: [
+        {
+          name: 'sample-6k.csv',
+          path: htlnet.dataPath,
+          isDirectory: false,
+          size: 1000,
+          modifiedAt: '2025-03-02T09:00:00.000Z',
+        },
+      ],
+    });
+    await click(byTestId(c, `run-row-${htlnet.id}`));
+    await click(byTestId(c, 'score-with-run'));
+    await click(
+      c.querySelector('[data-testid="score-picker-files-use"][data-name="sample-6k.csv"]')!,
+    );
+    await click(byTestId(c, 'score-start'));
+    await host.emit({
+      type: 'score:done',
+      jobId: 'j-score',
+      result: {
+        out: '/ws/predictions/sample-6k-predictions.csv',
+        rows: 6000,
+        columns: ['click', 'purchase', 'amount'],
+        metrics: { click: { auc: 0.8, logloss: 0.4 } },
+      },
+    });
+    const note = text(byTestId(c, 'score-trained-on'));
+    expect(note).toContain('90% of its rows (5,400 of 6,000)');
+    expect(note).toContain('test metrics');
   });
 
   it('scores with an exported model folder', async () => {

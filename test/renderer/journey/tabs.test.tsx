@@ -6,6 +6,7 @@
 import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src-main/shared/problems';
+import type { ProjectFile } from '../../../src-main/shared/project';
 import { StoreProvider } from '../../../src-renderer/app/context';
 import {
   resetJourney,
@@ -19,6 +20,7 @@ import {
   byTestId,
   click,
   fakeHost,
+  fixturePreview,
   fixtureProject,
   flush,
   maybeTestId,
@@ -42,13 +44,28 @@ const missing: Problem = {
   field: 'task',
 };
 
-async function mount(problems: Problem[] = []): Promise<AppStore> {
+/** Another project, saved in the workspace: MMoE on other data. */
+function otherProject(): ProjectFile {
+  const p = fixtureProject();
+  return { ...p, name: 'MMoE funnel', data: { ...p.data, source: '/ws/other.csv' } };
+}
+
+async function mount(problems: Problem[] = [], project = fixtureProject()): Promise<AppStore> {
   const host = fakeHost({
     'data:check': () => problems,
     'project:validate': () => ({ problems: [], shapes: {} }),
+    'project:open': (file) => ({
+      project: otherProject(),
+      path: file,
+      name: 'mmoe.htlnet.json',
+      migratedFrom: null,
+      warnings: [],
+    }),
+    'recovery:clear': () => null,
+    'project:recent': () => [],
   });
   const store = createAppStore(host.api, { validateDelay: 0, autosaveDelay: 1e9 });
-  store.setState({ project: fixtureProject() });
+  store.setState({ project, saved: project });
   view = await render(
     <StoreProvider store={store}>
       <TrainTab />
@@ -93,6 +110,41 @@ describe('the journey tabs on the editor store', () => {
     // A check that finds nothing takes it out again.
     useJourney.setState({ dataProblems: [] });
     expect(store.getState().problems).toEqual([]);
+  });
+
+  it("drops the previous project's problems and run name when another is opened", async () => {
+    const store = await mount([missing]);
+    const c = view!.container;
+    await typeInto(byTestId(c, 'run-label'), 'HTLNet, 3 epochs');
+    await click(byTestId(c, 'train-start'));
+    expect(maybeTestId(c, 'train-blocked')).not.toBeNull();
+    expect(store.getState().problems).toContainEqual(missing);
+
+    await act(async () => store.getState().openProject('/ws/mmoe.htlnet.json'));
+    await flush();
+    expect(store.getState().project.name).toBe('MMoE funnel');
+    expect(store.getState().problems).not.toContainEqual(missing);
+    expect(useJourney.getState().dataProblems).toEqual([]);
+    expect(maybeTestId(c, 'check-problem')).toBeNull();
+    expect(maybeTestId(c, 'train-blocked')).toBeNull();
+    // The run name was typed for the other project.
+    expect(byTestId<HTMLInputElement>(c, 'run-label').value).toBe('');
+    // A validation of the new model does not bring them back.
+    store.setState({ problems: [] });
+    expect(store.getState().problems).toEqual([]);
+  });
+
+  it("trains only on the project's own data, never on a file read for another", async () => {
+    const p = fixtureProject();
+    const unbound = { ...p, data: { ...p.data, source: undefined } };
+    useJourney.setState({ preview: fixturePreview() }); // read, previewed, never applied
+    await mount([], unbound);
+    // mount() reset the journey: read a file again as the wizard would.
+    useJourney.setState({ preview: fixturePreview() });
+    await flush();
+    const c = view!.container;
+    expect(maybeTestId(c, 'train-start')).toBeNull();
+    expect(maybeTestId(c, 'train-empty')).not.toBeNull();
   });
 
   it("uses the store's API object, even when it is not the renderer's default", async () => {

@@ -87,6 +87,8 @@ describe('the Train tab', () => {
     const events = fixtureEvents();
     const start = events[0] as Extract<TrainProgress, { type: 'start' }>;
     const firstEpoch = events.findIndex((e) => e.type === 'epoch');
+    // The amount task does best at epoch 1, while the run keeps epoch 3 (best over all tasks).
+    (events[firstEpoch] as Extract<TrainProgress, { type: 'epoch' }>).validation.amount.nrmse = 0.9;
     // Reading the file, then the first batches.
     await host.emit({
       type: 'job:progress',
@@ -129,6 +131,25 @@ describe('the Train tab', () => {
     // The rest of the run.
     await replay(host, events.slice(firstEpoch + 1));
     expect(points(c, 'chart-metric-purchase', 'auc')).toBe(3);
+    const marker = (chart: string) => {
+      const g = byTestId(c, chart).querySelector('.jc-marker')!;
+      return `${g.getAttribute('data-x')} ${text(g)}`;
+    };
+    expect(marker('chart-metric-amount')).toBe('1 best');
+    expect(marker('chart-metric-click')).toBe('3 best, kept');
+    expect(marker('chart-loss-amount')).toBe('3 kept');
+    // Every chart and panel says how to read it; the gradient panel in plain words.
+    for (const card of Array.from(c.querySelectorAll('figure.j-chart-card'))) {
+      expect(
+        card.querySelector('.j-reading'),
+        card.getAttribute('data-testid') ?? '',
+      ).not.toBeNull();
+    }
+    expect(maybeTestId(c, 'epoch-reading')).not.toBeNull();
+    const intro = text(byTestId(c, 'gradient-intro'));
+    expect(intro).toContain('shared layers');
+    expect(intro).not.toMatch(/norm|cosine|G_t/i);
+    expect(text(byTestId(c, 'chart-grad-cosine-reading'))).toContain('same direction');
     expect(text(byTestId(c, 'train-progress'))).toContain('Evaluating on the test split');
     const run = summaryOf(fixtureRuns()[0]) as RunSummary;
     await host.emit({ type: 'train:done', jobId: 'j-train', run: { ...run, id: 'r1' } });
@@ -213,7 +234,10 @@ describe('the Train tab', () => {
       'data-missing-column',
       'something',
     ]);
-    expect(text(byTestId(c, 'train-progress'))).toContain('Fix the problems below');
+    // Refused: a still message, no (animated) progress bar.
+    expect(maybeTestId(c, 'train-progress')).toBeNull();
+    expect(c.querySelector('[role="progressbar"]')).toBeNull();
+    expect(text(byTestId(c, 'train-blocked'))).toContain('Fix the problems below');
     await click(items[0].querySelector('button')!);
     expect(onShowBlocks).toHaveBeenCalledWith(['head-amount']);
   });

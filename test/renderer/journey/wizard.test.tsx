@@ -118,7 +118,12 @@ describe('the import wizard', () => {
     const c = view!.container;
     await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
 
+    // hour: numbers, preset categorical, and the wizard says why.
+    expect(byTestId<HTMLSelectElement>(c, 'kind-hour').value).toBe('categorical');
+    expect(text(byTestId(c, 'kind-reason-hour'))).toContain('few whole values');
+    expect(maybeTestId(c, 'kind-reason-user_segment')).toBeNull();
     await chooseOption(byTestId(c, 'kind-hour'), 'numeric');
+    expect(maybeTestId(c, 'kind-reason-hour')).toBeNull();
     await click(byTestId(c, 'exclude-user_id'));
     expect(byTestId(c, 'column-row-user_id').getAttribute('data-role')).toBe('excluded');
     expect(byTestId<HTMLSelectElement>(c, 'kind-user_id').disabled).toBe(true);
@@ -163,6 +168,43 @@ describe('the import wizard', () => {
     expect(maybeTestId(c, 'binding-applied')).not.toBeNull();
   });
 
+  it('lets a number column with a stray text be a regression target and names the value', async () => {
+    const { host } = await importSample(emptyProject());
+    const c = view!.container;
+    // "amount" holds one "$29.99": the host reads it as text and says where the value is.
+    const bad = fixturePreview();
+    const amount = bad.columns.find((col) => col.name === 'amount')!;
+    Object.assign(amount, {
+      kind: 'binary',
+      numeric: false,
+      stats: undefined,
+      notNumbers: { count: 1, first: { line: 1235, value: '$29.99' } },
+    });
+    bad.suggested = {
+      ...bad.suggested,
+      tasks: bad.suggested.tasks.map((t) =>
+        t.column === 'amount' ? { ...t, type: 'binary' as const } : t,
+      ),
+    };
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: bad });
+    const type = byTestId<HTMLSelectElement>(c, 'task-type-amount');
+    const regression = type.querySelector<HTMLOptionElement>('option[value="regression"]')!;
+    expect(regression.disabled).toBe(false);
+    await chooseOption(type, 'regression');
+    const issues = text(byTestId(c, 'draft-issues'));
+    expect(issues).toContain('"$29.99" on line 1,235 is not a number');
+    expect(byTestId<HTMLButtonElement>(c, 'wizard-next').disabled).toBe(true);
+    await click(byTestId(c, 'column-row-amount').querySelector('button')!);
+    expect(text(byTestId(c, 'profile-not-numbers'))).toContain('"$29.99" on line 1,235');
+
+    // The way out: fix the file, read it again; the choices made stay.
+    await click(byTestId(c, 'wizard-reread'));
+    expect(host.callsOf('data:import')).toEqual([['/ws/sample-6k.csv'], ['/ws/sample-6k.csv']]);
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
+    expect(byTestId<HTMLSelectElement>(c, 'task-type-amount').value).toBe('regression');
+    expect(byTestId<HTMLButtonElement>(c, 'wizard-next').disabled).toBe(false);
+  });
+
   it('offers the HTLNet template for an empty project', async () => {
     const template = fixtureProject();
     const onProjectChange = vi.fn();
@@ -171,7 +213,10 @@ describe('the import wizard', () => {
     await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
     await click(byTestId(view!.container, 'wizard-next'));
     await click(byTestId(view!.container, 'apply-with-template'));
-    expect(host.callsOf('templates:create')).toEqual([['htlnet']]);
+    // The template is built for the bound targets (its heads named after them).
+    expect(host.callsOf('templates:create')).toEqual([
+      ['htlnet', expect.objectContaining({ source: '/ws/sample-6k.csv' })],
+    ]);
     const [[base, binding]] = host.callsOf('project:rebind');
     expect(base.graph).toEqual(template.graph);
     expect((binding as DataBinding).source).toBe('/ws/sample-6k.csv');
