@@ -369,9 +369,10 @@ describe.skipIf(unavailable !== null && !required)(
         await audit('model, building help');
         await byId(page, 'fix-add-shared-embedding').first().click();
         await page.locator('.react-flow__edge').first().waitFor({ timeout: LONG });
-        expect(await page.locator('[data-testid^="node-"][data-testid*="embedding"]').count()).toBe(
-          1,
-        );
+        // The new node may be measured and re-rendered once before it settles: wait for one.
+        await expect
+          .poll(() => page.locator('[data-testid^="node-"][data-testid*="embedding"]').count())
+          .toBe(1);
         // Next: the embedding's own input, with feature inputs offered.
         await byId(page, 'fix-add-feature-input').first().waitFor({ timeout: LONG });
         await app.screenshot('campaign-07-building-help');
