@@ -12,11 +12,13 @@ import { splitSizes } from './engine/data/split';
 import { generateSample } from './engine/data/sample';
 import { CancelledError, UserError } from './engine/errors';
 import { exportOnnx } from './engine/export/onnx';
-import { predictCsv, evaluateCsv } from './engine/export/predict';
-import { loadModel } from './engine/export/saved-model';
+import { checkOutputFile, isModelFolder, isOrphan, realPathOf } from './engine/export/outputs';
+import { predictCsv, evaluateCsv, isPredictionsFile, parseKeep } from './engine/export/predict';
+import { checkModelOutput, loadModel } from './engine/export/saved-model';
 import { parseProject } from './engine/graph/project-file';
 import { buildTemplate, TEMPLATE_KINDS } from './engine/graph/templates';
 import { saveRun, trainProject } from './engine/pipeline';
+import type { Table } from './engine/data/types';
 import type { TaskMetrics } from './engine/train/evaluate';
 import type { TrainEvent } from './engine/train/trainer';
 import { APP_VERSION } from './engine/version';
@@ -30,7 +32,9 @@ Usage:
                [--model htlnet|dnn|shared-bottom|mmoe|ple|esmm|aitm | --project FILE]
                [--epochs N] [--batch N] [--seed N] [--split random|time:COL]
                [--out DIR] [--json]
-  htlnet predict --model DIR --data FILE --out FILE [--json]
+  htlnet predict --model DIR --data FILE --out FILE [--keep all|none|a,b] [--force] [--json]
+               (the predictions follow the kept input columns, by default all of them;
+               --force replaces an existing --out file that is not a predictions file)
   htlnet eval --model DIR --data FILE [--json]
   htlnet export --model DIR --format onnx --out FILE.onnx [--json]
                (also writes FILE.preprocessing.json: how to encode raw rows for the model)
@@ -62,6 +66,8 @@ const OPTIONS = {
   format: { type: 'string' },
   torch: { type: 'string' },
   rows: { type: 'string' },
+  keep: { type: 'string' },
+  force: { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -259,7 +265,26 @@ async function loadTable(file: string, progress: Progress) {
   progress.line(
     `read ${table.rows.toLocaleString('en-US')} rows x ${table.columns.length} columns from ${file}`,
   );
+  for (const line of columnNotes(table)) progress.line(line);
   return table;
+}
+
+/** One line per column whose typing needs a word: stray cells read as missing, decimal commas. */
+export function columnNotes(table: Table): string[] {
+  const notes: string[] = [];
+  for (const c of table.columns) {
+    const bad = c.invalidCells;
+    if (bad) {
+      const comma = /^[+-]?\d*,\d+$/.test(bad.value.trim())
+        ? ` (a decimal comma? write ${bad.value.trim().replace(',', '.')})`
+        : '';
+      notes.push(
+        `column "${c.name}": ${bad.count.toLocaleString('en-US')} cell${bad.count === 1 ? ' is' : 's are'} not a number and count${bad.count === 1 ? 's' : ''} as missing (first: line ${bad.line}, "${bad.value}"${comma})`,
+      );
+    }
+    if (c.decimalComma) notes.push(`column "${c.name}": numbers with a decimal comma were read`);
+  }
+  return notes;
 }
 
 async function train(flags: Flags): Promise<number> {
@@ -289,6 +314,8 @@ async function train(flags: Flags): Promise<number> {
     throw new UserError(
       'Missing --tasks (e.g. --tasks click:binary,purchase:binary,amount:regression).',
     );
+
+  if (typeof flags.out === 'string') await checkTrainOutput(flags.out, dataFile, flags.project);
 
   const backend = await initBackend();
   progress.line(`backend: ${backend.description}`);
@@ -386,14 +413,74 @@ async function train(flags: Flags): Promise<number> {
   }
 }
 
+/** A --out model folder is checked before training: never an input, a file, or a foreign folder. */
+async function checkTrainOutput(
+  out: string,
+  dataFile: string,
+  projectFile: string | boolean | undefined,
+): Promise<void> {
+  const real = await realPathOf(out);
+  for (const input of [dataFile, typeof projectFile === 'string' ? projectFile : null]) {
+    if (input && (await realPathOf(input)) === real) {
+      throw new UserError(`--out ${out} is also an input (${input}); choose another folder.`, {
+        file: out,
+      });
+    }
+  }
+  const parent = path.dirname(real);
+  if (await isModelFolder(parent)) {
+    throw new UserError(
+      `--out ${out} is inside the model folder ${parent}; choose a folder outside it.`,
+      { file: out },
+    );
+  }
+  await checkModelOutput(out);
+  await sweepFolder(parent);
+}
+
+/** Removes temp files of writers that died (a killed train or predict) in `dir`. */
+async function sweepFolder(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!isOrphan(name)) continue;
+    // An interrupted model swap is finished or rolled back by the next save or load of its
+    // folder; a leftover whose folder is in place is only a leftover.
+    const m = /^\.?(.*?)(?:\.tmp-|\.old-)/.exec(name);
+    const base = m ? m[1] : '';
+    const isDir = await fs.stat(path.join(dir, name)).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
+    if (
+      isDir &&
+      base &&
+      !(await fs.stat(path.join(dir, base)).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
+    await fs.rm(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
 async function predict(flags: Flags): Promise<number> {
   const progress = new Progress(Boolean(flags.json));
   const modelDir = required(flags, 'model');
   const dataFile = required(flags, 'data');
   const outFile = required(flags, 'out');
+  const keep = typeof flags.keep === 'string' ? parseKeep(flags.keep) : 'all';
   await initBackend();
   const { model, manifest } = await loadModel(modelDir);
+  await checkOutputFile(outFile, {
+    inputs: [dataFile, modelDir],
+    replace: Boolean(flags.force),
+    ours: (file) => isPredictionsFile(file, manifest),
+    allowWith: 'Use --force to replace it.',
+  });
+  await sweepFolder(path.dirname(path.resolve(outFile)));
   const result = await predictCsv(model, manifest, dataFile, outFile, {
+    keep,
     onProgress: (read, total) =>
       progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
   });
@@ -404,7 +491,12 @@ async function predict(flags: Flags): Promise<number> {
   );
   if (flags.json)
     process.stdout.write(
-      json({ rows: result.rows, columns: result.columns, out: path.resolve(outFile) }) + '\n',
+      json({
+        rows: result.rows,
+        columns: result.columns,
+        keptColumns: result.keptColumns,
+        out: path.resolve(outFile),
+      }) + '\n',
     );
   model.dispose();
   return 0;

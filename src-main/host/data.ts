@@ -49,6 +49,8 @@ export function summariseColumn(column: Column, index: number, rows: number): Co
     distinct: column.distinct,
     numeric: column.values !== null,
   };
+  if (column.invalidCells) summary.invalid = { ...column.invalidCells };
+  if (column.decimalComma) summary.decimalComma = true;
   if (column.values) {
     const sorted = present(column, rows).slice().sort();
     if (sorted.length > 0) {

@@ -6,7 +6,7 @@ import { initBackend } from '../engine/backend';
 import { readTable } from '../engine/data/csv';
 import { splitSizes } from '../engine/data/split';
 import { CancelledError } from '../engine/errors';
-import { evaluateCsv, predictCsv } from '../engine/export/predict';
+import { evaluateCsv, predictCsv, type KeepColumns } from '../engine/export/predict';
 import { loadModel } from '../engine/export/saved-model';
 import { saveRun, trainProject } from '../engine/pipeline';
 import type { TrainEvent } from '../engine/train/trainer';
@@ -22,7 +22,14 @@ import { curvesWire, epochRecord, metricsByTask, progressWire } from './wire';
 
 export type TaskInput =
   | { type: 'train'; project: ProjectFile; dataPath: string; modelDir: string }
-  | { type: 'score'; modelDir: string; dataPath: string; out: string };
+  | {
+      type: 'score';
+      modelDir: string;
+      dataPath: string;
+      out: string;
+      /** Input columns kept before the predictions (default: all). */
+      keep?: KeepColumns;
+    };
 
 export interface TrainResult {
   reason: 'completed' | 'early-stopping' | 'cancelled' | 'diverged';
@@ -120,6 +127,7 @@ async function score(
   await initBackend();
   const { model, manifest } = await loadModel(input.modelDir);
   const predicted = await predictCsv(model, manifest, input.dataPath, input.out, {
+    keep: input.keep ?? 'all',
     signal,
     onProgress: reading(post),
   });
@@ -140,6 +148,12 @@ async function score(
   }
   post({
     type: 'score-result',
-    result: { out: input.out, rows: predicted.rows, columns: predicted.columns, metrics },
+    result: {
+      out: input.out,
+      rows: predicted.rows,
+      columns: predicted.columns,
+      keptColumns: predicted.keptColumns,
+      metrics,
+    },
   });
 }

@@ -109,6 +109,13 @@ export interface ColumnSummary {
   };
   /** The most frequent values (text columns and numeric columns with few values). */
   top?: { value: string; count: number }[];
+  /**
+   * Numeric columns with a few cells that are not numbers ("4e", "-", "Inf"): those cells are
+   * read as missing; how many, and the first one's file line and text.
+   */
+  invalid?: { count: number; line: number; value: string };
+  /** Numbers written with a decimal comma (33,12) were read as numbers. */
+  decimalComma?: boolean;
 }
 
 /** What the import wizard shows of a CSV once it has been read. */
@@ -163,12 +170,25 @@ export interface ScoreRequestArgs {
   dataPath: string;
   /** Where the predictions CSV goes (a path on the host). */
   out: string;
+  /**
+   * Input columns the predictions CSV keeps before the predictions: 'all' (the default), 'none'
+   * or the named columns.
+   */
+  keep?: 'all' | 'none' | string[];
+  /**
+   * Replace `out` when it exists and is not a predictions file the app wrote. Without it such a
+   * file is refused with an error whose code is 'output-exists' (ask the user, then retry).
+   */
+  replace?: boolean;
 }
 
 export interface ScoreResult {
   out: string;
   rows: number;
+  /** The prediction columns (written after the kept input columns). */
   columns: string[];
+  /** The input columns kept before the predictions. */
+  keptColumns?: string[];
   /** Per task metrics when the scored file has the target columns. */
   metrics: Record<string, TaskMetricsWire> | null;
 }
