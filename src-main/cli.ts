@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProjectFile, SplitSetting, TaskType } from './shared/project';
+import { MAX_BATCH_SIZE } from './shared/catalog';
 import { initBackend } from './engine/backend';
 import { readTable } from './engine/data/csv';
 import { defaultBinding } from './engine/data/dataset';
@@ -298,7 +299,7 @@ async function train(flags: Flags): Promise<number> {
     throw new UserError(`--model must be one of ${MODEL_KINDS.join(', ')}; got "${modelKind}".`);
   }
   const epochs = intFlag(flags, 'epochs', 1, 10_000);
-  const batch = intFlag(flags, 'batch', 1, 1_048_576);
+  const batch = intFlag(flags, 'batch', 1, MAX_BATCH_SIZE);
   const seed = intFlag(flags, 'seed', 0, 2_147_483_647);
   const split = parseSplit(flags.split);
   let project: ProjectFile | null = null;

@@ -17,6 +17,7 @@ import { checkOutputFile, OutputExistsError, tempPathFor } from '../engine/expor
 import { isPredictionsFile, parseKeep, type KeepColumns } from '../engine/export/predict';
 import type { ModelManifest } from '../engine/export/saved-model';
 import { UserError } from '../engine/errors';
+import { checkTrainingFits } from '../engine/resources';
 import { checkBinding, importCsv, rebindProject } from '../host/data';
 import { listFiles, PathPolicy } from '../host/files';
 import { JobManager, type Runner } from '../host/jobs';
@@ -268,10 +269,8 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
         request.label === undefined
           ? undefined
           : checkString(request.label, 'train:start', 'label');
-      const problems = [
-        ...validateGraph(project),
-        ...checkBinding(project, await previewOf(dataPath)),
-      ];
+      const preview = await previewOf(dataPath);
+      const problems = [...validateGraph(project), ...checkBinding(project, preview)];
       const errors = problems.filter((p) => p.severity === 'error');
       if (errors.length > 0) {
         throw new ArgumentError(
@@ -280,6 +279,7 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
             .join(' ')}`,
         );
       }
+      checkTrainingFits(project, preview); // a model that will not fit is refused now
       return jobs.startTrain({ project, dataPath, label });
     },
     'job:cancel': async (...args: unknown[]) => {
