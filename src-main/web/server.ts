@@ -184,7 +184,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', origin);
+    // Appended, not resolved: "//host/x" must stay a path of this server.
+    let url: URL;
+    try {
+      const target = req.url ?? '/';
+      url = new URL(origin + (target.startsWith('/') ? target : '/' + target));
+    } catch {
+      send(res, 400, { error: 'Bad request: the address cannot be read.' });
+      return;
+    }
     const refused = sameSite(req);
     if (refused) {
       send(res, 403, { error: refused });
