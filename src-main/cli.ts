@@ -16,6 +16,7 @@ import { exportOnnx } from './engine/export/onnx';
 import { checkOutputFile, isModelFolder, isOrphan, realPathOf } from './engine/export/outputs';
 import { predictCsv, evaluateCsv, isPredictionsFile, parseKeep } from './engine/export/predict';
 import { checkModelOutput, loadModel } from './engine/export/saved-model';
+import { outOfMemoryMessage } from './engine/resources';
 import { parseProject } from './engine/graph/project-file';
 import { buildTemplate, TEMPLATE_KINDS } from './engine/graph/templates';
 import { saveRun, trainProject } from './engine/pipeline';
@@ -122,7 +123,7 @@ function fail(e: unknown, verbose: boolean): number {
     return 130;
   }
   const err = e as Error & { code?: string };
-  let message = err?.message ?? String(e);
+  let message = outOfMemoryMessage(e) ?? err?.message ?? String(e);
   if (
     err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
     err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'

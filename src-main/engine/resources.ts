@@ -209,3 +209,19 @@ export function checkTrainingFits(
   }
   return e;
 }
+
+/**
+ * A clear message for the backend running out of memory anyway (the estimate is an estimate):
+ * WebAssembly's "memory access out of bounds" or an allocation failure; null for other errors.
+ */
+export function outOfMemoryMessage(error: unknown): string | null {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (
+    !/memory access out of bounds|out of memory|Array buffer allocation failed|Invalid typed array length|Cannot enlarge memory/i.test(
+      text,
+    )
+  ) {
+    return null;
+  }
+  return 'The compute backend ran out of memory: reduce the batch size (optimizer block), the tower / expert units, the embedding size or the number of columns, then train again.';
+}

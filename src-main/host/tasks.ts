@@ -9,6 +9,7 @@ import { CancelledError } from '../engine/errors';
 import { evaluateCsv, predictCsv, type KeepColumns } from '../engine/export/predict';
 import { loadModel } from '../engine/export/saved-model';
 import { saveRun, trainProject } from '../engine/pipeline';
+import { outOfMemoryMessage } from '../engine/resources';
 import type { TrainEvent } from '../engine/train/trainer';
 import type {
   EpochRecord,
@@ -66,7 +67,9 @@ export async function runTask(
     const cancelled = error instanceof CancelledError || signal.aborted;
     post({
       type: 'failed',
-      error: cancelled ? 'Cancelled.' : error instanceof Error ? error.message : String(error),
+      error: cancelled
+        ? 'Cancelled.'
+        : (outOfMemoryMessage(error) ?? (error instanceof Error ? error.message : String(error))),
       cancelled,
     });
   }

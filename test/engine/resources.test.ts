@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { sampleBinding } from '../../src-main/engine/data/sample-layout';
 import { buildTemplate } from '../../src-main/engine/graph/templates';
 import { validateGraph } from '../../src-main/engine/graph/validate';
-import { checkTrainingFits, estimateTraining } from '../../src-main/engine/resources';
+import {
+  checkTrainingFits,
+  estimateTraining,
+  outOfMemoryMessage,
+} from '../../src-main/engine/resources';
 import { MAX_BATCH_SIZE, parseIntList } from '../../src-main/shared/catalog';
 import type { ProjectFile } from '../../src-main/shared/project';
 
@@ -79,5 +83,13 @@ describe('catalog limits', () => {
     expect(validateGraph(p).some((x) => /from 1 to 8192/.test(x.message))).toBe(true);
     const b = set(project(), 'optimizer', { batchSize: 1_048_576 });
     expect(validateGraph(b).some((x) => x.severity === 'error')).toBe(true);
+  });
+});
+
+describe('running out of memory anyway', () => {
+  it('is said in words, not as a raw wasm error', () => {
+    const wasm = new WebAssembly.RuntimeError('memory access out of bounds');
+    expect(outOfMemoryMessage(wasm)).toMatch(/ran out of memory: reduce the batch size/);
+    expect(outOfMemoryMessage(new Error('x.csv, line 3: bad'))).toBeNull();
   });
 });

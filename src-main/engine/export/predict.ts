@@ -128,7 +128,8 @@ export async function predictCsv(
 ): Promise<PredictResult> {
   const table = await readTable(dataFile, options);
   const columns = predictionColumns(manifest);
-  const kept = keptColumns(table, options.keep ?? 'all', columns);
+  // The library's default keeps none (predictions only); the CLI and the app default to all.
+  const kept = keptColumns(table, options.keep ?? 'none', columns);
   const t0 = performance.now();
   const predictions = await predictTable(model, manifest, table);
   const seconds = (performance.now() - t0) / 1000;

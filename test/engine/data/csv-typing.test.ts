@@ -62,12 +62,14 @@ describe('header detection', () => {
 describe('column typing', () => {
   it('keeps a mostly numeric column numeric, the stray cells missing and reported', async () => {
     const text =
-      'id,amount\n' + rows(200, (i) => `${i},${i === 57 ? '4e' : i === 90 ? '-' : i * 1.5}`);
+      'id,amount\n' +
+      rows(200, (i) => `${i},${i === 57 ? '4e' : i === 90 ? '-' : i === 120 ? 'Inf' : i * 1.5}`);
     const t = await parse(text);
     const amount = col(t, 'amount');
     expect(amount.values).not.toBeNull();
     expect(amount.kind).toBe('continuous');
-    expect(amount.invalidCells).toEqual({ count: 2, line: 59, value: '4e' });
+    expect(amount.invalidCells).toEqual({ count: 3, line: 59, value: '4e' });
+    expect(amount.invalid?.get(120)).toBe('Inf');
     expect(Number.isNaN(amount.values![57])).toBe(true);
     expect(amount.values![58]).toBe(87);
   });
