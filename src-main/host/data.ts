@@ -51,6 +51,7 @@ export function summariseColumn(column: Column, index: number, rows: number): Co
   };
   if (column.invalidCells) summary.invalid = { ...column.invalidCells };
   if (column.decimalComma) summary.decimalComma = true;
+  if (!column.values && column.firstNonNumeric) summary.firstText = { ...column.firstNonNumeric };
   if (column.values) {
     const sorted = present(column, rows).slice().sort();
     if (sorted.length > 0) {
@@ -216,7 +217,7 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
       problems.push({
         severity: 'error',
         code: 'data-kind-mismatch',
-        message: `Column "${f.column}" of ${where} holds text, so it cannot be a numeric feature; make it categorical.`,
+        message: `Column "${f.column}" of ${where} holds text${textAt(c)}, so it cannot be a numeric feature; make it categorical.`,
         blocks: inputs,
         field: 'columns',
       });
@@ -237,7 +238,7 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
       problems.push({
         severity: 'error',
         code: 'data-kind-mismatch',
-        message: `Task "${t.name}" is a regression, but column "${t.column}" of ${where} is not numeric.`,
+        message: `Task "${t.name}" is a regression, but column "${t.column}" of ${where} is not numeric${textAt(c)}; fix those values in the file, or use another column.`,
         blocks,
         field: 'task',
       });
@@ -252,6 +253,11 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
     }
   }
   return problems;
+}
+
+/** " (line 12 holds "$29.99")": where a column's text starts, for messages. */
+function textAt(c: ColumnSummary): string {
+  return c.firstText ? ` (line ${c.firstText.line} holds "${c.firstText.value}")` : '';
 }
 
 /** The project with a new binding; heads follow the tasks in chain order when the count matches. */

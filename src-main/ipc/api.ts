@@ -116,6 +116,8 @@ export interface ColumnSummary {
   invalid?: { count: number; line: number; value: string };
   /** Numbers written with a decimal comma (33,12) were read as numbers. */
   decimalComma?: boolean;
+  /** Columns with text: the first value that is not a number (file line and text). */
+  firstText?: { line: number; value: string };
 }
 
 /** What the import wizard shows of a CSV once it has been read. */
