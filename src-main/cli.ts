@@ -13,7 +13,13 @@ import { splitSizes } from './engine/data/split';
 import { generateSample } from './engine/data/sample';
 import { CancelledError, UserError } from './engine/errors';
 import { exportOnnx } from './engine/export/onnx';
-import { checkOutputFile, isModelFolder, isOrphan, realPathOf } from './engine/export/outputs';
+import {
+  checkOutputFile,
+  isLegacyLeftover,
+  isModelFolder,
+  isOrphan,
+  realPathOf,
+} from './engine/export/outputs';
 import { predictCsv, evaluateCsv, isPredictionsFile, parseKeep } from './engine/export/predict';
 import { checkModelOutput, loadModel } from './engine/export/saved-model';
 import { outOfMemoryMessage } from './engine/resources';
@@ -444,15 +450,17 @@ async function checkTrainOutput(
 async function sweepFolder(dir: string): Promise<void> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
-    if (!isOrphan(name)) continue;
-    // An interrupted model swap is finished or rolled back by the next save or load of its
-    // folder; a leftover whose folder is in place is only a leftover.
-    const m = /^\.?(.*?)(?:\.tmp-|\.old-)/.exec(name);
-    const base = m ? m[1] : '';
-    const isDir = await fs.stat(path.join(dir, name)).then(
+    const full = path.join(dir, name);
+    const isDir = await fs.stat(full).then(
       (st) => st.isDirectory(),
       () => false,
     );
+    const legacy = isDir && isLegacyLeftover(name) && (await holdsOnlyModelFiles(full));
+    if (!isOrphan(name) && !legacy) continue;
+    // An interrupted model swap (its folder missing) is finished or rolled back by the next
+    // save or load of that folder, not removed here.
+    const m = /^\.?(.*?)(?:\.tmp-|\.old-)/.exec(name);
+    const base = m ? m[1] : '';
     if (
       isDir &&
       base &&
@@ -462,8 +470,16 @@ async function sweepFolder(dir: string): Promise<void> {
       ))
     )
       continue;
-    await fs.rm(path.join(dir, name), { recursive: true, force: true });
+    await fs.rm(full, { recursive: true, force: true });
   }
+}
+
+async function holdsOnlyModelFiles(dir: string): Promise<boolean> {
+  const entries = await fs.readdir(dir).catch(() => null);
+  return (
+    entries !== null &&
+    entries.every((e) => ['model.json', 'weights.bin', 'manifest.json'].includes(e))
+  );
 }
 
 async function predict(flags: Flags): Promise<number> {

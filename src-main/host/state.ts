@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isOrphan } from '../engine/export/outputs';
+import { isLegacyLeftover, isOrphan } from '../engine/export/outputs';
 import { recoverModelFolder } from '../engine/export/saved-model';
 import type { RunStore } from './runs';
 
@@ -27,11 +27,24 @@ export async function sweepOrphans(dir: string): Promise<string[]> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];
   for (const name of names) {
-    if (!isOrphan(name)) continue;
+    if (
+      !isOrphan(name) &&
+      !(isLegacyLeftover(name) && (await holdsModelFiles(path.join(dir, name))))
+    )
+      continue;
     await fs.rm(path.join(dir, name), { recursive: true, force: true });
     removed.push(name);
   }
   return removed;
+}
+
+/** A folder holding only model files (what a model save stages or keeps). */
+export async function holdsModelFiles(dir: string): Promise<boolean> {
+  const entries = await fs.readdir(dir).catch(() => null);
+  return (
+    entries !== null &&
+    entries.every((e) => ['model.json', 'weights.bin', 'manifest.json'].includes(e))
+  );
 }
 
 function inside(child: string, root: string): boolean {

@@ -197,8 +197,8 @@ describe('state per workspace, and a killed session cleaned', () => {
       }),
     );
     // Leftovers of a dead writer (pid 999999999 never runs), and a user's file named like one.
-    writeFileSync(path.join(ws3, 'uploads', '.big.csv.tmp-999999999-abcdef'), 'x');
-    writeFileSync(path.join(ws3, '.pred.csv.tmp-999999999-0a0b0c'), 'x');
+    writeFileSync(path.join(ws3, 'uploads', '.big.csv.tmp-999999999-abcdef012345'), 'x');
+    writeFileSync(path.join(ws3, '.pred.csv.tmp-999999999-0a0b0c0d0e0f'), 'x');
     writeFileSync(path.join(ws3, 'uploads', 'y.csv.part'), 'keep me');
     const host3 = hostFor(ws3, () => undefined);
     const runs = await host3['runs:list']();

@@ -170,18 +170,40 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** The writer's pid in a temp name (.x.tmp-PID-..., x.old-PID-..., legacy x.old-PID), or null. */
+const TEMP_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]{12}$/;
+const OLD_NAME = /^.+\.old-(\d+)-[0-9a-f]{8}$/;
+/** Left by versions before unique temp names: a mkdtemp folder, or a kept old model folder. */
+const LEGACY_TEMP_DIR = /^\..+\.tmp-[A-Za-z0-9]{6}$/;
+const LEGACY_OLD_DIR = /^.+\.old-(\d+)$/;
+
+/** The writer's pid in a temp or .old name of ours, or null. */
 export function writerPid(name: string): number | null {
-  const m = /(?:\.tmp-|\.old-)(\d+)(?:-[0-9a-f]+)?$/.exec(name) ?? /\.tmp-(\d+)$/.exec(name);
+  const m = TEMP_NAME.exec(name) ?? OLD_NAME.exec(name) ?? LEGACY_OLD_DIR.exec(name);
   return m ? Number(m[1]) : null;
 }
 
-/** A leftover of a writer that died: a temp or .old entry whose pid is no longer running. */
+/**
+ * A leftover of a writer that died: a temp (`.NAME.tmp-PID-HEX12`) or kept old folder
+ * (`NAME.old-PID-HEX8`) whose pid is no longer running. Names of other shapes are never
+ * matched (a user's `budget.old-2023` stays).
+ */
 export function isOrphan(name: string, alive: (pid: number) => boolean = pidAlive): boolean {
-  if (!/\.tmp-|\.old-/.test(name)) return false;
-  const pid = writerPid(name);
-  if (pid === null) return /^\..*\.tmp-/.test(name); // mkdtemp suffixes: no pid recorded
-  return !alive(pid);
+  const m = TEMP_NAME.exec(name) ?? OLD_NAME.exec(name);
+  return m !== null && !alive(Number(m[1]));
+}
+
+/**
+ * A leftover of an older version, which only folders can be: its mkdtemp staging folder
+ * (`.NAME.tmp-XXXXXX`) or a kept old model folder (`NAME.old-PID`, its writer dead). The caller
+ * checks that it is a folder holding model files.
+ */
+export function isLegacyLeftover(
+  name: string,
+  alive: (pid: number) => boolean = pidAlive,
+): boolean {
+  if (LEGACY_TEMP_DIR.test(name)) return true;
+  const m = LEGACY_OLD_DIR.exec(name);
+  return m !== null && !alive(Number(m[1]));
 }
 
 export { pidAlive };

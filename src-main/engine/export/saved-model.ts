@@ -21,7 +21,7 @@ import { HtlnetModel } from '../model/model';
 import { planModel } from '../model/plan';
 import type { TaskMetrics } from '../train/evaluate';
 import { APP_VERSION } from '../version';
-import { fsyncPath, isOrphan, tempPathFor } from './outputs';
+import { fsyncPath, isLegacyLeftover, isOrphan, tempPathFor } from './outputs';
 
 export const MODEL_FORMAT = 'htlnet-studio-model';
 export const MANIFEST_VERSION = 1;
@@ -203,8 +203,9 @@ export async function recoverModelFolder(
   const parent = path.dirname(target);
   const base = path.basename(target);
   const names = await fs.readdir(parent).catch(() => [] as string[]);
-  const staged = names.filter((n) => n.startsWith(`.${base}.tmp-`) && isOrphan(n));
-  const olds = names.filter((n) => n.startsWith(`${base}.old-`) && isOrphan(n));
+  const ours = (n: string) => isOrphan(n) || isLegacyLeftover(n);
+  const staged = names.filter((n) => n.startsWith(`.${base}.tmp-`) && ours(n));
+  const olds = names.filter((n) => n.startsWith(`${base}.old-`) && ours(n));
   if (staged.length === 0 && olds.length === 0) return 'intact';
   let outcome: 'intact' | 'finished' | 'rolled back' | 'none' = 'intact';
   const exists = await fs.stat(target).then(

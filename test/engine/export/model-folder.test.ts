@@ -21,6 +21,7 @@ import {
 import { buildTemplate } from '../../../src-main/engine/graph/templates';
 import { prepareRun } from '../../../src-main/engine/pipeline';
 import { createRng } from '../../../src-main/engine/data/random';
+import { isLegacyLeftover, isOrphan } from '../../../src-main/engine/export/outputs';
 
 let dir: string;
 let input: SaveInput;
@@ -84,12 +85,26 @@ describe('checksums', () => {
   });
 });
 
+describe('leftovers', () => {
+  it('matches only names of its own writers, and only dead ones', () => {
+    const alive = (pid: number) => pid === 42;
+    expect(isOrphan(`.m.tmp-${DEAD}-0123456789ab`, alive)).toBe(true);
+    expect(isOrphan('.m.tmp-42-0123456789ab', alive)).toBe(false); // still writing
+    expect(isOrphan(`m.old-${DEAD}-01234567`, alive)).toBe(true);
+    for (const user of ['budget.old-2023', 'y.csv.part', 'notes.tmp-1', 'a.old-12-xyz', '.x.tmp-1'])
+      expect(isOrphan(user, alive), user).toBe(false);
+    expect(isLegacyLeftover('.m.tmp-Ab12Cd', alive)).toBe(true);
+    expect(isLegacyLeftover(`m.old-${DEAD}`, alive)).toBe(true);
+    expect(isLegacyLeftover('m.old-42', alive)).toBe(false);
+  });
+});
+
 describe('the swap', () => {
   it('finishes a swap interrupted after the old folder moved away', async () => {
     const dest = await fresh('finish');
-    const staged = path.join(dir, `.finish.tmp-${DEAD}-aa`);
+    const staged = path.join(dir, `.finish.tmp-${DEAD}-aaaaaaaaaaaa`);
     await fs.cp(dest, staged, { recursive: true });
-    await fs.rename(dest, path.join(dir, `finish.old-${DEAD}-bb`));
+    await fs.rename(dest, path.join(dir, `finish.old-${DEAD}-bbbbbbbb`));
     expect(await recoverModelFolder(dest)).toBe('finished');
     (await loadModel(dest)).model.dispose();
     expect(readdirSync(dir).filter((n) => n.includes('finish') && n !== 'finish')).toEqual([]);
@@ -97,10 +112,10 @@ describe('the swap', () => {
 
   it('rolls back when the new folder was not complete, and a load recovers by itself', async () => {
     const dest = await fresh('back');
-    const staged = path.join(dir, `.back.tmp-${DEAD}-aa`);
+    const staged = path.join(dir, `.back.tmp-${DEAD}-aaaaaaaaaaaa`);
     await fs.mkdir(staged);
     await fs.writeFile(path.join(staged, 'weights.bin'), 'partial');
-    await fs.rename(dest, path.join(dir, `back.old-${DEAD}-bb`));
+    await fs.rename(dest, path.join(dir, `back.old-${DEAD}-bbbbbbbb`));
     (await loadModel(dest)).model.dispose(); // loadModel recovers a missing folder first
     expect(readdirSync(dir).filter((n) => n.includes('back') && n !== 'back')).toEqual([]);
   });
