@@ -499,6 +499,10 @@ async function predict(flags: Flags): Promise<number> {
   await sweepFolder(path.dirname(path.resolve(outFile)));
   const result = await predictCsv(model, manifest, dataFile, outFile, {
     keep,
+    onTable: (table) => {
+      progress.done();
+      for (const line of columnNotes(table)) progress.line(line);
+    },
     onProgress: (read, total) =>
       progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
   });

@@ -85,8 +85,10 @@ describe('htlnet predict', () => {
     expect(lines[0]).toBe('user_id,price,click_probability,purchase_probability,amount_prediction');
     // The stray cell is kept as it was written.
     expect(lines[5].split(',')[1]).toBe('4e');
-    // Its own predictions file is replaced without --force.
-    expect((await predict(notes, '--keep', 'none')).code).toBe(0);
+    // Its own predictions file is replaced without --force; the stray cell is reported.
+    const again = await predict(notes, '--keep', 'none');
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('column "price": 1 cell is not a number');
   });
 
   it('refuses a column to keep that the file does not have, and a folder as output', async () => {

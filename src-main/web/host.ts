@@ -29,6 +29,10 @@ export interface BrowserHost {
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const workspace = path.resolve(options.workspace);
   const staticDir = path.resolve(options.staticDir);
+  const existing = await fs.stat(workspace).catch(() => null);
+  if (existing && !existing.isDirectory()) {
+    throw new Error(`The workspace ${workspace} is a file, not a folder: choose a folder.`);
+  }
   await fs.mkdir(workspace, { recursive: true });
   if (!(await fs.stat(path.join(staticDir, 'index.html')).catch(() => null))) {
     throw new Error(`The built app is missing (${staticDir}/index.html): run \`npm run build\`.`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerTable } from '../../src-main/ipc/api';
 import { saveUpload } from '../../src-main/host/uploads';
+import { startBrowserHost } from '../../src-main/web/host';
 import { startWebServer, TOKEN_HEADER, type WebServer } from '../../src-main/web/server';
 
 let dir: string;
@@ -165,5 +166,20 @@ describe('one-line refusals', () => {
     });
     expect(reply.status).toBe(400);
     expect(JSON.parse(reply.body).error).toBe(`${dir} is a folder.`);
+  });
+});
+
+describe('the workspace', () => {
+  it('is never a file', async () => {
+    const file = path.join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    await expect(
+      startBrowserHost({
+        workspace: file,
+        dataDir: path.join(dir, 'data'),
+        staticDir: path.join(dir, 'renderer'),
+        workerScript: path.join(dir, 'worker.cjs'),
+      }),
+    ).rejects.toThrow(/is a file, not a folder/);
   });
 });

@@ -124,9 +124,14 @@ export async function predictCsv(
   manifest: ModelManifest,
   dataFile: string,
   outFile: string,
-  options: Partial<Pick<ReadOptions, 'signal' | 'onProgress'>> & { keep?: KeepColumns } = {},
+  options: Partial<Pick<ReadOptions, 'signal' | 'onProgress'>> & {
+    keep?: KeepColumns;
+    /** Called once the file is read (the CLI reports its columns' typing). */
+    onTable?: (table: Table) => void;
+  } = {},
 ): Promise<PredictResult> {
   const table = await readTable(dataFile, options);
+  options.onTable?.(table);
   const columns = predictionColumns(manifest);
   // The library's default keeps none (predictions only); the CLI and the app default to all.
   const kept = keptColumns(table, options.keep ?? 'none', columns);
