@@ -41,7 +41,7 @@ describe('memory estimate', () => {
   it('refuses a batch of 1,048,576 and says which batch fits', () => {
     const p = set(project(), 'optimizer', { batchSize: 1_048_576 });
     expect(() => checkTrainingFits(p, data(p), MACHINE)).toThrow(
-      /needs about \d+\.\d GB of memory to train, more than the 3\.8 GB available: reduce the batch size to 131,072 or less/,
+      /needs about \d+\.\d GB in the compute backend to train, which holds at most 3\.8 GB: reduce the batch size to 131,072 or less/,
     );
   });
 
@@ -91,5 +91,18 @@ describe('running out of memory anyway', () => {
     const wasm = new WebAssembly.RuntimeError('memory access out of bounds');
     expect(outOfMemoryMessage(wasm)).toMatch(/ran out of memory: reduce the batch size/);
     expect(outOfMemoryMessage(new Error('x.csv, line 3: bad'))).toBeNull();
+  });
+});
+
+describe('very wide data', () => {
+  it('refuses 30,000 columns, saying to use fewer', () => {
+    const p = set(project(), 'optimizer', { batchSize: 16 });
+    const wide = Array.from({ length: 30_000 }, (_, i) => ({
+      column: `f${i}`,
+      kind: 'categorical' as const,
+    }));
+    p.data.features = wide;
+    const shape = { rows: 1000, columns: wide.map((f) => ({ name: f.column, distinct: 5 })) };
+    expect(() => checkTrainingFits(p, shape, MACHINE)).toThrow(/number of feature columns/);
   });
 });
