@@ -122,6 +122,8 @@ export async function sweepAtStartup(state: StartupState): Promise<void> {
     await sweepOrphans(dir);
   }
   await sweepOrphans(runsDir);
+  await sweepOrphans(state.stateDir);
+  await sweepOrphans(state.dataDir);
   for (const dir of [workspace, path.join(workspace, 'uploads'), path.join(workspace, 'samples')])
     await sweepOrphans(dir);
 }

@@ -318,14 +318,24 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       );
       const run = await jobs.runs.get(id);
       if (!run.hasModel) throw new ArgumentError(`Run "${run.label}" has no trained model.`);
-      const taken = await fs.readdir(dest).then(
-        (entries) => entries.length > 0,
-        () => false,
-      );
+      const existing = await fs.stat(dest).catch(() => null);
+      if (existing && !existing.isDirectory()) {
+        throw new ArgumentError(`${dest} is a file; choose a new folder for the model.`);
+      }
+      const taken = existing !== null && (await fs.readdir(dest)).length > 0;
       if (taken) {
         throw new ArgumentError(`${dest} already exists and is not empty; choose a new folder.`);
       }
-      await fs.cp(jobs.runs.modelDir(id), dest, { recursive: true });
+      // Copied to a temp folder of its own, then renamed: a kill never leaves half a model.
+      const tmp = tempPathFor(dest);
+      try {
+        await fs.cp(jobs.runs.modelDir(id), tmp, { recursive: true });
+        if (existing) await fs.rmdir(dest); // an empty folder (checked above)
+        await fs.rename(tmp, dest);
+      } catch (error) {
+        await fs.rm(tmp, { recursive: true, force: true });
+        throw error;
+      }
       return dest;
     },
     'model:exportOnnx': async (...args: unknown[]) => {
@@ -402,7 +412,8 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
         .catch(() => null);
       await checkOutputFile(out, {
         inputs: [dataPath, modelDir],
-        replace: request.replace === true,
+        // The desktop app's native save dialog has already asked before replacing a file.
+        replace: request.replace ?? env.mode === 'electron',
         ours: async (file) => manifest !== null && (await isPredictionsFile(file, manifest)),
         allowWith: 'Confirm to replace it (score:start with replace: true).',
       });

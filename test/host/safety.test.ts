@@ -112,6 +112,15 @@ describe('scoring writes only where nothing is lost', () => {
     await expect(score('models/m1/new.csv')).rejects.toThrow(/inside the model folder/);
     expect(existsSync(path.join(dest, 'weights.bin'))).toBe(true);
     await expect(score('.')).rejects.toThrow(/workspace folder itself/);
+    // A model export never replaces a file, and leaves no temp folder.
+    writeFileSync(path.join(workspace, 'models', 'plain'), 'mine');
+    await expect(handlers['model:export'](run.id, 'models/plain')).rejects.toThrow(/is a file/);
+    expect(readFileSync(path.join(workspace, 'models', 'plain'), 'utf8')).toBe('mine');
+    mkdirSync(path.join(workspace, 'models', 'empty'));
+    await handlers['model:export'](run.id, 'models/empty');
+    expect(readdirSync(path.join(workspace, 'models')).filter((n) => n.startsWith('.'))).toEqual(
+      [],
+    );
   });
 
   it('replaces its own predictions, keeps chosen columns, and refuses a second writer', async () => {
@@ -128,6 +137,33 @@ describe('scoring writes only where nothing is lost', () => {
     await expect(score('p2.csv', { keep: 'some' })).rejects.toThrow(/keep must be/);
     const noTmp = readdirSync(workspace).filter((n) => n.includes('.tmp-'));
     expect(noTmp).toEqual([]);
+  });
+});
+
+describe('the desktop app', () => {
+  it('replaces a file its save dialog confirmed, but never an input', async () => {
+    const desktop = createHandlers({
+      version: '0.0.0',
+      backend: async () => 'wasm',
+      mode: 'electron',
+      workspace,
+      dataDir: path.join(dir, 'data'),
+      roots: null,
+      emit: (e) => events.push(e),
+      runner: inProcessRunner,
+    });
+    const chosen = path.join(dir, 'chosen.csv');
+    writeFileSync(chosen, 'old,file\n');
+    const { jobId } = await desktop['score:start']({
+      source: { runId: run.id },
+      dataPath: sample,
+      out: chosen,
+    });
+    await until('score:done', jobId);
+    expect(readFileSync(chosen, 'utf8')).toMatch(/click_probability/);
+    await expect(
+      desktop['score:start']({ source: { runId: run.id }, dataPath: sample, out: sample }),
+    ).rejects.toThrow(/also an input/);
   });
 });
 
