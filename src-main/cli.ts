@@ -12,7 +12,7 @@ import { defaultBinding } from './engine/data/dataset';
 import { splitSizes } from './engine/data/split';
 import { generateSample } from './engine/data/sample';
 import { CancelledError, UserError } from './engine/errors';
-import { exportOnnx } from './engine/export/onnx';
+import { exportOnnx, preprocessingPathFor } from './engine/export/onnx';
 import {
   checkOutputFile,
   isLegacyLeftover,
@@ -44,7 +44,7 @@ Usage:
                (the predictions follow the kept input columns, by default all of them;
                --force replaces an existing --out file that is not a predictions file)
   htlnet eval --model DIR --data FILE [--json]
-  htlnet export --model DIR --format onnx --out FILE.onnx [--json]
+  htlnet export --model DIR --format onnx --out FILE.onnx [--force] [--json]
                (also writes FILE.preprocessing.json: how to encode raw rows for the model)
   htlnet export --project FILE --format torch --out DIR [--json]
                (a PyTorch training package: python3 train.py / torchrun ... train.py --data FILES)
@@ -617,6 +617,19 @@ async function exportModel(flags: Flags): Promise<number> {
     throw new UserError(`--format ${name} exports from --${format.source}, not --${other}.`);
   const input = required(flags, format.source);
   const out = required(flags, 'out');
+  if (name === 'onnx') {
+    // Never over the model, inside it, or over a file that is not an earlier ONNX export.
+    await checkOutputFile(out, {
+      inputs: [input],
+      replace: Boolean(flags.force),
+      ours: (file) =>
+        fs.stat(preprocessingPathFor(file)).then(
+          (s) => s.isFile(),
+          () => false,
+        ),
+      allowWith: 'Use --force to replace it.',
+    });
+  }
   const result = await format.run(input, out);
   if (flags.json) process.stdout.write(json({ format: name, ...result }) + '\n');
   else process.stdout.write(format.describe(result) + '\n');

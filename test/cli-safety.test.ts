@@ -130,3 +130,31 @@ describe('htlnet train --out', () => {
     expect(r.stderr).toMatch(/--batch must be a whole number from 1 to 131072/);
   });
 });
+
+describe('htlnet export --format onnx', () => {
+  it('refuses a foreign file and a path inside the model, replaces its own export', async () => {
+    const foreign = path.join(dir, 'thesis.onnx');
+    await fs.writeFile(foreign, 'my own');
+    const r = await runCli('export', '--model', model, '--format', 'onnx', '--out', foreign);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/thesis\.onnx already exists .* Use --force to replace it\./);
+    expect(await fs.readFile(foreign, 'utf8')).toBe('my own');
+    const inside = await runCli(
+      'export',
+      '--model',
+      model,
+      '--format',
+      'onnx',
+      '--out',
+      path.join(model, 'm.onnx'),
+    );
+    expect(inside.stderr).toMatch(/is inside/);
+    const out = path.join(dir, 'm.onnx');
+    expect((await runCli('export', '--model', model, '--format', 'onnx', '--out', out)).code).toBe(
+      0,
+    );
+    expect((await runCli('export', '--model', model, '--format', 'onnx', '--out', out)).code).toBe(
+      0,
+    );
+  });
+});

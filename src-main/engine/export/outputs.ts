@@ -89,12 +89,6 @@ export async function checkOutputFile(out: string, check: OutputFileCheck): Prom
         { file: out },
       );
     }
-    if (isInside(real, inputReal)) {
-      throw new UserError(
-        `${out} is inside ${input}, an input of this job; choose an output outside it.`,
-        { file: out },
-      );
-    }
   }
   // Inside a model folder (at any depth up to the first existing folder)?
   for (let dir = path.dirname(real); ; dir = path.dirname(dir)) {
@@ -130,11 +124,6 @@ export async function checkOutputFile(out: string, check: OutputFileCheck): Prom
 async function sameFile(a: string, b: string): Promise<boolean> {
   const [x, y] = await Promise.all([fs.stat(a).catch(() => null), fs.stat(b).catch(() => null)]);
   return Boolean(x && y && x.dev === y.dev && x.ino === y.ino);
-}
-
-function isInside(child: string, dir: string): boolean {
-  const rel = path.relative(dir, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 // ---- temp files ---------------------------------------------------------------------------------
