@@ -101,7 +101,7 @@ function cellText(column: Column, row: number): string {
     return code >= 0 ? column.dictionary[code] : '';
   }
   const v = column.values?.[row] ?? Number.NaN;
-  return Number.isNaN(v) ? '' : String(v);
+  return Number.isNaN(v) ? (column.invalid?.get(row) ?? '') : String(v);
 }
 
 /**

@@ -32,6 +32,7 @@ describe('column profiles that tell', () => {
     const spend = preview.columns.find((c) => c.name === 'spend')!;
     expect(spend.numeric).toBe(true);
     expect(spend.invalid).toEqual({ count: 1, line: 11, value: '4e' });
+    expect(preview.head[9][1]).toBe('4e'); // the first rows show the cell as written
     expect(preview.columns.find((c) => c.name === 'rate')!.decimalComma).toBe(true);
   });
 
