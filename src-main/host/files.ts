@@ -21,7 +21,7 @@ export function matchesKind(name: string, kind: FileKind): boolean {
 
 function inside(child: string, root: string): boolean {
   const rel = path.relative(root, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel));
 }
 
 /** Paths the host may touch: anywhere (roots null), or inside one of `roots`. */

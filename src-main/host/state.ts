@@ -49,7 +49,7 @@ export async function holdsModelFiles(dir: string): Promise<boolean> {
 
 function inside(child: string, root: string): boolean {
   const rel = path.relative(root, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
 }
 
 export interface StartupState {

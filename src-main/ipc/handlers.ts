@@ -170,7 +170,7 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     },
     'project:save': async (...args: unknown[]) => {
       expectArgs('project:save', args, ['path', 'project']);
-      const given = checkString(args[0], 'project:save', 'path');
+      const given = checkFileName(checkString(args[0], 'project:save', 'path'), 'project:save');
       // The final name (with its extension) is what is checked and written.
       const file = await policy.confine(projectTarget(given), 'project path', { write: true });
       const project = checkProjectFile(args[1], 'project:save');
@@ -341,7 +341,10 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     'model:exportOnnx': async (...args: unknown[]) => {
       expectArgs('model:exportOnnx', args, ['runId', 'dest']);
       const id = checkString(args[0], 'model:exportOnnx', 'runId');
-      let given = checkString(args[1], 'model:exportOnnx', 'dest');
+      let given = checkFileName(
+        checkString(args[1], 'model:exportOnnx', 'dest'),
+        'model:exportOnnx',
+      );
       if (!given.toLowerCase().endsWith('.onnx')) given += '.onnx';
       // The final names (with their extensions) are what is checked and written.
       const dest = await policy.confine(given, 'destination', { write: true });
@@ -421,6 +424,15 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       return { jobId: jobs.startScore({ type: 'score', modelDir, dataPath, out, keep }) };
     },
   } satisfies HandlerTable;
+}
+
+/** A path naming a file: not ending in a separator, ".", ".." (an extension is added after). */
+function checkFileName(p: string, channel: string): string {
+  const last = p.split(/[\\/]/).pop() ?? '';
+  if (last === '' || last === '.' || last === '..') {
+    throw new ArgumentError(`${channel}: ${p} names a folder; give a file name.`);
+  }
+  return p;
 }
 
 function isChannel(value: unknown): value is Channel {

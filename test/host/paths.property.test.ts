@@ -47,7 +47,7 @@ afterAll(async () => {
 
 const inside = (p: string, root: string) => {
   const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel));
 };
 
 const segment = fc.constantFrom(
@@ -63,6 +63,7 @@ const segment = fc.constantFrom(
   'new',
   'secret.csv',
   'x.htlnet.json',
+  '..dots.csv',
 );
 const pathArb = fc
   .tuple(fc.constantFrom('', 'ws', '/'), fc.array(segment, { minLength: 0, maxLength: 6 }))

@@ -185,13 +185,14 @@ describe('confinement by real path', () => {
     await expect(handlers['model:exportOnnx'](run.id, 'linkdir/m')).rejects.toThrow(/outside/);
     await expect(score('linkdir/out.csv')).rejects.toThrow(/outside/);
     expect(readdirSync(outside)).toEqual(['secret.csv']);
-    await expect(handlers['project:save']('.', project)).rejects.toThrow(
-      /workspace folder itself|outside/,
-    );
-    await expect(handlers['model:exportOnnx'](run.id, '.')).rejects.toThrow(
-      /workspace folder itself|outside/,
-    );
+    for (const folder of ['.', './', 'sub/..', '..'])
+      await expect(handlers['project:save'](folder, project)).rejects.toThrow(/names a folder/);
+    await expect(handlers['model:exportOnnx'](run.id, '.')).rejects.toThrow(/names a folder/);
     expect(existsSync(`${workspace}.htlnet.json`)).toBe(false);
+    // A name that merely starts with two dots is inside.
+    expect((await handlers['project:save']('..draft', project)).path).toBe(
+      path.join(workspace, '..draft.htlnet.json'),
+    );
     expect(existsSync(`${workspace}.onnx`)).toBe(false);
   });
 
