@@ -240,7 +240,12 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     'data:sample': async (...args: unknown[]) => {
       expectArgs('data:sample', args, ['rows']);
       const rows = checkInteger(args[0], 'data:sample', 'rows', 1000, 5_000_000);
-      const file = path.join(env.workspace, 'samples', `funnel-sample-${rows}.csv`);
+      // Through confine: a "samples" link leading out of the workspace is refused.
+      const file = await policy.confine(
+        path.join(env.workspace, 'samples', `funnel-sample-${rows}.csv`),
+        'sample path',
+        { write: true },
+      );
       const exists = await fs.stat(file).then(
         (s) => s.isFile() && s.size > 0,
         () => false,

@@ -196,6 +196,15 @@ describe('confinement by real path', () => {
     expect(existsSync(`${workspace}.onnx`)).toBe(false);
   });
 
+  it('does not write the sample through a samples link that leads outside', async () => {
+    const ws4 = path.join(dir, 'ws4');
+    mkdirSync(ws4, { recursive: true });
+    symlinkSync(outside, path.join(ws4, 'samples'));
+    const host4 = hostFor(ws4, () => undefined);
+    await expect(host4['data:sample'](1000)).rejects.toThrow(/outside the workspace/);
+    expect(readdirSync(outside)).toEqual(['secret.csv']);
+  });
+
   it('never replaces a foreign .onnx file', async () => {
     writeFileSync(path.join(workspace, 'mine.onnx'), 'not a model');
     await expect(handlers['model:exportOnnx'](run.id, 'mine')).rejects.toThrow(/already exists/);

@@ -2,7 +2,15 @@
 // concurrent uploads of one name kept apart, an upload never touching another file, the same
 // content reused, a bad % escape and a raw errno answered as one-line 400s.
 
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -170,6 +178,45 @@ describe('one-line refusals', () => {
 });
 
 describe('the workspace', () => {
+  it('refuses uploads through an uploads link that leads outside', async () => {
+    const ws = path.join(dir, 'ws-link');
+    const outside = path.join(dir, 'elsewhere');
+    mkdirSync(ws, { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    symlinkSync(outside, path.join(ws, 'uploads'));
+    const host = await startBrowserHost({
+      workspace: ws,
+      dataDir: path.join(dir, 'data-link'),
+      staticDir: path.join(dir, 'renderer'),
+      workerScript: path.join(dir, 'worker.cjs'),
+    });
+    try {
+      const reply = await new Promise<Reply>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: host.server.port,
+            method: 'POST',
+            path: '/api/upload?name=x.csv',
+            headers: { Origin: host.server.origin, [TOKEN_HEADER]: host.server.token },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end('a,b\n1,2\n');
+      });
+      expect(reply.status).toBe(400);
+      expect(JSON.parse(reply.body).error).toMatch(/outside the workspace/);
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      await host.server.close();
+    }
+  });
+
   it('is never a file', async () => {
     const file = path.join(dir, 'not-a-folder');
     writeFileSync(file, 'x');
