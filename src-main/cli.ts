@@ -5,18 +5,28 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProjectFile, SplitSetting, TaskType } from './shared/project';
+import { MAX_BATCH_SIZE } from './shared/catalog';
 import { initBackend } from './engine/backend';
 import { readTable } from './engine/data/csv';
 import { defaultBinding } from './engine/data/dataset';
 import { splitSizes } from './engine/data/split';
 import { generateSample } from './engine/data/sample';
 import { CancelledError, UserError } from './engine/errors';
-import { exportOnnx } from './engine/export/onnx';
-import { predictCsv, evaluateCsv } from './engine/export/predict';
-import { loadModel } from './engine/export/saved-model';
+import { exportOnnx, preprocessingPathFor } from './engine/export/onnx';
+import {
+  checkOutputFile,
+  isLegacyLeftover,
+  isModelFolder,
+  isOrphan,
+  realPathOf,
+} from './engine/export/outputs';
+import { predictCsv, evaluateCsv, isPredictionsFile, parseKeep } from './engine/export/predict';
+import { checkModelOutput, loadModel } from './engine/export/saved-model';
+import { outOfMemoryMessage } from './engine/resources';
 import { parseProject } from './engine/graph/project-file';
 import { buildTemplate, TEMPLATE_KINDS } from './engine/graph/templates';
 import { saveRun, trainProject } from './engine/pipeline';
+import type { Table } from './engine/data/types';
 import type { TaskMetrics } from './engine/train/evaluate';
 import type { TrainEvent } from './engine/train/trainer';
 import { APP_VERSION } from './engine/version';
@@ -32,13 +42,15 @@ Usage:
                [--model htlnet|dnn|shared-bottom|mmoe|ple|esmm|aitm | --project FILE]
                [--epochs N] [--batch N] [--seed N] [--split random|time:COL]
                [--out DIR] [--json]
-  htlnet predict --model DIR --data FILE --out FILE [--json]
+  htlnet predict --model DIR --data FILE --out FILE [--keep all|none|a,b] [--force] [--json]
+               (the predictions follow the kept input columns, by default all of them;
+               --force replaces an existing --out file that is not a predictions file)
   htlnet eval --model DIR --data FILE [--json]
   htlnet explain --model DIR --data FILE [--rows N] [--repeats K] [--subset all|test|validation]
                [--group NAME=col,col ...] [--row I ...] [--metric gini|rmse] [--out FILE.json] [--json]
                (which inputs drive each task: permutation importance; --row I: why data row I
                got its prediction; --out: everything, with partial dependence and the funnel)
-  htlnet export --model DIR --format onnx --out FILE.onnx [--json]
+  htlnet export --model DIR --format onnx --out FILE.onnx [--force] [--json]
                (also writes FILE.preprocessing.json: how to encode raw rows for the model)
   htlnet export --project FILE --format torch --out DIR [--json]
                (a PyTorch training package: python3 train.py / torchrun ... train.py --data FILES)
@@ -73,6 +85,8 @@ const OPTIONS = {
   group: { type: 'string', multiple: true },
   row: { type: 'string', multiple: true },
   metric: { type: 'string' },
+  keep: { type: 'string' },
+  force: { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -128,7 +142,7 @@ function fail(e: unknown, verbose: boolean): number {
     return 130;
   }
   const err = e as Error & { code?: string };
-  let message = err?.message ?? String(e);
+  let message = outOfMemoryMessage(e) ?? err?.message ?? String(e);
   if (
     err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
     err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
@@ -272,7 +286,26 @@ async function loadTable(file: string, progress: Progress) {
   progress.line(
     `read ${table.rows.toLocaleString('en-US')} rows x ${table.columns.length} columns from ${file}`,
   );
+  for (const line of columnNotes(table)) progress.line(line);
   return table;
+}
+
+/** One line per column whose typing needs a word: stray cells read as missing, decimal commas. */
+export function columnNotes(table: Table): string[] {
+  const notes: string[] = [];
+  for (const c of table.columns) {
+    const bad = c.invalidCells;
+    if (bad) {
+      const comma = /^[+-]?\d*,\d+$/.test(bad.value.trim())
+        ? ` (a decimal comma? write ${bad.value.trim().replace(',', '.')})`
+        : '';
+      notes.push(
+        `column "${c.name}": ${bad.count.toLocaleString('en-US')} cell${bad.count === 1 ? ' is' : 's are'} not a number and count${bad.count === 1 ? 's' : ''} as missing (first: line ${bad.line}, "${bad.value}"${comma})`,
+      );
+    }
+    if (c.decimalComma) notes.push(`column "${c.name}": numbers with a decimal comma were read`);
+  }
+  return notes;
 }
 
 async function train(flags: Flags): Promise<number> {
@@ -286,7 +319,7 @@ async function train(flags: Flags): Promise<number> {
     throw new UserError(`--model must be one of ${MODEL_KINDS.join(', ')}; got "${modelKind}".`);
   }
   const epochs = intFlag(flags, 'epochs', 1, 10_000);
-  const batch = intFlag(flags, 'batch', 1, 1_048_576);
+  const batch = intFlag(flags, 'batch', 1, MAX_BATCH_SIZE);
   const seed = intFlag(flags, 'seed', 0, 2_147_483_647);
   const split = parseSplit(flags.split);
   let project: ProjectFile | null = null;
@@ -302,6 +335,8 @@ async function train(flags: Flags): Promise<number> {
     throw new UserError(
       'Missing --tasks (e.g. --tasks click:binary,purchase:binary,amount:regression).',
     );
+
+  if (typeof flags.out === 'string') await checkTrainOutput(flags.out, dataFile, flags.project);
 
   const backend = await initBackend();
   progress.line(`backend: ${backend.description}`);
@@ -399,14 +434,88 @@ async function train(flags: Flags): Promise<number> {
   }
 }
 
+/** A --out model folder is checked before training: never an input, a file, or a foreign folder. */
+async function checkTrainOutput(
+  out: string,
+  dataFile: string,
+  projectFile: string | boolean | undefined,
+): Promise<void> {
+  const real = await realPathOf(out);
+  for (const input of [dataFile, typeof projectFile === 'string' ? projectFile : null]) {
+    if (input && (await realPathOf(input)) === real) {
+      throw new UserError(`--out ${out} is also an input (${input}); choose another folder.`, {
+        file: out,
+      });
+    }
+  }
+  const parent = path.dirname(real);
+  if (await isModelFolder(parent)) {
+    throw new UserError(
+      `--out ${out} is inside the model folder ${parent}; choose a folder outside it.`,
+      { file: out },
+    );
+  }
+  await checkModelOutput(out);
+  await sweepFolder(parent);
+}
+
+/** Removes temp files of writers that died (a killed train or predict) in `dir`. */
+async function sweepFolder(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const full = path.join(dir, name);
+    const isDir = await fs.stat(full).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
+    const legacy = isDir && isLegacyLeftover(name) && (await holdsOnlyModelFiles(full));
+    if (!isOrphan(name) && !legacy) continue;
+    // An interrupted model swap (its folder missing) is finished or rolled back by the next
+    // save or load of that folder, not removed here.
+    const m = /^\.?(.*?)(?:\.tmp-|\.old-)/.exec(name);
+    const base = m ? m[1] : '';
+    if (
+      isDir &&
+      base &&
+      !(await fs.stat(path.join(dir, base)).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
+    await fs.rm(full, { recursive: true, force: true });
+  }
+}
+
+async function holdsOnlyModelFiles(dir: string): Promise<boolean> {
+  const entries = await fs.readdir(dir).catch(() => null);
+  return (
+    entries !== null &&
+    entries.every((e) => ['model.json', 'weights.bin', 'manifest.json'].includes(e))
+  );
+}
+
 async function predict(flags: Flags): Promise<number> {
   const progress = new Progress(Boolean(flags.json));
   const modelDir = required(flags, 'model');
   const dataFile = required(flags, 'data');
   const outFile = required(flags, 'out');
+  const keep = typeof flags.keep === 'string' ? parseKeep(flags.keep) : 'all';
   await initBackend();
   const { model, manifest } = await loadModel(modelDir);
+  await checkOutputFile(outFile, {
+    inputs: [dataFile, modelDir],
+    replace: Boolean(flags.force),
+    ours: (file) => isPredictionsFile(file, manifest),
+    allowWith: 'Use --force to replace it.',
+  });
+  await sweepFolder(path.dirname(path.resolve(outFile)));
   const result = await predictCsv(model, manifest, dataFile, outFile, {
+    keep,
+    onTable: (table) => {
+      progress.done();
+      for (const line of columnNotes(table)) progress.line(line);
+    },
     onProgress: (read, total) =>
       progress.bar('reading', total ? read / total : 0, `${(read / 1e6).toFixed(0)} MB`),
   });
@@ -417,7 +526,12 @@ async function predict(flags: Flags): Promise<number> {
   );
   if (flags.json)
     process.stdout.write(
-      json({ rows: result.rows, columns: result.columns, out: path.resolve(outFile) }) + '\n',
+      json({
+        rows: result.rows,
+        columns: result.columns,
+        keptColumns: result.keptColumns,
+        out: path.resolve(outFile),
+      }) + '\n',
     );
   model.dispose();
   return 0;
@@ -516,6 +630,19 @@ async function exportModel(flags: Flags): Promise<number> {
     throw new UserError(`--format ${name} exports from --${format.source}, not --${other}.`);
   const input = required(flags, format.source);
   const out = required(flags, 'out');
+  if (name === 'onnx') {
+    // Never over the model, inside it, or over a file that is not an earlier ONNX export.
+    await checkOutputFile(out, {
+      inputs: [input],
+      replace: Boolean(flags.force),
+      ours: (file) =>
+        fs.stat(preprocessingPathFor(file)).then(
+          (s) => s.isFile(),
+          () => false,
+        ),
+      allowWith: 'Use --force to replace it.',
+    });
+  }
   const result = await format.run(input, out);
   if (flags.json) process.stdout.write(json({ format: name, ...result }) + '\n');
   else process.stdout.write(format.describe(result) + '\n');

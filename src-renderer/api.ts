@@ -81,16 +81,57 @@ function subscribeEvents(
   };
 }
 
-/** Parses an API response: the result, or an Error carrying the host's message. */
+/** An error the host answered; `code` (e.g. 'output-exists', 'upload-too-large') says which. */
+export class HostError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'HostError';
+  }
+}
+
+/** Parses an API response: the result, or an Error carrying the host's message (and code). */
 async function unwrap(response: Response): Promise<unknown> {
-  let body: { result?: unknown; error?: string };
+  let body: { result?: unknown; error?: string; code?: string };
   try {
-    body = (await response.json()) as { result?: unknown; error?: string };
+    body = (await response.json()) as { result?: unknown; error?: string; code?: string };
   } catch {
     throw new Error(`The HTLNet Studio server answered ${response.status} without a message.`);
   }
-  if (!response.ok) throw new Error(body.error ?? `Request failed (${response.status}).`);
+  if (!response.ok)
+    throw new HostError(body.error ?? `Request failed (${response.status}).`, body.code);
   return body.result ?? null;
+}
+
+/** An upload with progress (fetch cannot report what it sent): XMLHttpRequest. */
+function uploadWithProgress(
+  url: string,
+  token: string,
+  file: Blob,
+  onProgress: (sent: number, total: number) => void,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader(TOKEN_HEADER, token);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new Error('The upload failed: the server could not be reached.'));
+    xhr.onload = () => {
+      let body: { result?: unknown; error?: string; code?: string } = {};
+      try {
+        body = JSON.parse(xhr.responseText) as typeof body;
+      } catch {
+        reject(new Error(`The HTLNet Studio server answered ${xhr.status} without a message.`));
+        return;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body.result as string);
+      else reject(new HostError(body.error ?? `Upload failed (${xhr.status}).`, body.code));
+    };
+    xhr.send(file);
+  });
 }
 
 export function createBrowserApi(token: string, base = ''): RendererApi & BrowserExtras {
@@ -114,7 +155,14 @@ export function createBrowserApi(token: string, base = ''): RendererApi & Browse
     onHostEvent(callback: (event: HostEvent) => void) {
       return subscribeEvents(base, token, callback);
     },
-    async upload(file: Blob, name: string): Promise<string> {
+    async upload(
+      file: Blob,
+      name: string,
+      onProgress?: (sent: number, total: number) => void,
+    ): Promise<string> {
+      const url = `${base}/api/upload?name=${encodeURIComponent(name)}`;
+      if (onProgress && typeof XMLHttpRequest !== 'undefined')
+        return uploadWithProgress(url, token, file, onProgress);
       const response = await fetch(`${base}/api/upload?name=${encodeURIComponent(name)}`, {
         method: 'POST',
         headers: { [TOKEN_HEADER]: token, 'Content-Type': 'application/octet-stream' },
@@ -127,7 +175,12 @@ export function createBrowserApi(token: string, base = ''): RendererApi & Browse
 
 /** What browser mode adds: sending a file picked in the page to the workspace. */
 export interface BrowserExtras {
-  upload(file: Blob, name: string): Promise<string>;
+  /** Streams the file to the workspace's uploads; `onProgress` reports bytes sent. */
+  upload(
+    file: Blob,
+    name: string,
+    onProgress?: (sent: number, total: number) => void,
+  ): Promise<string>;
 }
 
 let cached: RendererApi | null = null;

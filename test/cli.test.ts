@@ -77,8 +77,27 @@ describe('htlnet', () => {
     const p = await run('predict', '--model', modelDir, '--data', data, '--out', out);
     expect(p.code).toBe(0);
     const lines = (await fs.readFile(out, 'utf8')).trim().split('\n');
-    expect(lines[0]).toBe('click_probability,purchase_probability,amount_prediction');
+    // The input's columns come first (by default all of them), then the predictions.
+    const inputHeader = (await fs.readFile(data, 'utf8')).split('\n')[0];
+    expect(lines[0]).toBe(
+      `${inputHeader},click_probability,purchase_probability,amount_prediction`,
+    );
     expect(lines).toHaveLength(3001);
+    const none = await run(
+      'predict',
+      '--model',
+      modelDir,
+      '--data',
+      data,
+      '--out',
+      out,
+      '--keep',
+      'none',
+    );
+    expect(none.code).toBe(0);
+    const only = (await fs.readFile(out, 'utf8')).trim().split('\n');
+    expect(only[0]).toBe('click_probability,purchase_probability,amount_prediction');
+    expect(only).toHaveLength(3001);
   });
 
   it('trains a baseline from --model and honours --features, --exclude and --split time', async () => {

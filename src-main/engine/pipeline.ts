@@ -3,6 +3,7 @@
 
 import type { ProjectFile } from '../shared/project';
 import { initBackend, type BackendInfo } from './backend';
+import { checkTrainingFits } from './resources';
 import { saveModel, type ModelManifest } from './export/saved-model';
 import { prepareDataset } from './data/dataset';
 import { splitRows, splitSizes } from './data/split';
@@ -65,6 +66,7 @@ export function prepareRun(project: ProjectFile, table: Table) {
 export async function trainProject(request: TrainRequest): Promise<TrainedRun> {
   const backend = await initBackend();
   const { project, table, ...options } = request;
+  checkTrainingFits(project, table); // refuses, saying what to reduce, before allocating
   const run = prepareRun(project, table);
   const outcome = await trainModel(run.model, run.data, run.split, run.targetEncoders, options);
   const evaluation = await evaluateRowsAsync(

@@ -49,6 +49,9 @@ export function summariseColumn(column: Column, index: number, rows: number): Co
     distinct: column.distinct,
     numeric: column.values !== null,
   };
+  if (column.invalidCells) summary.invalid = { ...column.invalidCells };
+  if (column.decimalComma) summary.decimalComma = true;
+  if (!column.values && column.firstNonNumeric) summary.firstText = { ...column.firstNonNumeric };
   if (column.values) {
     const sorted = present(column, rows).slice().sort();
     if (sorted.length > 0) {
@@ -107,7 +110,7 @@ function cellText(column: Column, row: number): string {
     return code >= 0 ? column.dictionary[code] : '';
   }
   const v = column.values?.[row] ?? Number.NaN;
-  return Number.isNaN(v) ? '' : String(v);
+  return Number.isNaN(v) ? (column.invalid?.get(row) ?? '') : String(v);
 }
 
 /**
@@ -227,7 +230,7 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
       problems.push({
         severity: 'error',
         code: 'data-kind-mismatch',
-        message: `Column "${f.column}" of ${where} holds text, so it cannot be a numeric feature; make it categorical.`,
+        message: `Column "${f.column}" of ${where} holds text${textAt(c)}, so it cannot be a numeric feature; make it categorical.`,
         blocks: inputs,
         field: 'columns',
       });
@@ -250,7 +253,7 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
         code: 'data-kind-mismatch',
         message: c.notNumbers
           ? `Task "${t.name}" is a regression, but column "${t.column}" of ${where} holds ${c.notNumbers.count} value${c.notNumbers.count === 1 ? '' : 's'} that ${c.notNumbers.count === 1 ? 'is' : 'are'} not a number, the first "${c.notNumbers.first.value}" on line ${c.notNumbers.first.line}; fix ${c.notNumbers.count === 1 ? 'it' : 'them'} in the file and read it again.`
-          : `Task "${t.name}" is a regression, but column "${t.column}" of ${where} is not numeric.`,
+          : `Task "${t.name}" is a regression, but column "${t.column}" of ${where} is not numeric${textAt(c)}; fix those values in the file, or use another column.`,
         blocks,
         field: 'task',
       });
@@ -265,6 +268,11 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
     }
   }
   return problems;
+}
+
+/** " (line 12 holds "$29.99")": where a column's text starts, for messages. */
+function textAt(c: ColumnSummary): string {
+  return c.firstText ? ` (line ${c.firstText.line} holds "${c.firstText.value}")` : '';
 }
 
 /** The project with a new binding; heads follow the tasks in chain order when the count matches. */

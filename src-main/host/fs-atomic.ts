@@ -1,14 +1,14 @@
 // Atomic file writes: the new content goes to a temporary file in the same folder, is flushed,
 // then renamed over the target, so a crash or a full disk never leaves a half-written file.
 
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { tempPathFor } from '../engine/export/outputs';
 
 export async function writeFileAtomic(target: string, content: string | Uint8Array): Promise<void> {
   const dir = path.dirname(target);
   await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempPathFor(target); // unique per writer; swept at start-up if its writer died
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.writeFile(content);

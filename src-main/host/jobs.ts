@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { UserError } from '../engine/errors';
 import { planModel } from '../engine/model/plan';
 import type { DataPreview, HostEvent, JobKind, RunDetail, TrainRequestArgs } from '../ipc/api';
 import type { ProjectFile } from '../shared/project';
@@ -83,6 +84,8 @@ function jobId(): string {
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
   private readonly previews = new Map<string, DataPreview>();
+  /** Output files being written by running jobs -> the job writing each. */
+  private readonly writing = new Map<string, string>();
 
   constructor(
     private readonly emit: (event: HostEvent) => void,
@@ -226,7 +229,21 @@ export class JobManager {
   }
 
   startScore(task: Extract<TaskInput, { type: 'score' }>): string {
+    if (this.writing.has(task.out)) {
+      throw new UserError(
+        `${task.out} is being written by a scoring job that is still running; wait for it or choose another output file.`,
+        { file: task.out },
+      );
+    }
+    const reading = [...this.writing.keys()].find((f) => f === task.dataPath);
+    if (reading) {
+      throw new UserError(
+        `${task.dataPath} is being written by a scoring job that is still running; score it once that job is done.`,
+        { file: task.dataPath },
+      );
+    }
     const id = jobId();
+    this.writing.set(task.out, id);
     const running = this.runner(task, (m) => {
       if (m.type === 'progress') {
         this.emit({ ...progressEvent(m), jobId: id, kind: 'score' });
@@ -237,7 +254,8 @@ export class JobManager {
         else this.emit({ type: 'job:failed', jobId: id, kind: 'score', error: m.error });
       }
     });
-    this.track(id, { kind: 'score', cancel: running.cancel, done: running.done });
+    const done = running.done.finally(() => this.writing.delete(task.out));
+    this.track(id, { kind: 'score', cancel: running.cancel, done });
     return id;
   }
 

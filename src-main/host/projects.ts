@@ -101,8 +101,13 @@ function notAProject(file: string): UserError {
   );
 }
 
+/** The file a project named `file` is saved to: the extension is added unless it is there. */
+export function projectTarget(file: string): string {
+  return file.endsWith('.json') ? file : file + PROJECT_EXTENSION;
+}
+
 export async function saveProjectFile(file: string, project: ProjectFile): Promise<SavedProject> {
-  const target = file.endsWith('.json') ? file : file + PROJECT_EXTENSION;
+  const target = projectTarget(file);
   await checkOverwritable(target);
   await writeFileAtomic(target, serializeProject(project));
   return { path: target, name: projectName(target), savedAt: new Date().toISOString() };
@@ -123,14 +128,18 @@ function isRecentEntry(v: unknown): v is RecentEntry {
 }
 
 export class ProjectStore {
-  constructor(private readonly dataDir: string) {}
+  constructor(
+    private readonly dataDir: string,
+    /** Where the recovery snapshot goes: the workspace's own state folder. */
+    private readonly stateDir: string = dataDir,
+  ) {}
 
   private get recentFile(): string {
     return path.join(this.dataDir, 'recent-projects.json');
   }
 
   private get recoveryFile(): string {
-    return path.join(this.dataDir, 'recovery.htlnet.json');
+    return path.join(this.stateDir, 'recovery.htlnet.json');
   }
 
   private async readRecent(): Promise<RecentEntry[]> {

@@ -6,9 +6,10 @@ import { initBackend } from '../engine/backend';
 import { readTable } from '../engine/data/csv';
 import { splitSizes } from '../engine/data/split';
 import { CancelledError } from '../engine/errors';
-import { evaluateCsv, predictCsv } from '../engine/export/predict';
+import { evaluateCsv, predictCsv, type KeepColumns } from '../engine/export/predict';
 import { loadModel } from '../engine/export/saved-model';
 import { saveRun, trainProject } from '../engine/pipeline';
+import { outOfMemoryMessage } from '../engine/resources';
 import type { TrainEvent } from '../engine/train/trainer';
 import type {
   EpochRecord,
@@ -23,7 +24,14 @@ import { explainTask, type ExplainTaskInput, type ExplainTaskMessage } from './e
 
 export type TaskInput =
   | { type: 'train'; project: ProjectFile; dataPath: string; modelDir: string }
-  | { type: 'score'; modelDir: string; dataPath: string; out: string }
+  | {
+      type: 'score';
+      modelDir: string;
+      dataPath: string;
+      out: string;
+      /** Input columns kept before the predictions (default: all). */
+      keep?: KeepColumns;
+    }
   | ExplainTaskInput;
 
 export interface TrainResult {
@@ -63,7 +71,9 @@ export async function runTask(
     const cancelled = error instanceof CancelledError || signal.aborted;
     post({
       type: 'failed',
-      error: cancelled ? 'Cancelled.' : error instanceof Error ? error.message : String(error),
+      error: cancelled
+        ? 'Cancelled.'
+        : (outOfMemoryMessage(error) ?? (error instanceof Error ? error.message : String(error))),
       cancelled,
     });
   }
@@ -124,6 +134,7 @@ async function score(
   await initBackend();
   const { model, manifest } = await loadModel(input.modelDir);
   const predicted = await predictCsv(model, manifest, input.dataPath, input.out, {
+    keep: input.keep ?? 'all',
     signal,
     onProgress: reading(post),
   });
@@ -144,6 +155,12 @@ async function score(
   }
   post({
     type: 'score-result',
-    result: { out: input.out, rows: predicted.rows, columns: predicted.columns, metrics },
+    result: {
+      out: input.out,
+      rows: predicted.rows,
+      columns: predicted.columns,
+      keptColumns: predicted.keptColumns,
+      metrics,
+    },
   });
 }

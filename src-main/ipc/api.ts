@@ -115,6 +115,15 @@ export interface ColumnSummary {
    * present values are not numbers, and the first one with its 1-based file line.
    */
   notNumbers?: { count: number; first: { line: number; value: string } };
+  /**
+   * Numeric columns with a few cells that are not numbers ("4e", "-", "Inf"): those cells are
+   * read as missing; how many, and the first one's file line and text.
+   */
+  invalid?: { count: number; line: number; value: string };
+  /** Numbers written with a decimal comma (33,12) were read as numbers. */
+  decimalComma?: boolean;
+  /** Columns with text: the first value that is not a number (file line and text). */
+  firstText?: { line: number; value: string };
 }
 
 /** What the import wizard shows of a CSV once it has been read. */
@@ -169,12 +178,25 @@ export interface ScoreRequestArgs {
   dataPath: string;
   /** Where the predictions CSV goes (a path on the host). */
   out: string;
+  /**
+   * Input columns the predictions CSV keeps before the predictions: 'all' (the default), 'none'
+   * or the named columns.
+   */
+  keep?: 'all' | 'none' | string[];
+  /**
+   * Replace `out` when it exists and is not a predictions file the app wrote. Without it such a
+   * file is refused with an error whose code is 'output-exists' (ask the user, then retry).
+   */
+  replace?: boolean;
 }
 
 export interface ScoreResult {
   out: string;
   rows: number;
+  /** The prediction columns (written after the kept input columns). */
   columns: string[];
+  /** The input columns kept before the predictions. */
+  keptColumns?: string[];
   /** Per task metrics when the scored file has the target columns. */
   metrics: Record<string, TaskMetricsWire> | null;
 }

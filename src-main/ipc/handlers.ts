@@ -12,12 +12,24 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../engine/backend';
 import { generateSample } from '../engine/data/sample';
-import { exportOnnx } from '../engine/export/onnx';
+import { exportOnnx, preprocessingPathFor } from '../engine/export/onnx';
+import { checkOutputFile, OutputExistsError, tempPathFor } from '../engine/export/outputs';
+import { isPredictionsFile, parseKeep, type KeepColumns } from '../engine/export/predict';
+import type { ModelManifest } from '../engine/export/saved-model';
+import { UserError } from '../engine/errors';
+import { checkTrainingFits } from '../engine/resources';
 import { checkBinding, importCsv, rebindProject } from '../host/data';
 import { listFiles, PathPolicy } from '../host/files';
 import { JobManager, type Runner } from '../host/jobs';
 import { RunStore } from '../host/runs';
-import { openProjectFile, parseProjectText, ProjectStore, saveProjectFile } from '../host/projects';
+import { sweepAtStartup, workspaceStateDir } from '../host/state';
+import {
+  openProjectFile,
+  parseProjectText,
+  projectTarget,
+  ProjectStore,
+  saveProjectFile,
+} from '../host/projects';
 import {
   CHANNELS,
   type ApiResult,
@@ -70,17 +82,30 @@ export interface HandlerEnv {
 
 export function createHandlers(env: HandlerEnv): HandlerTable {
   const policy = new PathPolicy(env.roots, env.workspace);
-  const store = new ProjectStore(env.dataDir);
+  // Runs and the recovery snapshot belong to the workspace: another workspace's never show.
+  const stateDir = workspaceStateDir(env.dataDir, env.workspace);
+  const store = new ProjectStore(env.dataDir, stateDir);
+  const runStore = new RunStore(path.join(stateDir, 'runs'));
   const jobs = new JobManager(
     (event) => env.emit?.(event),
     env.runner ??
       (() => {
         throw new Error('This host cannot run jobs (no runner configured).');
       }),
-    new RunStore(path.join(env.dataDir, 'runs')),
+    runStore,
   );
-  const resolveData = (value: unknown, channel: string, name = 'data path') =>
-    policy.resolve(checkString(value, channel, name), name);
+  // Leftovers of a session that was killed (temp files, interrupted model swaps, legacy runs of
+  // this workspace) are dealt with once, before any job starts.
+  const ready = sweepAtStartup({
+    dataDir: env.dataDir,
+    stateDir,
+    workspace: env.workspace,
+    runs: runStore,
+  }).catch((error: unknown) => {
+    console.error('Start-up clean-up failed:', error);
+  });
+  const resolveData = async (value: unknown, channel: string, name = 'data path') =>
+    policy.confine(checkString(value, channel, name), name);
   const previewOf = async (file: string) => jobs.preview(file) ?? (await importCsv(file));
   const dialogs = (channel: string): Dialogs => {
     if (!env.dialogs) {
@@ -141,7 +166,10 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     },
     'project:open': async (...args: unknown[]) => {
       expectArgs('project:open', args, ['path']);
-      const file = policy.resolve(checkString(args[0], 'project:open', 'path'), 'project path');
+      const file = await policy.confine(
+        checkString(args[0], 'project:open', 'path'),
+        'project path',
+      );
       const opened = await openProjectFile(file);
       await store.touch(file, opened.name);
       return opened;
@@ -154,7 +182,9 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     },
     'project:save': async (...args: unknown[]) => {
       expectArgs('project:save', args, ['path', 'project']);
-      const file = policy.resolve(checkString(args[0], 'project:save', 'path'), 'project path');
+      const given = checkFileName(checkString(args[0], 'project:save', 'path'), 'project:save');
+      // The final name (with its extension) is what is checked and written.
+      const file = await policy.confine(projectTarget(given), 'project path', { write: true });
       const project = checkProjectFile(args[1], 'project:save');
       const saved = await saveProjectFile(file, project);
       await store.touch(saved.path, saved.name);
@@ -173,6 +203,7 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     },
     'recovery:read': async (...args: unknown[]) => {
       expectArgs('recovery:read', args, []);
+      await ready;
       return store.readRecovery();
     },
     'recovery:clear': async (...args: unknown[]) => {
@@ -197,16 +228,16 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     },
     'data:import': async (...args: unknown[]) => {
       expectArgs('data:import', args, ['path']);
-      return { jobId: jobs.startImport(resolveData(args[0], 'data:import')) };
+      return { jobId: jobs.startImport(await resolveData(args[0], 'data:import')) };
     },
     'data:preview': async (...args: unknown[]) => {
       expectArgs('data:preview', args, ['path']);
-      return jobs.preview(resolveData(args[0], 'data:preview'));
+      return jobs.preview(await resolveData(args[0], 'data:preview'));
     },
     'data:check': async (...args: unknown[]) => {
       expectArgs('data:check', args, ['project', 'path']);
       const project = checkProjectFile(args[0], 'data:check');
-      const preview = await previewOf(resolveData(args[1], 'data:check'));
+      const preview = await previewOf(await resolveData(args[1], 'data:check'));
       return [...validateGraph(project), ...checkBinding(project, preview)];
     },
     'project:rebind': async (...args: unknown[]) => {
@@ -221,15 +252,27 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     'data:sample': async (...args: unknown[]) => {
       expectArgs('data:sample', args, ['rows']);
       const rows = checkInteger(args[0], 'data:sample', 'rows', 1000, 5_000_000);
-      const file = path.join(env.workspace, 'samples', `funnel-sample-${rows}.csv`);
+      // Through confine: a "samples" link leading out of the workspace is refused.
+      const file = await policy.confine(
+        path.join(env.workspace, 'samples', `funnel-sample-${rows}.csv`),
+        'sample path',
+        { write: true },
+      );
       const exists = await fs.stat(file).then(
         (s) => s.isFile() && s.size > 0,
         () => false,
       );
       if (!exists) {
-        const partial = `${file}.part`;
-        await generateSample({ rows, seed: 42 }).writeCsv(partial);
-        await fs.rename(partial, file);
+        await ready;
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        const partial = tempPathFor(file);
+        try {
+          await generateSample({ rows, seed: 42 }).writeCsv(partial);
+          await fs.rename(partial, file);
+        } catch (error) {
+          await fs.rm(partial, { force: true });
+          throw error;
+        }
       }
       return file;
     },
@@ -237,15 +280,14 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       expectArgs('train:start', args, ['request']);
       const request = checkObject(args[0], 'train:start', 'request');
       const project = checkProjectFile(request.project, 'train:start');
-      const dataPath = resolveData(request.dataPath, 'train:start');
+      const dataPath = await resolveData(request.dataPath, 'train:start');
+      await ready;
       const label =
         request.label === undefined
           ? undefined
           : checkString(request.label, 'train:start', 'label');
-      const problems = [
-        ...validateGraph(project),
-        ...checkBinding(project, await previewOf(dataPath)),
-      ];
+      const preview = await previewOf(dataPath);
+      const problems = [...validateGraph(project), ...checkBinding(project, preview)];
       const errors = problems.filter((p) => p.severity === 'error');
       if (errors.length > 0) {
         throw new ArgumentError(
@@ -254,6 +296,7 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
             .join(' ')}`,
         );
       }
+      checkTrainingFits(project, preview); // a model that will not fit is refused now
       return jobs.startTrain({ project, dataPath, label });
     },
     'job:cancel': async (...args: unknown[]) => {
@@ -263,10 +306,12 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     },
     'runs:list': async (...args: unknown[]) => {
       expectArgs('runs:list', args, []);
+      await ready;
       return jobs.runs.list(jobs.activeRuns());
     },
     'runs:get': async (...args: unknown[]) => {
       expectArgs('runs:get', args, ['runId']);
+      await ready;
       return jobs.runs.get(checkString(args[0], 'runs:get', 'runId'));
     },
     'runs:delete': async (...args: unknown[]) => {
@@ -281,24 +326,62 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     'model:export': async (...args: unknown[]) => {
       expectArgs('model:export', args, ['runId', 'dest']);
       const id = checkString(args[0], 'model:export', 'runId');
-      const dest = policy.resolve(checkString(args[1], 'model:export', 'dest'), 'destination');
+      const dest = await policy.confine(
+        checkString(args[1], 'model:export', 'dest'),
+        'destination',
+        {
+          write: true,
+        },
+      );
       const run = await jobs.runs.get(id);
       if (!run.hasModel) throw new ArgumentError(`Run "${run.label}" has no trained model.`);
-      const taken = await fs.readdir(dest).then(
-        (entries) => entries.length > 0,
-        () => false,
-      );
+      const existing = await fs.stat(dest).catch(() => null);
+      if (existing && !existing.isDirectory()) {
+        throw new ArgumentError(`${dest} is a file; choose a new folder for the model.`);
+      }
+      const taken = existing !== null && (await fs.readdir(dest)).length > 0;
       if (taken) {
         throw new ArgumentError(`${dest} already exists and is not empty; choose a new folder.`);
       }
-      await fs.cp(jobs.runs.modelDir(id), dest, { recursive: true });
+      // Copied to a temp folder of its own, then renamed: a kill never leaves half a model.
+      const tmp = tempPathFor(dest);
+      try {
+        await fs.cp(jobs.runs.modelDir(id), tmp, { recursive: true });
+        if (existing) await fs.rmdir(dest); // an empty folder (checked above)
+        await fs.rename(tmp, dest);
+      } catch (error) {
+        await fs.rm(tmp, { recursive: true, force: true });
+        throw error;
+      }
       return dest;
     },
     'model:exportOnnx': async (...args: unknown[]) => {
       expectArgs('model:exportOnnx', args, ['runId', 'dest']);
       const id = checkString(args[0], 'model:exportOnnx', 'runId');
-      let dest = policy.resolve(checkString(args[1], 'model:exportOnnx', 'dest'), 'destination');
-      if (!dest.endsWith('.onnx')) dest += '.onnx';
+      let given = checkFileName(
+        checkString(args[1], 'model:exportOnnx', 'dest'),
+        'model:exportOnnx',
+      );
+      if (!given.toLowerCase().endsWith('.onnx')) given += '.onnx';
+      // The final names (with their extensions) are what is checked and written.
+      const dest = await policy.confine(given, 'destination', { write: true });
+      await policy.confine(preprocessingPathFor(dest), 'destination', { write: true });
+      const stat = await fs.stat(dest).catch(() => null);
+      if (stat?.isDirectory()) {
+        throw new UserError(`${given} is a folder; give the ONNX file's name (e.g. model.onnx).`);
+      }
+      const oursBefore =
+        stat !== null &&
+        (await fs.stat(preprocessingPathFor(dest)).then(
+          (p) => p.isFile(),
+          () => false,
+        ));
+      if (stat && stat.size > 0 && !oursBefore) {
+        throw new OutputExistsError(
+          `${given} already exists and is not an ONNX export of HTLNet Studio; it was not replaced. Choose another name.`,
+          given,
+        );
+      }
       const run = await jobs.runs.get(id);
       if (!run.hasModel) throw new ArgumentError(`Run "${run.label}" has no trained model.`);
       await initBackend();
@@ -319,10 +402,43 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       const modelDir =
         typeof source.runId === 'string'
           ? jobs.runs.modelDir(source.runId)
-          : policy.resolve(checkString(source.modelDir, 'score:start', 'source.modelDir'), 'model');
-      const dataPath = resolveData(request.dataPath, 'score:start');
-      const out = policy.resolve(checkString(request.out, 'score:start', 'out'), 'output path');
-      return { jobId: jobs.startScore({ type: 'score', modelDir, dataPath, out }) };
+          : await policy.confine(
+              checkString(source.modelDir, 'score:start', 'source.modelDir'),
+              'model',
+            );
+      const dataPath = await resolveData(request.dataPath, 'score:start');
+      const outGiven = checkString(request.out, 'score:start', 'out');
+      const out = await policy.confine(outGiven, 'output path', { write: true });
+      let keep: KeepColumns = 'all';
+      if (request.keep !== undefined) {
+        if (Array.isArray(request.keep)) {
+          keep = request.keep.map((c, i) => checkString(c, 'score:start', `keep[${i}]`));
+        } else {
+          const k = checkString(request.keep, 'score:start', 'keep');
+          if (k !== 'all' && k !== 'none') {
+            throw new ArgumentError(
+              `score:start: keep must be "all", "none" or a list of column names; got "${k}".`,
+            );
+          }
+          keep = parseKeep(k);
+        }
+      }
+      if (request.replace !== undefined && typeof request.replace !== 'boolean') {
+        throw new ArgumentError('score:start: replace must be true or false.');
+      }
+      const manifest = await fs
+        .readFile(path.join(modelDir, 'manifest.json'), 'utf8')
+        .then((t) => JSON.parse(t) as ModelManifest)
+        .catch(() => null);
+      await checkOutputFile(out, {
+        inputs: [dataPath, modelDir],
+        // The desktop app's native save dialog has already asked before replacing a file.
+        replace: request.replace ?? env.mode === 'electron',
+        ours: async (file) => manifest !== null && (await isPredictionsFile(file, manifest)),
+        allowWith: 'Confirm to replace it (score:start with replace: true).',
+      });
+      await ready;
+      return { jobId: jobs.startScore({ type: 'score', modelDir, dataPath, out, keep }) };
     },
     'explain:start': async (...args: unknown[]) => {
       expectArgs('explain:start', args, ['request']);
@@ -337,15 +453,15 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
         modelDir = jobs.runs.modelDir(run.id);
         data =
           dataPath === undefined
-            ? resolveData(run.dataPath, 'explain:start')
-            : resolveData(dataPath, 'explain:start');
+            ? await resolveData(run.dataPath, 'explain:start')
+            : await resolveData(dataPath, 'explain:start');
         options.subset ??= dataPath === undefined ? 'test' : 'all';
       } else {
-        modelDir = policy.resolve(
+        modelDir = await policy.confine(
           checkString(source.modelDir, 'explain:start', 'source.modelDir'),
           'model',
         );
-        data = resolveData(dataPath, 'explain:start');
+        data = await resolveData(dataPath, 'explain:start');
       }
       const saveTo = runId ? path.join(jobs.runs.dir(runId), 'explanation.json') : null;
       return {
@@ -363,6 +479,15 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       )) as Explanation | null;
     },
   } satisfies HandlerTable;
+}
+
+/** A path naming a file: not ending in a separator, ".", ".." (an extension is added after). */
+function checkFileName(p: string, channel: string): string {
+  const last = p.split(/[\\/]/).pop() ?? '';
+  if (last === '' || last === '.' || last === '..') {
+    throw new ArgumentError(`${channel}: ${p} names a folder; give a file name.`);
+  }
+  return p;
 }
 
 function isChannel(value: unknown): value is Channel {

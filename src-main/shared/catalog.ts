@@ -13,6 +13,11 @@ import type { BlockType, ParamValue } from './project';
  * - regression: a regression task's prediction
  * - label:    a label embedding [batch, L]
  */
+/** The largest batch a training run accepts (see the optimizer's batchSize). */
+export const MAX_BATCH_SIZE = 131_072;
+/** The largest layer of a tower or expert: one 8192x8192 layer alone is 256 MB with Adam. */
+export const MAX_LAYER_UNITS = 8192;
+
 export type PortType = 'features' | 'vector' | 'experts' | 'binary' | 'regression' | 'label';
 
 export interface PortSpec {
@@ -541,7 +546,9 @@ export const CATALOG: readonly BlockSpec[] = [
         kind: 'number',
         default: 1024,
         min: 1,
-        max: 1_048_576,
+        // The trainer's buffers are sized by the batch: 131,072 rows of the default HTLNet take
+        // 3.3 GB of the backend's 4 GB (a larger model is refused by the memory estimate).
+        max: MAX_BATCH_SIZE,
         integer: true,
       },
       {
@@ -665,7 +672,7 @@ export function parseIntList(value: ParamValue): number[] | null {
   for (const p of parts) {
     if (!/^\d+$/.test(p)) return null;
     const n = Number(p);
-    if (n < 1 || n > 65536) return null;
+    if (n < 1 || n > MAX_LAYER_UNITS) return null;
     out.push(n);
   }
   return out;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { initBackend } from '../engine/backend';
 import { APP_VERSION } from '../engine/version';
 import { workerRunner } from '../host/jobs';
+import { PathPolicy } from '../host/files';
 import { saveUpload } from '../host/uploads';
 import type { HostEvent } from '../ipc/api';
 import { createHandlers } from '../ipc/handlers';
@@ -29,6 +30,10 @@ export interface BrowserHost {
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const workspace = path.resolve(options.workspace);
   const staticDir = path.resolve(options.staticDir);
+  const existing = await fs.stat(workspace).catch(() => null);
+  if (existing && !existing.isDirectory()) {
+    throw new Error(`The workspace ${workspace} is a file, not a folder: choose a folder.`);
+  }
   await fs.mkdir(workspace, { recursive: true });
   if (!(await fs.stat(path.join(staticDir, 'index.html')).catch(() => null))) {
     throw new Error(`The built app is missing (${staticDir}/index.html): run \`npm run build\`.`);
@@ -40,6 +45,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return null;
     },
   );
+  const uploadsPolicy = new PathPolicy([workspace], workspace);
   let emit: (event: HostEvent) => void = () => undefined;
   const handlers = createHandlers({
     version: APP_VERSION,
@@ -55,7 +61,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     handlers,
     staticDir,
     port: options.port,
-    upload: (name, body) => saveUpload(path.join(workspace, 'uploads'), name, body),
+    // Through confine: an "uploads" link leading out of the workspace is refused.
+    upload: async (name, body) =>
+      saveUpload(
+        await uploadsPolicy.confine('uploads', 'uploads folder', { write: true }),
+        name,
+        body,
+      ),
   });
   emit = (event) => server.broadcast(event);
   return { server, backend };

@@ -16,6 +16,7 @@ import type { HandlerTable } from '../ipc/api';
 import { ArgumentError } from '../ipc/args';
 import { invokeHandler } from '../ipc/handlers';
 import { CONTENT_SECURITY_POLICY } from '../ipc/security';
+import { MAX_UPLOAD_BYTES } from '../host/uploads';
 
 export const TOKEN_HEADER = 'x-htlnet-token';
 /** Largest JSON body of an API call (a project file's text for project:parse). */
@@ -45,6 +46,8 @@ export interface WebServerOptions {
   token?: string;
   /** Saves an uploaded file's bytes; returns its path. Without it, uploads are refused. */
   upload?: (name: string, body: IncomingMessage) => Promise<string>;
+  /** Uploads announcing more bytes than this are refused with a 413 before reading them. */
+  maxUploadBytes?: number;
 }
 
 export interface HostEventSink {
@@ -90,7 +93,37 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function errorStatus(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return status;
   return error instanceof UserError || error instanceof ArgumentError ? 400 : 500;
+}
+
+/** What the page gets for a refused call: the message, and a code it can act on. */
+function errorBody(error: unknown): { error: string; code?: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  // Only our own codes (not errno codes such as ENOENT, which say nothing to a page).
+  return typeof code === 'string' && /^[a-z]+(-[a-z]+)+$/.test(code)
+    ? { error: message, code }
+    : { error: message };
+}
+
+/** The body of a 400/413 for a failure the handlers did not word (a raw errno). */
+function plainMessage(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
+    const what: Record<string, string> = {
+      ENOENT: 'does not exist',
+      EISDIR: 'is a folder',
+      ENOTDIR: 'is inside something that is not a folder',
+      EACCES: 'cannot be accessed (permission denied)',
+      EPERM: 'cannot be accessed (not permitted)',
+      ENOSPC: 'cannot be written: the disk is full',
+      EEXIST: 'already exists',
+    };
+    return `${e.path ?? 'The file'} ${what[e.code] ?? `cannot be used (${e.code})`}.`;
+  }
+  return 'Internal error.';
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
@@ -112,7 +145,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string) {
-    const rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    } catch {
+      res
+        .writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('Bad request: the address holds an invalid % escape.');
+      return;
+    }
+    if (rel.includes('\0')) {
+      res.writeHead(404).end();
+      return;
+    }
     const file = path.resolve(staticDir, '.' + rel);
     if (!file.startsWith(staticDir + path.sep)) {
       res.writeHead(404).end();
@@ -139,7 +184,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', origin);
+    // Appended, not resolved: "//host/x" must stay a path of this server.
+    let url: URL;
+    try {
+      const target = req.url ?? '/';
+      url = new URL(origin + (target.startsWith('/') ? target : '/' + target));
+    } catch {
+      send(res, 400, { error: 'Bad request: the address cannot be read.' });
+      return;
+    }
     const refused = sameSite(req);
     if (refused) {
       send(res, 403, { error: refused });
@@ -185,7 +238,25 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (url.pathname === '/api/upload') {
         const name = url.searchParams.get('name') ?? '';
         if (!options.upload) throw new ArgumentError('Uploads are not available.');
-        send(res, 200, { result: await options.upload(name, req) });
+        const max = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+        const announced = Number(req.headers['content-length'] ?? NaN);
+        if (Number.isFinite(announced) && announced > max) {
+          refuseUpload(
+            res,
+            req,
+            `${name || 'The file'} is ${(announced / 1024 ** 2).toFixed(0)} MB, more than the ${(max / 1024 ** 2).toFixed(0)} MB an upload may have.`,
+          );
+          return;
+        }
+        try {
+          send(res, 200, { result: await options.upload(name, req) });
+        } catch (error) {
+          if (errorStatus(error) === 413) {
+            refuseUpload(res, req, (error as Error).message);
+            return;
+          }
+          throw error;
+        }
         return;
       }
       const channel = url.pathname.slice('/api/invoke/'.length);
@@ -207,10 +278,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const result = await invokeHandler(options.handlers, channel, args);
       send(res, 200, { result: result ?? null });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (errorStatus(error) === 500) console.error(error);
-      send(res, errorStatus(error), { error: message });
+      const status = errorStatus(error);
+      if (status === 500) {
+        // A raw errno (EISDIR, ENOENT...) is a bad request put in one line, not a crash.
+        const plain = plainMessage(error);
+        if (plain !== 'Internal error.') {
+          send(res, 400, { error: plain });
+          return;
+        }
+        console.error(error);
+        send(res, 500, { error: error instanceof Error ? error.message : String(error) });
+        return;
+      }
+      send(res, status, errorBody(error));
     }
+  }
+
+  /** Answers 413 and closes the connection once the answer is out (the rest is not read). */
+  function refuseUpload(res: ServerResponse, req: IncomingMessage, message: string): void {
+    res.setHeader('Connection', 'close');
+    send(res, 413, { error: message, code: 'upload-too-large' });
+    res.once('finish', () => setImmediate(() => req.destroy()));
   }
 
   const server: Server = createServer((req, res) => {

@@ -6,6 +6,7 @@
 
 import type { CatalogBlock } from '../../src-main/ipc/api';
 import type { ParamValue } from '../../src-main/shared/project';
+import { MAX_LAYER_UNITS } from '../../src-main/shared/catalog';
 
 export type ParamSchema = CatalogBlock['params'][number];
 
@@ -31,7 +32,7 @@ export function parseLayerSizes(text: string): number[] | null {
   for (const p of parts) {
     if (!/^\d+$/.test(p)) return null;
     const n = Number(p);
-    if (n < 1 || n > 65536) return null;
+    if (n < 1 || n > MAX_LAYER_UNITS) return null;
     out.push(n);
   }
   return out;
@@ -76,8 +77,7 @@ export function parseParamInput(spec: ParamSchema, input: string | boolean): Fie
           return {
             ok: false,
             value,
-            message:
-              'Layer sizes are whole numbers from 1 to 65536 separated by commas, e.g. 128,64,32.',
+            message: `Layer sizes are whole numbers from 1 to ${MAX_LAYER_UNITS} separated by commas, e.g. 128,64,32.`,
           };
         }
         if (sizes.length === 0) {

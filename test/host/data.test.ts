@@ -1,6 +1,8 @@
-// The wizard's suggested binding: which numeric columns are identifiers (categories).
+// The wizard's suggested binding: which numeric columns are identifiers (categories); column
+// profiles and binding checks that say which value, on which line.
 import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer } from '../../src-main/engine/data/csv';
+import { buildTemplate } from '../../src-main/engine/graph/templates';
 import { checkBinding, isIdentifierName, previewTable } from '../../src-main/host/data';
 import type { ProjectFile } from '../../src-main/shared/project';
 
@@ -60,5 +62,42 @@ describe('the check of a binding on an empty canvas', () => {
     const [problem] = checkBinding(project, preview);
     expect(problem.message).toContain('has no column "user_segment"');
     expect(problem.message).not.toContain('feature inputs');
+  });
+});
+
+describe('column profiles that tell', () => {
+  const rows = (n: number, f: (i: number) => string) =>
+    Array.from({ length: n }, (_, i) => f(i)).join('\n') + '\n';
+
+  it('reports stray cells of a numeric column and decimal commas in the profile', async () => {
+    const table = await parseTableFromBuffer(
+      'c.csv',
+      Buffer.from('visit;spend;rate\n' + rows(100, (i) => `${i % 2};${i === 9 ? '4e' : i};0,${i}`)),
+    );
+    const preview = previewTable(table, 'c.csv');
+    const spend = preview.columns.find((c) => c.name === 'spend')!;
+    expect(spend.numeric).toBe(true);
+    expect(spend.invalid).toEqual({ count: 1, line: 11, value: '4e' });
+    expect(preview.head[9][1]).toBe('4e'); // the first rows show the cell as written
+    expect(preview.columns.find((c) => c.name === 'rate')!.decimalComma).toBe(true);
+  });
+
+  it('names the value and line that make a regression target text', async () => {
+    const table = await parseTableFromBuffer(
+      'm.csv',
+      Buffer.from(
+        'seg,visit,spend\n' + rows(20, (i) => `s${i % 3},${i % 2},${i % 2 ? '$29.99' : 'n/a'}`),
+      ),
+    );
+    const preview = previewTable(table, 'm.csv');
+    const project = buildTemplate('dnn', {
+      features: [{ column: 'seg', kind: 'categorical' }],
+      tasks: [{ name: 'spend', column: 'spend', type: 'regression' }],
+      excluded: [],
+    });
+    const messages = checkBinding(project, preview).map((p) => p.message);
+    expect(messages).toContain(
+      'Task "spend" is a regression, but column "spend" of m.csv is not numeric (line 3 holds "$29.99"); fix those values in the file, or use another column.',
+    );
   });
 });

@@ -214,9 +214,12 @@ describe('training, runs, scoring', () => {
     const { result } = await until('score:done', jobId);
     expect(result.rows).toBe(3000);
     expect(result.metrics?.click.auc).toBeGreaterThan(0);
+    // The predictions follow the input's own columns (rows join back without relying on order).
+    const inputHeader = readFileSync(sample, 'utf8').split('\n')[0];
     expect(readFileSync(out, 'utf8').split('\n')[0]).toBe(
-      'click_probability,purchase_probability,amount_prediction',
+      `${inputHeader},click_probability,purchase_probability,amount_prediction`,
     );
+    expect(result.keptColumns).toEqual(inputHeader.split(','));
     const dest = await handlers['model:export'](run.id, 'models/first');
     expect(existsSync(path.join(dest, 'manifest.json'))).toBe(true);
     await expect(handlers['model:export'](run.id, 'models/first')).rejects.toThrow(/not empty/);

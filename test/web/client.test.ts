@@ -48,4 +48,24 @@ describe('browser transport', () => {
     );
     await expect(createBrowserApi('tok').appInfo()).rejects.toThrow(/line 3, column "price"/);
   });
+
+  it("passes the host's error code on, so the page can ask before replacing a file", async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(
+        async () =>
+          new Response(JSON.stringify({ error: 'p.csv already exists', code: 'output-exists' }), {
+            status: 400,
+          }),
+      ),
+    );
+    const error = (await createBrowserApi('tok')
+      .scoreStart({ source: { runId: 'r' }, dataPath: 'a.csv', out: 'p.csv' })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )) as Error & { code?: string };
+    expect(error.message).toBe('p.csv already exists');
+    expect(error.code).toBe('output-exists');
+  });
 });

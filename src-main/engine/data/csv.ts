@@ -109,6 +109,16 @@ export async function parseTableFromBuffer(
 
 const MISSING = new Set(['', 'na', 'n/a', 'null', 'nan', '?', 'none']);
 
+/**
+ * A numeric column stays numeric with up to this share of its present cells not numbers (they
+ * count as missing and are reported); more, and it is categorical.
+ */
+export const INVALID_SHARE = 0.05;
+/** Stray cells kept per column while it is still numeric (beyond: categorical at once). */
+const INVALID_KEPT = 1000;
+/** A number with a decimal comma: 33,12 or -0,5 (never 1,234,567). */
+const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
+
 const bits64 = new Float64Array(1);
 const bits32 = new Int32Array(bits64.buffer);
 
@@ -189,6 +199,10 @@ class ColumnBuilder {
   missing = 0;
   firstNonNumeric: { line: number; value: string } | null = null;
   firstMissingLine: number | null = null;
+  /** Cells of a still-numeric column that are not numbers: row -> raw text. */
+  invalid: Map<number, string> | null = null;
+  firstInvalid: { line: number; value: string } | null = null;
+  decimalComma = false;
 
   constructor(capacity: number) {
     this.values = new Float64Array(capacity);
@@ -229,6 +243,21 @@ class ColumnBuilder {
       const bytes = Buffer.from(text);
       this.codes[r] = this.dict.code(bytes, 0, bytes.length, text);
     }
+    if (this.invalid) {
+      for (const [r, text] of this.invalid) {
+        if (r >= rows) continue;
+        const bytes = Buffer.from(text);
+        this.codes[r] = this.dict.code(bytes, 0, bytes.length, text);
+      }
+      this.invalid = null;
+    }
+  }
+
+  /** Turns a numeric column with stray text into a categorical one (rows read so far). */
+  becomeCategorical(rows: number, capacity: number): void {
+    this.numeric = false;
+    this.firstNonNumeric = this.firstInvalid;
+    this.rebuildCodes(rows, capacity);
   }
 }
 
@@ -246,6 +275,8 @@ class CsvParser {
   private line = 1;
   private done = false;
   private bytes = 0;
+  /** Lines end with a lone CR (old Mac files): every CR is read as LF. */
+  private crOnly: boolean | undefined;
 
   constructor(
     private readonly file: string,
@@ -260,6 +291,14 @@ class CsvParser {
   push(chunk: Buffer): boolean {
     if (this.done) return true;
     this.bytes += chunk.length;
+    if (this.crOnly === undefined) {
+      if (chunk.includes(LF)) this.crOnly = false;
+      else if (chunk.includes(CR)) this.crOnly = true;
+    }
+    if (this.crOnly) {
+      chunk = Buffer.from(chunk);
+      for (let i = chunk.indexOf(CR); i >= 0; i = chunk.indexOf(CR, i + 1)) chunk[i] = LF;
+    }
     let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     this.carry = null;
     if (!this.started) {
@@ -317,6 +356,11 @@ class CsvParser {
       );
     }
     const rows = this.rows;
+    for (const c of this.columns) {
+      if (c.numeric && c.invalid && c.invalid.size > (rows - c.missing) * INVALID_SHARE) {
+        c.becomeCategorical(rows, this.capacity);
+      }
+    }
     const lines = this.lines.slice(0, rows);
     const columns: Column[] = this.columns.map((c, i) => finishColumn(c, this.names[i], rows));
     return {
@@ -342,17 +386,21 @@ class CsvParser {
     if (this.header === undefined) this.header = looksLikeHeader(split);
     const width = first.length;
     if (this.header) {
-      this.names = first.map((n, i) => n.trim() || `column_${i + 1}`);
+      // An empty first name is an index column (as pandas writes it).
+      this.names = first.map(
+        (n, i) => n.trim() || (i === 0 && !first.includes('index') ? 'index' : `column_${i + 1}`),
+      );
       const seen = new Map<string, number>();
       this.names.forEach((n) => seen.set(n, (seen.get(n) ?? 0) + 1));
-      const dup = [...seen].find(([, c]) => c > 1);
-      if (dup) {
+      const dups = [...seen].filter(([, c]) => c > 1);
+      if (dups.length > 0) {
+        const said = dups.map(([n, c]) => `"${n}" ${c === 2 ? 'twice' : `${c} times`}`).join(', ');
         throw new UserError(
-          `${this.file}, line 1: the header names column "${dup[0]}" ${dup[1]} times.`,
+          `${this.file}, line 1: the header names ${said}; every column needs its own name (rename the duplicates).`,
           {
             file: this.file,
             line: 1,
-            column: dup[0],
+            column: dups[0][0],
           },
         );
       }
@@ -660,15 +708,33 @@ class CsvParser {
         quotedText === null ? c.dict!.code(buf, s, e, null) : codeOfText(c.dict!, quotedText);
       return;
     }
-    // Not a number: the column is categorical from here on.
     c.values[row] = NaN;
     let text: string | null = quotedText;
     if (c.numeric) {
       text ??= buf.toString('utf8', s, e);
-      c.numeric = false;
-      c.firstNonNumeric = { line, value: text };
-      c.rebuildCodes(row, this.capacity);
+      const t = text.trim();
+      // A decimal comma (33,12) in a file whose delimiter is not the comma: a number.
+      if (this.delimiter !== 0x2c && DECIMAL_COMMA.test(t)) {
+        const value = Number(t.replace(',', '.'));
+        c.decimalComma = true;
+        c.values[row] = value;
+        if (c.integral && !Number.isInteger(value)) c.integral = false;
+        const seen = c.distinctNumbers;
+        if (seen) {
+          if (seen.size < DISTINCT_TRACKED) seen.add(value);
+          else if (!seen.has(value)) c.distinctNumbers = null;
+        }
+        return;
+      }
+      // A stray cell in a numeric column: kept aside (missing) while they stay few.
+      c.invalid ??= new Map();
+      c.invalid.set(row, text);
+      c.firstInvalid ??= { line, value: text };
+      if (c.invalid.size <= INVALID_KEPT) return;
+      c.becomeCategorical(row + 1, this.capacity);
+      return;
     }
+    // Not a number in a categorical column.
     c.codes![row] =
       quotedText === null ? c.dict!.code(buf, s, e, text) : codeOfText(c.dict!, quotedText);
   }
@@ -814,6 +880,11 @@ function finishColumn(c: ColumnBuilder, name: string, rows: number): Column {
     firstMissingLine: c.firstMissingLine,
     kind: 'categorical',
   };
+  if (c.numeric && c.invalid && c.invalid.size > 0 && c.firstInvalid) {
+    column.invalid = c.invalid;
+    column.invalidCells = { count: c.invalid.size, ...c.firstInvalid };
+  }
+  if (c.decimalComma) column.decimalComma = true;
   column.kind = inferKind(column, c.integral, c.distinctNumbers);
   return column;
 }
@@ -952,19 +1023,26 @@ const isNumberText = (s: string): boolean => s !== '' && !Number.isNaN(parseNumb
 function looksLikeHeader(records: string[][]): boolean {
   const first = records[0];
   if (!first || records.length === 0) return false;
-  if (first.some((v) => v === '' || isNumberText(v) || MISSING.has(v.toLowerCase()))) return false;
-  if (new Set(first).size !== first.length) return false;
-  if (records.length === 1) return true;
+  const isText = (v: string) => v !== '' && !isNumberText(v) && !MISSING.has(v.toLowerCase());
+  // No name at all, or an empty name past the first (an index column has an empty first name):
+  // data.
+  if (!first.some(isText) || first.some((v, i) => i > 0 && v === '')) return false;
+  if (records.length === 1) return first.every((v, i) => isText(v) || (i === 0 && v === ''));
   const rest = records.slice(1);
-  // A column that is numeric below a text first cell: the first row is a header.
+  // A column that is numeric below a text first cell: the first row is a header (whose other
+  // names may be numbers, such as years).
   for (let c = 0; c < first.length; c++) {
+    if (!isText(first[c])) continue;
     const below = rest
       .map((r) => r[c] ?? '')
       .filter((v) => v !== '' && !MISSING.has(v.toLowerCase()));
     if (below.length > 0 && below.every(isNumberText)) return true;
   }
   // All text: a header when its values never appear again in their columns.
-  return first.every((v, c) => rest.every((r) => r[c] !== v));
+  return (
+    first.every((v, i) => isText(v) || (i === 0 && v === '')) &&
+    first.every((v, c) => rest.every((r) => r[c] !== v))
+  );
 }
 
 function isMissingBytes(buf: Buffer, s: number, e: number): boolean {

@@ -30,7 +30,10 @@ function rawValue(column: Column, row: number): string {
     const code = column.codes[row];
     return code < 0 ? '' : column.dictionary[code];
   }
-  return column.values ? String(column.values[row]) : '';
+  const bad = column.invalid?.get(row);
+  if (bad !== undefined) return bad;
+  if (!column.values || Number.isNaN(column.values[row])) return 'empty';
+  return String(column.values[row]);
 }
 
 export function parseTargets(table: Table, tasks: readonly TaskBinding[]): Float64Array[] {
@@ -54,7 +57,9 @@ export function parseTargets(table: Table, tasks: readonly TaskBinding[]): Float
           const v = values[r];
           if (v !== 0 && v !== 1) {
             throw new UserError(
-              `${prefix(r)}: binary target must be 0/1, true/false or yes/no, found "${rawValue(column, r)}".`,
+              Number.isNaN(v) && !column.invalid?.has(r)
+                ? `${prefix(r)}: the binary target is empty (or NA); every row needs 0 or 1.`
+                : `${prefix(r)}: binary target must be 0/1, true/false or yes/no, found "${rawValue(column, r)}".`,
               where(r),
             );
           }
@@ -100,10 +105,13 @@ export function parseTargets(table: Table, tasks: readonly TaskBinding[]): Float
     for (let r = 0; r < table.rows; r++) {
       const v = values[r];
       if (!Number.isFinite(v)) {
+        const bad = column.invalid?.get(r);
         throw new UserError(
-          Number.isNaN(v)
-            ? `${prefix(r)}: the regression target is missing (empty, NA or NaN); every row needs a number.`
-            : `${prefix(r)}: regression target must be a finite number, found "${rawValue(column, r)}".`,
+          bad !== undefined
+            ? `${prefix(r)}: regression target must be a number, found "${bad}".`
+            : Number.isNaN(v)
+              ? `${prefix(r)}: the regression target is missing (empty, NA or NaN); every row needs a number.`
+              : `${prefix(r)}: regression target must be a finite number, found "${rawValue(column, r)}".`,
           where(r),
         );
       }

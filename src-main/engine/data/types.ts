@@ -30,6 +30,15 @@ export interface Column {
   firstNonNumeric: { line: number; value: string } | null;
   /** First line holding a missing value (1-based file line), or null. */
   firstMissingLine: number | null;
+  /**
+   * A numeric column's cells that are not numbers (a few stray values such as "4e", "-" or
+   * "Inf"): they count as missing (NaN in `values`, not in `missing`), and are reported.
+   */
+  invalidCells?: { count: number; line: number; value: string };
+  /** Raw text of those cells by row (for messages and for keeping them in predictions). */
+  invalid?: Map<number, string>;
+  /** Numbers written with a decimal comma ("33,12" in a semicolon or tab file) were read. */
+  decimalComma?: boolean;
   /** Inferred kind. */
   kind: ColumnKind;
 }

@@ -6,9 +6,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { readTable, type ReadOptions } from '../data/csv';
+import { UserError } from '../errors';
+import { fsyncPath, tempPathFor } from './outputs';
 import { encodeFields } from '../data/encoders';
 import { parseTargets } from '../data/targets';
-import type { EncodedDataset, Table } from '../data/types';
+import type { Column, EncodedDataset, Table } from '../data/types';
 import type { HtlnetModel } from '../model/model';
 import { evaluateRowsAsync, predictRowsAsync, type TaskMetrics } from '../train/evaluate';
 import type { ModelManifest } from './saved-model';
@@ -34,9 +36,80 @@ function allRows(n: number): Int32Array {
   return rows;
 }
 
+/**
+ * Which input columns the predictions file keeps before the prediction columns: every one
+ * (the default, so rows join back to their input), none, or the named ones.
+ */
+export type KeepColumns = 'all' | 'none' | readonly string[];
+
+/** Parses `all`, `none` or `a,b,c` (the CLI's --keep and the app's score option). */
+export function parseKeep(value: string): KeepColumns {
+  const v = value.trim();
+  if (v === 'all' || v === 'none') return v;
+  const names = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new UserError('--keep must be all, none or column names (a,b).');
+  return names;
+}
+
+function keptColumns(table: Table, keep: KeepColumns, predicted: string[]): Column[] {
+  let kept: Column[];
+  if (keep === 'none') kept = [];
+  else if (keep === 'all') kept = table.columns;
+  else {
+    const byName = new Map(table.columns.map((c) => [c.name, c]));
+    kept = keep.map((name) => {
+      const c = byName.get(name);
+      if (!c) {
+        throw new UserError(
+          `${table.file} has no column "${name}" to keep; its columns: ${table.columns
+            .map((x) => x.name)
+            .slice(0, 20)
+            .join(', ')}.`,
+          { file: table.file, column: name },
+        );
+      }
+      return c;
+    });
+  }
+  const clash = kept.find((c) => predicted.includes(c.name));
+  if (clash) {
+    throw new UserError(
+      `${table.file} already has a column "${clash.name}", the name of a prediction column; keep other columns (--keep) or rename it.`,
+      { file: table.file, column: clash.name },
+    );
+  }
+  return kept;
+}
+
+/** Whether `file` looks like a predictions file this model wrote (its header ends with them). */
+export async function isPredictionsFile(file: string, manifest: ModelManifest): Promise<boolean> {
+  let handle;
+  try {
+    handle = await fs.open(file, 'r');
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const text = buf.toString('utf8', 0, bytesRead);
+    const nl = text.indexOf('\n');
+    const header = (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '');
+    return (
+      header === predictionColumns(manifest).join(',') ||
+      header.endsWith(',' + predictionColumns(manifest).join(','))
+    );
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
 export interface PredictResult {
   rows: number;
+  /** The prediction columns (after the kept input columns, which keptColumns lists). */
   columns: string[];
+  keptColumns: string[];
   seconds: number;
   rowsPerSecond: number;
 }
@@ -51,17 +124,25 @@ export async function predictCsv(
   manifest: ModelManifest,
   dataFile: string,
   outFile: string,
-  options: Partial<Pick<ReadOptions, 'signal' | 'onProgress'>> = {},
+  options: Partial<Pick<ReadOptions, 'signal' | 'onProgress'>> & {
+    keep?: KeepColumns;
+    /** Called once the file is read (the CLI reports its columns' typing). */
+    onTable?: (table: Table) => void;
+  } = {},
 ): Promise<PredictResult> {
   const table = await readTable(dataFile, options);
+  options.onTable?.(table);
+  const columns = predictionColumns(manifest);
+  // The library's default keeps none (predictions only); the CLI and the app default to all.
+  const kept = keptColumns(table, options.keep ?? 'none', columns);
   const t0 = performance.now();
   const predictions = await predictTable(model, manifest, table);
   const seconds = (performance.now() - t0) / 1000;
-  const columns = predictionColumns(manifest);
-  await writeCsvAtomic(outFile, columns, predictions.raw, table.rows);
+  await writeCsvAtomic(outFile, kept, columns, predictions.raw, table.rows);
   return {
     rows: table.rows,
     columns,
+    keptColumns: kept.map((c) => c.name),
     seconds,
     rowsPerSecond: table.rows / Math.max(seconds, 1e-9),
   };
@@ -84,24 +165,47 @@ export async function evaluateCsv(
   return { rows: table.rows, metrics };
 }
 
-/** Streams columns of numbers to a CSV, through a temporary file renamed into place. */
+/** A CSV field: quoted when it holds a comma, a quote, a newline or edge spaces. */
+export function csvField(text: string): string {
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** An input cell as text: its raw text when the column kept it, else its number. */
+function cellText(c: Column, row: number): string {
+  if (c.codes && c.dictionary) {
+    const code = c.codes[row];
+    if (code >= 0) return c.dictionary[code];
+    const bad = c.invalid?.get(row);
+    return bad ?? '';
+  }
+  const v = c.values ? c.values[row] : Number.NaN;
+  if (Number.isNaN(v)) return c.invalid?.get(row) ?? '';
+  return String(v);
+}
+
+/**
+ * Streams the kept input columns then the predictions to a CSV, through a temporary file of
+ * its own (unique per writer) flushed to disk and renamed into place.
+ */
 async function writeCsvAtomic(
   file: string,
+  kept: Column[],
   header: string[],
   columns: Float64Array[],
   rows: number,
 ): Promise<void> {
   const target = path.resolve(file);
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}`;
+  const tmp = tempPathFor(target);
   const out = createWriteStream(tmp);
   try {
-    out.write(header.join(',') + '\n');
+    out.write([...kept.map((c) => csvField(c.name)), ...header].join(',') + '\n');
     const chunk = 8192;
     for (let start = 0; start < rows; start += chunk) {
       const end = Math.min(rows, start + chunk);
       let text = '';
       for (let r = start; r < end; r++) {
+        for (let k = 0; k < kept.length; k++) text += csvField(cellText(kept[k], r)) + ',';
         for (let c = 0; c < columns.length; c++) {
           if (c > 0) text += ',';
           text += formatNumber(columns[c][r]);
@@ -112,6 +216,7 @@ async function writeCsvAtomic(
     }
     out.end();
     await once(out, 'finish');
+    await fsyncPath(tmp);
     await fs.rename(tmp, target);
   } catch (e) {
     out.destroy();

@@ -4,9 +4,14 @@
 //   manifest.json  everything needed to score raw CSV rows: the project, the encoders
 //                  (vocabularies, buckets, scalers), target transforms, test metrics, backend,
 //                  versions.
-// Writes go to a temporary folder renamed into place, so a failed save never leaves half a model.
+// Writes go to a temporary folder (every file flushed to disk) renamed into place, so a failed
+// save never leaves half a model; replacing a model keeps the old folder until the new one is in
+// place, and an interrupted swap (a kill between the two renames) is finished or rolled back by
+// the next save or load of that folder (recoverModelFolder). The manifest records each file's
+// size and SHA-256, so a damaged folder is refused naming the file.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ProjectFile } from '../../shared/project';
@@ -16,6 +21,7 @@ import { HtlnetModel } from '../model/model';
 import { planModel } from '../model/plan';
 import type { TaskMetrics } from '../train/evaluate';
 import { APP_VERSION } from '../version';
+import { fsyncPath, isLegacyLeftover, isOrphan, tempPathFor } from './outputs';
 
 export const MODEL_FORMAT = 'htlnet-studio-model';
 export const MANIFEST_VERSION = 1;
@@ -41,6 +47,22 @@ export interface ModelManifest extends RunRecord {
   versions: { app: string; tfjs: string; node: string };
   /** Weights in weights.bin order: dense parameters then embedding tables. */
   weights: { name: string; shape: number[]; kind: 'dense' | 'table' }[];
+  /** Size and SHA-256 (hex) of the other files (absent in models saved before checksums). */
+  files?: Record<string, { size: number; sha256: string }>;
+}
+
+function fileRecord(bytes: Uint8Array): { size: number; sha256: string } {
+  return { size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+async function writeSynced(file: string, bytes: Uint8Array | string): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface SaveInput extends RunRecord {
@@ -90,20 +112,58 @@ export async function saveModel(dir: string, input: SaveInput): Promise<ModelMan
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
   };
 
+  const modelText = JSON.stringify(modelJson, null, 2) + '\n';
+  const weightsBytes = new Uint8Array(data as ArrayBuffer);
+  manifest.files = {
+    'model.json': fileRecord(Buffer.from(modelText)),
+    'weights.bin': fileRecord(weightsBytes),
+  };
+
   const target = path.resolve(dir);
   const parent = path.dirname(target);
   await fs.mkdir(parent, { recursive: true });
-  const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
+  await recoverModelFolder(target);
+  await checkReplaceable(target);
+  const tmp = tempPathFor(target);
+  await fs.mkdir(tmp);
   try {
-    await fs.writeFile(path.join(tmp, 'model.json'), JSON.stringify(modelJson, null, 2) + '\n');
-    await fs.writeFile(path.join(tmp, 'weights.bin'), new Uint8Array(data as ArrayBuffer));
-    await fs.writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await writeSynced(path.join(tmp, 'model.json'), modelText);
+    await writeSynced(path.join(tmp, 'weights.bin'), weightsBytes);
+    // The manifest last: a staged folder with a manifest is complete (see recoverModelFolder).
+    await writeSynced(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await fsyncPath(tmp);
     await replaceDirectory(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
   }
   return manifest;
+}
+
+const MODEL_FILES = ['model.json', 'weights.bin', 'manifest.json'];
+
+/** A model folder may be replaced when it is one (or empty); anything else is refused. */
+async function checkReplaceable(to: string): Promise<void> {
+  const stat = await fs.stat(to).catch(() => null);
+  if (!stat) return;
+  if (!stat.isDirectory()) {
+    throw new UserError(
+      `${to} exists and is a file, not a model folder; choose another --out so nothing is overwritten.`,
+      { file: to },
+    );
+  }
+  const entries = await fs.readdir(to);
+  if (!entries.every((e) => MODEL_FILES.includes(e))) {
+    throw new UserError(
+      `${to} exists and is not an HTLNet Studio model folder; choose another --out so nothing is overwritten.`,
+      { file: to },
+    );
+  }
+}
+
+/** Whether `to` may be written as a model folder (checked before training, not after). */
+export async function checkModelOutput(to: string): Promise<void> {
+  await checkReplaceable(path.resolve(to));
 }
 
 /** Moves `from` to `to`, replacing an existing model folder only once the new one is complete. */
@@ -114,20 +174,65 @@ async function replaceDirectory(from: string, to: string): Promise<void> {
     .catch(() => false);
   if (!exists) {
     await fs.rename(from, to);
+    await fsyncPath(path.dirname(to));
     return;
   }
-  const entries = await fs.readdir(to);
-  const ours = entries.every((e) => ['model.json', 'weights.bin', 'manifest.json'].includes(e));
-  if (!ours) {
-    throw new UserError(
-      `${to} exists and is not an HTLNet Studio model folder; choose another --out so nothing is overwritten.`,
-      { file: to },
-    );
-  }
-  const old = `${to}.old-${process.pid}`;
+  await checkReplaceable(to);
+  const old = `${to}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
   await fs.rename(to, old);
-  await fs.rename(from, to);
+  try {
+    await fs.rename(from, to);
+  } catch (e) {
+    await fs.rename(old, to); // put the old model back
+    throw e;
+  }
+  await fsyncPath(path.dirname(to));
   await fs.rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Finishes or rolls back a model swap a killed writer left behind, and removes its leftovers:
+ * when `dir` is missing, a complete staged folder (`.NAME.tmp-PID-*` with its manifest) takes
+ * its place, else the kept old folder (`NAME.old-PID-*`) goes back. Only leftovers of writers
+ * that are no longer running are touched.
+ */
+export async function recoverModelFolder(
+  dir: string,
+): Promise<'intact' | 'finished' | 'rolled back' | 'none'> {
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  const base = path.basename(target);
+  const names = await fs.readdir(parent).catch(() => [] as string[]);
+  const ours = (n: string) => isOrphan(n) || isLegacyLeftover(n);
+  const staged = names.filter((n) => n.startsWith(`.${base}.tmp-`) && ours(n));
+  const olds = names.filter((n) => n.startsWith(`${base}.old-`) && ours(n));
+  if (staged.length === 0 && olds.length === 0) return 'intact';
+  let outcome: 'intact' | 'finished' | 'rolled back' | 'none' = 'intact';
+  const exists = await fs.stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    const complete: { name: string; mtime: number }[] = [];
+    for (const n of staged) {
+      const m = await fs.stat(path.join(parent, n, 'manifest.json')).catch(() => null);
+      if (m) complete.push({ name: n, mtime: m.mtimeMs });
+    }
+    complete.sort((a, b) => b.mtime - a.mtime);
+    const oldest = olds[0];
+    if (complete.length > 0) {
+      await fs.rename(path.join(parent, complete[0].name), target);
+      outcome = 'finished';
+    } else if (oldest) {
+      await fs.rename(path.join(parent, oldest), target);
+      outcome = 'rolled back';
+    } else outcome = 'none';
+    await fsyncPath(parent);
+  }
+  for (const n of [...staged, ...olds]) {
+    await fs.rm(path.join(parent, n), { recursive: true, force: true });
+  }
+  return outcome;
 }
 
 export interface LoadedModel {
@@ -136,6 +241,11 @@ export interface LoadedModel {
 }
 
 export async function loadModel(dir: string): Promise<LoadedModel> {
+  const missing = await fs.stat(dir).then(
+    () => false,
+    () => true,
+  );
+  if (missing) await recoverModelFolder(dir);
   const read = async (name: string): Promise<Buffer> => {
     try {
       return await fs.readFile(path.join(dir, name));
@@ -168,7 +278,37 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     );
   }
   const weightsBuffer = await read('weights.bin');
+  if (manifest.files) {
+    const files: Record<string, Buffer> = {
+      'model.json': await read('model.json'),
+      'weights.bin': weightsBuffer,
+    };
+    for (const [name, expected] of Object.entries(manifest.files)) {
+      const bytes = files[name] ?? (await read(name));
+      const found = fileRecord(bytes);
+      if (found.size !== expected.size || found.sha256 !== expected.sha256) {
+        throw new UserError(
+          `${path.join(dir, name)} is damaged: ${
+            found.size !== expected.size
+              ? `${found.size} bytes, expected ${expected.size}`
+              : 'its checksum does not match the manifest'
+          }. The model folder cannot be used; export or train it again.`,
+          { file: path.join(dir, name) },
+        );
+      }
+    }
+  }
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
+  const plain = specs.every(
+    (w) => (w.dtype === 'float32' || w.dtype === 'int32') && w.quantization === undefined,
+  );
+  const expectedBytes = specs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (plain && weightsBuffer.length !== expectedBytes) {
+    throw new UserError(
+      `${path.join(dir, 'weights.bin')} is damaged: ${weightsBuffer.length} bytes, expected ${expectedBytes}. The model folder cannot be used; export or train it again.`,
+      { file: path.join(dir, 'weights.bin') },
+    );
+  }
   const buffer = new Uint8Array(weightsBuffer).buffer; // a fresh ArrayBuffer holding exactly the file
   const tensors = tf.io.decodeWeights(buffer, specs);
   const model = new HtlnetModel(planModel(manifest.project), manifest.encoders);

@@ -2,7 +2,7 @@
 // (which refuses values of the wrong type or out of bounds) and validateGraph (which reports
 // the same as problems in the editor, plus malformed layer lists).
 
-import { parseIntList, type ParamSpec } from '../../shared/catalog';
+import { MAX_LAYER_UNITS, parseIntList, type ParamSpec } from '../../shared/catalog';
 
 export interface ParamIssue {
   /**
@@ -72,7 +72,7 @@ export function checkParamValue(
         if (list === null) {
           return {
             kind: 'format',
-            message: `must be layer sizes separated by commas, each a whole number from 1 to 65536 (e.g. "128,64,32"), got ${showValue(value)}`,
+            message: `must be layer sizes separated by commas, each a whole number from 1 to ${MAX_LAYER_UNITS} (e.g. "128,64,32"), got ${showValue(value)}`,
           };
         }
         if (list.length === 0) {

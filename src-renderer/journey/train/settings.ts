@@ -2,6 +2,7 @@
 // optimizer block's parameters, the split in project.training. Pure edits returning a new
 // project (or the same one when nothing changed), and the checks of typed values.
 
+import { MAX_BATCH_SIZE } from '../../../src-main/shared/catalog';
 import type { ProjectFile, SplitSetting } from '../../../src-main/shared/project';
 
 export interface OptimizerSetting {
@@ -31,7 +32,7 @@ export const OPTIMIZER_SETTINGS: OptimizerSetting[] = [
     label: 'Batch size',
     help: 'Rows per training step. Larger batches train faster per row; smaller ones update more often.',
     min: 1,
-    max: 1_048_576,
+    max: MAX_BATCH_SIZE,
     integer: true,
     fallback: 1024,
   },

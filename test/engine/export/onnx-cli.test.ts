@@ -67,7 +67,19 @@ describe('htlnet export --format onnx', () => {
     // Its predictions are `htlnet predict`'s (which writes 7 significant digits).
     const predictions = path.join(dir, 'pred.csv');
     expect(
-      (await run('predict', '--model', modelDir, '--data', data, '--out', predictions)).code,
+      (
+        await run(
+          'predict',
+          '--model',
+          modelDir,
+          '--data',
+          data,
+          '--out',
+          predictions,
+          '--keep',
+          'none',
+        )
+      ).code,
     ).toBe(0);
     const [head, ...lines] = (await fs.readFile(predictions, 'utf8')).trim().split('\n');
     expect(head).toBe('click_probability,purchase_probability,amount_prediction');

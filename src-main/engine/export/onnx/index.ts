@@ -16,6 +16,7 @@ import type { HtlnetModel } from '../../model/model';
 import { datasetFields, fieldKey } from '../../model/plan';
 import { APP_VERSION } from '../../version';
 import { loadModel, type ModelManifest } from '../saved-model';
+import { fsyncPath, tempPathFor } from '../outputs';
 import { OnnxGraphBuilder } from './graph';
 import { lowerModel, type FieldInput } from './lower';
 import {
@@ -205,9 +206,10 @@ export function preprocessingPathFor(outFile: string): string {
 
 /** Writes a file through a temporary file renamed into place. */
 async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPathFor(file); // unique per writer; flushed before the rename
   try {
     await fs.writeFile(tmp, data);
+    await fsyncPath(tmp);
     await fs.rename(tmp, file);
   } catch (e) {
     await fs.rm(tmp, { force: true });
