@@ -49,7 +49,12 @@ export function summariseColumn(column: Column, index: number, rows: number): Co
     distinct: column.distinct,
     numeric: column.values !== null,
   };
-  if (column.invalidCells) summary.invalid = { ...column.invalidCells };
+  if (column.invalidCells) {
+    summary.invalid = { ...column.invalidCells };
+    // The same fact in the wizard's terms: values that are not numbers, and the first one.
+    const { count, line, value } = column.invalidCells;
+    summary.notNumbers = { count, first: { line, value } };
+  }
   if (column.decimalComma) summary.decimalComma = true;
   if (!column.values && column.firstNonNumeric) summary.firstText = { ...column.firstNonNumeric };
   if (column.values) {
@@ -247,7 +252,8 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
         blocks,
         field: 'task',
       });
-    } else if (t.type === 'regression' && !c.numeric) {
+    } else if (t.type === 'regression' && (!c.numeric || c.notNumbers)) {
+      // A numeric column's stray cells are read as missing, but a target needs every row.
       problems.push({
         severity: 'error',
         code: 'data-kind-mismatch',

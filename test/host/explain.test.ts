@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessRunner } from '../../src-main/host/jobs';
 import type { HandlerTable, HostEvent } from '../../src-main/ipc/api';
 import { createHandlers } from '../../src-main/ipc/handlers';
+import { workspaceStateDir } from '../../src-main/host/state';
 import { KEPT_ROWS, mergeExplanations } from '../../src-main/host/explain-task';
 import type { Explanation } from '../../src-main/shared/explain';
 
@@ -83,7 +84,11 @@ describe('explain:start', () => {
     expect([...stages]).toEqual(
       expect.arrayContaining(['reading', 'importance', 'partial dependence', 'funnel']),
     );
-    expect(existsSync(path.join(dataDir, 'runs', runId, 'explanation.json'))).toBe(true);
+    expect(
+      existsSync(
+        path.join(workspaceStateDir(dataDir, workspace), 'runs', runId, 'explanation.json'),
+      ),
+    ).toBe(true);
 
     // One more row later: only the row is computed; the kept parts stay, both rows are kept.
     const more = await handlers['explain:start']({
