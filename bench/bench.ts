@@ -57,7 +57,7 @@ import { prepareRun } from '../src-main/engine/pipeline';
 import type { HtlnetModel } from '../src-main/engine/model/model';
 import { availableCores, defaultThreads, trainModel } from '../src-main/engine/train/trainer';
 import { APP_VERSION } from '../src-main/engine/version';
-import { gemmModuleBytes } from '../src-main/engine/model/simd-gemm';
+import { gemmModuleBytes, wasmSimdSupport } from '../src-main/engine/model/simd-gemm';
 import { measureMatmulPeak } from './matmul';
 
 const DATASETS: Record<string, { title: string; layout: SampleLayoutOptions }> = {
@@ -263,6 +263,9 @@ async function runDataset(values: Record<string, string | boolean | undefined>):
       singlePassGradientCapture: run.plan.singlePassCapture,
     },
     backend: backend.description,
+    // Where the step's products ran: relaxed SIMD (simd-gemm.ts) for widths that are multiples
+    // of 4 when the runtime has it, else XNNPACK.
+    products: wasmSimdSupport().relaxed ? 'relaxed-simd + xnnpack' : 'xnnpack',
     epochs: outcome.epochs,
     engine: outcome.engine,
     trainSamplesPerSecond: Math.round(outcome.trainSamplesPerSecond),
@@ -636,15 +639,14 @@ async function main(): Promise<void> {
       ? [`--${k}`, String(values[k as keyof typeof values])]
       : [],
   );
+  // Every child runs with relaxed SIMD on where the runtime has it behind a flag (Node 20), as
+  // Electron's V8 has it by default: the products then use it (kernels.ts).
+  const nodeFlags = relaxedSimdFlags();
   for (const name of names) {
-    const ours = await child([
-      '--child',
-      name,
-      '--dir',
-      dir,
-      ...forward,
-      ...(vsTorch ? ['--vs-torch'] : []),
-    ]);
+    const ours = await child(
+      ['--child', name, '--dir', dir, ...forward, ...(vsTorch ? ['--vs-torch'] : [])],
+      nodeFlags,
+    );
     const file = (ours.dataset as { file: string }).file;
     const papa = await child(['--papaparse', file]);
     const entry: Record<string, unknown> = {
@@ -693,8 +695,9 @@ async function main(): Promise<void> {
     datasets[name] = entry;
   }
   const scalingRows = Number(values['scaling-rows']);
-  const scaling = scalingRows > 0 ? await child(['--scaling-child', String(scalingRows)]) : null;
-  const matmul = values['no-matmul'] ? null : await child(['--matmul'], relaxedSimdFlags());
+  const scaling =
+    scalingRows > 0 ? await child(['--scaling-child', String(scalingRows)], nodeFlags) : null;
+  const matmul = values['no-matmul'] ? null : await child(['--matmul'], nodeFlags);
   const first = datasets[names[0]] as Record<string, unknown>;
   const result = {
     date: start.toISOString(),
