@@ -28,13 +28,14 @@ export interface MatmulPeak {
   peakBy: string;
 }
 
-/** Shapes: square products, and the default HTLNet's tower layers at a 1024-row batch. */
+/** Shapes: square products, and the default HTLNet's tower products (forward, weight gradient). */
 export const SHAPES: MatmulShape[] = [
   { M: 256, K: 256, N: 256, note: 'square 256' },
   { M: 512, K: 512, N: 512, note: 'square 512' },
-  { M: 1024, K: 160, N: 128, note: 'tower layer 1 (20 fields x 8 dims -> 128), batch 1024' },
-  { M: 1024, K: 128, N: 64, note: 'tower layer 2 (128 -> 64), batch 1024' },
-  { M: 128, K: 1024, N: 64, note: 'weight gradient of layer 2 (x^T . dz), batch 1024' },
+  { M: 512, K: 160, N: 128, note: 'tower layer 1 (20 fields x 8 -> 128), half of a 1024 batch' },
+  { M: 512, K: 128, N: 64, note: 'tower layer 2 (128 -> 64), half of a 1024 batch' },
+  { M: 160, K: 512, N: 128, note: 'weight gradient of layer 1 (x^T . dz), half a batch' },
+  { M: 128, K: 1024, N: 64, note: 'weight gradient of layer 2 (x^T . dz), a 1024 batch' },
 ];
 
 /** Seconds per call of `fn`: calls it until ~0.15 s have passed, best of three such rounds. */

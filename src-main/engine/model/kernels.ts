@@ -88,8 +88,9 @@ export class WasmKernels {
   /**
    * The relaxed-SIMD product (simd-gemm.ts) over this heap where the runtime has relaxed SIMD
    * (Electron's V8; Node 20 with --experimental-wasm-relaxed-simd) and HTLNET_RELAXED_SIMD is
-   * not 0, else null. bench/matmul.ts measures it at or above XNNPACK's product on the
-   * executor's shapes; matmul() uses it for widths that are multiples of 4.
+   * not 0, else null. bench/matmul.ts measures it at par with XNNPACK's product on the
+   * executor's shapes (fused multiply-adds, no packing); matmul() uses it for widths that are
+   * multiples of 4.
    */
   get gemm(): GemmKernel | null {
     if (this.gemmKernel === undefined)

@@ -9,12 +9,13 @@
 //
 //   out[M x N] = act(a[M x K] . b[K x N] + bias[N]), row-major, N a multiple of 4.
 //
-// Tiles of 4 rows x 8 columns are held in eight v128 accumulators (4 splats of a and 2 loads of
-// b per k feed 8 multiply-adds); the last M % 4 rows go one at a time, the last N % 8 columns
-// four at a time. Every output sums k = 0 .. K-1 in order, from the bias (or 0).
+// Tiles of 4 rows x 8 columns are held in eight v128 accumulators (4 load-splats of a and 2
+// loads of b per k feed 8 multiply-adds); the last M % 4 rows go one at a time, the last N % 8
+// columns four at a time. Every output sums k = 0 .. K-1 in order, from the bias (or 0).
 //
-// Which product is faster here, XNNPACK's (packed operands) or this one, is measured by the
-// bench (bench/matmul.ts): the executor keeps XNNPACK unless that measurement says otherwise.
+// WasmKernels.matmul (kernels.ts) uses the relaxed variant where the runtime has it: bench/
+// matmul.ts measures it at par with XNNPACK's product (packed operands) on the training step's
+// shapes on this machine, within its noise; the plain variant is slower and only a reference.
 
 export type GemmVariant = 'simd' | 'relaxed';
 
@@ -82,8 +83,7 @@ const ELSE = 0x05;
 const simdOp = (op: number) => [0xfd, ...uleb(op)];
 const V128_LOAD = (offset: number) => [...simdOp(0x00), 4, ...uleb(offset)];
 const V128_STORE = (offset: number) => [...simdOp(0x0b), 4, ...uleb(offset)];
-const F32_LOAD = [0x2a, 2, 0];
-const F32X4_SPLAT = simdOp(0x13);
+const V128_LOAD32_SPLAT = [...simdOp(0x09), 2, 0];
 const F32X4_ADD = simdOp(0xe4);
 const F32X4_MUL = simdOp(0xe6);
 const F32X4_PMAX = simdOp(0xeb);
@@ -111,9 +111,9 @@ const inc = (local: number, by: number[]) => [...get(local), ...by, ADD, ...set(
 const [A, M, K, B, N, OUT, BIAS, RELU] = [0, 1, 2, 3, 4, 5, 6, 7];
 // Locals: 8 i, 9 j (bytes within a row), 10 k, 11 aptr, 12 bptr, 13 Nbytes, 14 Kbytes, 15 optr.
 const [I, J, KK, APTR, BPTR, NB, KB, OPTR] = [8, 9, 10, 11, 12, 13, 14, 15];
-const ACC = [16, 17, 18, 19, 20, 21, 22, 23];
-const SPLAT = [24, 25, 26, 27];
-const BV = [28, 29];
+const ACC = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
+const SPLAT = [28];
+const BV = [29, 30, 31];
 
 /** One R x C tile (C v128 columns) at row i, column byte j: sum over k, then store. */
 function tile(R: number, C: number, variant: GemmVariant): number[] {
@@ -133,17 +133,17 @@ function tile(R: number, C: number, variant: GemmVariant): number[] {
   code.push(...get(B), ...get(J), ADD, ...set(BPTR));
   code.push(...i32(0), ...set(KK));
   const body: number[] = [];
+  for (let c = 0; c < C; c++) body.push(...get(BPTR), ...V128_LOAD(c * 16), ...set(BV[c]));
+  // One row's a_ik at a time (loaded and splat in one instruction), used at once: R x C
+  // accumulators, C columns of b and one splat are live.
   for (let r = 0; r < R; r++) {
     body.push(...get(APTR));
     if (r > 0) body.push(...get(KB), ...i32(r), MUL, ADD);
-    body.push(...F32_LOAD, ...F32X4_SPLAT, ...set(SPLAT[r]));
-  }
-  for (let c = 0; c < C; c++) body.push(...get(BPTR), ...V128_LOAD(c * 16), ...set(BV[c]));
-  for (let r = 0; r < R; r++)
+    body.push(...V128_LOAD32_SPLAT, ...set(SPLAT[0]));
     for (let c = 0; c < C; c++) {
       if (variant === 'relaxed')
         body.push(
-          ...get(SPLAT[r]),
+          ...get(SPLAT[0]),
           ...get(BV[c]),
           ...get(acc(r, c)),
           ...F32X4_RELAXED_MADD,
@@ -152,13 +152,14 @@ function tile(R: number, C: number, variant: GemmVariant): number[] {
       else
         body.push(
           ...get(acc(r, c)),
-          ...get(SPLAT[r]),
+          ...get(SPLAT[0]),
           ...get(BV[c]),
           ...F32X4_MUL,
           ...F32X4_ADD,
           ...set(acc(r, c)),
         );
     }
+  }
   body.push(...inc(APTR, i32(4)), ...inc(BPTR, get(NB)), ...inc(KK, i32(1)));
   code.push(...whileNot([...get(KK), ...get(K), GE_U], body));
   // relu, then store: out + (i + r) * Nbytes + j + c * 16
@@ -175,6 +176,12 @@ function tile(R: number, C: number, variant: GemmVariant): number[] {
   return code;
 }
 
+/**
+ * v128 columns of the wide tiles: 4 rows x 8 floats, 8 accumulators, 2 columns of b and a splat
+ * live (4 x 12 measured no faster on this machine, within its noise).
+ */
+const WIDE = 2;
+
 /** Rows in steps of R while R rows remain: columns in 8-wide, then 4-wide tiles. */
 function rowBlocks(R: number, variant: GemmVariant): number[] {
   const columns = (C: number) =>
@@ -184,7 +191,7 @@ function rowBlocks(R: number, variant: GemmVariant): number[] {
     );
   return whileNot(
     [...get(I), ...i32(R), ADD, ...get(M), GT_U],
-    [...i32(0), ...set(J), ...columns(2), ...columns(1), ...inc(I, i32(R))],
+    [...i32(0), ...set(J), ...columns(WIDE), ...columns(1), ...inc(I, i32(R))],
   );
 }
 
