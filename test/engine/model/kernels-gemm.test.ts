@@ -34,7 +34,15 @@ describe('WasmKernels.matmul on relaxed SIMD', () => {
     if (tf.getBackend() !== 'wasm') return; // tfjs-node: no wasm heap (not this machine)
     const kernels = new WasmKernels(tf.backend() as unknown as WasmBackendHandle);
     expect(kernels.gemm?.variant).toBe('relaxed');
-    const relaxed = kernels.gemm;
+    const inner = kernels.gemm!;
+    let calls = 0;
+    const relaxed = {
+      variant: inner.variant,
+      matmul: (...args: Parameters<typeof inner.matmul>) => {
+        calls++;
+        inner.matmul(...args);
+      },
+    };
     const cases = [
       { M: 5, K: 7, N: 8, bias: true, act: ACTIVATION_RELU },
       { M: 64, K: 40, N: 12, bias: false, act: ACTIVATION_LINEAR },
@@ -52,7 +60,10 @@ describe('WasmKernels.matmul on relaxed SIMD', () => {
       fill(b.view, 3 * n + 2, 1);
       fill(bias.view, 3 * n + 3, 1);
       kernels.gemm = relaxed;
+      const before = calls;
       kernels.matmul(a, c.M, c.K, b, c.N, ours, c.bias ? bias : null, c.act);
+      // The relaxed product ran for widths that are multiples of 4, XNNPACK for the others.
+      expect(calls - before, JSON.stringify(c)).toBe(c.N % 4 === 0 ? 1 : 0);
       kernels.gemm = null;
       kernels.fresh(b);
       kernels.matmul(a, c.M, c.K, b, c.N, theirs, c.bias ? bias : null, c.act);
