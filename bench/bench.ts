@@ -11,7 +11,18 @@
 //
 // Options: --rows N (default 1000000), --epochs N (default 1), --seed N, --threads N (ours;
 //          default: the trainer's), --torch-threads N (default 2), --datasets default,wide,
-//          --out DIR, --keep (keep the temporary folder).
+//          --out DIR, --keep (keep the temporary folder), --scaling-rows N (default 100000; 0
+//          skips the scaling curve), --no-matmul (skip the matmul microbenchmark).
+//
+// Besides the datasets, every run records:
+//  - a scaling curve: training samples/s of the default HTLNet on --scaling-rows rows of the
+//    built-in sample at 1, 2, 4, ... threads up to the cores present (and the default's count);
+//  - the matmul peak of the runtime (bench/matmul.ts: XNNPACK through the wasm backend as the
+//    executor calls it, the assembled wasm SIMD product, and relaxed SIMD where the runtime has
+//    it; on Node 20 its child runs with --experimental-wasm-relaxed-simd), beside the achieved
+//    GFLOP/s of the training step;
+//  - with --vs-torch, the app's Shared-Bottom and PyTorch's (bench/torch/htlnet_ref.py
+//    --model shared-bottom) on the same encoded rows, beside HTLNet's ratio.
 //
 // Each dataset runs in a child process (so its peak RSS, read from the kernel's high-water
 // mark, is its own): generate the CSV once, ingest it, train one epoch, time inference
@@ -35,7 +46,7 @@ import { parseArgs } from 'node:util';
 import Papa from 'papaparse';
 import papaparsePackage from 'papaparse/package.json';
 import { initBackend } from '../src-main/engine/backend';
-import { readTable } from '../src-main/engine/data/csv';
+import { parseTableFromBuffer, readTable } from '../src-main/engine/data/csv';
 import { transformTarget } from '../src-main/engine/data/encoders';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import type { SampleLayoutOptions } from '../src-main/engine/data/sample-layout';
@@ -44,8 +55,10 @@ import type { ModelManifest } from '../src-main/engine/export/saved-model';
 import { buildTemplate } from '../src-main/engine/graph/templates';
 import { prepareRun } from '../src-main/engine/pipeline';
 import type { HtlnetModel } from '../src-main/engine/model/model';
-import { trainModel } from '../src-main/engine/train/trainer';
+import { availableCores, defaultThreads, trainModel } from '../src-main/engine/train/trainer';
 import { APP_VERSION } from '../src-main/engine/version';
+import { gemmModuleBytes, wasmSimdSupport } from '../src-main/engine/model/simd-gemm';
+import { measureMatmulPeak } from './matmul';
 
 const DATASETS: Record<string, { title: string; layout: SampleLayoutOptions }> = {
   default: { title: 'built-in sample (20 fields: 12 categorical, 8 numeric)', layout: {} },
@@ -114,9 +127,9 @@ function gitRevision(): string {
 const log = (s: string) => process.stderr.write(s + '\n');
 
 /** Runs `node <this script> args`, streaming its stderr, and parses the last stdout line. */
-function child(args: string[]): Promise<Record<string, unknown>> {
+function child(args: string[], nodeFlags: string[] = []): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [process.argv[1], ...args], {
+    const p = spawn(process.execPath, [...nodeFlags, process.argv[1], ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -202,9 +215,31 @@ async function runDataset(values: Record<string, string | boolean | undefined>):
   const inferenceSeconds = (performance.now() - t) / 1000;
   log(`[${name}] inference: ${Math.round(table.rows / inferenceSeconds)} rows/s`);
 
-  // The encoded training rows and the model's shape, for the torch reference.
+  // The encoded training rows and the model's shape, for the torch reference; and the app's
+  // Shared-Bottom on the same table, beside PyTorch's.
   let torchMeta: string | null = null;
-  if (values['vs-torch']) torchMeta = await dumpForTorch(run, dir, name, seed);
+  let sharedBottom: Record<string, unknown> | null = null;
+  if (values['vs-torch']) {
+    const sbProject = buildTemplate('shared-bottom', sampleBinding(spec.layout));
+    const sb = prepareRun(sbProject, table);
+    const sbOutcome = await trainModel(sb.model, sb.data, sb.split, sb.targetEncoders, {
+      epochs,
+      threads,
+    });
+    const sbMacs = denseMacsPerSample(sb.model);
+    sharedBottom = {
+      engine: sbOutcome.engine,
+      trainSamplesPerSecond: Math.round(sbOutcome.trainSamplesPerSecond),
+      denseMacsPerSample: sbMacs,
+      achievedGflops: +((sbOutcome.trainSamplesPerSecond * sbMacs * 2 * 3) / 1e9).toFixed(2),
+      validation: sbOutcome.history[sbOutcome.history.length - 1]?.validation,
+    };
+    log(
+      `[${name}] Shared-Bottom training: ${Math.round(sbOutcome.trainSamplesPerSecond)} samples/s (${sbOutcome.engine.threads} threads)`,
+    );
+    torchMeta = await dumpForTorch(run, dir, name, seed, sb);
+    sb.model.dispose();
+  }
 
   const macs = denseMacsPerSample(run.model);
   const result = {
@@ -228,6 +263,9 @@ async function runDataset(values: Record<string, string | boolean | undefined>):
       singlePassGradientCapture: run.plan.singlePassCapture,
     },
     backend: backend.description,
+    // Where the step's products ran: relaxed SIMD (simd-gemm.ts) for widths that are multiples
+    // of 4 when the runtime has it, else XNNPACK.
+    products: wasmSimdSupport().relaxed ? 'relaxed-simd + xnnpack' : 'xnnpack',
     epochs: outcome.epochs,
     engine: outcome.engine,
     trainSamplesPerSecond: Math.round(outcome.trainSamplesPerSecond),
@@ -243,6 +281,7 @@ async function runDataset(values: Record<string, string | boolean | undefined>):
       prepare: +prepareSeconds.toFixed(2),
       inference: +inferenceSeconds.toFixed(2),
     },
+    sharedBottom,
     torchMeta,
   };
   run.model.dispose();
@@ -254,6 +293,7 @@ async function dumpForTorch(
   dir: string,
   name: string,
   seed: number,
+  sharedBottom: ReturnType<typeof prepareRun>,
 ): Promise<string> {
   const { model, data, split, plan } = run;
   if (model.embeddings.length !== 1) throw new Error('the torch reference expects one embedding');
@@ -294,10 +334,111 @@ async function dumpForTorch(
     adjustment: { mode: o.adjustment, alpha: o.alpha, gamma: o.gamma, clip: o.clip },
     idsFile,
     targetsFile,
+    sharedBottom: sharedBottomShape(sharedBottom),
   };
   const metaFile = path.join(dir, `${name}.meta.json`);
   await fs.writeFile(metaFile, JSON.stringify(meta));
   return metaFile;
+}
+
+/** The Shared-Bottom template's shape, for the torch reference (same embedding tables). */
+function sharedBottomShape(run: ReturnType<typeof prepareRun>) {
+  const { plan, model } = run;
+  if (model.embeddings.length !== 1) throw new Error('the torch reference expects one embedding');
+  const towers = plan.order.filter((b) => b.type === 'tower');
+  const units = (id: string) => String(plan.params.get(id)!.units).split(',').map(Number);
+  const bottom = towers.find((b) => b.id === 'shared-bottom');
+  const task = towers.find((b) => b.id !== 'shared-bottom');
+  if (!bottom || !task) throw new Error('the Shared-Bottom template has no bottom or task tower');
+  return {
+    embeddingDim: model.embeddings[0].dim,
+    tableRows: model.embeddings[0].tables.map((t) => t.rows),
+    bottomUnits: units(bottom.id),
+    towerUnits: units(task.id),
+  };
+}
+
+// ---- scaling curve and matmul peak (child processes) ------------------------------------------
+
+/** Thread counts of the curve: 1, 2, 4, ... up to the cores present, and the cores themselves. */
+export function scalingThreads(cores: number): number[] {
+  const out: number[] = [];
+  for (let t = 1; t <= cores; t *= 2) out.push(t);
+  if (!out.includes(cores)) out.push(cores);
+  return out;
+}
+
+async function runScaling(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const rows = Number(values['scaling-child']);
+  const seed = Number(values.seed);
+  const backend = await initBackend();
+  const table = await parseTableFromBuffer(
+    'sample.csv',
+    Buffer.from(generateSample({ rows, seed }).toCsvString()),
+  );
+  const project = buildTemplate('htlnet', sampleBinding());
+  const cores = availableCores();
+  const points: { threads: number; trainSamplesPerSecond: number; seconds: number }[] = [];
+  for (const threads of scalingThreads(cores)) {
+    const run = prepareRun(project, table);
+    const t = performance.now();
+    const outcome = await trainModel(run.model, run.data, run.split, run.targetEncoders, {
+      epochs: 1,
+      threads,
+    });
+    const seconds = (performance.now() - t) / 1000;
+    run.model.dispose();
+    points.push({
+      threads: outcome.engine.threads,
+      trainSamplesPerSecond: Math.round(outcome.trainSamplesPerSecond),
+      seconds: +seconds.toFixed(1),
+    });
+    log(
+      `[scaling] ${threads} thread${threads === 1 ? '' : 's'}: ${Math.round(outcome.trainSamplesPerSecond)} samples/s`,
+    );
+  }
+  const run = prepareRun(project, table);
+  const chosen = defaultThreads(run.split.train.length, run.plan.optimizer.batchSize);
+  run.model.dispose();
+  process.stdout.write(
+    JSON.stringify({
+      backend: backend.description,
+      rows,
+      cores,
+      defaultThreads: chosen,
+      points,
+    }) + '\n',
+  );
+}
+
+async function runMatmul(): Promise<void> {
+  const backend = await initBackend();
+  const peak = await measureMatmulPeak();
+  for (const r of peak.results)
+    log(
+      `[matmul] ${r.shape.padEnd(14)} ${Object.entries(r.gflops)
+        .map(([k, v]) => `${k} ${v} GFLOP/s`)
+        .join(', ')}`,
+    );
+  process.stdout.write(JSON.stringify({ backend: backend.description, ...peak }) + '\n');
+}
+
+/** Node's flag for relaxed SIMD when this runtime has it off and the flag exists. */
+function relaxedSimdFlags(): string[] {
+  const flag = '--experimental-wasm-relaxed-simd';
+  const probe = (flags: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        ...flags,
+        '-e',
+        // The relaxed-SIMD product's module validates only with relaxed SIMD on.
+        `process.exit(WebAssembly.validate(new Uint8Array([${Array.from(gemmModuleBytes('relaxed')).join(',')}]))?0:1)`,
+      ],
+      { stdio: 'ignore' },
+    ).status === 0;
+  if (probe([])) return [];
+  return probe([flag]) ? [flag] : [];
 }
 
 // ---- papaparse (child process) --------------------------------------------------------------
@@ -420,12 +561,23 @@ function runTorch(
   meta: string,
   threads: number,
   epochs: number,
+  model: 'htlnet' | 'shared-bottom' = 'htlnet',
 ): Promise<Record<string, unknown>> {
   const script = path.resolve('bench/torch/htlnet_ref.py');
   return new Promise((resolve, reject) => {
     const p = spawn(
       python,
-      [script, '--meta', meta, '--threads', String(threads), '--epochs', String(epochs)],
+      [
+        script,
+        '--meta',
+        meta,
+        '--threads',
+        String(threads),
+        '--epochs',
+        String(epochs),
+        '--model',
+        model,
+      ],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -458,12 +610,18 @@ async function main(): Promise<void> {
       out: { type: 'string', default: 'bench/results' },
       keep: { type: 'boolean', default: false },
       'vs-torch': { type: 'boolean', default: false },
+      'scaling-rows': { type: 'string', default: '100000' },
+      'no-matmul': { type: 'boolean', default: false },
       // internal: child modes
       child: { type: 'string' },
       dir: { type: 'string' },
       papaparse: { type: 'string' },
+      'scaling-child': { type: 'string' },
+      matmul: { type: 'boolean', default: false },
     },
   });
+  if (values['scaling-child']) return runScaling(values);
+  if (values.matmul) return runMatmul();
   if (values.papaparse) return runPapaparse(values.papaparse);
   if (values.child) return runDataset(values);
 
@@ -481,15 +639,14 @@ async function main(): Promise<void> {
       ? [`--${k}`, String(values[k as keyof typeof values])]
       : [],
   );
+  // Every child runs with relaxed SIMD on where the runtime has it behind a flag (Node 20), as
+  // Electron's V8 has it by default: the products then use it (kernels.ts).
+  const nodeFlags = relaxedSimdFlags();
   for (const name of names) {
-    const ours = await child([
-      '--child',
-      name,
-      '--dir',
-      dir,
-      ...forward,
-      ...(vsTorch ? ['--vs-torch'] : []),
-    ]);
+    const ours = await child(
+      ['--child', name, '--dir', dir, ...forward, ...(vsTorch ? ['--vs-torch'] : [])],
+      nodeFlags,
+    );
     const file = (ours.dataset as { file: string }).file;
     const papa = await child(['--papaparse', file]);
     const entry: Record<string, unknown> = {
@@ -517,9 +674,30 @@ async function main(): Promise<void> {
       log(
         `[${name}] ours ${ours.trainSamplesPerSecond} samples/s, torch ${Math.round(Number(torch.samplesPerSecond))} samples/s: ratio ${entry.ratioVsTorch}`,
       );
+      const sb = ours.sharedBottom as { trainSamplesPerSecond: number } | null;
+      if (sb) {
+        const torchSb = await runTorch(
+          python,
+          String(ours.torchMeta),
+          Number(values['torch-threads']),
+          Number(values.epochs),
+          'shared-bottom',
+        );
+        entry.torchSharedBottom = torchSb;
+        entry.sharedBottomRatioVsTorch = +(
+          sb.trainSamplesPerSecond / Number(torchSb.samplesPerSecond)
+        ).toFixed(2);
+        log(
+          `[${name}] Shared-Bottom: ours ${sb.trainSamplesPerSecond} samples/s, torch ${Math.round(Number(torchSb.samplesPerSecond))} samples/s: ratio ${entry.sharedBottomRatioVsTorch}`,
+        );
+      }
     }
     datasets[name] = entry;
   }
+  const scalingRows = Number(values['scaling-rows']);
+  const scaling =
+    scalingRows > 0 ? await child(['--scaling-child', String(scalingRows)], nodeFlags) : null;
+  const matmul = values['no-matmul'] ? null : await child(['--matmul'], nodeFlags);
   const first = datasets[names[0]] as Record<string, unknown>;
   const result = {
     date: start.toISOString(),
@@ -548,6 +726,19 @@ async function main(): Promise<void> {
     peakRssMB: first.peakRssMB,
     achievedGflops: first.achievedGflops,
     datasets,
+    scaling,
+    matmul: matmul && {
+      ...matmul,
+      // The training step's achieved rate beside the single-thread peak (the step runs on
+      // engine.threads threads; its products are those of the shapes measured).
+      achievedTrainingGflops: first.achievedGflops,
+      trainingThreads: (first.engine as { threads: number }).threads,
+      achievedPerThreadOfPeak: +(
+        Number(first.achievedGflops) /
+        (first.engine as { threads: number }).threads /
+        Number(matmul.peakGflops)
+      ).toFixed(2),
+    },
   };
   await fs.mkdir(values.out!, { recursive: true });
   const fileName = `${result.date.replace(/[:.]/g, '-')}-${result.revision}.json`;
@@ -564,6 +755,16 @@ async function main(): Promise<void> {
         ` | inference ${d.inferenceRowsPerSecond} rows/s | ingest ${d.ingest.oursMBps} MB/s vs papaparse ${d.ingest.papaparseMBps} (x${d.ingest.ratio}) | peak ${d.peakRssMB} MB`,
     );
   }
+  if (scaling)
+    log(
+      `scaling  ${(scaling.points as { threads: number; trainSamplesPerSecond: number }[])
+        .map((p) => `${p.threads} thr ${p.trainSamplesPerSecond}/s`)
+        .join(', ')} (default ${scaling.defaultThreads} on ${scaling.cores} cores)`,
+    );
+  if (matmul)
+    log(
+      `matmul   peak ${matmul.peakGflops} GFLOP/s (${matmul.peakBy}); training step ${first.achievedGflops} GFLOP/s`,
+    );
   process.stdout.write(JSON.stringify(result) + '\n');
   log(`wrote ${path.join(values.out!, fileName)}`);
 }

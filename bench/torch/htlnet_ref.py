@@ -14,6 +14,11 @@ copy (and the dense parameters' gradients) at once. The adjustment's dots and no
 the table gradients (the per-row sums over the batch), computed with torch.unique/index_add_;
 the adjusted combination sum_t coef_t g_t is then backpropagated into the tables once.
 
+With --model shared-bottom, the same script trains PyTorch's Shared-Bottom on the same rows: the
+shared embedding tables, a shared ReLU bottom (128-64), a ReLU tower (32) and a linear head per
+task, the weighted sum of the task losses in one backward pass, Adam on the dense parameters and
+lazy Adam on the tables (the app's Shared-Bottom template, which has no gradient adjustment).
+
 Input: the encoded training rows the bench dumped from Node (int32 ids, float32 targets) and a
 JSON description. Output: one JSON line with the training speed.
 """
@@ -34,6 +39,7 @@ def parse_args():
     p.add_argument("--meta", required=True, help="JSON written by bench.ts")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--model", choices=["htlnet", "shared-bottom"], default="htlnet")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: all)")
     return p.parse_args()
 
@@ -137,6 +143,31 @@ class HTLNet(nn.Module):
         return outs
 
 
+class SharedBottom(nn.Module):
+    def __init__(self, meta):
+        super().__init__()
+        sb = meta["sharedBottom"]
+        dim = sb["embeddingDim"]
+        self.tables = nn.ModuleList(
+            [nn.Embedding(rows, dim, sparse=True) for rows in meta["tableRows"]]
+        )
+        for t in self.tables:
+            nn.init.uniform_(t.weight, -0.05, 0.05)
+        width = dim * len(meta["tableRows"])
+        self.bottom = Tower(width, sb["bottomUnits"])
+        rep = sb["bottomUnits"][-1]
+        self.towers = nn.ModuleList([Tower(rep, sb["towerUnits"]) for _ in meta["tasks"]])
+        self.heads = nn.ModuleList([nn.Linear(sb["towerUnits"][-1], 1) for _ in meta["tasks"]])
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                glorot_(m)
+
+    def forward(self, ids):
+        e = torch.cat([table(ids[:, f]) for f, table in enumerate(self.tables)], 1)
+        h = self.bottom(e)
+        return [head(tower(h)).squeeze(-1) for tower, head in zip(self.towers, self.heads)]
+
+
 def adjustment_coefficients(dots, norms2, core, mode, alpha, gamma, clip):
     """G_s = sum_t coef_t G_t (HTLNET.md: projection, then magnitude against the core task)."""
     T = len(norms2)
@@ -175,7 +206,7 @@ def main():
     offsets = torch.tensor(np.cumsum([0] + meta["tableRows"][:-1]), dtype=torch.int64)
     dim = meta["embeddingDim"]
 
-    model = HTLNet(meta)
+    model = SharedBottom(meta) if args.model == "shared-bottom" else HTLNet(meta)
     dense = [p for name, p in model.named_parameters() if not name.startswith("tables.")]
     opt_dense = torch.optim.Adam(dense, lr=meta["learningRate"], betas=(0.9, 0.999), eps=1e-8)
     opt_tables = torch.optim.SparseAdam(
@@ -186,9 +217,25 @@ def main():
     core = meta["core"]
     weights = [t["lossWeight"] for t in meta["tasks"]]
     B = meta["batchSize"]
-    n_leu = len(model.leu_of)
+    n_leu = len(getattr(model, "leu_of", []))
 
-    def step(ids, y):
+    def shared_bottom_step(ids, y):
+        outs = model(ids)
+        losses = []
+        for t, task in enumerate(meta["tasks"]):
+            if task["type"] == "binary":
+                losses.append(bce(outs[t], y[:, t]))
+            else:
+                losses.append(((outs[t] - y[:, t]) ** 2).mean())
+        total = sum(w * l for w, l in zip(weights, losses))
+        opt_dense.zero_grad()
+        opt_tables.zero_grad()
+        total.backward()
+        opt_dense.step()
+        opt_tables.step()
+        return [l.item() for l in losses]
+
+    def htlnet_step(ids, y):
         # Logistic noise log u - log(1 - u) for the Gumbel-softmax of each label embedding unit.
         u = torch.rand(n_leu, ids.shape[0]).clamp_(1e-7, 1)
         noise = torch.log(u) - torch.log1p(-u)
@@ -222,6 +269,7 @@ def main():
         opt_tables.step()
         return [l.item() for l in losses]
 
+    step = shared_bottom_step if args.model == "shared-bottom" else htlnet_step
     gen = torch.Generator().manual_seed(meta["seed"])
     steps = 0
     samples = 0
@@ -252,6 +300,7 @@ def main():
     print(
         json.dumps(
             {
+                "model": args.model,
                 "torch": torch.__version__,
                 "threads": torch.get_num_threads(),
                 "blas": "openblas" if "openblas" in open("/proc/self/maps").read() else "other",

@@ -9,6 +9,7 @@
 // therefore re-registered (`fresh`) before they are used as the right-hand operand again.
 
 import { createProjectKernel, type ProjectKernel } from './simd';
+import { createGemmKernel, type GemmKernel } from './simd-gemm';
 
 /** The parts of the emscripten module of @tensorflow/tfjs-backend-wasm used here. */
 export interface WasmModule {
@@ -63,6 +64,7 @@ export const ACTIVATION_RELU = 1;
 export class WasmKernels {
   readonly wasm: WasmModule;
   private projectKernel: ProjectKernel | null | undefined;
+  private gemmKernel: GemmKernel | null | undefined;
   private readonly backend: WasmBackendHandle;
   private readonly buffers: HeapBuffer[] = [];
   private heap: ArrayBuffer;
@@ -81,6 +83,27 @@ export class WasmKernels {
     if (this.projectKernel === undefined)
       this.projectKernel = createProjectKernel(this.wasm.asm?.memory);
     return this.projectKernel;
+  }
+
+  /**
+   * The relaxed-SIMD product (simd-gemm.ts) over this heap where the runtime has relaxed SIMD
+   * (Electron's V8; Node 20 with --experimental-wasm-relaxed-simd) and HTLNET_RELAXED_SIMD is
+   * not 0, else null. bench/matmul.ts measures it at par with XNNPACK's product on the
+   * executor's shapes (fused multiply-adds, no packing); matmul() uses it for widths that are
+   * multiples of 4.
+   */
+  get gemm(): GemmKernel | null {
+    if (this.gemmKernel === undefined)
+      this.gemmKernel =
+        process.env.HTLNET_RELAXED_SIMD === '0'
+          ? null
+          : createGemmKernel(this.wasm.asm?.memory, 'relaxed');
+    return this.gemmKernel;
+  }
+
+  /** Sets the product matmul() uses where it can (null: XNNPACK always). */
+  set gemm(kernel: GemmKernel | null) {
+    this.gemmKernel = kernel;
   }
 
   /** Allocates a zeroed buffer of `length` floats (at least one). */
@@ -162,6 +185,20 @@ export class WasmKernels {
     bias: HeapBuffer | null = null,
     activation = ACTIVATION_LINEAR,
   ): void {
+    const gemm = N % 4 === 0 ? this.gemm : null;
+    if (gemm && (activation === ACTIVATION_LINEAR || activation === ACTIVATION_RELU)) {
+      gemm.matmul(
+        a.offset,
+        M,
+        K,
+        b.offset,
+        N,
+        out.offset,
+        bias ? bias.offset : 0,
+        activation === ACTIVATION_RELU,
+      );
+      return;
+    }
     const s = this.shapes >> 2;
     const h = this.wasm.HEAP32;
     h[s] = 1;

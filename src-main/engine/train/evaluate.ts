@@ -77,8 +77,8 @@ export const PARALLEL_PREDICT_MIN_ROWS = 100_000;
 
 /**
  * Predicts every row in `rows`: with `predict` when given (a training step's threads), else on
- * `threads` threads (default: 2 on a machine with 2 or more cores for at least
- * PARALLEL_PREDICT_MIN_ROWS rows), else on this thread.
+ * `threads` threads (default: from PARALLEL_PREDICT_MIN_ROWS rows, the cores present, at most
+ * one per PARALLEL_PREDICT_MIN_ROWS / 2 rows), else on this thread.
  */
 export async function predictRowsAsync(
   model: HtlnetModel,
@@ -95,7 +95,10 @@ export async function predictRowsAsync(
   const cores =
     typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const threads =
-    options.threads ?? (cores >= 2 && rows.length >= PARALLEL_PREDICT_MIN_ROWS ? 2 : 1);
+    options.threads ??
+    (rows.length >= PARALLEL_PREDICT_MIN_ROWS
+      ? Math.max(1, Math.min(cores, Math.floor(rows.length / (PARALLEL_PREDICT_MIN_ROWS / 2))))
+      : 1);
   const fast = threads > 1 ? fastSetup(model) : null;
   if (!fast) return predictRows(model, data, rows, targetEncoders);
   const predictor = await startPredictor(model, data, fast.program, fast.kernels, threads);
