@@ -195,6 +195,12 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The host's code for an error ('output-exists', 'upload-too-large'), when it gave one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 // ---- host events ------------------------------------------------------------------------------
 
 type JobEvent = Extract<HostEvent, { jobId: string }>;
@@ -912,18 +918,30 @@ export function isScoring(score: ScoreState): boolean {
   return score.phase === 'starting' || score.phase === 'running';
 }
 
-export async function startScore(request: ScoreRequestArgs): Promise<boolean> {
-  if (isScoring(get().score)) return false;
+/**
+ * Starts scoring: 'started', 'failed' (the error is in the state), or 'output-exists' when the
+ * predictions file exists and the app did not write it (nothing is shown: the caller asks the
+ * user, then retries with `replace: true`).
+ */
+export async function startScore(
+  request: ScoreRequestArgs,
+): Promise<'started' | 'failed' | 'output-exists'> {
+  if (isScoring(get().score)) return 'failed';
+  const before = get().score;
   set({ score: { ...idleScore, phase: 'starting', out: request.out, request } });
   try {
     await runJob(
       () => api().scoreStart(request),
       (jobId) => set({ score: { ...get().score, jobId, phase: 'running' } }),
     );
-    return true;
+    return 'started';
   } catch (error) {
+    if (errorCode(error) === 'output-exists' && !request.replace) {
+      set({ score: before });
+      return 'output-exists';
+    }
     set({ score: { ...get().score, phase: 'failed', error: errorText(error) } });
-    return false;
+    return 'failed';
   }
 }
 
