@@ -494,6 +494,7 @@ describe('the Results tab', () => {
         rows: 10,
         columns: ['click'],
         keptColumns: [],
+        metrics: null,
       },
     });
     expect(text(byTestId(c, 'score-kept'))).toContain('No input columns kept');
@@ -512,6 +513,7 @@ describe('the Results tab', () => {
         rows: 10,
         columns: ['click'],
         keptColumns: ['user_id', 'visit_date'],
+        metrics: null,
       },
     });
     expect(text(byTestId(c, 'score-kept'))).toContain('user_id, visit_date');

@@ -205,6 +205,42 @@ describe('the import wizard', () => {
     expect(byTestId<HTMLButtonElement>(c, 'wizard-next').disabled).toBe(false);
   });
 
+  it('says which cells of a number column are not numbers and when decimal commas were read', async () => {
+    const { host } = await importSample(emptyProject());
+    const c = view!.container;
+    const preview = fixturePreview();
+    const price = preview.columns.find((col) => col.name === 'price')!;
+    // A numeric column that stays numeric: three bad cells read as missing, decimal commas.
+    Object.assign(price, {
+      invalid: { count: 3, line: 12, value: '4e' },
+      decimalComma: true,
+    });
+    const rating = preview.columns.find((col) => col.name === 'item_rating')!;
+    Object.assign(rating, { invalid: { count: 1, line: 7, value: '-' } });
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview });
+    expect(text(byTestId(c, 'column-invalid-price'))).toContain('3 not numbers');
+    expect(byTestId(c, 'column-row-price').querySelector('td')!.getAttribute('title')).toContain(
+      'read as missing',
+    );
+    await click(byTestId(c, 'column-row-price').querySelector('button')!);
+    expect(text(byTestId(c, 'profile-invalid'))).toBe(
+      '3 cells are not numbers (first: "4e" on line 12); they are read as missing',
+    );
+    expect(text(byTestId(c, 'profile-decimal-comma'))).toContain('decimal comma');
+    // Still a number column: its histogram stays, no "not numbers" of a text column.
+    expect(maybeTestId(c, 'profile-histogram')).not.toBeNull();
+    expect(maybeTestId(c, 'profile-not-numbers')).toBeNull();
+    await click(byTestId(c, 'column-row-item_rating').querySelector('button')!);
+    expect(text(byTestId(c, 'profile-invalid'))).toBe(
+      '1 cell is not a number ("-" on line 7); it is read as missing',
+    );
+    expect(maybeTestId(c, 'profile-decimal-comma')).toBeNull();
+    // A clean column says nothing of the kind.
+    await click(byTestId(c, 'column-row-user_age').querySelector('button')!);
+    expect(maybeTestId(c, 'profile-invalid')).toBeNull();
+    expect(maybeTestId(c, 'column-invalid-user_age')).toBeNull();
+  });
+
   it('offers the HTLNet template for an empty project', async () => {
     const template = fixtureProject();
     const onProjectChange = vi.fn();
