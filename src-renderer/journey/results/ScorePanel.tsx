@@ -16,6 +16,7 @@ import {
 } from '../format';
 import {
   cancelScore,
+  errorCode,
   errorText,
   isScoring,
   setScoreSource,
@@ -47,7 +48,8 @@ export function ScorePanel() {
   const source = useJourney((s) => s.scoreSource);
   const score = useJourney((s) => s.score);
   const [dataPath, setDataPath] = useState<string | null>(null);
-  const [uploading, setUploading] = useState(false);
+  // Browser mode: the file being sent to the workspace, bytes sent of total.
+  const [uploading, setUploading] = useState<{ sent: number; total: number } | null>(null);
   const [outName, setOutName] = useState('');
   const [outPath, setOutPath] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -78,14 +80,20 @@ export function ScorePanel() {
   const upload = async (file: File) => {
     const extras = browserExtras();
     if (!extras) return;
-    setUploading(true);
+    setUploading({ sent: 0, total: file.size });
     setError(null);
     try {
-      setDataPath(await extras.upload(file, file.name));
+      setDataPath(
+        await extras.upload(file, file.name, (sent, total) => setUploading({ sent, total })),
+      );
     } catch (e) {
-      setError(errorText(e));
+      setError(
+        errorCode(e) === 'upload-too-large'
+          ? `The file is too large to upload. ${errorText(e)}`
+          : errorText(e),
+      );
     } finally {
-      setUploading(false);
+      setUploading(null);
     }
   };
 
@@ -215,10 +223,21 @@ export function ScorePanel() {
         <CsvPicker
           onPath={(p) => setDataPath(p)}
           onFile={(f) => void upload(f)}
-          disabled={busy || uploading}
+          disabled={busy || uploading !== null}
           testId="score-picker"
         />
-        {uploading && <ProgressBar value={null} label="Uploading…" />}
+        {uploading && (
+          <ProgressBar
+            value={uploading.total > 0 ? uploading.sent / uploading.total : null}
+            label="Uploading…"
+            detail={
+              uploading.total > 0
+                ? `${formatBytes(uploading.sent)} of ${formatBytes(uploading.total)} · ${formatPercent(uploading.sent / uploading.total, 0)}`
+                : undefined
+            }
+            testId="score-upload-progress"
+          />
+        )}
       </section>
 
       <section className="j-panel" aria-labelledby="j-score-out">

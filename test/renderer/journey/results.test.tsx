@@ -3,6 +3,7 @@
 // sorted by any column, a run's metrics and curves, the comparison (best values highlighted,
 // curves overlaid), export, and scoring a file.
 
+import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../../src-main/ipc/api';
 import { HostError } from '../../../src-renderer/api';
@@ -517,6 +518,51 @@ describe('the Results tab', () => {
       },
     });
     expect(text(byTestId(c, 'score-kept'))).toContain('user_id, visit_date');
+  });
+
+  it('shows the progress of a file uploaded for scoring, and a refusal as too large', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    let report: (sent: number, total: number) => void = () => undefined;
+    let finish: (path: string) => void = () => undefined;
+    Object.assign(host.api, {
+      upload: (_file: Blob, _name: string, onProgress?: (sent: number, total: number) => void) => {
+        report = (sent, total) => onProgress?.(sent, total);
+        return new Promise<string>((resolve) => (finish = resolve));
+      },
+    });
+    await click(byTestId(c, `run-row-${summaries[0].id}`));
+    await click(byTestId(c, 'score-with-run'));
+    const pick = async (name: string) => {
+      const input = byTestId<HTMLInputElement>(c, 'score-picker-input');
+      const file = new File(['a,b\n1,2\n'], name, { type: 'text/csv' });
+      Object.defineProperty(input, 'files', { value: [file], configurable: true });
+      await act(async () => {
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+    };
+    await pick('new.csv');
+    await act(async () => report(2_097_152, 4_194_304));
+    expect(text(byTestId(c, 'score-upload-progress'))).toContain('2.0 MB of 4.0 MB · 50%');
+    await act(async () => finish('/ws/uploads/new.csv'));
+    await click(c);
+    expect(maybeTestId(c, 'score-upload-progress')).toBeNull();
+    expect(text(byTestId(c, 'score-data-path'))).toBe('/ws/uploads/new.csv');
+
+    Object.assign(host.api, {
+      upload: () =>
+        Promise.reject(
+          new HostError(
+            'huge.csv is 300 MB, more than the 256 MB an upload may have.',
+            'upload-too-large',
+          ),
+        ),
+    });
+    await pick('huge.csv');
+    await click(c);
+    expect(text(byTestId(c, 'score-error'))).toContain(
+      'The file is too large to upload. huge.csv is 300 MB',
+    );
   });
 
   it('deletes a run after asking', async () => {

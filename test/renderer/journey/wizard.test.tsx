@@ -6,6 +6,7 @@
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
+import { HostError } from '../../../src-renderer/api';
 import { DataScreen } from '../../../src-renderer/journey';
 import { useJourney } from '../../../src-renderer/journey/store';
 import {
@@ -305,6 +306,71 @@ describe('the import wizard', () => {
     await click(view.container); // let the upload settle
     expect(host.calls.find((c) => c.channel === 'upload')?.args[1]).toBe('mine.csv');
     expect(host.callsOf('data:import')).toEqual([['/ws/uploads/mine.csv']]);
+  });
+
+  it('shows the upload going (bytes of total, percent), then imports the file', async () => {
+    const host = fakeHost({
+      'files:list': () => listing,
+      'data:import': () => ({ jobId: 'j-up' }),
+    });
+    // An upload the test drives: progress reported, finished when the test says.
+    let report: (sent: number, total: number) => void = () => undefined;
+    let finish: (path: string) => void = () => undefined;
+    Object.assign(host.api, {
+      upload: (_file: Blob, name: string, onProgress?: (sent: number, total: number) => void) => {
+        host.calls.push({ channel: 'upload', args: [_file, name] });
+        report = (sent, total) => onProgress?.(sent, total);
+        return new Promise<string>((resolve) => (finish = resolve));
+      },
+    });
+    view = await render(<DataScreen project={emptyProject()} onProjectChange={vi.fn()} />);
+    const c = view.container;
+    const input = byTestId<HTMLInputElement>(c, 'import-picker-input');
+    const file = new File(['a,b\n1,2\n'], 'big.csv', { type: 'text/csv' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => {
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await act(async () => report(1_048_576, 4_194_304));
+    const progress = byTestId(c, 'import-progress');
+    expect(text(progress)).toContain('Uploading big.csv');
+    expect(text(progress)).toContain('1.0 MB of 4.0 MB · 25%');
+    expect(progress.querySelector('[role="progressbar"]')!.getAttribute('aria-valuenow')).toBe(
+      '25',
+    );
+    await act(async () => report(4_194_304, 4_194_304));
+    expect(text(byTestId(c, 'import-progress'))).toContain('100%');
+    await act(async () => finish('/ws/uploads/big.csv'));
+    await click(c);
+    expect(host.callsOf('data:import')).toEqual([['/ws/uploads/big.csv']]);
+    expect(text(byTestId(c, 'import-progress'))).toContain('Reading big.csv');
+  });
+
+  it('says clearly when an upload is refused as too large', async () => {
+    const host = fakeHost({ 'files:list': () => listing });
+    Object.assign(host.api, {
+      upload: () =>
+        Promise.reject(
+          new HostError(
+            'huge.csv is 300 MB, more than the 256 MB an upload may have.',
+            'upload-too-large',
+          ),
+        ),
+    });
+    view = await render(<DataScreen project={emptyProject()} onProjectChange={vi.fn()} />);
+    const c = view.container;
+    const input = byTestId<HTMLInputElement>(c, 'import-picker-input');
+    const file = new File(['a,b\n1,2\n'], 'huge.csv', { type: 'text/csv' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => {
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await click(c);
+    const error = text(byTestId(c, 'import-error'));
+    expect(error).toContain('The file is too large to upload.');
+    expect(error).toContain('huge.csv is 300 MB, more than the 256 MB an upload may have.');
+    expect(maybeTestId(c, 'import-progress')).toBeNull();
+    expect(host.callsOf('data:import')).toEqual([]);
   });
 
   it('trains the HTLNet template on the sample in one click', async () => {
