@@ -232,6 +232,18 @@ export function draftIssues(draft: BindingDraft, preview: DataPreview): DraftIss
           : `"${c.name}" holds text, so it cannot be a regression target.`,
       });
     }
+    if (c.role === 'target' && s.invalid) {
+      // Cells read as missing in a numeric target: training needs a value on every row.
+      const more = s.invalid.count - 1;
+      issues.push({
+        severity: 'error',
+        column: c.name,
+        fix: 'reread',
+        message: `In "${c.name}", "${s.invalid.value}" on line ${s.invalid.line.toLocaleString('en-US')} is not a number${
+          more > 0 ? ` (and ${more.toLocaleString('en-US')} more cell${more === 1 ? '' : 's'})` : ''
+        }: a target needs a number on every row. Fix it in ${preview.name} (e.g. 29.99 for $29.99), then read the file again.`,
+      });
+    }
     if (c.role === 'target' && s.missing > 0) {
       issues.push({
         severity: 'warning',

@@ -242,6 +242,24 @@ describe('the import wizard', () => {
     expect(maybeTestId(c, 'column-invalid-user_age')).toBeNull();
   });
 
+  it('refuses a target with cells that are not numbers, naming the first and its line', async () => {
+    const { host } = await importSample(emptyProject());
+    const c = view!.container;
+    const preview = fixturePreview();
+    const amount = preview.columns.find((col) => col.name === 'amount')!;
+    Object.assign(amount, { invalid: { count: 2, line: 1235, value: '$29.99' } });
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview });
+    expect(byTestId<HTMLSelectElement>(c, 'task-type-amount').value).toBe('regression');
+    const issues = text(byTestId(c, 'draft-issues'));
+    expect(issues).toContain('"$29.99" on line 1,235 is not a number (and 1 more cell)');
+    expect(issues).toContain('a target needs a number on every row');
+    expect(byTestId<HTMLButtonElement>(c, 'wizard-next').disabled).toBe(true);
+    // Fixed and read again: Next opens.
+    await click(byTestId(c, 'wizard-reread'));
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
+    expect(byTestId<HTMLButtonElement>(c, 'wizard-next').disabled).toBe(false);
+  });
+
   it('offers the HTLNet template for an empty project', async () => {
     const template = fixtureProject();
     const onProjectChange = vi.fn();
