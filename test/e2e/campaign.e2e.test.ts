@@ -352,6 +352,7 @@ describe.skipIf(unavailable !== null && !required)(
         const expected = (e: string) =>
           e.includes('/api/invoke/score:start') || e.includes('status of 400 (Bad Request)');
         app.errors.splice(0, app.errors.length, ...app.errors.filter((e) => !expected(e)));
+        await audit('results, replace the file?');
         expect(readFileSync(out, 'utf8')).toBe('my,own\n1,2\n');
         await byId(page, 'score-replace-confirm').click();
         await byId(page, 'score-result').waitFor({ timeout: LONG });
