@@ -57,6 +57,24 @@ export function notNumbersText(column: ColumnSummary): string | null {
   }`;
 }
 
+/**
+ * A numeric column with a few cells that are not numbers ("4e", "-", "Inf"): the host reads
+ * them as missing. Says how many, the first one and its line, and what became of them.
+ */
+export function invalidText(column: ColumnSummary): string | null {
+  const bad = column.invalid;
+  if (!bad) return null;
+  const line = bad.line.toLocaleString('en-US');
+  return bad.count === 1
+    ? `1 cell is not a number ("${bad.value}" on line ${line}); it is read as missing`
+    : `${bad.count.toLocaleString('en-US')} cells are not numbers (first: "${bad.value}" on line ${line}); they are read as missing`;
+}
+
+/** Numbers written with a decimal comma (33,12) that the host read as numbers. */
+export function decimalCommaText(column: ColumnSummary): string | null {
+  return column.decimalComma ? 'Numbers with a decimal comma (33,12) were read as 33.12' : null;
+}
+
 /** Whether a binding names only columns of the file and has at least one task. */
 export function bindingFits(binding: DataBinding, preview: DataPreview): boolean {
   const names = new Set(preview.columns.map((c) => c.name));
@@ -213,6 +231,18 @@ export function draftIssues(draft: BindingDraft, preview: DataPreview): DraftIss
         message: s.notNumbers
           ? `In "${c.name}", ${notNumbersText(s)}: a regression target needs a number on every row. Fix the value in ${preview.name} (e.g. 29.99 for $29.99), then read the file again.`
           : `"${c.name}" holds text, so it cannot be a regression target.`,
+      });
+    }
+    if (c.role === 'target' && s.invalid) {
+      // Cells read as missing in a numeric target: training needs a value on every row.
+      const more = s.invalid.count - 1;
+      issues.push({
+        severity: 'error',
+        column: c.name,
+        fix: 'reread',
+        message: `In "${c.name}", "${s.invalid.value}" on line ${s.invalid.line.toLocaleString('en-US')} is not a number${
+          more > 0 ? ` (and ${more.toLocaleString('en-US')} more cell${more === 1 ? '' : 's'})` : ''
+        }: a target needs a number on every row. Fix it in ${preview.name} (e.g. 29.99 for $29.99), then read the file again.`,
       });
     }
     if (c.role === 'target' && s.missing > 0) {

@@ -28,7 +28,8 @@ export type WizardStep = 'source' | 'columns' | 'review';
 
 export type ImportStatus =
   | { status: 'idle' }
-  | { status: 'uploading'; name: string }
+  /** Browser mode: the file going to the workspace; `sent` of `total` bytes (0 when unknown). */
+  | { status: 'uploading'; name: string; sent: number; total: number }
   | {
       status: 'importing';
       jobId: string | null;
@@ -109,6 +110,8 @@ export interface JourneyState {
   step: WizardStep;
   importing: ImportStatus;
   importError: string | null;
+  /** The error box's title when it is not "The file could not be read." (an upload refused). */
+  importErrorTitle: string | null;
   importNotice: string | null;
   preview: DataPreview | null;
   draft: BindingDraft | null;
@@ -161,6 +164,7 @@ function initialState(): JourneyState {
     step: 'source',
     importing: { status: 'idle' },
     importError: null,
+    importErrorTitle: null,
     importNotice: null,
     preview: null,
     draft: null,
@@ -193,6 +197,12 @@ const get = useJourney.getState;
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The host's code for an error ('output-exists', 'upload-too-large'), when it gave one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 // ---- host events ------------------------------------------------------------------------------
@@ -354,7 +364,7 @@ function onImportEvent(event: JobEvent): void {
       break;
     case 'job:failed':
       // The previous preview and draft stay: nothing the user did is lost.
-      set({ importing: { status: 'idle' }, importError: event.error });
+      set({ importing: { status: 'idle' }, importErrorTitle: null, importError: event.error });
       break;
     case 'job:cancelled':
       set({ importing: { status: 'idle' }, importNotice: 'Import cancelled.' });
@@ -373,6 +383,7 @@ function acceptPreview(preview: DataPreview, goToColumns = true): void {
     preview,
     draft,
     importError: null,
+    importErrorTitle: null,
     importNotice: null,
     applyError: null,
     selectedColumn: draft.targets[draft.targets.length - 1] ?? preview.columns[0]?.name ?? null,
@@ -397,6 +408,7 @@ export async function importFile(
       stage: 'reading',
     },
     importError: null,
+    importErrorTitle: null,
     importNotice: null,
   });
   try {
@@ -417,7 +429,7 @@ export async function importFile(
     const last = await done;
     return last.type === 'import:done' ? last.preview : null;
   } catch (error) {
-    set({ importing: { status: 'idle' }, importError: errorText(error) });
+    set({ importing: { status: 'idle' }, importErrorTitle: null, importError: errorText(error) });
     return null;
   }
 }
@@ -429,15 +441,33 @@ export async function uploadAndImport(
 ): Promise<DataPreview | null> {
   const extras = browserExtras();
   if (!extras) {
-    set({ importError: 'Uploading is only available in the browser version.' });
+    set({
+      importErrorTitle: null,
+      importError: 'Uploading is only available in the browser version.',
+    });
     return null;
   }
-  set({ importing: { status: 'uploading', name: file.name }, importError: null });
+  set({
+    importing: { status: 'uploading', name: file.name, sent: 0, total: file.size },
+    importError: null,
+    importErrorTitle: null,
+  });
   let path: string;
   try {
-    path = await extras.upload(file, file.name);
+    path = await extras.upload(file, file.name, (sent, total) => {
+      const importing = get().importing;
+      if (importing.status === 'uploading' && importing.name === file.name)
+        set({ importing: { ...importing, sent, total } });
+    });
   } catch (error) {
-    set({ importing: { status: 'idle' }, importError: errorText(error) });
+    set({
+      importing: { status: 'idle' },
+      importError: errorText(error),
+      importErrorTitle:
+        errorCode(error) === 'upload-too-large'
+          ? 'The file is too large to upload.'
+          : 'The file could not be uploaded.',
+    });
     return null;
   }
   return importFile(path, current);
@@ -912,18 +942,30 @@ export function isScoring(score: ScoreState): boolean {
   return score.phase === 'starting' || score.phase === 'running';
 }
 
-export async function startScore(request: ScoreRequestArgs): Promise<boolean> {
-  if (isScoring(get().score)) return false;
+/**
+ * Starts scoring: 'started', 'failed' (the error is in the state), or 'output-exists' when the
+ * predictions file exists and the app did not write it (nothing is shown: the caller asks the
+ * user, then retries with `replace: true`).
+ */
+export async function startScore(
+  request: ScoreRequestArgs,
+): Promise<'started' | 'failed' | 'output-exists'> {
+  if (isScoring(get().score)) return 'failed';
+  const before = get().score;
   set({ score: { ...idleScore, phase: 'starting', out: request.out, request } });
   try {
     await runJob(
       () => api().scoreStart(request),
       (jobId) => set({ score: { ...get().score, jobId, phase: 'running' } }),
     );
-    return true;
+    return 'started';
   } catch (error) {
+    if (errorCode(error) === 'output-exists' && !request.replace) {
+      set({ score: before });
+      return 'output-exists';
+    }
     set({ score: { ...get().score, phase: 'failed', error: errorText(error) } });
-    return false;
+    return 'failed';
   }
 }
 

@@ -6,7 +6,7 @@
 // "trained on" note). Every main screen is audited with axe-core (WCAG 2 A/AA) in both themes.
 // Screenshots: test-results/screenshots/campaign-*.png.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,16 +179,21 @@ describe.skipIf(unavailable !== null && !required)(
         await page
           .locator('[data-testid="wizard-step-columns"][aria-current="step"]')
           .waitFor({ timeout: LONG });
-        // spend holds text on one line: the profile says which.
-        const preview = await invoke<{ columns: { name: string; notNumbers?: unknown }[] }>(
+        // spend holds text on one line: it stays a number column, the profile says which cell.
+        const preview = await invoke<{ columns: { name: string; invalid?: unknown }[] }>(
           page,
           'data:preview',
           [csv],
         );
-        expect(preview.columns.find((c) => c.name === 'spend')!.notNumbers).toEqual({
+        expect(preview.columns.find((c) => c.name === 'spend')!.invalid).toEqual({
           count: 1,
-          first: { line: STRAY_ROW + 2, value: '$29.99' },
+          line: STRAY_ROW + 2,
+          value: '$29.99',
         });
+        await byId(page, 'column-row-spend').locator('button').click();
+        expect(await byId(page, 'profile-invalid').innerText()).toContain(
+          `1 cell is not a number ("$29.99" on line ${STRAY_ROW + 2}); it is read as missing`,
+        );
         await byId(page, 'exclude-customer_id').check();
         for (const t of ['visit', 'conversion', 'spend']) await byId(page, `target-${t}`).check();
         const chain = await page
@@ -336,12 +341,26 @@ describe.skipIf(unavailable !== null && !required)(
           .locator('[data-testid="score-picker-files-use"][data-name="campaign.csv"]')
           .click();
         await byId(page, 'score-out-name').fill('campaign-scored');
+        // A file of the user's own under that name: the app asks before replacing it.
+        const out = path.join(app.workspace, 'predictions', 'campaign-scored.csv');
+        mkdirSync(path.dirname(out), { recursive: true });
+        writeFileSync(out, 'my,own\n1,2\n');
         await byId(page, 'score-start').click();
+        await byId(page, 'score-replace-dialog').waitFor({ timeout: LONG });
+        // That refusal (400, code output-exists) is expected: it is what made the app ask.
+        await expect.poll(() => app.errors.filter((e) => e.includes('score:start')).length).toBe(1);
+        const expected = (e: string) =>
+          e.includes('/api/invoke/score:start') || e.includes('status of 400 (Bad Request)');
+        app.errors.splice(0, app.errors.length, ...app.errors.filter((e) => !expected(e)));
+        await audit('results, replace the file?');
+        expect(readFileSync(out, 'utf8')).toBe('my,own\n1,2\n');
+        await byId(page, 'score-replace-confirm').click();
         await byId(page, 'score-result').waitFor({ timeout: LONG });
+        // The input columns are kept before the predictions (the default).
+        expect(await byId(page, 'score-kept').innerText()).toContain('history_segment');
         const note = await byId(page, 'score-trained-on').innerText();
         expect(note).toContain('HTLNet on the campaign');
         expect(note).toMatch(/\d+% of its rows/);
-        const out = path.join(app.workspace, 'predictions', 'campaign-scored.csv');
         expect(readFileSync(out, 'utf8').trimEnd().split('\n')).toHaveLength(ROWS + 1);
         await app.screenshot('campaign-06-score');
         await audit('results, score');
@@ -369,9 +388,11 @@ describe.skipIf(unavailable !== null && !required)(
         await audit('model, building help');
         await byId(page, 'fix-add-shared-embedding').first().click();
         await page.locator('.react-flow__edge').first().waitFor({ timeout: LONG });
-        // The new node may be measured and re-rendered once before it settles: wait for one.
+        // One node added (the node's own problem badge, node-problem-…, is not a node).
         await expect
-          .poll(() => page.locator('[data-testid^="node-"][data-testid*="embedding"]').count())
+          .poll(() =>
+            page.locator('.block-node[data-testid^="node-"][data-testid*="embedding"]').count(),
+          )
           .toBe(1);
         // Next: the embedding's own input, with feature inputs offered.
         await byId(page, 'fix-add-feature-input').first().waitFor({ timeout: LONG });

@@ -3,7 +3,7 @@
 
 import type { ColumnSummary } from '../../../src-main/ipc/api';
 import { BarChart, ChartCard, histogramBars } from '../charts';
-import { notNumbersText } from '../binding';
+import { decimalCommaText, invalidText, notNumbersText } from '../binding';
 import { READINGS } from '../readings';
 import { formatCount, formatNumber, formatPercent } from '../format';
 
@@ -43,6 +43,22 @@ export function ColumnProfile({ column, rows }: { column: ColumnSummary; rows: n
             <dd className="j-warn-text" data-testid="profile-not-numbers">
               {notNumbersText(column)}
             </dd>
+          </>
+        )}
+        {column.invalid && (
+          <>
+            <dt title="Cells of a column of numbers that are not numbers (4e, -, Inf): the model sees them as missing">
+              Not numbers
+            </dt>
+            <dd className="j-warn-text" data-testid="profile-invalid">
+              {invalidText(column)}
+            </dd>
+          </>
+        )}
+        {column.decimalComma && (
+          <>
+            <dt title="How the numbers of this column are written">Decimal comma</dt>
+            <dd data-testid="profile-decimal-comma">{decimalCommaText(column)}</dd>
           </>
         )}
         {column.positiveRate !== undefined && (

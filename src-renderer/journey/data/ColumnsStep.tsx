@@ -6,10 +6,12 @@ import type { ColumnSummary, DataPreview } from '../../../src-main/ipc/api';
 import type { FeatureKind, TaskType } from '../../../src-main/shared/project';
 import {
   canBeRegression,
+  decimalCommaText,
   draftCore,
   draftToBinding,
   kindReason,
   draftIssues,
+  invalidText,
   moveTarget,
   setKind,
   setTaskType,
@@ -67,8 +69,24 @@ function ColumnRow({
           {name}
         </button>
       </th>
-      <td className="j-muted" title={`Inferred from the values: ${KIND_TEXT[summary.kind]}`}>
+      <td
+        className="j-muted"
+        title={[
+          `Inferred from the values: ${KIND_TEXT[summary.kind]}`,
+          invalidText(summary),
+          decimalCommaText(summary),
+        ]
+          .filter(Boolean)
+          .join('. ')}
+      >
         {summary.kind}
+        {summary.invalid && (
+          <span className="j-warn-text" data-testid={`column-invalid-${name}`}>
+            {' '}
+            · {formatCount(summary.invalid.count)} not{' '}
+            {summary.invalid.count === 1 ? 'a number' : 'numbers'}
+          </span>
+        )}
       </td>
       <td className="j-num" title="Rows without a value">
         {summary.missing > 0 ? formatPercent(summary.missing / Math.max(1, rows)) : '–'}

@@ -102,6 +102,7 @@ export function SourceStep(props: JourneyProps) {
   const { project } = props;
   const importing = useJourney((s) => s.importing);
   const importError = useJourney((s) => s.importError);
+  const importErrorTitle = useJourney((s) => s.importErrorTitle);
   const importNotice = useJourney((s) => s.importNotice);
   const preview = useJourney((s) => s.preview);
   const [uploads, setUploads] = useState(0);
@@ -176,8 +177,13 @@ export function SourceStep(props: JourneyProps) {
         <div className="j-slot" aria-live="polite">
           {importing.status === 'uploading' && (
             <ProgressBar
-              value={null}
-              label={`Uploading ${importing.name}…`}
+              value={importing.total > 0 ? importing.sent / importing.total : null}
+              label={`Uploading ${importing.name}`}
+              detail={
+                importing.total > 0
+                  ? `${formatBytes(importing.sent)} of ${formatBytes(importing.total)} · ${formatPercent(importing.sent / importing.total, 0)}`
+                  : 'starting…'
+              }
               testId="import-progress"
             />
           )}
@@ -209,7 +215,7 @@ export function SourceStep(props: JourneyProps) {
         </div>
         {importError && (
           <ErrorBox
-            title="The file could not be read."
+            title={importErrorTitle ?? 'The file could not be read.'}
             message={importError}
             onDismiss={() => useJourney.setState({ importError: null })}
             testId="import-error"

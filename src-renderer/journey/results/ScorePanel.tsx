@@ -16,6 +16,7 @@ import {
 } from '../format';
 import {
   cancelScore,
+  errorCode,
   errorText,
   isScoring,
   setScoreSource,
@@ -23,7 +24,18 @@ import {
   useJourney,
   type ScoreState,
 } from '../store';
+import { Modal } from '../../app/dialogs/Modal';
+import type { ScoreRequestArgs } from '../../../src-main/ipc/api';
 import { CsvPicker, ErrorBox, Field, ProgressBar, useAppMode, WorkspaceFiles } from '../ui';
+
+/** The "keep" choice as the host takes it: the named columns of a comma-separated list. */
+function keepArg(choice: 'all' | 'none' | 'some', names: string): ScoreRequestArgs['keep'] {
+  if (choice !== 'some') return choice;
+  return names
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+}
 
 function stem(name: string): string {
   return name.replace(/\.(csv|tsv|txt)(\.gz)?$/i, '');
@@ -36,10 +48,15 @@ export function ScorePanel() {
   const source = useJourney((s) => s.scoreSource);
   const score = useJourney((s) => s.score);
   const [dataPath, setDataPath] = useState<string | null>(null);
-  const [uploading, setUploading] = useState(false);
+  // Browser mode: the file being sent to the workspace, bytes sent of total.
+  const [uploading, setUploading] = useState<{ sent: number; total: number } | null>(null);
   const [outName, setOutName] = useState('');
   const [outPath, setOutPath] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [keep, setKeep] = useState<'all' | 'none' | 'some'>('all');
+  const [keepNames, setKeepNames] = useState('');
+  // The request refused because its output exists (a file the app did not write): asks first.
+  const [confirmReplace, setConfirmReplace] = useState<ScoreRequestArgs | null>(null);
   const openRun = useJourney((s) => s.openRun);
   const busy = isScoring(score);
   // Start from the run on screen, when it has a model.
@@ -63,14 +80,20 @@ export function ScorePanel() {
   const upload = async (file: File) => {
     const extras = browserExtras();
     if (!extras) return;
-    setUploading(true);
+    setUploading({ sent: 0, total: file.size });
     setError(null);
     try {
-      setDataPath(await extras.upload(file, file.name));
+      setDataPath(
+        await extras.upload(file, file.name, (sent, total) => setUploading({ sent, total })),
+      );
     } catch (e) {
-      setError(errorText(e));
+      setError(
+        errorCode(e) === 'upload-too-large'
+          ? `The file is too large to upload. ${errorText(e)}`
+          : errorText(e),
+      );
     } finally {
-      setUploading(false);
+      setUploading(null);
     }
   };
 
@@ -92,11 +115,25 @@ export function ScorePanel() {
     }
   };
 
-  const ready = source !== null && dataPath !== null && out !== null && !busy;
-  const go = () => {
+  const keepValue = keepArg(keep, keepNames);
+  const keepOk = !Array.isArray(keepValue) || keepValue.length > 0;
+  const ready = source !== null && dataPath !== null && out !== null && !busy && keepOk;
+  const go = async () => {
     if (!source || !dataPath || !out) return;
     setError(null);
-    void startScore({ source, dataPath, out });
+    // 'all' is the host's default: sent only when the user chose otherwise.
+    const request: ScoreRequestArgs = {
+      source,
+      dataPath,
+      out,
+      ...(keepValue === 'all' ? {} : { keep: keepValue }),
+    };
+    if ((await startScore(request)) === 'output-exists') setConfirmReplace(request);
+  };
+  const replace = () => {
+    const request = confirmReplace;
+    setConfirmReplace(null);
+    if (request) void startScore({ ...request, replace: true });
   };
 
   const result = score.phase === 'done' ? score.result : null;
@@ -186,10 +223,21 @@ export function ScorePanel() {
         <CsvPicker
           onPath={(p) => setDataPath(p)}
           onFile={(f) => void upload(f)}
-          disabled={busy || uploading}
+          disabled={busy || uploading !== null}
           testId="score-picker"
         />
-        {uploading && <ProgressBar value={null} label="Uploading…" />}
+        {uploading && (
+          <ProgressBar
+            value={uploading.total > 0 ? uploading.sent / uploading.total : null}
+            label="Uploading…"
+            detail={
+              uploading.total > 0
+                ? `${formatBytes(uploading.sent)} of ${formatBytes(uploading.total)} · ${formatPercent(uploading.sent / uploading.total, 0)}`
+                : undefined
+            }
+            testId="score-upload-progress"
+          />
+        )}
       </section>
 
       <section className="j-panel" aria-labelledby="j-score-out">
@@ -221,6 +269,59 @@ export function ScorePanel() {
           </Field>
         )}
         {out && mode !== 'electron' && <p className="j-muted j-small">Will be written to {out}</p>}
+        <div
+          className="j-radio-row"
+          role="radiogroup"
+          aria-label="Keep the input columns"
+          data-testid="score-keep"
+        >
+          <span>Keep the input columns:</span>
+          <label title="Every column of the scored file, then the predictions (rows join back by their own id)">
+            <input
+              type="radio"
+              name="j-score-keep"
+              checked={keep === 'all'}
+              onChange={() => setKeep('all')}
+              disabled={busy}
+              data-testid="score-keep-all"
+            />{' '}
+            all
+          </label>
+          <label title="Only the prediction columns (rows join back by their order)">
+            <input
+              type="radio"
+              name="j-score-keep"
+              checked={keep === 'none'}
+              onChange={() => setKeep('none')}
+              disabled={busy}
+              data-testid="score-keep-none"
+            />{' '}
+            none
+          </label>
+          <label title="Only the columns you name (an id, say), then the predictions">
+            <input
+              type="radio"
+              name="j-score-keep"
+              checked={keep === 'some'}
+              onChange={() => setKeep('some')}
+              disabled={busy}
+              data-testid="score-keep-some"
+            />{' '}
+            these:
+          </label>
+          {keep === 'some' && (
+            <input
+              type="text"
+              value={keepNames}
+              placeholder="user_id, visit_date"
+              onChange={(e) => setKeepNames(e.currentTarget.value)}
+              aria-label="Input columns to keep, separated by commas"
+              title="Input columns to keep, separated by commas"
+              disabled={busy}
+              data-testid="score-keep-names"
+            />
+          )}
+        </div>
       </section>
 
       <div className="j-row">
@@ -239,11 +340,13 @@ export function ScorePanel() {
             type="button"
             className="j-btn j-btn-primary j-btn-large"
             disabled={!ready || (source !== null && 'modelDir' in source && !source.modelDir)}
-            onClick={go}
+            onClick={() => void go()}
             title={
               ready
                 ? 'Write a CSV of predictions for every row'
-                : 'Choose a model, a file and where to write'
+                : keepOk
+                  ? 'Choose a model, a file and where to write'
+                  : 'Name the input columns to keep, or choose all or none'
             }
             data-testid="score-start"
           >
@@ -276,6 +379,39 @@ export function ScorePanel() {
           testId="score-error"
         />
       )}
+      {confirmReplace && (
+        <Modal
+          title="Replace the file?"
+          testId="score-replace-dialog"
+          onCancel={() => setConfirmReplace(null)}
+          footer={
+            <>
+              <button
+                type="button"
+                className="button danger-text"
+                data-testid="score-replace-confirm"
+                onClick={replace}
+              >
+                Replace
+              </button>
+              <span className="spacer" />
+              <button
+                type="button"
+                className="button primary"
+                data-testid="score-replace-cancel"
+                onClick={() => setConfirmReplace(null)}
+              >
+                Cancel
+              </button>
+            </>
+          }
+        >
+          <p>
+            <code>{confirmReplace.out}</code> already exists and was not written by HTLNet Studio.
+            Replacing it loses what it holds; Cancel keeps it (then choose another file name).
+          </p>
+        </Modal>
+      )}
       {result && (
         <section
           className="j-panel j-score-result"
@@ -287,6 +423,13 @@ export function ScorePanel() {
             <code data-testid="score-out">{result.out}</code>
           </p>
           <p className="j-muted j-wrap">Columns: {result.columns.join(', ')}</p>
+          {result.keptColumns && (
+            <p className="j-muted j-wrap" data-testid="score-kept">
+              {result.keptColumns.length === 0
+                ? 'No input columns kept: rows join back to the scored file by their order.'
+                : `Input columns kept before the predictions: ${result.keptColumns.join(', ')}`}
+            </p>
+          )}
           {result.metrics && <TrainedOnNote score={score} />}
           {result.metrics ? (
             <table className="j-table j-compact" data-testid="score-metrics">

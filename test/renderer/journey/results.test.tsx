@@ -3,8 +3,10 @@
 // sorted by any column, a run's metrics and curves, the comparison (best values highlighted,
 // curves overlaid), export, and scoring a file.
 
+import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../../src-main/ipc/api';
+import { HostError } from '../../../src-renderer/api';
 import { ResultsScreen } from '../../../src-renderer/journey';
 import { formatMetric, slug } from '../../../src-renderer/journey/format';
 import { sortRuns, taskColumns, bestOf } from '../../../src-renderer/journey/results/runs';
@@ -433,6 +435,134 @@ describe('the Results tab', () => {
       error: 'new-visits.csv has no column "price".',
     });
     expect(text(byTestId(c, 'score-error'))).toContain('has no column "price"');
+  });
+
+  it('asks before replacing a file the app did not write, then retries with replace', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    const htlnet = summaries[0].id;
+    host.handlers['score:start'] = (request) => {
+      if (!request.replace)
+        throw new HostError(
+          '/ws/predictions/new-visits-predictions.csv exists and was not written by HTLNet Studio.',
+          'output-exists',
+        );
+      return { jobId: 'j-score' };
+    };
+    await click(byTestId(c, `run-row-${htlnet}`));
+    await click(byTestId(c, 'score-with-run'));
+    await click(
+      c.querySelector('[data-testid="score-picker-files-use"][data-name="new-visits.csv"]')!,
+    );
+    await click(byTestId(c, 'score-start'));
+    const dialog = byTestId(c, 'score-replace-dialog');
+    expect(text(dialog)).toContain('/ws/predictions/new-visits-predictions.csv');
+    expect(maybeTestId(c, 'score-error')).toBeNull();
+    // Cancel keeps the file: nothing more is asked of the host.
+    await click(byTestId(c, 'score-replace-cancel'));
+    expect(maybeTestId(c, 'score-replace-dialog')).toBeNull();
+    expect(host.callsOf('score:start')).toHaveLength(1);
+    // Replace retries with replace: true, and the job runs.
+    await click(byTestId(c, 'score-start'));
+    await click(byTestId(c, 'score-replace-confirm'));
+    expect(host.callsOf('score:start').map((a) => a[0].replace)).toEqual([
+      undefined,
+      undefined,
+      true,
+    ]);
+    expect(maybeTestId(c, 'score-replace-dialog')).toBeNull();
+    expect(maybeTestId(c, 'score-cancel')).not.toBeNull();
+  });
+
+  it('keeps the input columns chosen and says which were kept', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    await click(byTestId(c, `run-row-${summaries[0].id}`));
+    await click(byTestId(c, 'score-with-run'));
+    await click(
+      c.querySelector('[data-testid="score-picker-files-use"][data-name="new-visits.csv"]')!,
+    );
+    expect(byTestId<HTMLInputElement>(c, 'score-keep-all').checked).toBe(true);
+    expect(text(byTestId(c, 'score-keep'))).toContain('Keep the input columns');
+    await click(byTestId(c, 'score-keep-none'));
+    await click(byTestId(c, 'score-start'));
+    expect(host.callsOf('score:start')[0][0].keep).toBe('none');
+    await host.emit({
+      type: 'score:done',
+      jobId: 'j-score',
+      result: {
+        out: '/ws/predictions/new-visits-predictions.csv',
+        rows: 10,
+        columns: ['click'],
+        keptColumns: [],
+        metrics: null,
+      },
+    });
+    expect(text(byTestId(c, 'score-kept'))).toContain('No input columns kept');
+
+    await click(byTestId(c, 'score-keep-some'));
+    // No names yet: nothing to start.
+    expect(byTestId<HTMLButtonElement>(c, 'score-start').disabled).toBe(true);
+    await typeInto(byTestId(c, 'score-keep-names'), ' user_id, visit_date ,');
+    await click(byTestId(c, 'score-start'));
+    expect(host.callsOf('score:start')[1][0].keep).toEqual(['user_id', 'visit_date']);
+    await host.emit({
+      type: 'score:done',
+      jobId: 'j-score',
+      result: {
+        out: '/ws/predictions/new-visits-predictions.csv',
+        rows: 10,
+        columns: ['click'],
+        keptColumns: ['user_id', 'visit_date'],
+        metrics: null,
+      },
+    });
+    expect(text(byTestId(c, 'score-kept'))).toContain('user_id, visit_date');
+  });
+
+  it('shows the progress of a file uploaded for scoring, and a refusal as too large', async () => {
+    const { host, summaries } = await open();
+    const c = view!.container;
+    let report: (sent: number, total: number) => void = () => undefined;
+    let finish: (path: string) => void = () => undefined;
+    Object.assign(host.api, {
+      upload: (_file: Blob, _name: string, onProgress?: (sent: number, total: number) => void) => {
+        report = (sent, total) => onProgress?.(sent, total);
+        return new Promise<string>((resolve) => (finish = resolve));
+      },
+    });
+    await click(byTestId(c, `run-row-${summaries[0].id}`));
+    await click(byTestId(c, 'score-with-run'));
+    const pick = async (name: string) => {
+      const input = byTestId<HTMLInputElement>(c, 'score-picker-input');
+      const file = new File(['a,b\n1,2\n'], name, { type: 'text/csv' });
+      Object.defineProperty(input, 'files', { value: [file], configurable: true });
+      await act(async () => {
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+    };
+    await pick('new.csv');
+    await act(async () => report(2_097_152, 4_194_304));
+    expect(text(byTestId(c, 'score-upload-progress'))).toContain('2.0 MB of 4.0 MB · 50%');
+    await act(async () => finish('/ws/uploads/new.csv'));
+    await click(c);
+    expect(maybeTestId(c, 'score-upload-progress')).toBeNull();
+    expect(text(byTestId(c, 'score-data-path'))).toBe('/ws/uploads/new.csv');
+
+    Object.assign(host.api, {
+      upload: () =>
+        Promise.reject(
+          new HostError(
+            'huge.csv is 300 MB, more than the 256 MB an upload may have.',
+            'upload-too-large',
+          ),
+        ),
+    });
+    await pick('huge.csv');
+    await click(c);
+    expect(text(byTestId(c, 'score-error'))).toContain(
+      'The file is too large to upload. huge.csv is 300 MB',
+    );
   });
 
   it('deletes a run after asking', async () => {

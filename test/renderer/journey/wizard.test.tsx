@@ -6,6 +6,7 @@
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
+import { HostError } from '../../../src-renderer/api';
 import { DataScreen } from '../../../src-renderer/journey';
 import { useJourney } from '../../../src-renderer/journey/store';
 import {
@@ -205,6 +206,60 @@ describe('the import wizard', () => {
     expect(byTestId<HTMLButtonElement>(c, 'wizard-next').disabled).toBe(false);
   });
 
+  it('says which cells of a number column are not numbers and when decimal commas were read', async () => {
+    const { host } = await importSample(emptyProject());
+    const c = view!.container;
+    const preview = fixturePreview();
+    const price = preview.columns.find((col) => col.name === 'price')!;
+    // A numeric column that stays numeric: three bad cells read as missing, decimal commas.
+    Object.assign(price, {
+      invalid: { count: 3, line: 12, value: '4e' },
+      decimalComma: true,
+    });
+    const rating = preview.columns.find((col) => col.name === 'item_rating')!;
+    Object.assign(rating, { invalid: { count: 1, line: 7, value: '-' } });
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview });
+    expect(text(byTestId(c, 'column-invalid-price'))).toContain('3 not numbers');
+    expect(byTestId(c, 'column-row-price').querySelector('td')!.getAttribute('title')).toContain(
+      'read as missing',
+    );
+    await click(byTestId(c, 'column-row-price').querySelector('button')!);
+    expect(text(byTestId(c, 'profile-invalid'))).toBe(
+      '3 cells are not numbers (first: "4e" on line 12); they are read as missing',
+    );
+    expect(text(byTestId(c, 'profile-decimal-comma'))).toContain('decimal comma');
+    // Still a number column: its histogram stays, no "not numbers" of a text column.
+    expect(maybeTestId(c, 'profile-histogram')).not.toBeNull();
+    expect(maybeTestId(c, 'profile-not-numbers')).toBeNull();
+    await click(byTestId(c, 'column-row-item_rating').querySelector('button')!);
+    expect(text(byTestId(c, 'profile-invalid'))).toBe(
+      '1 cell is not a number ("-" on line 7); it is read as missing',
+    );
+    expect(maybeTestId(c, 'profile-decimal-comma')).toBeNull();
+    // A clean column says nothing of the kind.
+    await click(byTestId(c, 'column-row-user_age').querySelector('button')!);
+    expect(maybeTestId(c, 'profile-invalid')).toBeNull();
+    expect(maybeTestId(c, 'column-invalid-user_age')).toBeNull();
+  });
+
+  it('refuses a target with cells that are not numbers, naming the first and its line', async () => {
+    const { host } = await importSample(emptyProject());
+    const c = view!.container;
+    const preview = fixturePreview();
+    const amount = preview.columns.find((col) => col.name === 'amount')!;
+    Object.assign(amount, { invalid: { count: 2, line: 1235, value: '$29.99' } });
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview });
+    expect(byTestId<HTMLSelectElement>(c, 'task-type-amount').value).toBe('regression');
+    const issues = text(byTestId(c, 'draft-issues'));
+    expect(issues).toContain('"$29.99" on line 1,235 is not a number (and 1 more cell)');
+    expect(issues).toContain('a target needs a number on every row');
+    expect(byTestId<HTMLButtonElement>(c, 'wizard-next').disabled).toBe(true);
+    // Fixed and read again: Next opens.
+    await click(byTestId(c, 'wizard-reread'));
+    await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
+    expect(byTestId<HTMLButtonElement>(c, 'wizard-next').disabled).toBe(false);
+  });
+
   it('offers the HTLNet template for an empty project', async () => {
     const template = fixtureProject();
     const onProjectChange = vi.fn();
@@ -269,6 +324,71 @@ describe('the import wizard', () => {
     await click(view.container); // let the upload settle
     expect(host.calls.find((c) => c.channel === 'upload')?.args[1]).toBe('mine.csv');
     expect(host.callsOf('data:import')).toEqual([['/ws/uploads/mine.csv']]);
+  });
+
+  it('shows the upload going (bytes of total, percent), then imports the file', async () => {
+    const host = fakeHost({
+      'files:list': () => listing,
+      'data:import': () => ({ jobId: 'j-up' }),
+    });
+    // An upload the test drives: progress reported, finished when the test says.
+    let report: (sent: number, total: number) => void = () => undefined;
+    let finish: (path: string) => void = () => undefined;
+    Object.assign(host.api, {
+      upload: (_file: Blob, name: string, onProgress?: (sent: number, total: number) => void) => {
+        host.calls.push({ channel: 'upload', args: [_file, name] });
+        report = (sent, total) => onProgress?.(sent, total);
+        return new Promise<string>((resolve) => (finish = resolve));
+      },
+    });
+    view = await render(<DataScreen project={emptyProject()} onProjectChange={vi.fn()} />);
+    const c = view.container;
+    const input = byTestId<HTMLInputElement>(c, 'import-picker-input');
+    const file = new File(['a,b\n1,2\n'], 'big.csv', { type: 'text/csv' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => {
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await act(async () => report(1_048_576, 4_194_304));
+    const progress = byTestId(c, 'import-progress');
+    expect(text(progress)).toContain('Uploading big.csv');
+    expect(text(progress)).toContain('1.0 MB of 4.0 MB · 25%');
+    expect(progress.querySelector('[role="progressbar"]')!.getAttribute('aria-valuenow')).toBe(
+      '25',
+    );
+    await act(async () => report(4_194_304, 4_194_304));
+    expect(text(byTestId(c, 'import-progress'))).toContain('100%');
+    await act(async () => finish('/ws/uploads/big.csv'));
+    await click(c);
+    expect(host.callsOf('data:import')).toEqual([['/ws/uploads/big.csv']]);
+    expect(text(byTestId(c, 'import-progress'))).toContain('Reading big.csv');
+  });
+
+  it('says clearly when an upload is refused as too large', async () => {
+    const host = fakeHost({ 'files:list': () => listing });
+    Object.assign(host.api, {
+      upload: () =>
+        Promise.reject(
+          new HostError(
+            'huge.csv is 300 MB, more than the 256 MB an upload may have.',
+            'upload-too-large',
+          ),
+        ),
+    });
+    view = await render(<DataScreen project={emptyProject()} onProjectChange={vi.fn()} />);
+    const c = view.container;
+    const input = byTestId<HTMLInputElement>(c, 'import-picker-input');
+    const file = new File(['a,b\n1,2\n'], 'huge.csv', { type: 'text/csv' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    await act(async () => {
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await click(c);
+    const error = text(byTestId(c, 'import-error'));
+    expect(error).toContain('The file is too large to upload.');
+    expect(error).toContain('huge.csv is 300 MB, more than the 256 MB an upload may have.');
+    expect(maybeTestId(c, 'import-progress')).toBeNull();
+    expect(host.callsOf('data:import')).toEqual([]);
   });
 
   it('trains the HTLNet template on the sample in one click', async () => {
