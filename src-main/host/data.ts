@@ -49,12 +49,7 @@ export function summariseColumn(column: Column, index: number, rows: number): Co
     distinct: column.distinct,
     numeric: column.values !== null,
   };
-  if (column.invalidCells) {
-    summary.invalid = { ...column.invalidCells };
-    // The same fact in the wizard's terms: values that are not numbers, and the first one.
-    const { count, line, value } = column.invalidCells;
-    summary.notNumbers = { count, first: { line, value } };
-  }
+  if (column.invalidCells) summary.invalid = { ...column.invalidCells };
   if (column.decimalComma) summary.decimalComma = true;
   if (!column.values && column.firstNonNumeric) summary.firstText = { ...column.firstNonNumeric };
   if (column.values) {
@@ -252,8 +247,16 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
         blocks,
         field: 'task',
       });
-    } else if (t.type === 'regression' && (!c.numeric || c.notNumbers)) {
+    } else if (t.type === 'regression' && c.invalid) {
       // A numeric column's stray cells are read as missing, but a target needs every row.
+      problems.push({
+        severity: 'error',
+        code: 'data-kind-mismatch',
+        message: `Task "${t.name}" is a regression, but column "${t.column}" of ${where} holds ${c.invalid.count} value${c.invalid.count === 1 ? '' : 's'} that ${c.invalid.count === 1 ? 'is' : 'are'} not a number, the first "${c.invalid.value}" on line ${c.invalid.line}; fix ${c.invalid.count === 1 ? 'it' : 'them'} in the file and read it again.`,
+        blocks,
+        field: 'task',
+      });
+    } else if (t.type === 'regression' && !c.numeric) {
       problems.push({
         severity: 'error',
         code: 'data-kind-mismatch',

@@ -222,8 +222,7 @@ export function draftIssues(draft: BindingDraft, preview: DataPreview): DraftIss
           : `"${c.name}" is not a 0/1 column (${s.distinct} distinct values) and holds text, so it cannot be a target; pick another column.`,
       });
     }
-    // Stray cells of a numeric column are read as missing, but a target needs every row.
-    if (c.role === 'target' && c.taskType === 'regression' && (!s.numeric || s.notNumbers)) {
+    if (c.role === 'target' && c.taskType === 'regression' && !s.numeric) {
       issues.push({
         severity: 'error',
         column: c.name,

@@ -30,7 +30,7 @@ describe('a number column with a stray text value', () => {
     const spend = preview.columns.find((c) => c.name === 'spend')!;
     // Numeric with the stray cell read as missing (5% or fewer), and the cell named.
     expect(spend.numeric).toBe(true);
-    expect(spend.notNumbers).toEqual({ count: 1, first: { line: 9, value: '$29.99' } });
+    expect(spend.invalid).toEqual({ count: 1, line: 9, value: '$29.99' });
     // A column of words is not "mostly numbers".
     const words = await parseTableFromBuffer('w.csv', Buffer.from('a,b\nx,1\ny,2\n3,3\n'));
     expect(previewTable(words, '/ws/w.csv').columns[0].notNumbers).toBeUndefined();
