@@ -20,6 +20,7 @@ export default defineConfig({
         'train-worker': 'src-main/engine/train/worker.ts',
         bench: 'bench/bench.ts',
         templates: 'bench/templates.ts',
+        objectives: 'bench/objectives.ts',
       },
       external: [
         ...builtinModules,

@@ -16,6 +16,7 @@ import {
   stopGradient,
 } from './ops';
 import { fieldKey, datasetFields, type ModelPlan } from './plan';
+import { headOutputs, SIGMA_MIN, SIGMA_SPAN } from './objective';
 
 /** One embedding table: `rows` x `dim` floats, row-major. Linear fields have 2 rows (weight, bias). */
 export interface EmbeddingTable {
@@ -40,7 +41,7 @@ type Value =
   | { kind: 'vector'; t: tf.Tensor2D }
   | { kind: 'experts'; t: tf.Tensor3D }
   | { kind: 'binary'; logit: tf.Tensor1D; prob: tf.Tensor1D }
-  | { kind: 'regression'; value: tf.Tensor1D }
+  | { kind: 'regression'; value: tf.Tensor1D; parts?: tf.Tensor2D }
   | { kind: 'label'; t: tf.Tensor2D };
 
 export interface TaskOutput {
@@ -48,8 +49,10 @@ export interface TaskOutput {
   logit?: tf.Tensor1D;
   /** Binary: probability. */
   prob?: tf.Tensor1D;
-  /** Regression: prediction on the transformed scale. */
+  /** Regression: prediction on the transformed scale (ZILN, Tweedie: the log of the mean). */
   value?: tf.Tensor1D;
+  /** ZILN: the head's three outputs [batch, 3] (q, m, s), which its loss reads. */
+  parts?: tf.Tensor2D;
 }
 
 export interface ForwardOptions {
@@ -227,8 +230,9 @@ export class HtlnetModel {
         break;
       }
       case 'task-head': {
-        this.addParam(block, 'kernel', [this.inputWidth(block, 'in'), 1], 'glorot', rng);
-        this.addParam(block, 'bias', [1], 'zeros', rng);
+        const k = headOutputs(p);
+        this.addParam(block, 'kernel', [this.inputWidth(block, 'in'), k], 'glorot', rng);
+        this.addParam(block, 'bias', [k], 'zeros', rng);
         break;
       }
       default:
@@ -365,10 +369,15 @@ export class HtlnetModel {
         }
         case 'task-head': {
           const x = concatColumns(vectors(block, 'in'));
-          const out = tf.reshape(
-            tf.add(tf.matMul(x, param(block.id, 'kernel') as tf.Tensor2D), param(block.id, 'bias')),
-            [-1],
-          ) as tf.Tensor1D;
+          const z = tf.add(
+            tf.matMul(x, param(block.id, 'kernel') as tf.Tensor2D),
+            param(block.id, 'bias'),
+          ) as tf.Tensor2D;
+          if (headOutputs(p) === 3) {
+            values.set(block.id, { kind: 'regression', value: zilnValues(z), parts: z });
+            break;
+          }
+          const out = tf.reshape(z, [-1]) as tf.Tensor1D;
           values.set(
             block.id,
             p.kind === 'regression'
@@ -440,7 +449,8 @@ export class HtlnetModel {
         // A plain head's logit is exact; an ESMM product is only known as a probability.
         return task.finalId === task.headId ? { logit: v.logit, prob: v.prob } : { prob: v.prob };
       }
-      if (v.kind === 'regression') return { value: v.value };
+      if (v.kind === 'regression')
+        return v.parts ? { value: v.value, parts: v.parts } : { value: v.value };
       throw new Error(`Task "${task.name}" ends in a block that is not a head`);
     });
   }
@@ -467,6 +477,16 @@ export class HtlnetModel {
 export interface ModelSnapshot {
   dense: Map<string, Float32Array>;
   tables: Float32Array[][];
+}
+
+/** ZILN: log sigmoid(q) + m + sigma^2 / 2 per row, from the head's outputs [batch, 3]. */
+export function zilnValues(z: tf.Tensor2D): tf.Tensor1D {
+  const [q, m, s] = tf.split(z, 3, 1).map((t) => tf.reshape(t, [-1]) as tf.Tensor1D);
+  const sigma = tf.add(tf.mul(tf.sigmoid(s), SIGMA_SPAN), SIGMA_MIN);
+  return tf.add(
+    tf.add(tf.neg(tf.softplus(tf.neg(q))), m),
+    tf.mul(tf.square(sigma), 0.5),
+  ) as tf.Tensor1D;
 }
 
 /** Logistic noise log u - log(1 - u), u ~ U(0, 1): the binary Gumbel-softmax perturbation. */

@@ -3,7 +3,13 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset, TargetEncoder } from '../data/types';
-import { transformTarget, untransformTarget } from '../data/encoders';
+import {
+  logMeanOutput,
+  smearingFactor,
+  transformTarget,
+  untransformTarget,
+} from '../data/encoders';
+import { tweedieLoss } from '../model/objective';
 import type { HtlnetModel } from '../model/model';
 import { Executor, worthProjecting } from '../model/executor';
 import type { WasmKernels } from '../model/kernels';
@@ -15,6 +21,7 @@ import { fastSetup } from './step';
 import {
   binaryMetrics,
   calibrationCurve,
+  decileCalibration,
   logLoss,
   lorenzCurve,
   predictedVsActual,
@@ -22,6 +29,7 @@ import {
   rocCurve,
   type BinaryMetrics,
   type CalibrationCurve,
+  type DecileCalibration,
   type LorenzCurve,
   type RegressionMetrics,
   type RocCurve,
@@ -174,12 +182,18 @@ export interface TaskCurves {
   calibration?: CalibrationCurve;
   lorenz?: LorenzCurve;
   scatter?: ScatterSample;
+  /** Regression: mean prediction vs mean actual per decile of the prediction. */
+  deciles?: DecileCalibration;
 }
 
 export interface Evaluation {
   /** Per task name. */
   metrics: Record<string, TaskMetrics>;
-  /** Per task name: the loss as training defines it (cross-entropy; squared error on the transformed scale). */
+  /**
+   * Per task name: the loss as training defines it (cross-entropy; squared error on the
+   * transformed scale; the Tweedie loss), except ZILN: the squared error of its predicted mean on
+   * the scaled target.
+   */
   losses: Record<string, number>;
   predictions: Predictions;
 }
@@ -205,10 +219,32 @@ export async function evaluateRowsAsync(
   data: EncodedDataset,
   rows: Int32Array,
   targetEncoders: TargetEncoder[],
-  options: { predict?: RowPredictor; threads?: number } = {},
+  options: { predict?: RowPredictor; threads?: number; fitMeanCorrection?: boolean } = {},
 ): Promise<Evaluation> {
   const predictions = await predictRowsAsync(model, data, rows, targetEncoders, options);
+  if (options.fitMeanCorrection) fitMeanCorrections(model, data, rows, targetEncoders, predictions);
   return evaluation(model, data, rows, targetEncoders, predictions);
+}
+
+/**
+ * Fits the mean correction (Duan's smearing factor) of every regression task that asks for one
+ * on these rows (the validation split), stores it in its target encoder, and redoes its raw
+ * predictions with it.
+ */
+export function fitMeanCorrections(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  targetEncoders: TargetEncoder[],
+  predictions: Predictions,
+): void {
+  model.plan.tasks.forEach((task, t) => {
+    const enc = targetEncoders[t];
+    const transformed = predictions.transformed[t];
+    if (task.type !== 'regression' || !enc.meanCorrection || !transformed) return;
+    enc.smearing = smearingFactor(transformed, pick(data.targets[t], rows), enc);
+    predictions.raw[t] = untransformTarget(transformed, enc);
+  });
 }
 
 function evaluation(
@@ -231,7 +267,16 @@ function evaluation(
       const y = transformTarget(actual, enc);
       const p = predictions.transformed[t]!;
       let sum = 0;
-      for (let i = 0; i < y.length; i++) sum += (p[i] - y[i]) ** 2;
+      if (enc.objective === 'tweedie') {
+        const power = enc.tweediePower ?? task.tweediePower;
+        for (let i = 0; i < y.length; i++) sum += tweedieLoss(p[i], y[i], power, null);
+      } else if (logMeanOutput(enc)) {
+        // ZILN: the squared error of the predicted mean on the scaled target (its likelihood
+        // needs the head's three outputs, which predictions do not keep).
+        for (let i = 0; i < y.length; i++) sum += (Math.exp(p[i]) - y[i]) ** 2;
+      } else {
+        for (let i = 0; i < y.length; i++) sum += (p[i] - y[i]) ** 2;
+      }
       losses[task.name] = sum / Math.max(1, y.length);
     }
   });
@@ -258,6 +303,7 @@ export function taskCurves(
         : {
             lorenz: lorenzCurve(actual, predictions.raw[t]),
             scatter: predictedVsActual(actual, predictions.raw[t], 2000, seed),
+            deciles: decileCalibration(actual, predictions.raw[t]),
           };
   });
   return curves;

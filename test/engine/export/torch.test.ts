@@ -10,7 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../../src-main/engine/data/csv';
-import { encodeFields } from '../../../src-main/engine/data/encoders';
+import {
+  encodeFields,
+  smearingFactor,
+  transformTarget,
+  untransformTarget,
+} from '../../../src-main/engine/data/encoders';
+import { tweedieLoss, zilnLoss, zilnValue } from '../../../src-main/engine/model/objective';
 import { generateSample } from '../../../src-main/engine/data/sample';
 import type { Table } from '../../../src-main/engine/data/types';
 import { serializeProject } from '../../../src-main/engine/graph/project-file';
@@ -243,6 +249,87 @@ print(json.dumps({
     expect(py.auc).toBeCloseTo(auc(labels.map(Number), scores), 12);
     const reg = regressionMetrics(actual, scores);
     for (const [k, v] of Object.entries(reg)) expect(py.regression[k]).toBeCloseTo(v, 10);
+  });
+
+  it('computes every regression objective as the app: losses, gradients, ZILN means, scaling', async () => {
+    // Rows with zeros and amounts, head outputs spread over both signs.
+    const n = 40;
+    const y = Array.from({ length: n }, (_, i) =>
+      i % 3 === 0 ? 0 : Math.exp(((i * 37) % 11) / 4 - 1),
+    );
+    const parts = Array.from({ length: n }, (_, i) => [
+      ((i * 13) % 9) / 3 - 1.5,
+      ((i * 7) % 5) / 2 - 1,
+      ((i * 11) % 7) / 3 - 1,
+    ]);
+    const v = parts.map((p) => p[1]);
+    const script = `
+import json, sys
+import numpy as np, torch
+from types import SimpleNamespace as S
+from model import ziln_value
+from step import loss_sums
+from preprocess import transform_target, untransform_target, smearing_factor
+q = json.load(sys.stdin)
+y = torch.tensor(q["y"], dtype=torch.float64)
+z = torch.tensor(q["parts"], dtype=torch.float64, requires_grad=True)
+v = torch.tensor(q["v"], dtype=torch.float64, requires_grad=True)
+ziln = S(type="regression", objective="ziln", tweedie_power=1.5)
+tw = S(type="regression", objective="tweedie", tweedie_power=1.3)
+lz = loss_sums([{"parts": z, "value": ziln_value(z)}], [y], [ziln])[0]
+lz.backward()
+lt = loss_sums([{"value": v}], [y], [tw])[0]
+lt.backward()
+enc = {"type": "regression", "transform": "log1p-zscore", "mean": 0.4, "std": 1.3, "nonNegative": True, "objective": "mse"}
+print(json.dumps({
+  "ziln": lz.item(), "zilnGrad": z.grad.tolist(), "zilnValue": ziln_value(z).tolist(),
+  "tweedie": lt.item(), "tweedieGrad": v.grad.tolist(),
+  "smearing": smearing_factor(np.array(q["v"]), np.array(q["y"]), enc),
+  "raw": untransform_target(np.array(q["v"]), dict(enc, smearing=1.7)).tolist(),
+  "scaled": transform_target(np.array(q["y"]), {"type": "regression", "transform": "none", "mean": 0.8, "std": 1, "objective": "ziln"}).tolist(),
+}))`;
+    const result = spawnSync(python!, ['-c', script], {
+      cwd: pkg,
+      input: JSON.stringify({ y, parts, v }),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    const py = JSON.parse(result.stdout);
+    const g = new Float64Array(3);
+    let zl = 0;
+    let tl = 0;
+    for (let i = 0; i < n; i++) {
+      const [a, b, c] = parts[i];
+      zl += zilnLoss(a, b, c, y[i], g);
+      g.forEach((x, k) => expect(py.zilnGrad[i][k]).toBeCloseTo(x, 9));
+      expect(py.zilnValue[i]).toBeCloseTo(zilnValue(a, b, c), 12);
+      tl += tweedieLoss(v[i], y[i], 1.3, g);
+      expect(py.tweedieGrad[i]).toBeCloseTo(g[0], 9);
+    }
+    expect(py.ziln).toBeCloseTo(zl, 9);
+    expect(py.tweedie).toBeCloseTo(tl, 9);
+    const enc = {
+      task: 'amount',
+      column: 'amount',
+      type: 'regression' as const,
+      transform: 'log1p-zscore' as const,
+      mean: 0.4,
+      std: 1.3,
+      nonNegative: true,
+      objective: 'mse' as const,
+    };
+    expect(py.smearing).toBeCloseTo(smearingFactor(v, y, enc), 12);
+    Array.from(untransformTarget(v, { ...enc, smearing: 1.7 })).forEach((x, i) =>
+      expect(py.raw[i]).toBeCloseTo(x, 10),
+    );
+    const scaled = transformTarget(y, {
+      ...enc,
+      transform: 'none',
+      mean: 0.8,
+      std: 1,
+      objective: 'ziln',
+    });
+    Array.from(scaled).forEach((x, i) => expect(py.scaled[i]).toBeCloseTo(x, 5));
   });
 
   it('trains on two processes like the app: same encoders, test AUC within 0.02', async () => {

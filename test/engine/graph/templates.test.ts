@@ -87,7 +87,10 @@ describe('HTLNet', () => {
     expect(block(p, 'head-b').params).toEqual({
       task: 'b',
       kind: 'regression',
+      objective: 'ziln',
       transform: 'log1p-zscore',
+      meanCorrection: true,
+      tweediePower: 1.5,
       lossWeight: 1,
     });
     expect(block(p, 'features').params).toMatchObject({ kind: 'all', columns: '' });
@@ -102,6 +105,7 @@ describe('HTLNet', () => {
       clip: 10,
       stopGradient: true,
       patience: 2,
+      selection: 'all',
       seed: 42,
     });
     expect(p.training).toEqual({ split: { kind: 'random' }, fractions: [0.8, 0.1, 0.1] });
