@@ -26,6 +26,7 @@ import {
   ScatterPlot,
   type RunCurve,
 } from './curves';
+import { CoreTaskSummary } from './CoreTaskSummary';
 import { ExportModel } from './ExportModel';
 
 export function MetricsTable({ run }: { run: RunDetail }) {
@@ -136,6 +137,7 @@ export function RunDetailView({ runId }: { runId: string }) {
         <h3 title="Measured on the test split, which training never saw">Test metrics</h3>
         <MetricsTable run={run} />
       </section>
+      <CoreTaskSummary run={run} />
       {run.test && (
         <section aria-label="Curves">
           <div className="j-chart-grid">
