@@ -197,13 +197,26 @@ describe('baselines', () => {
     }
   });
 
-  it('PLE: per task a gate over its own and the shared experts', () => {
+  it('PLE: two extraction levels; per task a gate over its own and the shared experts', () => {
     const p = buildTemplate('ple', tasks);
+    expect(block(p, 'shared-experts-1').params.experts).toBe(2);
     expect(block(p, 'shared-experts').params.experts).toBe(2);
+    expect(sources(p, 'shared-experts-1', 'in')).toEqual(['embedding']);
+    expect(sources(p, 'shared-gate-1', 'experts')).toEqual([
+      'experts-click-1',
+      'experts-purchase-1',
+      'experts-amount-1',
+      'shared-experts-1',
+    ]);
+    expect(sources(p, 'shared-experts', 'in')).toEqual(['shared-gate-1']);
     for (const t of ['click', 'purchase', 'amount']) {
       expect(block(p, `experts-${t}`).params.experts).toBe(2);
+      expect(sources(p, `gate-${t}-1`, 'experts')).toEqual([`experts-${t}-1`, 'shared-experts-1']);
+      expect(sources(p, `gate-${t}-1`, 'selector')).toEqual(['embedding']);
+      expect(sources(p, `experts-${t}`, 'in')).toEqual([`gate-${t}-1`]);
       expect(sources(p, `gate-${t}`, 'experts')).toEqual([`experts-${t}`, 'shared-experts']);
-      expect(sources(p, `gate-${t}`, 'selector')).toEqual(['embedding']);
+      expect(sources(p, `gate-${t}`, 'selector')).toEqual([`gate-${t}-1`]);
+      expect(sources(p, `tower-${t}`, 'in')).toEqual([`gate-${t}`]);
     }
   });
 
@@ -221,12 +234,16 @@ describe('baselines', () => {
     expect(block(p, 'optimizer').params.adjustment).toBe('none');
   });
 
-  it('AITM fuses the previous and own tower into each later head, without LEUs or adjustment', () => {
+  it('AITM: the previous fused output passes through a transfer layer into attention with the own tower', () => {
     const p = buildTemplate('aitm', tasks);
     expect(sources(p, 'head-click', 'in')).toEqual(['tower-click']);
-    expect(sources(p, 'fusion-purchase', 'reps')).toEqual(['tower-click', 'tower-purchase']);
-    expect(sources(p, 'fusion-amount', 'reps')).toEqual(['tower-purchase', 'tower-amount']);
+    expect(sources(p, 'transfer-purchase', 'in')).toEqual(['tower-click']);
+    expect(sources(p, 'fusion-purchase', 'reps')).toEqual(['transfer-purchase', 'tower-purchase']);
+    // The fused representation (not the raw tower) is what the next task receives.
+    expect(sources(p, 'transfer-amount', 'in')).toEqual(['fusion-purchase']);
+    expect(sources(p, 'fusion-amount', 'reps')).toEqual(['transfer-amount', 'tower-amount']);
     expect(sources(p, 'head-amount', 'in')).toEqual(['fusion-amount']);
+    expect(block(p, 'transfer-amount').params.units).toBe('32');
     expect(p.graph.blocks.some((b) => b.type === 'label-embedding')).toBe(false);
     expect(block(p, 'optimizer').params).toMatchObject({ adjustment: 'none', stopGradient: false });
   });
