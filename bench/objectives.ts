@@ -29,13 +29,18 @@ import { trainProject } from '../src-main/engine/pipeline';
 import { regressionMetrics, type RegressionMetrics } from '../src-main/engine/train/metrics';
 import type { DataBinding } from '../src-main/shared/project';
 
-/** The objectives compared: the regression head's parameters for each. */
+/** The objectives compared: the regression head's parameters for each. "+correction": the mean
+ * correction fitted on the validation split (Duan's smearing for log1p targets, then the total
+ * calibration); without it, the objective's own predictions. */
 const OBJECTIVES: Record<string, Record<string, string | number | boolean>> = {
   'log1p-mse': { objective: 'mse', transform: 'log1p-zscore', meanCorrection: false },
-  'log1p-mse-smearing': { objective: 'mse', transform: 'log1p-zscore', meanCorrection: true },
+  'log1p-mse+correction': { objective: 'mse', transform: 'log1p-zscore', meanCorrection: true },
   'zscore-mse': { objective: 'mse', transform: 'zscore', meanCorrection: false },
-  ziln: { objective: 'ziln' },
-  tweedie: { objective: 'tweedie', tweediePower: 1.5 },
+  'zscore-mse+correction': { objective: 'mse', transform: 'zscore', meanCorrection: true },
+  ziln: { objective: 'ziln', meanCorrection: false },
+  'ziln+correction': { objective: 'ziln', meanCorrection: true },
+  tweedie: { objective: 'tweedie', tweediePower: 1.5, meanCorrection: false },
+  'tweedie+correction': { objective: 'tweedie', tweediePower: 1.5, meanCorrection: true },
 };
 
 const KEYS = ['totalRatio', 'nrmse', 'r2', 'gini', 'spearman'] as const;

@@ -506,14 +506,10 @@ export const CATALOG: readonly BlockSpec[] = [
         name: 'meanCorrection',
         title: 'Mean correction',
         description:
-          "With a log1p transform: after training, scale predictions back up so they are averages, not typical values (Duan's smearing, fitted on the validation split). Without it, predictions of a mostly-zero amount sum to far less than the actual total.",
+          "After training, scale the predictions so that on the validation split they add up to the actual total (with a log1p transform, Duan's smearing first turns typical values into averages). Without it, predictions of a mostly-zero amount can sum to far less than the actual total.",
         kind: 'boolean',
         default: true,
-        when: {
-          param: 'kind',
-          equals: ['regression'],
-          and: { param: 'objective', equals: ['mse'] },
-        },
+        when: { param: 'kind', equals: ['regression'] },
       },
       {
         name: 'tweediePower',

@@ -282,6 +282,7 @@ export function fitTargetEncoders(
         nonNegative,
         objective: spec.objective,
         ...(spec.objective === 'tweedie' ? { tweediePower: spec.tweediePower } : {}),
+        ...(spec.meanCorrection ? { meanCorrection: true } : {}),
       };
     }
     const transform = spec.transform;
@@ -315,7 +316,7 @@ export function fitTargetEncoders(
       std,
       nonNegative,
       objective: 'mse',
-      ...(spec.meanCorrection && usesLog(transform) ? { meanCorrection: true } : {}),
+      ...(spec.meanCorrection ? { meanCorrection: true } : {}),
     };
   });
 }
@@ -346,10 +347,11 @@ export function untransformTarget(
   values: ArrayLike<number>,
   enc: TargetEncoder,
   smearing = enc.smearing ?? 1,
+  calibration = enc.calibration ?? 1,
 ): Float64Array {
   const out = new Float64Array(values.length);
   if (logMeanOutput(enc)) {
-    for (let i = 0; i < values.length; i++) out[i] = Math.exp(values[i] + enc.mean);
+    for (let i = 0; i < values.length; i++) out[i] = Math.exp(values[i] + enc.mean) * calibration;
     return out;
   }
   const log = usesLog(enc.transform);
@@ -359,9 +361,24 @@ export function untransformTarget(
     if (z) v = v * enc.std + enc.mean;
     if (log) v = smearing === 1 ? Math.expm1(v) : Math.exp(v) * smearing - 1;
     if (enc.nonNegative && v < 0) v = 0;
-    out[i] = v;
+    out[i] = calibration === 1 ? v : v * calibration;
   }
   return out;
+}
+
+/**
+ * The total calibration: sum(actual) / sum(predicted) on the raw scale, or 1 when either sum is
+ * not a positive finite number.
+ */
+export function totalCalibration(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  let sp = 0;
+  let sa = 0;
+  for (let i = 0; i < actual.length; i++) {
+    sp += predicted[i];
+    sa += actual[i];
+  }
+  const c = sa / sp;
+  return sp > 0 && sa > 0 && Number.isFinite(c) ? c : 1;
 }
 
 /**

@@ -91,7 +91,12 @@ export interface TargetEncoder {
    * validation split, raw = exp(log-scale prediction) * smearing - 1 (absent or 1: plain expm1).
    */
   smearing?: number;
-  /** Whether a smearing factor is to be fitted after training (mean correction on, log1p). */
+  /**
+   * Mean correction only: a raw-scale factor fitted on the validation split so that the
+   * predictions there sum to the actual total (after the smearing factor, if any).
+   */
+  calibration?: number;
+  /** Whether the mean correction (smearing with log1p, then calibration) is fitted after training. */
   meanCorrection?: boolean;
 }
 

@@ -6,6 +6,7 @@ import type { EncodedDataset, TargetEncoder } from '../data/types';
 import {
   logMeanOutput,
   smearingFactor,
+  totalCalibration,
   transformTarget,
   untransformTarget,
 } from '../data/encoders';
@@ -227,9 +228,10 @@ export async function evaluateRowsAsync(
 }
 
 /**
- * Fits the mean correction (Duan's smearing factor) of every regression task that asks for one
- * on these rows (the validation split), stores it in its target encoder, and redoes its raw
- * predictions with it.
+ * Fits the mean correction of every regression task that asks for one on these rows (the
+ * validation split): Duan's smearing factor (log1p targets), then the total calibration (the
+ * predictions sum to the actual total); stores them in its target encoder and redoes its raw
+ * predictions with them.
  */
 export function fitMeanCorrections(
   model: HtlnetModel,
@@ -242,7 +244,10 @@ export function fitMeanCorrections(
     const enc = targetEncoders[t];
     const transformed = predictions.transformed[t];
     if (task.type !== 'regression' || !enc.meanCorrection || !transformed) return;
-    enc.smearing = smearingFactor(transformed, pick(data.targets[t], rows), enc);
+    const actual = pick(data.targets[t], rows);
+    const smearing = smearingFactor(transformed, actual, enc);
+    if (smearing !== 1 || enc.smearing !== undefined) enc.smearing = smearing;
+    enc.calibration = totalCalibration(untransformTarget(transformed, enc, smearing, 1), actual);
     predictions.raw[t] = untransformTarget(transformed, enc);
   });
 }

@@ -151,7 +151,7 @@ export async function trainModel(
     epoch: number;
     snapshot: ModelSnapshot;
     /** The mean corrections fitted at that epoch. */
-    smearing: (number | undefined)[];
+    corrections: { smearing?: number; calibration?: number }[];
   } | null = null;
   const correcting = targetEncoders.some((e) => e.meanCorrection);
   // What a run that diverges before its first epoch ends falls back to.
@@ -240,7 +240,10 @@ export async function trainModel(
           score,
           epoch,
           snapshot: model.snapshot(),
-          smearing: targetEncoders.map((e) => e.smearing),
+          corrections: targetEncoders.map((e) => ({
+            smearing: e.smearing,
+            calibration: e.calibration,
+          })),
         };
       const event: Extract<TrainEvent, { type: 'epoch' }> = {
         type: 'epoch',
@@ -283,9 +286,10 @@ export async function trainModel(
   }
   if (best) {
     model.restore(best.snapshot);
-    const kept = best.smearing;
+    const kept = best.corrections;
     targetEncoders.forEach((e, t) => {
-      if (kept[t] !== undefined) e.smearing = kept[t];
+      if (kept[t].smearing !== undefined) e.smearing = kept[t].smearing;
+      if (kept[t].calibration !== undefined) e.calibration = kept[t].calibration;
     });
   } else if (reason === 'diverged') model.restore(initial);
   if (reason === 'completed')

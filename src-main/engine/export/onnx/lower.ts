@@ -453,16 +453,18 @@ export function lowerModel(
 function rawScale(g: OnnxGraphBuilder, value: string, enc: TargetEncoder, base: string): string {
   if (logMeanOutput(enc)) {
     const v = g.node('Cast', [value], `${base}/f64`, { to: { int: DataType.DOUBLE } });
-    const e = g.node(
+    let e = g.node(
       'Exp',
       [g.node('Add', [v, g.constDouble([enc.mean])], `${base}/logmean`)],
       `${base}/exp`,
     );
+    if ((enc.calibration ?? 1) !== 1)
+      e = g.node('Mul', [e, g.constDouble([enc.calibration!])], `${base}/calibrated`);
     return g.node('Cast', [e], `${base}/raw`, { to: { int: DataType.FLOAT } });
   }
   const log = enc.transform === 'log1p' || enc.transform === 'log1p-zscore';
   const z = enc.transform === 'zscore' || enc.transform === 'log1p-zscore';
-  if (!log && !z && !enc.nonNegative) return value;
+  if (!log && !z && !enc.nonNegative && (enc.calibration ?? 1) === 1) return value;
   let v = g.node('Cast', [value], `${base}/f64`, { to: { int: DataType.DOUBLE } });
   if (z) {
     v = g.node(
@@ -482,5 +484,7 @@ function rawScale(g: OnnxGraphBuilder, value: string, enc: TargetEncoder, base: 
   } else if (log)
     v = g.node('Sub', [g.node('Exp', [v], `${base}/exp`), g.constDouble([1])], `${base}/expm1`);
   if (enc.nonNegative) v = g.node('Max', [v, g.constDouble([0])], `${base}/clamped`);
+  if ((enc.calibration ?? 1) !== 1)
+    v = g.node('Mul', [v, g.constDouble([enc.calibration!])], `${base}/calibrated`);
   return g.node('Cast', [v], `${base}/raw`, { to: { int: DataType.FLOAT } });
 }

@@ -92,6 +92,8 @@ export interface OutputSpec {
     objective: string;
     /** Duan's smearing factor of a log1p target (1: none): raw = exp(log value) * smearing - 1. */
     smearing: number;
+    /** Total calibration fitted on the validation split (1: none): the raw value is multiplied by it. */
+    calibration: number;
   };
 }
 
@@ -190,6 +192,7 @@ export function outputSpec(name: string, target: TargetEncoder): OutputSpec {
       clampedAtZero: target.nonNegative,
       objective: target.objective ?? 'mse',
       smearing: target.smearing ?? 1,
+      calibration: target.calibration ?? 1,
     },
   };
 }

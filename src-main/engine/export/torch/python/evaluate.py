@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from metrics import binary_metrics, logloss, regression_metrics
-from preprocess import log_mean_output, smearing_factor, transform_target, untransform_target
+from preprocess import log_mean_output, smearing_factor, total_calibration, transform_target, untransform_target
 from step import tweedie_loss
 
 EVAL_BATCH = 8192
@@ -56,7 +56,12 @@ def evaluate(run, part: int, fit_mean_correction: bool = False) -> Evaluation:
             losses[task.name] = logloss(actual[t], p)
         else:
             if fit_mean_correction and enc.get("meanCorrection"):
-                enc["smearing"] = smearing_factor(predicted[t], actual[t], enc)
+                smearing = smearing_factor(predicted[t], actual[t], enc)
+                if smearing != 1 or "smearing" in enc:
+                    enc["smearing"] = smearing
+                enc["calibration"] = total_calibration(
+                    untransform_target(predicted[t], dict(enc, calibration=1.0)), actual[t]
+                )
             p = untransform_target(predicted[t], enc)
             metrics[task.name] = regression_metrics(actual[t], p)
             y = transform_target(actual[t], enc).astype(np.float64)

@@ -249,6 +249,8 @@ def fit_target_encoders(tasks: list, targets: list, shard, split, cluster) -> li
             }
             if task.objective == "tweedie":
                 enc["tweediePower"] = task.tweedie_power
+            if task.mean_correction:
+                enc["meanCorrection"] = True
             encoders.append(enc)
             continue
         if _uses_log(task.transform) and not non_negative:
@@ -273,7 +275,7 @@ def fit_target_encoders(tasks: list, targets: list, shard, split, cluster) -> li
                 "std": float(std),
                 "nonNegative": non_negative,
                 "objective": "mse",
-                **({"meanCorrection": True} if task.mean_correction and _uses_log(task.transform) else {}),
+                **({"meanCorrection": True} if task.mean_correction else {}),
             }
         )
     return encoders
@@ -282,6 +284,13 @@ def fit_target_encoders(tasks: list, targets: list, shard, split, cluster) -> li
 def log_mean_output(enc: dict) -> bool:
     """ZILN and Tweedie heads predict the log of the mean: raw = exp(value + mean)."""
     return enc["type"] == "regression" and enc.get("objective") in ("ziln", "tweedie")
+
+
+def total_calibration(predicted: np.ndarray, actual: np.ndarray) -> float:
+    """sum(actual) / sum(predicted) on the raw scale; 1 when either sum is not positive."""
+    sp, sa = float(predicted.sum()), float(actual.sum())
+    c = sa / sp if sp > 0 else math.nan
+    return c if sp > 0 and sa > 0 and math.isfinite(c) else 1.0
 
 
 def smearing_factor(predicted: np.ndarray, actual: np.ndarray, enc: dict) -> float:
@@ -312,8 +321,9 @@ def transform_target(raw: np.ndarray, enc: dict) -> np.ndarray:
 def untransform_target(values: np.ndarray, enc: dict) -> np.ndarray:
     """Training scale -> raw target (float64), clamped at 0 for non-negative targets."""
     v = values.astype(np.float64)
+    calibration = enc.get("calibration", 1.0)
     if log_mean_output(enc):
-        return np.exp(v + enc["mean"])
+        return np.exp(v + enc["mean"]) * calibration
     if _uses_z(enc["transform"]):
         v = v * enc["std"] + enc["mean"]
     smearing = enc.get("smearing", 1.0)
@@ -321,7 +331,7 @@ def untransform_target(values: np.ndarray, enc: dict) -> np.ndarray:
         v = np.expm1(v) if smearing == 1 else np.exp(v) * smearing - 1
     if enc["nonNegative"]:
         v = np.maximum(v, 0.0)
-    return v
+    return v if calibration == 1 else v * calibration
 
 
 def encode_fields(encoders: list, shard) -> list:

@@ -124,7 +124,7 @@ def train(run, state: dict, save_checkpoint, log) -> Outcome:
                 "score": score,
                 "epoch": epoch,
                 "weights": snapshot(run.embeddings, run.network),
-                "smearing": [e.get("smearing") for e in run.target_encoders],
+                "corrections": [(e.get("smearing"), e.get("calibration")) for e in run.target_encoders],
             }
         history.append(
             {
@@ -161,9 +161,11 @@ def train(run, state: dict, save_checkpoint, log) -> Outcome:
         )
     if best is not None:
         restore(run.embeddings, run.network, best["weights"])
-        for enc, kept in zip(run.target_encoders, best.get("smearing", [])):
-            if kept is not None:
-                enc["smearing"] = kept
+        for enc, (smearing, calibration) in zip(run.target_encoders, best.get("corrections", [])):
+            if smearing is not None:
+                enc["smearing"] = smearing
+            if calibration is not None:
+                enc["calibration"] = calibration
     elif initial is not None:
         restore(run.embeddings, run.network, initial)
     reason = reason or "completed"
