@@ -16,7 +16,7 @@ import {
   stopGradient,
 } from './ops';
 import { fieldKey, datasetFields, type ModelPlan } from './plan';
-import { headOutputs, SIGMA_MIN, SIGMA_SPAN } from './objective';
+import { headOutputs, SIGMA_MIN, SIGMA_SPAN, ZILN_SPREAD_BIAS } from './objective';
 
 /** One embedding table: `rows` x `dim` floats, row-major. Linear fields have 2 rows (weight, bias). */
 export interface EmbeddingTable {
@@ -144,7 +144,7 @@ export class HtlnetModel {
     block: Block,
     name: string,
     shape: number[],
-    init: 'glorot' | 'zeros' | 'small',
+    init: 'glorot' | 'zeros' | 'small' | 'ziln',
     rng: Rng,
   ): void {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -156,6 +156,8 @@ export class HtlnetModel {
       for (let i = 0; i < size; i++) values[i] = (rng.next() * 2 - 1) * limit;
     } else if (init === 'small') {
       for (let i = 0; i < size; i++) values[i] = (rng.next() * 2 - 1) * INIT_RANGE;
+    } else if (init === 'ziln') {
+      values[2] = ZILN_SPREAD_BIAS; // q 0, m 0 (the scaled geometric mean), sigma about 0.6
     }
     const key = `${block.id}/${name}`;
     this.blockOfParam.set(key, block.id);
@@ -232,7 +234,7 @@ export class HtlnetModel {
       case 'task-head': {
         const k = headOutputs(p);
         this.addParam(block, 'kernel', [this.inputWidth(block, 'in'), k], 'glorot', rng);
-        this.addParam(block, 'bias', [k], 'zeros', rng);
+        this.addParam(block, 'bias', [k], k === 3 ? 'ziln' : 'zeros', rng);
         break;
       }
       default:

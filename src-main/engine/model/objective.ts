@@ -24,6 +24,8 @@ import type { ProjectFile } from '../../shared/project';
 export const SIGMA_MIN = 1e-3;
 export const SIGMA_MAX = 3;
 export const SIGMA_SPAN = SIGMA_MAX - SIGMA_MIN;
+/** A ZILN head's spread output starts here (sigma about 0.6, a typical spread of log spend). */
+export const ZILN_SPREAD_BIAS = -1.4;
 /** Log-mean values are clamped here before exp (a far-off start must not overflow). */
 export const LOG_MEAN_LIMIT = 30;
 

@@ -25,6 +25,7 @@ PROB_EPSILON = 1e-7
 SIGMA_MIN = 1e-3  # smallest and largest lognormal spread of a ZILN head (model/objective.ts)
 SIGMA_MAX = 3.0
 SIGMA_SPAN = SIGMA_MAX - SIGMA_MIN
+ZILN_SPREAD_BIAS = -1.4
 LOG_MEAN_LIMIT = 30.0  # log-mean values clamped here before exp (Tweedie loss)
 
 
@@ -111,6 +112,8 @@ def initial_weights(job, encoders: list, seed: int) -> list:
             k = head_outputs(p)
             add(bid, "kernel", [in_width(bid, "in"), k], "glorot")
             add(bid, "bias", [k], "zeros")
+            if k == 3:
+                out[-1].values[2] = ZILN_SPREAD_BIAS  # sigma starts near 0.6 (objective.ts)
     return out
 
 
