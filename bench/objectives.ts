@@ -67,6 +67,15 @@ async function main(): Promise<void> {
   for (const o of objectives) if (!OBJECTIVES[o]) throw new Error(`Unknown objective ${o}`);
   const threads = Number(values.threads);
   const log = (s: string) => process.stderr.write(s + '\n');
+  // The revision the run starts from (the checkout may move on while it runs).
+  let revision = 'unknown';
+  try {
+    revision = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    // not a git checkout
+  }
   const backend = await initBackend();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-objectives-'));
 
@@ -159,14 +168,6 @@ async function main(): Promise<void> {
     }
   }
 
-  let revision = 'unknown';
-  try {
-    revision = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    // not a git checkout
-  }
   const date = new Date().toISOString();
   const result = {
     date,
