@@ -152,7 +152,7 @@ describe('inspector', () => {
     expect(params()).toMatchObject({ task: 'amount', kind: 'regression' });
     // The regression-only parameter appears, and the prediction port changes type.
     const objective = byTestId<HTMLSelectElement>('param-objective');
-    expect(objective.value).toBe('ziln');
+    expect(objective.value).toBe('tweedie');
     // The target transform belongs to the squared-error objective only.
     expect(queryTestId('param-transform')).toBeNull();
     await typeInto(objective, 'mse');

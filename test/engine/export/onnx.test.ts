@@ -193,10 +193,15 @@ describe('ONNX export matches predictTable on 10,000 rows', () => {
     for (const d of diffs) expect(d.worst, `variant ${d.task}`).toBeLessThanOrEqual(1);
   });
 
-  // The templates' heads use the default objective (ZILN); the other two here.
+  // The templates' heads use the default objective (Tweedie, with the mean correction); the
+  // others here.
   for (const [name, head] of [
     ['log1p squared error with mean correction', { objective: 'mse', meanCorrection: true }],
-    ['Tweedie', { objective: 'tweedie', tweediePower: 1.3 }],
+    ['zero-inflated lognormal', { objective: 'ziln' }],
+    [
+      'Tweedie without correction',
+      { objective: 'tweedie', tweediePower: 1.3, meanCorrection: false },
+    ],
   ] as const) {
     it(`the ${name} objective`, async () => {
       const project = template('htlnet', fast);

@@ -87,7 +87,7 @@ describe('HTLNet', () => {
     expect(block(p, 'head-b').params).toEqual({
       task: 'b',
       kind: 'regression',
-      objective: 'ziln',
+      objective: 'tweedie',
       transform: 'log1p-zscore',
       meanCorrection: true,
       tweediePower: 1.5,
