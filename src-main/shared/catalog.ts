@@ -590,6 +590,19 @@ export const CATALOG: readonly BlockSpec[] = [
         ],
       },
       {
+        name: 'tableAdam',
+        title: 'Embedding tables (Adam)',
+        description:
+          'Lazy: only the rows a batch used move (their moments too), the usual choice for large tables. Dense: every row moves every step with its decaying moments, as plain Adam does (slower on large vocabularies).',
+        kind: 'choice',
+        default: 'lazy',
+        options: [
+          { value: 'lazy', title: 'lazy (rows in the batch)' },
+          { value: 'dense', title: 'dense (every row)' },
+        ],
+        when: { param: 'optimizer', equals: ['adam'] },
+      },
+      {
         name: 'learningRate',
         title: 'Learning rate',
         description: 'Step size.',

@@ -18,6 +18,8 @@ import { UserError } from '../errors';
 
 export interface OptimizerSettings {
   optimizer: 'adam' | 'sgd';
+  /** Adam on embedding tables: only the rows a batch touched ('lazy') or every row ('dense'). */
+  tableAdam: 'lazy' | 'dense';
   learningRate: number;
   batchSize: number;
   epochs: number;
@@ -131,6 +133,7 @@ export function planModel(project: ProjectFile): ModelPlan {
   const o = params.get(optimizerBlock.id)!;
   const optimizer: OptimizerSettings = {
     optimizer: o.optimizer === 'sgd' ? 'sgd' : 'adam',
+    tableAdam: o.tableAdam === 'dense' ? 'dense' : 'lazy',
     learningRate: Number(o.learningRate),
     batchSize: Number(o.batchSize),
     epochs: Number(o.epochs),

@@ -27,6 +27,8 @@ import {
   importTorchModel,
 } from '../../../src-main/engine/export/torch';
 import { adjustmentCoefficients } from '../../../src-main/engine/train/adjust';
+import { TableOptimizer } from '../../../src-main/engine/train/optimizer';
+import type { OptimizerSettings } from '../../../src-main/engine/model/plan';
 import { auc, regressionMetrics } from '../../../src-main/engine/train/metrics';
 import { predictRows } from '../../../src-main/engine/train/evaluate';
 import { createRng } from '../../../src-main/engine/data/random';
@@ -330,6 +332,50 @@ print(json.dumps({
       objective: 'ziln',
     });
     Array.from(scaled).forEach((x, i) => expect(py.scaled[i]).toBeCloseTo(x, 5));
+  });
+
+  it('updates embedding tables with lazy and dense Adam as the app does', async () => {
+    const script = `
+import json, torch
+from types import SimpleNamespace as S
+from optim import Optimizer
+out = {}
+for mode in ("lazy", "dense"):
+    table = torch.zeros(3, 2)
+    opt = Optimizer(S(optimizer="adam", learning_rate=0.1, table_adam=mode), [], [table])
+    steps = []
+    for row in (0, 1):
+        g = torch.zeros(3, 2)
+        g[row] = torch.tensor([1.0, -2.0])
+        touched = torch.zeros(3, dtype=torch.bool)
+        touched[row] = True
+        opt.step([], [g], [touched])
+        steps.append(table.flatten().tolist())
+    out[mode] = steps
+print(json.dumps(out))`;
+    const result = spawnSync(python!, ['-c', script], { cwd: pkg, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const py = JSON.parse(result.stdout);
+    for (const mode of ['lazy', 'dense'] as const) {
+      const table = {
+        name: 't',
+        column: 'c',
+        kind: 'lookup' as const,
+        rows: 3,
+        dim: 2,
+        data: new Float32Array(6),
+      };
+      const opt = new TableOptimizer({
+        optimizer: 'adam',
+        learningRate: 0.1,
+        tableAdam: mode,
+      } as OptimizerSettings);
+      for (const [i, row] of [0, 1].entries()) {
+        opt.beginStep();
+        opt.updateRows(table, Int32Array.of(row), 1, Float32Array.of(1, -2));
+        Array.from(table.data).forEach((x, j) => expect(py[mode][i][j]).toBeCloseTo(x, 6));
+      }
+    }
   });
 
   it('trains on two processes like the app: same encoders, test AUC within 0.02', async () => {

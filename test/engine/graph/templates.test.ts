@@ -96,6 +96,7 @@ describe('HTLNet', () => {
     expect(block(p, 'features').params).toMatchObject({ kind: 'all', columns: '' });
     expect(block(p, 'optimizer').params).toEqual({
       optimizer: 'adam',
+      tableAdam: 'lazy',
       learningRate: 0.001,
       batchSize: 1024,
       epochs: 10,

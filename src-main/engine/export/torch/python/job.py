@@ -60,6 +60,7 @@ class Settings:
     patience: int
     seed: int
     selection: str = "binary-auc"  # what the best epoch is chosen by (evaluate.py)
+    table_adam: str = "lazy"  # Adam on embedding tables: "lazy" (touched rows) or "dense"
 
 
 class Job:
@@ -109,6 +110,7 @@ class Job:
             int(o["patience"]),
             int(o["seed"]),
             o.get("selection", "binary-auc"),
+            o.get("tableAdam", "lazy"),
         )
         self.split = plan["split"]  # {"kind": "random"} | {"kind": "time", "column": ...}
         self.fractions = plan["fractions"]
