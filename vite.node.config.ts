@@ -21,6 +21,7 @@ export default defineConfig({
         bench: 'bench/bench.ts',
         templates: 'bench/templates.ts',
         explain: 'bench/explain.ts',
+        objectives: 'bench/objectives.ts',
       },
       external: [
         ...builtinModules,

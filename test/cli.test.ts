@@ -59,9 +59,15 @@ describe('htlnet', () => {
       'mae',
       'nmae',
       'nrmse',
+      'r2',
       'rmse',
       'spearman',
+      'totalRatio',
     ]);
+    // The additions keep the existing keys' meaning: R^2 = 1 - NRMSE^2.
+    const amount = result.tasks.amount;
+    expect(amount.r2).toBeCloseTo(1 - amount.nrmse ** 2, 10);
+    expect(amount.totalRatio).toBeGreaterThan(0);
     expect(result.rows).toEqual({ train: 2400, validation: 300, test: 300 });
     expect(result.epochs).toBe(2);
     expect(result.bestEpoch).toBeGreaterThanOrEqual(1);

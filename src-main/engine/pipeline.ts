@@ -56,7 +56,12 @@ export function prepareRun(project: ProjectFile, table: Table) {
     table,
     project.data,
     fields,
-    plan.tasks.map((t) => t.transform),
+    plan.tasks.map((t) => ({
+      transform: t.transform,
+      objective: t.objective,
+      tweediePower: t.tweediePower,
+      meanCorrection: t.meanCorrection,
+    })),
     split,
   );
   const model = new HtlnetModel(plan, prepared.encoders);

@@ -25,6 +25,7 @@ export function curvesWire(curves: Record<string, TaskCurves>): Record<string, T
     if (c.calibration) w.calibration = c.calibration;
     if (c.lorenz) w.lorenz = c.lorenz;
     if (c.scatter) w.scatter = { actual: c.scatter.actual, predicted: c.scatter.predicted };
+    if (c.deciles) w.deciles = c.deciles;
     out[task] = w;
   }
   return out;

@@ -266,6 +266,8 @@ export interface TaskCurvesWire {
   calibration?: { meanPredicted: number[]; fractionPositive: number[]; count: number[] };
   lorenz?: { population: number[]; captured: number[] };
   scatter?: { actual: number[]; predicted: number[] };
+  /** Regression: mean prediction vs mean actual per decile of the prediction. */
+  deciles?: { meanPredicted: number[]; meanActual: number[]; count: number[] };
 }
 
 export interface RunDetail extends RunSummary {

@@ -72,6 +72,18 @@ export type ParamSpec = NumberParam | BooleanParam | ChoiceParam | TextParam;
 export interface ParamCondition {
   param: string;
   equals: readonly ParamValue[];
+  /** A further condition that must hold too (one level: the catalog crosses IPC as plain data). */
+  and?: { param: string; equals: readonly ParamValue[] };
+}
+
+/** Whether a parameter applies for a block's parameters (its `when` condition, if any). */
+export function conditionHolds(
+  when: ParamCondition | undefined,
+  params: Record<string, ParamValue>,
+): boolean {
+  if (!when) return true;
+  if (!when.equals.includes(params[when.param])) return false;
+  return !when.and || when.and.equals.includes(params[when.and.param]);
 }
 
 export interface BlockSpec {
@@ -102,10 +114,20 @@ const activation = {
 } as const satisfies ChoiceParam;
 
 export const ADJUSTMENTS = ['none', 'pcgrad', 'metabalance', 'htlnet'] as const;
+
+/** What the best epoch (and early stopping) looks at on the validation split. */
+export const SELECTIONS = ['all', 'core', 'core-loss', 'binary-auc'] as const;
+export type Selection = (typeof SELECTIONS)[number];
 export type GradientAdjustment = (typeof ADJUSTMENTS)[number];
 
 export const TARGET_TRANSFORMS = ['none', 'log1p', 'zscore', 'log1p-zscore'] as const;
 export type TargetTransform = (typeof TARGET_TRANSFORMS)[number];
+
+/** What a regression head's loss is (see HTLNET.md, "Core-target objectives"). */
+export const OBJECTIVES = ['mse', 'ziln', 'tweedie'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+/** The objective of a regression head whose project does not name one (models saved before objectives). */
+export const LEGACY_OBJECTIVE: Objective = 'mse';
 
 export const CATALOG: readonly BlockSpec[] = [
   {
@@ -443,13 +465,28 @@ export const CATALOG: readonly BlockSpec[] = [
       {
         name: 'kind',
         title: 'Kind',
-        description: 'Binary (probability, cross-entropy) or regression (value, squared error).',
+        description:
+          'Binary (probability, cross-entropy) or regression (an amount; see Objective).',
         kind: 'choice',
         default: 'binary',
         options: [
           { value: 'binary', title: 'binary' },
           { value: 'regression', title: 'regression' },
         ],
+      },
+      {
+        name: 'objective',
+        title: 'Objective',
+        description:
+          'How a regression head learns its amount. Squared error: fits the amount after the target transform (log1p then z-score by default, as in the HTLNet paper), with a mean correction. Zero-inflated lognormal: learns the chance the amount is above 0 and, when it is, its typical size and spread; predicts their product, an average (best for spend that is mostly 0 with a long tail). Tweedie (the default: in the objectives benchmark it ranked best on mostly-zero spend and, with the mean correction, kept totals within 10% and NRMSE below 1 on every target): a compound Poisson-gamma fit of the average amount, made for amounts that are mostly 0.',
+        kind: 'choice',
+        default: 'tweedie',
+        options: [
+          { value: 'mse', title: 'squared error (transformed target)' },
+          { value: 'ziln', title: 'zero-inflated lognormal' },
+          { value: 'tweedie', title: 'Tweedie' },
+        ],
+        when: { param: 'kind', equals: ['regression'] },
       },
       {
         name: 'transform',
@@ -464,7 +501,35 @@ export const CATALOG: readonly BlockSpec[] = [
           { value: 'zscore', title: 'z-score' },
           { value: 'log1p-zscore', title: 'log1p, then z-score' },
         ],
+        when: {
+          param: 'kind',
+          equals: ['regression'],
+          and: { param: 'objective', equals: ['mse'] },
+        },
+      },
+      {
+        name: 'meanCorrection',
+        title: 'Mean correction',
+        description:
+          "After training, scale the predictions so that on the validation split they add up to the actual total (with a log1p transform, Duan's smearing first turns typical values into averages). Without it, predictions of a mostly-zero amount can sum to far less than the actual total.",
+        kind: 'boolean',
+        default: true,
         when: { param: 'kind', equals: ['regression'] },
+      },
+      {
+        name: 'tweediePower',
+        title: 'Tweedie power',
+        description:
+          'Between 1 (Poisson-like: many small amounts) and 2 (gamma-like: few, widely spread amounts).',
+        kind: 'number',
+        default: 1.5,
+        min: 1.05,
+        max: 1.95,
+        when: {
+          param: 'kind',
+          equals: ['regression'],
+          and: { param: 'objective', equals: ['tweedie'] },
+        },
       },
       {
         name: 'lossWeight',
@@ -528,6 +593,19 @@ export const CATALOG: readonly BlockSpec[] = [
           { value: 'adam', title: 'Adam' },
           { value: 'sgd', title: 'SGD' },
         ],
+      },
+      {
+        name: 'tableAdam',
+        title: 'Embedding tables (Adam)',
+        description:
+          'Lazy: only the rows a batch used move (their moments too), the usual choice for large tables. Dense: every row moves every step with its decaying moments, as plain Adam does (slower on large vocabularies).',
+        kind: 'choice',
+        default: 'lazy',
+        options: [
+          { value: 'lazy', title: 'lazy (rows in the batch)' },
+          { value: 'dense', title: 'dense (every row)' },
+        ],
+        when: { param: 'optimizer', equals: ['adam'] },
       },
       {
         name: 'learningRate',
@@ -622,6 +700,20 @@ export const CATALOG: readonly BlockSpec[] = [
         min: 0,
         max: 1000,
         integer: true,
+      },
+      {
+        name: 'selection',
+        title: 'Best epoch by',
+        description:
+          'What "better on the validation split" means, for early stopping and for the epoch kept. All tasks: the mean, weighted by loss weight, of each task\'s score (binary: 2 x AUC - 1; regression: 1 - NRMSE, where 0 is no better than predicting the average for everyone). Core task: that score for the core task alone. Core loss: the core task\'s validation loss. Binary AUC: the mean AUC of the binary tasks, which ignores the core amount.',
+        kind: 'choice',
+        default: 'all',
+        options: [
+          { value: 'all', title: 'all tasks (weighted score)' },
+          { value: 'core', title: 'core task score' },
+          { value: 'core-loss', title: 'core task loss' },
+          { value: 'binary-auc', title: 'binary tasks AUC' },
+        ],
       },
       {
         name: 'seed',

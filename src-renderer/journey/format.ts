@@ -57,6 +57,16 @@ export const METRICS: Record<string, MetricInfo> = {
     help: 'Mean absolute error on the raw scale of the target (lower is better).',
     higherIsBetter: false,
   },
+  r2: {
+    label: 'R²',
+    help: 'Share of the variance of the target the predictions explain (0 is no better than predicting the mean; higher is better).',
+    higherIsBetter: true,
+  },
+  totalRatio: {
+    label: 'Total ratio',
+    help: 'Sum of the predictions divided by the sum of the actual values (1 means predictions add up to the actual total).',
+    higherIsBetter: false,
+  },
 };
 
 /** Metric names in the order tables list them, per task type. */

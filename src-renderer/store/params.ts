@@ -4,6 +4,7 @@
 // text is always kept (layer lists are then checked by the engine as well, and pinned to the
 // block), with the same message shown at once.
 
+import { conditionHolds } from '../../src-main/shared/catalog';
 import type { CatalogBlock } from '../../src-main/ipc/api';
 import type { ParamValue } from '../../src-main/shared/project';
 import { MAX_LAYER_UNITS } from '../../src-main/shared/catalog';
@@ -96,7 +97,7 @@ export function showParam(value: ParamValue | undefined): string {
 
 /** Whether a parameter applies for a block's current parameters (its `when` condition). */
 export function paramApplies(spec: ParamSchema, params: Record<string, ParamValue>): boolean {
-  return !spec.when || spec.when.equals.includes(params[spec.when.param]);
+  return conditionHolds(spec.when, params);
 }
 
 /** A compact one-line summary of a block's main parameters for its node on the canvas. */

@@ -197,7 +197,8 @@ describe('training, runs, scoring', () => {
       learningRate: 10,
       adjustment: 'none',
     });
-    for (const b of project.graph.blocks) if (b.type === 'task-head') b.params.transform = 'none';
+    for (const b of project.graph.blocks)
+      if (b.type === 'task-head') b.params = { ...b.params, objective: 'mse', transform: 'none' };
     const { jobId } = await handlers['train:start']({ project, dataPath: sample });
     const done = (await until('train:done', jobId)).run;
     expect(done.status).toBe('diverged');

@@ -147,10 +147,15 @@ describe('inspector', () => {
     const { params, id } = await withBlock('task-head');
     const task = byTestId<HTMLSelectElement>('param-task');
     expect([...task.options].map((o) => o.value)).toEqual(['', 'click', 'purchase', 'amount']);
-    expect(queryTestId('param-transform')).toBeNull();
+    expect(queryTestId('param-objective')).toBeNull();
     await typeInto(task, 'amount');
     expect(params()).toMatchObject({ task: 'amount', kind: 'regression' });
     // The regression-only parameter appears, and the prediction port changes type.
+    const objective = byTestId<HTMLSelectElement>('param-objective');
+    expect(objective.value).toBe('tweedie');
+    // The target transform belongs to the squared-error objective only.
+    expect(queryTestId('param-transform')).toBeNull();
+    await typeInto(objective, 'mse');
     expect(byTestId<HTMLSelectElement>('param-transform').value).toBe('log1p-zscore');
     await waitFor(() =>
       expect(byTestId(`port-${id}-out-prediction`).className).toContain('port-regression'),

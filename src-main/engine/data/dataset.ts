@@ -6,7 +6,15 @@ import type { DataBinding, FeatureKind, TaskType } from '../../shared/project';
 import { UserError } from '../errors';
 import { encodeFields, fitEncoders, fitTargetEncoders } from './encoders';
 import { findColumn, parseTargets } from './targets';
-import type { EncodedDataset, FieldEncoder, FieldSpec, Split, Table, TargetEncoder } from './types';
+import type {
+  EncodedDataset,
+  FieldEncoder,
+  FieldSpec,
+  Split,
+  Table,
+  TargetEncoder,
+  TargetSpec,
+} from './types';
 
 export interface PreparedData {
   encoders: FieldEncoder[];
@@ -18,7 +26,7 @@ export function prepareDataset(
   table: Table,
   binding: DataBinding,
   fields: readonly FieldSpec[],
-  transforms: readonly TargetTransform[],
+  transforms: readonly (TargetTransform | TargetSpec)[],
   split: Split,
 ): PreparedData {
   const targets = parseTargets(table, binding.tasks);

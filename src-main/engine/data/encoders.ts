@@ -6,7 +6,15 @@ import type { TargetTransform } from '../../shared/catalog';
 import type { TaskBinding } from '../../shared/project';
 import { UserError } from '../errors';
 import { findColumn } from './targets';
-import type { Column, EncodedField, FieldEncoder, FieldSpec, Table, TargetEncoder } from './types';
+import type {
+  Column,
+  EncodedField,
+  FieldEncoder,
+  FieldSpec,
+  Table,
+  TargetEncoder,
+  TargetSpec,
+} from './types';
 
 /** sign(x) * log1p(|x|) */
 export function slog1p(x: number): number {
@@ -207,10 +215,17 @@ export function encodeFields(table: Table, encoders: readonly FieldEncoder[]): E
 const usesLog = (t: TargetTransform) => t === 'log1p' || t === 'log1p-zscore';
 const usesZ = (t: TargetTransform) => t === 'zscore' || t === 'log1p-zscore';
 
+/** Whether the model's value is the log of the mean (ZILN, Tweedie): raw = exp(value + mean). */
+export function logMeanOutput(enc: TargetEncoder): boolean {
+  return enc.type === 'regression' && (enc.objective === 'ziln' || enc.objective === 'tweedie');
+}
+
+const OBJECTIVE_TITLES = { ziln: 'zero-inflated lognormal', tweedie: 'Tweedie' } as const;
+
 export function fitTargetEncoders(
   targets: readonly Float64Array[],
   tasks: readonly TaskBinding[],
-  transforms: readonly TargetTransform[],
+  specs: readonly (TargetTransform | TargetSpec)[],
   trainRows: Int32Array,
   file = '',
 ): TargetEncoder[] {
@@ -227,9 +242,50 @@ export function fitTargetEncoders(
         nonNegative: true,
       };
     }
-    const transform = transforms[t] ?? 'none';
+    const given = specs[t] ?? 'none';
+    const spec: TargetSpec =
+      typeof given === 'string'
+        ? { transform: given, objective: 'mse', tweediePower: 1.5, meanCorrection: false }
+        : given;
     let nonNegative = true;
     for (let i = 0; i < trainRows.length; i++) if (y[trainRows[i]] < 0) nonNegative = false;
+    if (spec.objective === 'ziln' || spec.objective === 'tweedie') {
+      if (!nonNegative) {
+        throw new UserError(
+          `${file ? file + ', ' : ''}column "${task.column}": the ${OBJECTIVE_TITLES[spec.objective]} objective needs amounts of 0 or more, but the column has negative ones. Choose the "squared error" objective with the "z-score" transform on its task head.`,
+          { file, column: task.column },
+        );
+      }
+      // Scale: the geometric mean of the positive amounts (ZILN: log y then has mean 0 where
+      // y > 0) or the mean amount (Tweedie: the mean is 1), so the head starts near the answer.
+      let sum = 0;
+      let n = 0;
+      for (let i = 0; i < trainRows.length; i++) {
+        const v = y[trainRows[i]];
+        if (v <= 0) continue;
+        sum += spec.objective === 'ziln' ? Math.log(v) : v;
+        n++;
+      }
+      const mean =
+        n === 0
+          ? 0
+          : spec.objective === 'ziln'
+            ? sum / n
+            : Math.log(sum / Math.max(1, trainRows.length));
+      return {
+        task: task.name,
+        column: task.column,
+        type: 'regression',
+        transform: 'none',
+        mean,
+        std: 1,
+        nonNegative,
+        objective: spec.objective,
+        ...(spec.objective === 'tweedie' ? { tweediePower: spec.tweediePower } : {}),
+        ...(spec.meanCorrection ? { meanCorrection: true } : {}),
+      };
+    }
+    const transform = spec.transform;
     if (usesLog(transform) && !nonNegative) {
       throw new UserError(
         `${file ? file + ', ' : ''}column "${task.column}": the log1p target transform needs non-negative values, but the column has negative ones. Choose the "z-score" or "none" transform on its task head.`,
@@ -259,6 +315,8 @@ export function fitTargetEncoders(
       mean,
       std,
       nonNegative,
+      objective: 'mse',
+      ...(spec.meanCorrection ? { meanCorrection: true } : {}),
     };
   });
 }
@@ -266,6 +324,11 @@ export function fitTargetEncoders(
 /** Raw target -> training scale (0/1 unchanged for binary tasks). */
 export function transformTarget(raw: ArrayLike<number>, enc: TargetEncoder): Float32Array {
   const out = new Float32Array(raw.length);
+  if (logMeanOutput(enc)) {
+    const scale = Math.exp(-enc.mean);
+    for (let i = 0; i < raw.length; i++) out[i] = raw[i] * scale;
+    return out;
+  }
   const log = enc.type === 'regression' && usesLog(enc.transform);
   const z = enc.type === 'regression' && usesZ(enc.transform);
   for (let i = 0; i < raw.length; i++) {
@@ -276,17 +339,69 @@ export function transformTarget(raw: ArrayLike<number>, enc: TargetEncoder): Flo
   return out;
 }
 
-/** Training scale -> raw target, clamped at 0 for non-negative targets. */
-export function untransformTarget(values: ArrayLike<number>, enc: TargetEncoder): Float64Array {
+/**
+ * Training scale -> raw target (the mean prediction), clamped at 0 for non-negative targets.
+ * `smearing` overrides the encoder's factor (used while fitting it).
+ */
+export function untransformTarget(
+  values: ArrayLike<number>,
+  enc: TargetEncoder,
+  smearing = enc.smearing ?? 1,
+  calibration = enc.calibration ?? 1,
+): Float64Array {
   const out = new Float64Array(values.length);
+  if (logMeanOutput(enc)) {
+    for (let i = 0; i < values.length; i++) out[i] = Math.exp(values[i] + enc.mean) * calibration;
+    return out;
+  }
   const log = usesLog(enc.transform);
   const z = usesZ(enc.transform);
   for (let i = 0; i < values.length; i++) {
     let v = values[i];
     if (z) v = v * enc.std + enc.mean;
-    if (log) v = Math.expm1(v);
+    if (log) v = smearing === 1 ? Math.expm1(v) : Math.exp(v) * smearing - 1;
     if (enc.nonNegative && v < 0) v = 0;
-    out[i] = v;
+    out[i] = calibration === 1 ? v : v * calibration;
   }
   return out;
+}
+
+/**
+ * The total calibration: sum(actual) / sum(predicted) on the raw scale, or 1 when either sum is
+ * not a positive finite number.
+ */
+export function totalCalibration(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
+  let sp = 0;
+  let sa = 0;
+  for (let i = 0; i < actual.length; i++) {
+    sp += predicted[i];
+    sa += actual[i];
+  }
+  const c = sa / sp;
+  return sp > 0 && sa > 0 && Number.isFinite(c) ? c : 1;
+}
+
+/**
+ * Duan's smearing factor for a log1p-transformed target: the mean of exp(residual) on the log1p
+ * scale, so that exp(prediction) * factor - 1 estimates the mean amount rather than a typical
+ * one. `predicted` is on the training scale, `actual` raw. 1 when the encoder does not use log1p.
+ */
+export function smearingFactor(
+  predicted: ArrayLike<number>,
+  actual: ArrayLike<number>,
+  enc: TargetEncoder,
+): number {
+  if (enc.type !== 'regression' || logMeanOutput(enc) || !usesLog(enc.transform)) return 1;
+  const z = usesZ(enc.transform);
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const fitted = z ? predicted[i] * enc.std + enc.mean : predicted[i];
+    const r = Math.log1p(actual[i]) - fitted;
+    if (!Number.isFinite(r)) continue;
+    sum += Math.exp(r);
+    n++;
+  }
+  const s = n > 0 ? sum / n : 1;
+  return Number.isFinite(s) && s > 0 ? s : 1;
 }

@@ -26,6 +26,13 @@ export interface SampleOptions extends SampleLayoutOptions {
   seed?: number;
   /** Keep each row's true click and purchase probabilities (for tests). */
   withTruth?: boolean;
+  /**
+   * What the amount column holds (the benchmark's datasets; default 'spend'):
+   * - spend: 0 unless purchased, then lognormal and heavy-tailed (zero-inflated, like real spend);
+   * - continuous: every row a roughly normal amount around 100 driven by the same effects;
+   * - skewed: every row a mildly skewed (lognormal, small spread) amount, no zeros.
+   */
+  amount?: 'spend' | 'continuous' | 'skewed';
 }
 
 export interface Sample {
@@ -35,11 +42,26 @@ export interface Sample {
   toCsvString(): string;
   /** Streams the CSV to a file in chunks. */
   writeCsv(path: string): Promise<void>;
-  /** With `withTruth`, after generating: each row's true click and purchase probabilities. */
-  truth: { click: Float64Array; purchase: Float64Array } | null;
+  /**
+   * With `withTruth`, after generating: each row's true click probability, purchase probability
+   * (click and purchase) and expected amount.
+   */
+  truth: { click: Float64Array; purchase: Float64Array; amount: Float64Array } | null;
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+// Like real spend: most rows are 0 (no click, or a click without a purchase: about 94% of
+// rows), the amounts are lognormal and heavy-tailed (the top tenth of buyers hold about half of
+// the spend), and the funnel is strong enough that knowing a row well pays (the true means get
+// NRMSE about 0.84 on the amount). About 22% of rows click, 27% of clicks buy.
+/** Spread of log(amount) around its mean given the row (lognormal noise of a purchase). */
+const AMOUNT_NOISE = 0.6;
+/** Scale of the per-value click and purchase effects, and the base log-odds. */
+const CLICK_EFFECT = 2;
+const PURCHASE_EFFECT = 3.5;
+const CLICK_BASE = -2.2;
+const PURCHASE_BASE = -5.8;
 
 export function generateSample(options: SampleOptions): Sample {
   const rows = options.rows;
@@ -48,6 +70,7 @@ export function generateSample(options: SampleOptions): Sample {
   const categorical = categoricalSpecs(options);
   const numeric = numericNames(options);
   const header = sampleHeader(options);
+  const kind = options.amount ?? 'spend';
 
   /** Generates all rows in order, as CSV text chunks of about 1 MB. */
   function* generate(truth: Sample['truth']): Generator<string> {
@@ -61,8 +84,8 @@ export function generateSample(options: SampleOptions): Sample {
       const amount = new Float64Array(c.size);
       for (let v = 0; v < c.size; v++) {
         const appeal = structure.normal();
-        click[v] = c.click * appeal;
-        purchase[v] = c.purchase * (0.7 * appeal + 0.714 * structure.normal());
+        click[v] = CLICK_EFFECT * c.click * appeal;
+        purchase[v] = PURCHASE_EFFECT * c.purchase * (0.7 * appeal + 0.714 * structure.normal());
         amount[v] = c.amount * (0.5 * appeal + 0.866 * structure.normal());
       }
       return { click, purchase, amount };
@@ -78,8 +101,8 @@ export function generateSample(options: SampleOptions): Sample {
     {
       let text = '';
       for (let r = 0; r < rows; r++) {
-        let click = -2.1;
-        let purchase = -2.8;
+        let click = CLICK_BASE;
+        let purchase = PURCHASE_BASE;
         let logAmount = 3.2;
         for (let f = 0; f < categorical.length; f++) {
           const c = categorical[f];
@@ -137,10 +160,24 @@ export function generateSample(options: SampleOptions): Sample {
         const clicked = rng.next() < pClick ? 1 : 0;
         const bought = clicked && rng.next() < pPurchase ? 1 : 0;
         const noise = rng.normal();
-        const amount = bought ? Math.round(Math.exp(logAmount + 0.7 * noise) * 100) / 100 : 0;
+        let amount: number;
+        let expected: number;
+        if (kind === 'continuous') {
+          const mean = 100 + 20 * (logAmount - 3.2) + 30 * (pClick - 0.15);
+          amount = Math.round((mean + 12 * noise) * 100) / 100;
+          expected = mean;
+        } else if (kind === 'skewed') {
+          const log = 3.5 + 0.3 * (logAmount - 3.2) + 0.8 * (pClick - 0.15);
+          amount = Math.round(Math.exp(log + 0.35 * noise) * 100) / 100;
+          expected = Math.exp(log + 0.35 ** 2 / 2);
+        } else {
+          amount = bought ? Math.round(Math.exp(logAmount + AMOUNT_NOISE * noise) * 100) / 100 : 0;
+          expected = pClick * pPurchase * Math.exp(logAmount + AMOUNT_NOISE ** 2 / 2);
+        }
         if (truth) {
           truth.click[r] = pClick;
           truth.purchase[r] = pClick * pPurchase;
+          truth.amount[r] = expected;
         }
         let line = '';
         for (let f = 0; f < catIdx.length; f++)
@@ -165,7 +202,11 @@ export function generateSample(options: SampleOptions): Sample {
     truth: null,
     toCsvString() {
       const truth = options.withTruth
-        ? { click: new Float64Array(rows), purchase: new Float64Array(rows) }
+        ? {
+            click: new Float64Array(rows),
+            purchase: new Float64Array(rows),
+            amount: new Float64Array(rows),
+          }
         : null;
       const parts: string[] = [header.join(',') + '\n', ...generate(truth)];
       sample.truth = truth;
@@ -173,7 +214,11 @@ export function generateSample(options: SampleOptions): Sample {
     },
     async writeCsv(file: string) {
       const truth = options.withTruth
-        ? { click: new Float64Array(rows), purchase: new Float64Array(rows) }
+        ? {
+            click: new Float64Array(rows),
+            purchase: new Float64Array(rows),
+            amount: new Float64Array(rows),
+          }
         : null;
       try {
         await mkdir(dirname(file), { recursive: true });

@@ -3,7 +3,7 @@
 // trainer consumes. No object per row anywhere.
 
 import type { FeatureKind, TaskType } from '../../shared/project';
-import type { TargetTransform } from '../../shared/catalog';
+import type { Objective, TargetTransform } from '../../shared/catalog';
 
 /** Inferred (or user-forced) kind of a column, for the wizard and the default binding. */
 export type ColumnKind = 'categorical' | 'numeric' | 'binary' | 'continuous';
@@ -86,6 +86,35 @@ export interface TargetEncoder {
   std: number;
   /** True when every training target is >= 0: predictions are clamped at 0 on the raw scale. */
   nonNegative: boolean;
+  /**
+   * Regression only: the head's objective (absent in models saved before objectives: 'mse').
+   * 'mse': the loss is squared error on the transformed target (`transform`, `mean`, `std`).
+   * 'ziln' and 'tweedie': the training target is y / exp(mean) (std 1, no transform), and the
+   * model's value is the log of the predicted mean on that scale: raw = exp(value + mean).
+   */
+  objective?: Objective;
+  /** 'tweedie' only: the variance power p (1 < p < 2). */
+  tweediePower?: number;
+  /**
+   * 'mse' with a log1p transform and mean correction only: Duan's smearing factor fitted on the
+   * validation split, raw = exp(log-scale prediction) * smearing - 1 (absent or 1: plain expm1).
+   */
+  smearing?: number;
+  /**
+   * Mean correction only: a raw-scale factor fitted on the validation split so that the
+   * predictions there sum to the actual total (after the smearing factor, if any).
+   */
+  calibration?: number;
+  /** Whether the mean correction (smearing with log1p, then calibration) is fitted after training. */
+  meanCorrection?: boolean;
+}
+
+/** What a regression head asks of its target (binary tasks ignore it). */
+export interface TargetSpec {
+  transform: TargetTransform;
+  objective: Objective;
+  tweediePower: number;
+  meanCorrection: boolean;
 }
 
 export type EncodedField =

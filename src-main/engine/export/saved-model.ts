@@ -18,6 +18,7 @@ import type { ProjectFile } from '../../shared/project';
 import type { FieldEncoder, FieldSpec, TargetEncoder } from '../data/types';
 import { UserError } from '../errors';
 import { HtlnetModel } from '../model/model';
+import { withLegacyObjectives } from '../model/objective';
 import { planModel } from '../model/plan';
 import type { TaskMetrics } from '../train/evaluate';
 import { APP_VERSION } from '../version';
@@ -277,6 +278,8 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       { file: dir },
     );
   }
+  // Saved before heads had objectives: they keep the squared error they were trained with.
+  manifest.project = withLegacyObjectives(manifest.project);
   const weightsBuffer = await read('weights.bin');
   if (manifest.files) {
     const files: Record<string, Buffer> = {

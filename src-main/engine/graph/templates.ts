@@ -54,7 +54,8 @@ export const TEMPLATE_KINDS: readonly TemplateInfo[] = [
   {
     kind: 'ple',
     title: 'PLE',
-    description: 'Shared and task-specific experts, mixed per task by a gate (one CGC level).',
+    description:
+      'Shared and task-specific experts mixed per task by gates, in two extraction levels (progressive layered extraction).',
   },
   {
     kind: 'esmm',
@@ -66,7 +67,7 @@ export const TEMPLATE_KINDS: readonly TemplateInfo[] = [
     kind: 'aitm',
     title: 'AITM',
     description:
-      "A tower per task; each task attends over the previous task's representation and its own (no label embeddings, no adjustment).",
+      "A tower per task; each task attends over the previous task's transferred output and its own tower, and passes the result on.",
   },
 ];
 
@@ -374,19 +375,37 @@ const BUILDERS: Record<TemplateKind, Builder> = {
     return { adjustment: 'none', stopGradient: true };
   },
 
-  // One CGC level: shared experts and each task's own experts (2 each); per task a gate over
-  // [its own, shared] (selector: the embedding) → tower (32) → head.
+  // Progressive layered extraction (Tang et al., RecSys 2020), two CGC levels. Level 1: shared
+  // experts and each task's own experts (2 each) over the embedding; per task a gate over [its
+  // own, shared], and a shared gate over every level-1 expert (selector: the embedding). Level 2:
+  // each task's experts read its level-1 gate, the shared experts the shared gate; per task a
+  // gate over [its own, shared] (selector: its level-1 gate) → tower (32) → head.
   ple(g, tasks, center) {
     const embedding = sharedInput(g, center);
-    const shared = expertGroup(g, 'shared-experts', 'Shared experts', -1, 2);
-    g.connect(embedding, shared, 'in');
-    for (const t of tasks) {
-      const own = expertGroup(g, `experts-${t.key}`, `${t.words} experts`, t.index, 2);
+    const shared1 = expertGroup(g, 'shared-experts-1', 'Shared experts (level 1)', -1, 2);
+    g.connect(embedding, shared1, 'in');
+    const sharedGate1 = g.add('shared-gate-1', 'gate', 'Shared gate (level 1)', -1);
+    const own1 = tasks.map((t) => {
+      const own = expertGroup(g, `experts-${t.key}-1`, `${t.words} experts (level 1)`, t.index, 2);
       g.connect(embedding, own, 'in');
+      return own;
+    });
+    for (const own of own1) g.connect(own, sharedGate1, 'experts');
+    g.connect(shared1, sharedGate1, 'experts');
+    g.connect(embedding, sharedGate1, 'selector');
+    const shared2 = expertGroup(g, 'shared-experts', 'Shared experts', -1, 2);
+    g.connect(sharedGate1, shared2, 'in');
+    for (const [i, t] of tasks.entries()) {
+      const gate1 = g.add(`gate-${t.key}-1`, 'gate', `${t.words} gate (level 1)`, t.index);
+      g.connect(own1[i], gate1, 'experts');
+      g.connect(shared1, gate1, 'experts');
+      g.connect(embedding, gate1, 'selector');
+      const own2 = expertGroup(g, `experts-${t.key}`, `${t.words} experts`, t.index, 2);
+      g.connect(gate1, own2, 'in');
       const gate = g.add(`gate-${t.key}`, 'gate', `${t.words} gate`, t.index);
-      g.connect(own, gate, 'experts');
-      g.connect(shared, gate, 'experts');
-      g.connect(embedding, gate, 'selector');
+      g.connect(own2, gate, 'experts');
+      g.connect(shared2, gate, 'experts');
+      g.connect(gate1, gate, 'selector');
       head(g, t, [tower(g, t, '32', [gate])]);
     }
     return { adjustment: 'none', stopGradient: true };
@@ -412,24 +431,34 @@ const BUILDERS: Record<TemplateKind, Builder> = {
     return { adjustment: 'none', stopGradient: true };
   },
 
-  // Shared embedding → tower per task; for t >= 2 an attention fusion unit over
-  // [tower t-1, tower t] feeds head t. No label embeddings, no adjustment.
+  // AITM (Xi et al., KDD 2021): a tower per task (its output q_t); for t >= 2 the previous
+  // task's fused output z_{t-1} (z_1 = q_1) passes through a transfer layer (a one-layer tower of
+  // 32) and an attention fusion unit over [transferred, q_t] gives z_t, which feeds head t and
+  // the next task's transfer layer. No label embeddings, no adjustment; gradient flows through
+  // the transfer (stop-gradient off).
   aitm(g, tasks, center) {
     const embedding = sharedInput(g, center);
-    let previousTower: string | null = null;
+    let previous: string | null = null; // z_{t-1}: the previous task's fused output
     for (const t of tasks) {
       const towerId = tower(g, t, TOWER_UNITS, [embedding]);
-      if (previousTower === null) {
+      if (previous === null) {
         head(g, t, [towerId]);
-      } else {
-        const fusion = g.add(`fusion-${t.key}`, 'fusion', `${t.words} fusion`, t.index, {
-          mode: 'attention',
-        });
-        g.connect(previousTower, fusion, 'reps');
-        g.connect(towerId, fusion, 'reps');
-        head(g, t, [fusion]);
+        previous = towerId;
+        continue;
       }
-      previousTower = towerId;
+      const transfer = g.add(`transfer-${t.key}`, 'tower', `${t.words} transfer`, t.index, {
+        units: '32',
+        activation: 'relu',
+        dropout: 0,
+      });
+      g.connect(previous, transfer, 'in');
+      const fusion = g.add(`fusion-${t.key}`, 'fusion', `${t.words} fusion`, t.index, {
+        mode: 'attention',
+      });
+      g.connect(transfer, fusion, 'reps');
+      g.connect(towerId, fusion, 'reps');
+      head(g, t, [fusion]);
+      previous = fusion;
     }
     return { adjustment: 'none', stopGradient: false };
   },

@@ -17,6 +17,7 @@ import {
   type WasmKernels,
 } from './kernels';
 import type { DenseLayer, InputPart, Op, Program } from './program';
+import { tweedieLoss, zilnLoss, zilnValue } from './objective';
 
 /** Where one embedding table's rows come from for a batch. */
 export type TableSource =
@@ -45,6 +46,9 @@ interface RegressionState {
   kind: 'regression';
   value: Float32Array;
   dvalue: Float32Array;
+  /** A ZILN head's outputs and their gradients, [batch, 3] (empty otherwise). */
+  parts: Float32Array;
+  dparts: Float32Array;
   touched: boolean;
 }
 type ValueState = VectorState | BinaryState | RegressionState;
@@ -237,10 +241,13 @@ export class Executor {
           probTouched: false,
         };
       }
+      const k = v.outputs > 1 ? v.outputs : 0;
       return {
         kind: 'regression',
         value: new Float32Array(cap),
         dvalue: new Float32Array(training ? cap : 0),
+        parts: new Float32Array(cap * k),
+        dparts: new Float32Array(training ? cap * k : 0),
         touched: false,
       };
     });
@@ -655,7 +662,26 @@ export class Executor {
       const scale = w / fullBatch;
       if (v.kind === 'regression') {
         const d = this.touchRegression(v, B);
-        for (let b = 0; b < B; b++) d[b] += 2 * scale * (v.value[b] - y[b]);
+        if (task.objective === 'ziln') {
+          const g = this.lossGrad;
+          const parts = v.parts;
+          const dp = v.dparts;
+          for (let b = 0; b < B; b++) {
+            const o = b * 3;
+            zilnLoss(parts[o], parts[o + 1], parts[o + 2], y[b], g);
+            dp[o] += scale * g[0];
+            dp[o + 1] += scale * g[1];
+            dp[o + 2] += scale * g[2];
+          }
+        } else if (task.objective === 'tweedie') {
+          const g = this.lossGrad;
+          for (let b = 0; b < B; b++) {
+            tweedieLoss(v.value[b], y[b], task.tweediePower, g);
+            d[b] += scale * g[0];
+          }
+        } else {
+          for (let b = 0; b < B; b++) d[b] += 2 * scale * (v.value[b] - y[b]);
+        }
       } else if (v.kind === 'binary') {
         if (task.logit) {
           const d = this.touchLogit(v, B);
@@ -683,7 +709,15 @@ export class Executor {
       const y = targets[t];
       let sum = 0;
       if (v.kind === 'regression') {
-        for (let b = 0; b < B; b++) sum += (v.value[b] - y[b]) ** 2;
+        if (task.objective === 'ziln') {
+          const parts = v.parts;
+          for (let b = 0; b < B; b++)
+            sum += zilnLoss(parts[b * 3], parts[b * 3 + 1], parts[b * 3 + 2], y[b], null);
+        } else if (task.objective === 'tweedie') {
+          for (let b = 0; b < B; b++) sum += tweedieLoss(v.value[b], y[b], task.tweediePower, null);
+        } else {
+          for (let b = 0; b < B; b++) sum += (v.value[b] - y[b]) ** 2;
+        }
       } else if (v.kind === 'binary') {
         if (task.logit) {
           for (let b = 0; b < B; b++) {
@@ -728,9 +762,12 @@ export class Executor {
     if (!v.touched) {
       v.touched = true;
       v.dvalue.fill(0, 0, B);
+      v.dparts.fill(0, 0, B * 3);
     }
     return v.dvalue;
   }
+  /** One row's loss gradient (objective.ts writes it here). */
+  private readonly lossGrad = new Float64Array(3);
   private touchGrad(i: number): Float32Array {
     const g = this.grads[i].view;
     if (!this.gradTouched[i]) {
@@ -882,6 +919,28 @@ export class Executor {
         const bias = this.params[op.bias].view[0];
         const K = op.inWidth;
         const v = this.values[op.out];
+        if (op.outputs === 3) {
+          const r = v as RegressionState;
+          const bias3 = this.params[op.bias].view;
+          const parts = r.parts;
+          for (let b = 0; b < B; b++) {
+            let s0 = 0;
+            let s1 = 0;
+            let s2 = 0;
+            const o = b * K;
+            for (let j = 0; j < K; j++) {
+              const xj = x[o + j];
+              s0 += xj * w[j * 3];
+              s1 += xj * w[j * 3 + 1];
+              s2 += xj * w[j * 3 + 2];
+            }
+            parts[b * 3] = s0 + bias3[0];
+            parts[b * 3 + 1] = s1 + bias3[1];
+            parts[b * 3 + 2] = s2 + bias3[2];
+            r.value[b] = zilnValue(parts[b * 3], parts[b * 3 + 1], parts[b * 3 + 2]);
+          }
+          break;
+        }
         const out = v.kind === 'binary' ? v.logit : (v as RegressionState).value;
         for (let b = 0; b < B; b++) {
           let sum = 0;
@@ -1174,6 +1233,45 @@ export class Executor {
 
   // ---- backward -----------------------------------------------------------------------------
 
+  /** A ZILN head's backward pass: its three outputs' gradients dparts [B, 3]. */
+  private zilnHeadBackward(
+    op: Extract<Op, { op: 'head' }>,
+    st: { x: HeapBuffer | null },
+    dparts: Float32Array,
+    B: number,
+  ): void {
+    const x = this.inputBuffer(op.input, st.x).view;
+    const K = op.inWidth;
+    const gw = this.touchGrad(op.kernel);
+    const gb = this.touchGrad(op.bias);
+    for (let b = 0; b < B; b++) {
+      const g0 = dparts[b * 3];
+      const g1 = dparts[b * 3 + 1];
+      const g2 = dparts[b * 3 + 2];
+      gb[0] += g0;
+      gb[1] += g1;
+      gb[2] += g2;
+      const o = b * K;
+      for (let j = 0; j < K; j++) {
+        const xj = x[o + j];
+        gw[j * 3] += xj * g0;
+        gw[j * 3 + 1] += xj * g1;
+        gw[j * 3 + 2] += xj * g2;
+      }
+    }
+    if (!this.inputWantsGrad(op.input)) return;
+    const w = this.params[op.kernel].view;
+    const dx = this.scratch(B * K);
+    for (let b = 0; b < B; b++) {
+      const g0 = dparts[b * 3];
+      const g1 = dparts[b * 3 + 1];
+      const g2 = dparts[b * 3 + 2];
+      const o = b * K;
+      for (let j = 0; j < K; j++) dx[o + j] = g0 * w[j * 3] + g1 * w[j * 3 + 1] + g2 * w[j * 3 + 2];
+    }
+    this.inputGrad(op.input, K, dx);
+  }
+
   private backwardOp(op: Op, st: unknown): void {
     const B = this.rows;
     switch (op.op) {
@@ -1269,6 +1367,10 @@ export class Executor {
           const r = v as RegressionState;
           if (!r.touched) return;
           d = r.dvalue;
+          if (op.outputs === 3) {
+            this.zilnHeadBackward(op, st as { x: HeapBuffer | null }, r.dparts, B);
+            break;
+          }
         }
         const s = st as { x: HeapBuffer | null };
         const x = this.inputBuffer(op.input, s.x).view;

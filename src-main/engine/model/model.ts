@@ -16,6 +16,7 @@ import {
   stopGradient,
 } from './ops';
 import { fieldKey, datasetFields, type ModelPlan } from './plan';
+import { headOutputs, SIGMA_MIN, SIGMA_SPAN, ZILN_SPREAD_BIAS } from './objective';
 
 /** One embedding table: `rows` x `dim` floats, row-major. Linear fields have 2 rows (weight, bias). */
 export interface EmbeddingTable {
@@ -41,7 +42,7 @@ type Value =
   | { kind: 'vector'; t: tf.Tensor2D }
   | { kind: 'experts'; t: tf.Tensor3D }
   | { kind: 'binary'; logit: tf.Tensor1D; prob: tf.Tensor1D }
-  | { kind: 'regression'; value: tf.Tensor1D }
+  | { kind: 'regression'; value: tf.Tensor1D; parts?: tf.Tensor2D }
   | { kind: 'label'; t: tf.Tensor2D };
 
 export interface TaskOutput {
@@ -49,8 +50,10 @@ export interface TaskOutput {
   logit?: tf.Tensor1D;
   /** Binary: probability. */
   prob?: tf.Tensor1D;
-  /** Regression: prediction on the transformed scale. */
+  /** Regression: prediction on the transformed scale (ZILN, Tweedie: the log of the mean). */
   value?: tf.Tensor1D;
+  /** ZILN: the head's three outputs [batch, 3] (q, m, s), which its loss reads. */
+  parts?: tf.Tensor2D;
 }
 
 export interface ForwardOptions {
@@ -144,7 +147,7 @@ export class HtlnetModel {
     block: Block,
     name: string,
     shape: number[],
-    init: 'glorot' | 'zeros' | 'small',
+    init: 'glorot' | 'zeros' | 'small' | 'ziln',
     rng: Rng,
   ): void {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -156,6 +159,8 @@ export class HtlnetModel {
       for (let i = 0; i < size; i++) values[i] = (rng.next() * 2 - 1) * limit;
     } else if (init === 'small') {
       for (let i = 0; i < size; i++) values[i] = (rng.next() * 2 - 1) * INIT_RANGE;
+    } else if (init === 'ziln') {
+      values[2] = ZILN_SPREAD_BIAS; // q 0, m 0 (the scaled geometric mean), sigma about 0.6
     }
     const key = `${block.id}/${name}`;
     this.blockOfParam.set(key, block.id);
@@ -230,8 +235,9 @@ export class HtlnetModel {
         break;
       }
       case 'task-head': {
-        this.addParam(block, 'kernel', [this.inputWidth(block, 'in'), 1], 'glorot', rng);
-        this.addParam(block, 'bias', [1], 'zeros', rng);
+        const k = headOutputs(p);
+        this.addParam(block, 'kernel', [this.inputWidth(block, 'in'), k], 'glorot', rng);
+        this.addParam(block, 'bias', [k], k === 3 ? 'ziln' : 'zeros', rng);
         break;
       }
       default:
@@ -368,10 +374,15 @@ export class HtlnetModel {
         }
         case 'task-head': {
           const x = concatColumns(vectors(block, 'in'));
-          const out = tf.reshape(
-            tf.add(tf.matMul(x, param(block.id, 'kernel') as tf.Tensor2D), param(block.id, 'bias')),
-            [-1],
-          ) as tf.Tensor1D;
+          const z = tf.add(
+            tf.matMul(x, param(block.id, 'kernel') as tf.Tensor2D),
+            param(block.id, 'bias'),
+          ) as tf.Tensor2D;
+          if (headOutputs(p) === 3) {
+            values.set(block.id, { kind: 'regression', value: zilnValues(z), parts: z });
+            break;
+          }
+          const out = tf.reshape(z, [-1]) as tf.Tensor1D;
           values.set(
             block.id,
             p.kind === 'regression'
@@ -445,7 +456,8 @@ export class HtlnetModel {
         // A plain head's logit is exact; an ESMM product is only known as a probability.
         return task.finalId === task.headId ? { logit: v.logit, prob: v.prob } : { prob: v.prob };
       }
-      if (v.kind === 'regression') return { value: v.value };
+      if (v.kind === 'regression')
+        return v.parts ? { value: v.value, parts: v.parts } : { value: v.value };
       throw new Error(`Task "${task.name}" ends in a block that is not a head`);
     });
   }
@@ -472,6 +484,16 @@ export class HtlnetModel {
 export interface ModelSnapshot {
   dense: Map<string, Float32Array>;
   tables: Float32Array[][];
+}
+
+/** ZILN: log sigmoid(q) + m + sigma^2 / 2 per row, from the head's outputs [batch, 3]. */
+export function zilnValues(z: tf.Tensor2D): tf.Tensor1D {
+  const [q, m, s] = tf.split(z, 3, 1).map((t) => tf.reshape(t, [-1]) as tf.Tensor1D);
+  const sigma = tf.add(tf.mul(tf.sigmoid(s), SIGMA_SPAN), SIGMA_MIN);
+  return tf.add(
+    tf.add(tf.neg(tf.softplus(tf.neg(q))), m),
+    tf.mul(tf.square(sigma), 0.5),
+  ) as tf.Tensor1D;
 }
 
 /** Logistic noise log u - log(1 - u), u ~ U(0, 1): the binary Gumbel-softmax perturbation. */

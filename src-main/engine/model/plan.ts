@@ -5,13 +5,21 @@
 
 import type { Block, Edge, ProjectFile, TaskBinding } from '../../shared/project';
 import { coreTaskIndex } from '../../shared/project';
-import { withDefaults, type GradientAdjustment, type TargetTransform } from '../../shared/catalog';
+import {
+  withDefaults,
+  type GradientAdjustment,
+  type Objective,
+  type Selection,
+  type TargetTransform,
+} from '../../shared/catalog';
 import type { FieldSpec } from '../data/types';
 import { fieldSpecs, headsByTask, topologicalOrder, validateGraph } from '../graph/validate';
 import { UserError } from '../errors';
 
 export interface OptimizerSettings {
   optimizer: 'adam' | 'sgd';
+  /** Adam on embedding tables: only the rows a batch touched ('lazy') or every row ('dense'). */
+  tableAdam: 'lazy' | 'dense';
   learningRate: number;
   batchSize: number;
   epochs: number;
@@ -21,6 +29,8 @@ export interface OptimizerSettings {
   clip: number;
   stopGradient: boolean;
   patience: number;
+  /** What the best epoch is chosen by (train/trainer.ts, earlyStoppingScore). */
+  selection: Selection;
   seed: number;
 }
 
@@ -34,6 +44,12 @@ export interface TaskPlan {
   finalId: string;
   lossWeight: number;
   transform: TargetTransform;
+  /** Regression: the head's objective ('mse' for binary tasks, unused). */
+  objective: Objective;
+  /** Tweedie only: the variance power. */
+  tweediePower: number;
+  /** 'mse' with log1p: fit a smearing factor on the validation split after training. */
+  meanCorrection: boolean;
 }
 
 export interface EmbeddingPlan {
@@ -117,6 +133,7 @@ export function planModel(project: ProjectFile): ModelPlan {
   const o = params.get(optimizerBlock.id)!;
   const optimizer: OptimizerSettings = {
     optimizer: o.optimizer === 'sgd' ? 'sgd' : 'adam',
+    tableAdam: o.tableAdam === 'dense' ? 'dense' : 'lazy',
     learningRate: Number(o.learningRate),
     batchSize: Number(o.batchSize),
     epochs: Number(o.epochs),
@@ -126,6 +143,7 @@ export function planModel(project: ProjectFile): ModelPlan {
     clip: Number(o.clip),
     stopGradient: Boolean(o.stopGradient),
     patience: Number(o.patience),
+    selection: o.selection as Selection,
     seed: Number(o.seed),
   };
 
@@ -156,6 +174,9 @@ export function planModel(project: ProjectFile): ModelPlan {
       finalId,
       lossWeight: Number(hp.lossWeight),
       transform: t.type === 'regression' ? (hp.transform as TargetTransform) : 'none',
+      objective: t.type === 'regression' ? (hp.objective as Objective) : 'mse',
+      tweediePower: Number(hp.tweediePower),
+      meanCorrection: t.type === 'regression' && Boolean(hp.meanCorrection),
     };
   });
 

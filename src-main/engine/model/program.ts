@@ -8,6 +8,8 @@ import { parseIntList } from '../../shared/catalog';
 import type { Block } from '../../shared/project';
 import type { HtlnetModel } from './model';
 import { isStopGradientPort } from './plan';
+import { headOutputs } from './objective';
+import type { Objective } from '../../shared/catalog';
 
 /** One part of an operation's (column-concatenated) input. */
 export type InputPart =
@@ -59,6 +61,8 @@ export type Op =
       kernel: number;
       bias: number;
       binary: boolean;
+      /** Outputs per row: 3 for a ZILN head (q, m, s; the value is combined from them), else 1. */
+      outputs: number;
       out: number;
     }
   | { op: 'esmm'; prior: number; conditional: number; out: number }
@@ -92,8 +96,8 @@ export type ValueKind =
   | { kind: 'vector'; width: number }
   /** A binary prediction: logit and probability ([batch] each); `exactLogit` for a plain head. */
   | { kind: 'binary'; exactLogit: boolean }
-  /** A regression prediction, [batch]. */
-  | { kind: 'regression' };
+  /** A regression prediction, [batch]; a ZILN head's also keeps its three outputs. */
+  | { kind: 'regression'; outputs: number };
 
 /** Random numbers of one training forward pass, in the order the tfjs forward draws them. */
 export type NoiseSpec =
@@ -113,7 +117,15 @@ export interface Program {
   tableRows: number[][];
   /** Per consumer edge (plan.consumers order): its embedding and whether gradient flows back. */
   consumers: { embedding: number; grad: boolean }[];
-  tasks: { type: 'binary' | 'regression'; lossWeight: number; value: number; logit: boolean }[];
+  tasks: {
+    type: 'binary' | 'regression';
+    lossWeight: number;
+    value: number;
+    logit: boolean;
+    /** Regression: the loss (model/objective.ts). */
+    objective: Objective;
+    tweediePower: number;
+  }[];
 }
 
 /** Activations the executor implements. */
@@ -267,8 +279,9 @@ export function compileProgram(model: HtlnetModel): { program: Program } | { rea
       case 'task-head': {
         const input = vectorInput(block, 'in');
         const binary = p.kind !== 'regression';
+        const outputs = headOutputs(p);
         const v = newValue(
-          binary ? { kind: 'binary', exactLogit: true } : { kind: 'regression' },
+          binary ? { kind: 'binary', exactLogit: true } : { kind: 'regression', outputs },
           true,
         );
         ops.push({
@@ -278,6 +291,7 @@ export function compileProgram(model: HtlnetModel): { program: Program } | { rea
           kernel: param(block.id, 'kernel'),
           bias: param(block.id, 'bias'),
           binary,
+          outputs,
           out: v,
         });
         out.set(block.id, v);
@@ -372,6 +386,8 @@ export function compileProgram(model: HtlnetModel): { program: Program } | { rea
       lossWeight: task.lossWeight,
       value: v,
       logit: kind.kind === 'binary' && kind.exactLogit,
+      objective: task.objective,
+      tweediePower: task.tweediePower,
     });
   }
   return {

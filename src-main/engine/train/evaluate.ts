@@ -3,7 +3,14 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset, TargetEncoder } from '../data/types';
-import { transformTarget, untransformTarget } from '../data/encoders';
+import {
+  logMeanOutput,
+  smearingFactor,
+  totalCalibration,
+  transformTarget,
+  untransformTarget,
+} from '../data/encoders';
+import { tweedieLoss } from '../model/objective';
 import type { HtlnetModel } from '../model/model';
 import { Executor, worthProjecting } from '../model/executor';
 import type { WasmKernels } from '../model/kernels';
@@ -15,6 +22,7 @@ import { fastSetup } from './step';
 import {
   binaryMetrics,
   quantileCalibrationCurve,
+  decileCalibration,
   logLoss,
   lorenzCurve,
   predictedVsActual,
@@ -22,6 +30,7 @@ import {
   rocCurve,
   type BinaryMetrics,
   type CalibrationCurve,
+  type DecileCalibration,
   type LorenzCurve,
   type RegressionMetrics,
   type RocCurve,
@@ -177,12 +186,18 @@ export interface TaskCurves {
   calibration?: CalibrationCurve;
   lorenz?: LorenzCurve;
   scatter?: ScatterSample;
+  /** Regression: mean prediction vs mean actual per decile of the prediction. */
+  deciles?: DecileCalibration;
 }
 
 export interface Evaluation {
   /** Per task name. */
   metrics: Record<string, TaskMetrics>;
-  /** Per task name: the loss as training defines it (cross-entropy; squared error on the transformed scale). */
+  /**
+   * Per task name: the loss as training defines it (cross-entropy; squared error on the
+   * transformed scale; the Tweedie loss), except ZILN: the squared error of its predicted mean on
+   * the scaled target.
+   */
   losses: Record<string, number>;
   predictions: Predictions;
 }
@@ -208,10 +223,36 @@ export async function evaluateRowsAsync(
   data: EncodedDataset,
   rows: Int32Array,
   targetEncoders: TargetEncoder[],
-  options: { predict?: RowPredictor; threads?: number } = {},
+  options: { predict?: RowPredictor; threads?: number; fitMeanCorrection?: boolean } = {},
 ): Promise<Evaluation> {
   const predictions = await predictRowsAsync(model, data, rows, targetEncoders, options);
+  if (options.fitMeanCorrection) fitMeanCorrections(model, data, rows, targetEncoders, predictions);
   return evaluation(model, data, rows, targetEncoders, predictions);
+}
+
+/**
+ * Fits the mean correction of every regression task that asks for one on these rows (the
+ * validation split): Duan's smearing factor (log1p targets), then the total calibration (the
+ * predictions sum to the actual total); stores them in its target encoder and redoes its raw
+ * predictions with them.
+ */
+export function fitMeanCorrections(
+  model: HtlnetModel,
+  data: EncodedDataset,
+  rows: Int32Array,
+  targetEncoders: TargetEncoder[],
+  predictions: Predictions,
+): void {
+  model.plan.tasks.forEach((task, t) => {
+    const enc = targetEncoders[t];
+    const transformed = predictions.transformed[t];
+    if (task.type !== 'regression' || !enc.meanCorrection || !transformed) return;
+    const actual = pick(data.targets[t], rows);
+    const smearing = smearingFactor(transformed, actual, enc);
+    if (smearing !== 1 || enc.smearing !== undefined) enc.smearing = smearing;
+    enc.calibration = totalCalibration(untransformTarget(transformed, enc, smearing, 1), actual);
+    predictions.raw[t] = untransformTarget(transformed, enc);
+  });
 }
 
 function evaluation(
@@ -234,7 +275,16 @@ function evaluation(
       const y = transformTarget(actual, enc);
       const p = predictions.transformed[t]!;
       let sum = 0;
-      for (let i = 0; i < y.length; i++) sum += (p[i] - y[i]) ** 2;
+      if (enc.objective === 'tweedie') {
+        const power = enc.tweediePower ?? task.tweediePower;
+        for (let i = 0; i < y.length; i++) sum += tweedieLoss(p[i], y[i], power, null);
+      } else if (logMeanOutput(enc)) {
+        // ZILN: the squared error of the predicted mean on the scaled target (its likelihood
+        // needs the head's three outputs, which predictions do not keep).
+        for (let i = 0; i < y.length; i++) sum += (Math.exp(p[i]) - y[i]) ** 2;
+      } else {
+        for (let i = 0; i < y.length; i++) sum += (p[i] - y[i]) ** 2;
+      }
       losses[task.name] = sum / Math.max(1, y.length);
     }
   });
@@ -262,6 +312,7 @@ export function taskCurves(
         : {
             lorenz: lorenzCurve(actual, predictions.raw[t]),
             scatter: predictedVsActual(actual, predictions.raw[t], 2000, seed),
+            deciles: decileCalibration(actual, predictions.raw[t]),
           };
   });
   return curves;

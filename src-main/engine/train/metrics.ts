@@ -33,6 +33,18 @@ export interface RegressionMetrics {
   nmae: number;
   gini: number;
   spearman: number;
+  /** 1 - SSE / SST = 1 - NRMSE^2 (0: no better than predicting the average for everyone). */
+  r2: number;
+  /** sum(predicted) / sum(actual): what summed predictions get of the actual total. */
+  totalRatio: number;
+}
+
+export interface DecileCalibration {
+  /** Per group of rows by prediction (ascending; equal counts up to one row): mean prediction. */
+  meanPredicted: number[];
+  /** Mean actual value of the same rows. */
+  meanActual: number[];
+  count: number[];
 }
 
 export interface RocCurve {
@@ -396,18 +408,22 @@ interface ErrorStats {
   std: number;
   /** Mean absolute deviation of the actual values from their mean. */
   meanAbsDev: number;
+  sumY: number;
+  sumP: number;
 }
 
 function errorStats(actual: Values, predicted: Values): ErrorStats {
   const n = actual.length;
-  if (n === 0) return { rmse: NaN, mae: NaN, std: NaN, meanAbsDev: NaN };
+  if (n === 0) return { rmse: NaN, mae: NaN, std: NaN, meanAbsDev: NaN, sumY: NaN, sumP: NaN };
   let sumY = 0;
+  let sumP = 0;
   let sse = 0;
   let sae = 0;
   for (let i = 0; i < n; i++) {
     const y = actual[i];
     const e = predicted[i] - y;
     sumY += y;
+    sumP += predicted[i];
     sse += e * e;
     sae += Math.abs(e);
   }
@@ -419,7 +435,14 @@ function errorStats(actual: Values, predicted: Values): ErrorStats {
     ssd += d * d;
     sad += Math.abs(d);
   }
-  return { rmse: Math.sqrt(sse / n), mae: sae / n, std: Math.sqrt(ssd / n), meanAbsDev: sad / n };
+  return {
+    rmse: Math.sqrt(sse / n),
+    mae: sae / n,
+    std: Math.sqrt(ssd / n),
+    meanAbsDev: sad / n,
+    sumY,
+    sumP,
+  };
 }
 
 /** A ratio that is NaN, not +-Infinity, when the scale is 0 (a constant target). */
@@ -526,14 +549,58 @@ export function regressionMetrics(actual: Values, predicted: Values): Regression
     gini = normalizedGiniSorted(actual, pred, act);
     rho = rankCorrelation(ranksFromSorted(act), ranksFromSorted(pred));
   }
+  const nr = scaled(s.rmse, s.std);
   return {
     rmse: s.rmse,
     mae: s.mae,
-    nrmse: scaled(s.rmse, s.std),
+    nrmse: nr,
     nmae: scaled(s.mae, s.meanAbsDev),
     gini,
     spearman: rho,
+    r2: 1 - nr * nr,
+    totalRatio: s.sumY !== 0 && Number.isFinite(s.sumY) ? s.sumP / s.sumY : NaN,
   };
+}
+
+/**
+ * Calibration of a regression by deciles of the prediction: rows sorted by prediction
+ * (ascending), cut into `groups` groups of equal size (the first ones one row larger when the
+ * count does not divide), and per group the mean prediction, the mean actual value and the row
+ * count. Rows where either value is not finite are skipped; empty arrays without rows.
+ */
+export function decileCalibration(
+  actual: Values,
+  predicted: Values,
+  groups = 10,
+): DecileCalibration {
+  const n = sameLength(actual, predicted, 'decileCalibration');
+  if (!(Number.isInteger(groups) && groups >= 1))
+    throw new RangeError(`decileCalibration: groups must be a positive integer (got ${groups})`);
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++)
+    if (Number.isFinite(actual[i]) && Number.isFinite(predicted[i])) keep.push(i);
+  const out: DecileCalibration = { meanPredicted: [], meanActual: [], count: [] };
+  const m = keep.length;
+  if (m === 0) return out;
+  const keys = Float64Array.from(keep, (i) => predicted[i]);
+  const { order } = sortAscending(keys);
+  const g = Math.min(groups, m);
+  let from = 0;
+  for (let k = 0; k < g; k++) {
+    const size = Math.floor(m / g) + (k < m % g ? 1 : 0);
+    let sp = 0;
+    let sa = 0;
+    for (let j = from; j < from + size; j++) {
+      const i = keep[order[j]];
+      sp += predicted[i];
+      sa += actual[i];
+    }
+    out.meanPredicted.push(sp / size);
+    out.meanActual.push(sa / size);
+    out.count.push(size);
+    from += size;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

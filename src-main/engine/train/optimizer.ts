@@ -114,6 +114,10 @@ export class TableOptimizer {
       this.moments.set(table, mom);
     }
     const { m, v } = mom;
+    if (this.settings.tableAdam === 'dense') {
+      this.updateDense(table, mom, rows, count, grad);
+      return;
+    }
     const c1 = 1 - Math.pow(ADAM_BETA1, this.step);
     const c2 = 1 - Math.pow(ADAM_BETA2, this.step);
     // lr (m / c1) / (sqrt(v / c2) + eps) = a m / (sqrt(v) r + eps)
@@ -135,5 +139,28 @@ export class TableOptimizer {
         data[o + j] -= (a * mj) / (Math.sqrt(vj) * r + ADAM_EPSILON);
       }
     }
+  }
+
+  private readonly full = new Map<EmbeddingTable, Float32Array>();
+
+  /** Dense Adam: the gradient is 0 on rows the batch did not touch; every row is updated. */
+  private updateDense(
+    table: EmbeddingTable,
+    mom: Moments,
+    rows: Int32Array,
+    count: number,
+    grad: Float32Array,
+  ): void {
+    const { dim, data } = table;
+    let g = this.full.get(table);
+    if (!g) {
+      g = new Float32Array(data.length);
+      this.full.set(table, g);
+    }
+    for (let i = 0; i < count; i++) g.set(grad.subarray(i * dim, (i + 1) * dim), rows[i] * dim);
+    const c1 = 1 - Math.pow(ADAM_BETA1, this.step);
+    const c2 = 1 - Math.pow(ADAM_BETA2, this.step);
+    adamUpdate(data, g, mom.m, mom.v, this.settings.learningRate / c1, 1 / Math.sqrt(c2));
+    for (let i = 0; i < count; i++) g.fill(0, rows[i] * dim, (rows[i] + 1) * dim);
   }
 }

@@ -26,6 +26,8 @@ import type { Batch, HtlnetModel, TaskOutput } from '../model/model';
 import { bceWithLogits, bceWithProbs } from '../model/ops';
 import { WasmKernels, type WasmBackendHandle } from '../model/kernels';
 import { compileProgram, type Program } from '../model/program';
+import { LOG_MEAN_LIMIT, SIGMA_MIN, SIGMA_SPAN } from '../model/objective';
+import type { TaskPlan } from '../model/plan';
 import { ExecutorEngine } from './parallel';
 import { adjustmentCoefficients, type TaskGradientStats } from './adjust';
 import { DenseOptimizer, TableOptimizer } from './optimizer';
@@ -630,7 +632,7 @@ export class TfjsEngine implements GradientEngine {
         const params = new Map<string, tf.Tensor>();
         paramNames.forEach((n, j) => params.set(n, xs[consumerIdx.length + j]));
         const outs = model.forward(consumers, { training: true, rng, params });
-        const taskLosses = outs.map((o, t) => taskLoss(o, targets[t], plan.tasks[t].type));
+        const taskLosses = outs.map((o, t) => taskLoss(o, targets[t], plan.tasks[t]));
         const lossValues = tf.stack(taskLosses).dataSync();
         // Every pass computes every task's prediction: record all losses (weight-0 tasks too).
         for (let t = 0; t < T; t++) losses[t] = lossValues[t];
@@ -661,11 +663,35 @@ export class TfjsEngine implements GradientEngine {
   dispose(): void {}
 }
 
+/** A task's mean loss over the batch (see model/objective.ts for the regression objectives). */
 export function taskLoss(
   out: TaskOutput,
   y: tf.Tensor1D,
-  type: 'binary' | 'regression',
+  task: 'binary' | 'regression' | Pick<TaskPlan, 'type' | 'objective' | 'tweediePower'>,
 ): tf.Scalar {
-  if (type === 'regression') return tf.mean(tf.square(tf.sub(out.value!, y))) as tf.Scalar;
-  return out.logit ? bceWithLogits(out.logit, y) : bceWithProbs(out.prob!, y);
+  const t = typeof task === 'string' ? { type: task, objective: 'mse', tweediePower: 1.5 } : task;
+  if (t.type !== 'regression')
+    return out.logit ? bceWithLogits(out.logit, y) : bceWithProbs(out.prob!, y);
+  if (t.objective === 'ziln') return zilnLossTensor(out.parts!, y);
+  if (t.objective === 'tweedie') return tweedieLossTensor(out.value!, y, t.tweediePower);
+  return tf.mean(tf.square(tf.sub(out.value!, y))) as tf.Scalar;
+}
+
+function zilnLossTensor(z: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
+  const [q, m, s] = tf.split(z, 3, 1).map((t) => tf.reshape(t, [-1]) as tf.Tensor1D);
+  const pos = tf.cast(tf.greater(y, 0), 'float32');
+  const sigma = tf.add(tf.mul(tf.sigmoid(s), SIGMA_SPAN), SIGMA_MIN);
+  // log y where y > 0; 0 elsewhere (masked out by pos, and never -Infinity).
+  const logY = tf.log(tf.add(tf.mul(y, pos), tf.sub(1, pos)));
+  const r = tf.sub(logY, m);
+  const nll = tf.add(tf.log(sigma), tf.div(tf.square(r), tf.mul(tf.square(sigma), 2)));
+  const bce = tf.sub(tf.softplus(q), tf.mul(q, pos));
+  return tf.mean(tf.add(bce, tf.mul(pos, nll))) as tf.Scalar;
+}
+
+function tweedieLossTensor(v: tf.Tensor1D, y: tf.Tensor1D, p: number): tf.Scalar {
+  const c = tf.clipByValue(v, -LOG_MEAN_LIMIT, LOG_MEAN_LIMIT);
+  const a = tf.div(tf.mul(y, tf.exp(tf.mul(c, 1 - p))), 1 - p);
+  const b = tf.div(tf.exp(tf.mul(c, 2 - p)), 2 - p);
+  return tf.mean(tf.sub(b, a)) as tf.Scalar;
 }

@@ -11,6 +11,7 @@ import type { TaskGradientStats } from './adjust';
 import { transformTarget } from '../data/encoders';
 import { evaluateRowsAsync, type TaskMetrics } from './evaluate';
 import { TrainStep } from './step';
+import type { Selection } from '../../shared/catalog';
 
 export interface GradientReport {
   /** |G_t|: the task's gradient norm on the shared parameters. */
@@ -54,8 +55,10 @@ export type TrainEvent =
       /** Mean over the epoch's batches. */
       gradients: Record<string, GradientReport> | null;
       samplesPerSecond: number;
-      /** The early-stopping score (mean validation AUC of binary tasks, else minus the mean loss). */
+      /** The early-stopping score (see earlyStoppingScore; higher is better). */
       score: number;
+      /** What the score measures, in words ("all tasks: ..."). */
+      selection: string;
       bestEpoch: number;
       seconds: number;
     };
@@ -182,7 +185,14 @@ export async function trainModel(
   });
 
   const history: Extract<TrainEvent, { type: 'epoch' }>[] = [];
-  let best: { score: number; epoch: number; snapshot: ModelSnapshot } | null = null;
+  let best: {
+    score: number;
+    epoch: number;
+    snapshot: ModelSnapshot;
+    /** The mean corrections fitted at that epoch. */
+    corrections: { smearing?: number; calibration?: number }[];
+  } | null = null;
+  const correcting = targetEncoders.some((e) => e.meanCorrection);
   // What a run that diverges before its first epoch ends falls back to.
   const initial = model.snapshot();
   let trainSeconds = 0;
@@ -255,9 +265,25 @@ export async function trainModel(
       step.syncModel();
       const validation = await evaluateRowsAsync(model, data, split.validation, targetEncoders, {
         predict: step.predict ?? undefined,
+        fitMeanCorrection: correcting,
       });
-      const score = earlyStoppingScore(tasks, validation.metrics, validation.losses);
-      if (!best || score > best.score) best = { score, epoch, snapshot: model.snapshot() };
+      const score = earlyStoppingScore(
+        tasks,
+        validation.metrics,
+        validation.losses,
+        settings.selection,
+        plan.core,
+      );
+      if (!best || score > best.score)
+        best = {
+          score,
+          epoch,
+          snapshot: model.snapshot(),
+          corrections: targetEncoders.map((e) => ({
+            smearing: e.smearing,
+            calibration: e.calibration,
+          })),
+        };
       const event: Extract<TrainEvent, { type: 'epoch' }> = {
         type: 'epoch',
         epoch,
@@ -275,6 +301,7 @@ export async function trainModel(
           : null,
         samplesPerSecond: order.length / Math.max(epochTrainSeconds, 1e-9),
         score,
+        selection: selectionText(settings.selection, tasks[plan.core].name),
         bestEpoch: best.epoch,
         seconds: (performance.now() - epochStart) / 1000,
       };
@@ -296,8 +323,14 @@ export async function trainModel(
     step.syncModel();
     step.dispose();
   }
-  if (best) model.restore(best.snapshot);
-  else if (reason === 'diverged') model.restore(initial);
+  if (best) {
+    model.restore(best.snapshot);
+    const kept = best.corrections;
+    targetEncoders.forEach((e, t) => {
+      if (kept[t].smearing !== undefined) e.smearing = kept[t].smearing;
+      if (kept[t].calibration !== undefined) e.calibration = kept[t].calibration;
+    });
+  } else if (reason === 'diverged') model.restore(initial);
   if (reason === 'completed')
     message = `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}; kept epoch ${best?.epoch ?? epochs}.`;
   return {
@@ -320,17 +353,68 @@ function gradientReport(
   );
 }
 
-/** Mean validation AUC of the binary tasks; without binary tasks, minus the mean validation loss. */
+/** A task's validation score: binary 2 AUC - 1 (Gini), regression 1 - NRMSE; higher is better. */
+function taskScore(task: { type: 'binary' | 'regression' }, m: TaskMetrics | undefined): number {
+  if (!m) return NaN;
+  if (task.type === 'binary') return 2 * (m as { auc: number }).auc - 1;
+  return 1 - (m as { nrmse: number }).nrmse;
+}
+
+/** The early-stopping score in words, for the Train tab and the run's history. */
+export function selectionText(selection: Selection, core: string): string {
+  switch (selection) {
+    case 'core':
+      return `core task "${core}": 1 - NRMSE (AUC-based for a binary core)`;
+    case 'core-loss':
+      return `core task "${core}": validation loss`;
+    case 'binary-auc':
+      return 'mean AUC of the binary tasks';
+    default:
+      return 'all tasks: weighted mean of 2 x AUC - 1 (binary) and 1 - NRMSE (regression)';
+  }
+}
+
+/**
+ * The early-stopping score (higher is better), by the optimizer's `selection`:
+ * - all: the mean over tasks, weighted by loss weight, of each task's score (binary: 2 AUC - 1,
+ *   regression: 1 - NRMSE);
+ * - core: the core task's score;
+ * - core-loss: minus the core task's validation loss;
+ * - binary-auc: the mean validation AUC of the binary tasks (without any: minus the mean loss).
+ * A task whose score is not a number (one class only in the validation split) is left out.
+ */
 export function earlyStoppingScore(
-  tasks: { name: string; type: 'binary' | 'regression' }[],
+  tasks: { name: string; type: 'binary' | 'regression'; lossWeight?: number }[],
   metrics: Record<string, TaskMetrics>,
   losses: Record<string, number>,
+  selection: Selection = 'binary-auc',
+  core = tasks.length - 1,
 ): number {
+  const meanLoss = () => {
+    const l = tasks.map((t) => losses[t.name]);
+    return -l.reduce((a, b) => a + b, 0) / l.length;
+  };
+  if (selection === 'core-loss') return -losses[tasks[core].name];
+  if (selection === 'core') {
+    const s = taskScore(tasks[core], metrics[tasks[core].name]);
+    return Number.isFinite(s) ? s : -losses[tasks[core].name];
+  }
+  if (selection === 'all') {
+    let sum = 0;
+    let weights = 0;
+    for (const t of tasks) {
+      const w = t.lossWeight ?? 1;
+      const s = taskScore(t, metrics[t.name]);
+      if (!(w > 0) || !Number.isFinite(s)) continue;
+      sum += w * s;
+      weights += w;
+    }
+    return weights > 0 ? sum / weights : meanLoss();
+  }
   const aucs = tasks
     .filter((t) => t.type === 'binary')
     .map((t) => (metrics[t.name] as { auc: number }).auc)
     .filter((a) => Number.isFinite(a));
   if (aucs.length > 0) return aucs.reduce((a, b) => a + b, 0) / aucs.length;
-  const l = tasks.map((t) => losses[t.name]);
-  return -l.reduce((a, b) => a + b, 0) / l.length;
+  return meanLoss();
 }

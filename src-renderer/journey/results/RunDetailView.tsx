@@ -26,6 +26,7 @@ import {
   ScatterPlot,
   type RunCurve,
 } from './curves';
+import { CoreTaskSummary } from './CoreTaskSummary';
 import { ExportModel } from './ExportModel';
 import { ExplainPanel } from './ExplainPanel';
 import { ReadingNote } from '../charts';
@@ -140,6 +141,7 @@ export function RunDetailView({ runId }: { runId: string }) {
         <MetricsTable run={run} />
         <ReadingNote reading={READINGS.testMetrics()} testId="test-metrics-reading" />
       </section>
+      <CoreTaskSummary run={run} />
       {run.test && (
         <section aria-label="Curves">
           <div className="j-chart-grid">

@@ -4,6 +4,7 @@
 
 import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { Problem } from '../../../src-main/shared/problems';
+import { blockSpec } from '../../../src-main/shared/catalog';
 import type { ProjectFile } from '../../../src-main/shared/project';
 import { useJourneyConnection } from '../connection';
 import { SampleCard } from '../data/SourceStep';
@@ -211,6 +212,19 @@ function SplitSettings({
         <span className="j-field-error">{error}</span>
       </Field>
     </>
+  );
+}
+
+/** What the best epoch (and early stopping) is chosen by: the optimizer's "Best epoch by". */
+function SelectionNote({ project }: { project: ProjectFile }) {
+  const spec = blockSpec('optimizer').params.find((p) => p.name === 'selection');
+  const value = optimizerBlock(project)?.params.selection ?? spec?.default;
+  const option = spec?.kind === 'choice' ? spec.options.find((o) => o.value === value) : undefined;
+  if (!option) return null;
+  return (
+    <p className="j-muted j-field-wide" data-testid="setting-selection" title={spec?.description}>
+      Best epoch chosen by: {option.title} (Optimizer block, “Best epoch by”).
+    </p>
   );
 }
 
@@ -444,6 +458,7 @@ export function TrainScreen(props: JourneyProps) {
             />
           ))}
           <SplitSettings project={project} onProjectChange={onProjectChange} disabled={busy} />
+          <SelectionNote project={project} />
           {!hasOptimizer && (
             <p className="j-warning j-field-wide">
               The model has no Optimizer block: add one in the Model tab to set epochs, batch size

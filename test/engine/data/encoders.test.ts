@@ -16,7 +16,7 @@ import {
 } from '../../../src-main/engine/data/encoders';
 import { generateSample, sampleBinding } from '../../../src-main/engine/data/sample';
 import { splitRows } from '../../../src-main/engine/data/split';
-import { auc } from '../../../src-main/engine/train/metrics';
+import { auc, regressionMetrics } from '../../../src-main/engine/train/metrics';
 
 const parse = (text: string, name = 'd.csv') => parseTableFromBuffer(name, Buffer.from(text));
 
@@ -173,14 +173,19 @@ describe('the built-in sample', () => {
       buys += purchase[r];
       if (amount[r] > 0) amounts.push(amount[r]);
     }
-    expect(clicks / t.rows).toBeGreaterThan(0.08);
-    expect(clicks / t.rows).toBeLessThan(0.25);
-    expect(buys / clicks).toBeGreaterThan(0.08);
-    expect(buys / clicks).toBeLessThan(0.4);
+    expect(clicks / t.rows).toBeGreaterThan(0.1);
+    expect(clicks / t.rows).toBeLessThan(0.4);
+    expect(buys / clicks).toBeGreaterThan(0.1);
+    expect(buys / clicks).toBeLessThan(0.5);
+    // Like real spend: mostly zeros, and a heavy tail (a tenth of the buyers hold a third or more).
+    expect(amounts.length / t.rows).toBeLessThan(0.12);
     amounts.sort((a, b) => a - b);
     const median = amounts[Math.floor(amounts.length / 2)];
     const p99 = amounts[Math.floor(amounts.length * 0.99)];
     expect(p99 / median).toBeGreaterThan(5); // heavy right tail
+    const total = amounts.reduce((a, b) => a + b, 0);
+    const top = amounts.slice(Math.floor(amounts.length * 0.9)).reduce((a, b) => a + b, 0);
+    expect(top / total).toBeGreaterThan(0.33);
   });
 
   it('has a learnable structure: the true probabilities rank the outcomes well', async () => {
@@ -190,6 +195,25 @@ describe('the built-in sample', () => {
     const purchase = t.columns.find((c) => c.name === 'purchase')!.values!;
     expect(auc(click, sample.truth!.click)).toBeGreaterThan(0.7);
     expect(auc(purchase, sample.truth!.purchase)).toBeGreaterThan(0.75);
+    // The true mean amounts explain a good part of the spend: a model can beat the average.
+    const amount = t.columns.find((c) => c.name === 'amount')!.values!;
+    const best = regressionMetrics(amount, sample.truth!.amount);
+    expect(best.nrmse).toBeLessThan(0.92);
+    expect(Math.abs(best.totalRatio - 1)).toBeLessThan(0.1);
+  });
+
+  it('generates the benchmark amounts: plain continuous and mildly skewed, never 0', async () => {
+    for (const kind of ['continuous', 'skewed'] as const) {
+      const sample = generateSample({ rows: 3000, seed: 5, amount: kind, withTruth: true });
+      const t = await parse(sample.toCsvString());
+      const amount = t.columns.find((c) => c.name === 'amount')!.values!;
+      const sorted = Float64Array.from(amount).sort();
+      expect(sorted[0]).toBeGreaterThan(0);
+      const median = sorted[sorted.length >> 1];
+      const p99 = sorted[Math.floor(sorted.length * 0.99)];
+      expect(p99 / median).toBeLessThan(kind === 'continuous' ? 2 : 5);
+      expect(regressionMetrics(amount, sample.truth!.amount).nrmse).toBeLessThan(0.8);
+    }
   });
 
   it('has a wide variant: 20 categorical fields with vocabularies of 10,000', () => {

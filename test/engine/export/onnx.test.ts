@@ -182,7 +182,7 @@ describe('ONNX export matches predictTable on 10,000 rows', () => {
     setParams(project, 'tower', { activation: 'gelu', dropout: 0.3 });
     setParams(project, 'fusion', { mode: 'concat' });
     setParams(project, 'label-embedding', { temperature: 0.5 });
-    setParams(project, 'task-head', { transform: 'zscore' });
+    setParams(project, 'task-head', { objective: 'mse', transform: 'zscore' });
     project.graph.blocks.find((b) => b.id === 'tower-purchase')!.params.activation = 'tanh';
     project.graph.blocks.find((b) => b.id === 'tower-amount')!.params.activation = 'sigmoid';
     const e = await trainAndExport('variant', project);
@@ -192,6 +192,33 @@ describe('ONNX export matches predictTable on 10,000 rows', () => {
     report('htlnet variant', diffs);
     for (const d of diffs) expect(d.worst, `variant ${d.task}`).toBeLessThanOrEqual(1);
   });
+
+  // The templates' heads use the default objective (Tweedie, with the mean correction); the
+  // others here.
+  for (const [name, head] of [
+    ['log1p squared error with mean correction', { objective: 'mse', meanCorrection: true }],
+    ['zero-inflated lognormal', { objective: 'ziln' }],
+    [
+      'Tweedie without correction',
+      { objective: 'tweedie', tweediePower: 1.3, meanCorrection: false },
+    ],
+  ] as const) {
+    it(`the ${name} objective`, async () => {
+      const project = template('htlnet', fast);
+      setParams(project, 'task-head', head);
+      const e = await trainAndExport(`objective-${head.objective}`, project);
+      const amount = e.manifest.targetEncoders[2];
+      expect(amount.objective).toBe(head.objective);
+      if (head.objective === 'mse') {
+        // A factor was fitted (and is what the graph applies).
+        expect(amount.smearing).toBeGreaterThan(1);
+        expect(e.spec.outputs[2].targetTransform!.smearing).toBe(amount.smearing);
+      }
+      const diffs = await compare(e, scoreTable, rawRows(scoreCsv));
+      report(name, diffs);
+      for (const d of diffs) expect(d.worst, `${name} ${d.task}`).toBeLessThanOrEqual(1);
+    });
+  }
 
   it('MMoE and PLE experts with tanh and an ESMM chain feeding a label embedding', async () => {
     const project = template('ple', fast);

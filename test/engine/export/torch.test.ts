@@ -10,7 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../../src-main/engine/data/csv';
-import { encodeFields } from '../../../src-main/engine/data/encoders';
+import {
+  encodeFields,
+  smearingFactor,
+  transformTarget,
+  untransformTarget,
+} from '../../../src-main/engine/data/encoders';
+import { tweedieLoss, zilnLoss, zilnValue } from '../../../src-main/engine/model/objective';
 import { generateSample } from '../../../src-main/engine/data/sample';
 import type { Table } from '../../../src-main/engine/data/types';
 import { serializeProject } from '../../../src-main/engine/graph/project-file';
@@ -21,6 +27,8 @@ import {
   importTorchModel,
 } from '../../../src-main/engine/export/torch';
 import { adjustmentCoefficients } from '../../../src-main/engine/train/adjust';
+import { TableOptimizer } from '../../../src-main/engine/train/optimizer';
+import type { OptimizerSettings } from '../../../src-main/engine/model/plan';
 import { auc, regressionMetrics } from '../../../src-main/engine/train/metrics';
 import { predictRows } from '../../../src-main/engine/train/evaluate';
 import { createRng } from '../../../src-main/engine/data/random';
@@ -245,6 +253,131 @@ print(json.dumps({
     for (const [k, v] of Object.entries(reg)) expect(py.regression[k]).toBeCloseTo(v, 10);
   });
 
+  it('computes every regression objective as the app: losses, gradients, ZILN means, scaling', async () => {
+    // Rows with zeros and amounts, head outputs spread over both signs.
+    const n = 40;
+    const y = Array.from({ length: n }, (_, i) =>
+      i % 3 === 0 ? 0 : Math.exp(((i * 37) % 11) / 4 - 1),
+    );
+    const parts = Array.from({ length: n }, (_, i) => [
+      ((i * 13) % 9) / 3 - 1.5,
+      ((i * 7) % 5) / 2 - 1,
+      ((i * 11) % 7) / 3 - 1,
+    ]);
+    const v = parts.map((p) => p[1]);
+    const script = `
+import json, sys
+import numpy as np, torch
+from types import SimpleNamespace as S
+from model import ziln_value
+from step import loss_sums
+from preprocess import transform_target, untransform_target, smearing_factor
+q = json.load(sys.stdin)
+y = torch.tensor(q["y"], dtype=torch.float64)
+z = torch.tensor(q["parts"], dtype=torch.float64, requires_grad=True)
+v = torch.tensor(q["v"], dtype=torch.float64, requires_grad=True)
+ziln = S(type="regression", objective="ziln", tweedie_power=1.5)
+tw = S(type="regression", objective="tweedie", tweedie_power=1.3)
+lz = loss_sums([{"parts": z, "value": ziln_value(z)}], [y], [ziln])[0]
+lz.backward()
+lt = loss_sums([{"value": v}], [y], [tw])[0]
+lt.backward()
+enc = {"type": "regression", "transform": "log1p-zscore", "mean": 0.4, "std": 1.3, "nonNegative": True, "objective": "mse"}
+print(json.dumps({
+  "ziln": lz.item(), "zilnGrad": z.grad.tolist(), "zilnValue": ziln_value(z).tolist(),
+  "tweedie": lt.item(), "tweedieGrad": v.grad.tolist(),
+  "smearing": smearing_factor(np.array(q["v"]), np.array(q["y"]), enc),
+  "raw": untransform_target(np.array(q["v"]), dict(enc, smearing=1.7)).tolist(),
+  "scaled": transform_target(np.array(q["y"]), {"type": "regression", "transform": "none", "mean": 0.8, "std": 1, "objective": "ziln"}).tolist(),
+}))`;
+    const result = spawnSync(python!, ['-c', script], {
+      cwd: pkg,
+      input: JSON.stringify({ y, parts, v }),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    const py = JSON.parse(result.stdout);
+    const g = new Float64Array(3);
+    let zl = 0;
+    let tl = 0;
+    for (let i = 0; i < n; i++) {
+      const [a, b, c] = parts[i];
+      zl += zilnLoss(a, b, c, y[i], g);
+      g.forEach((x, k) => expect(py.zilnGrad[i][k]).toBeCloseTo(x, 9));
+      expect(py.zilnValue[i]).toBeCloseTo(zilnValue(a, b, c), 12);
+      tl += tweedieLoss(v[i], y[i], 1.3, g);
+      expect(py.tweedieGrad[i]).toBeCloseTo(g[0], 9);
+    }
+    expect(py.ziln).toBeCloseTo(zl, 9);
+    expect(py.tweedie).toBeCloseTo(tl, 9);
+    const enc = {
+      task: 'amount',
+      column: 'amount',
+      type: 'regression' as const,
+      transform: 'log1p-zscore' as const,
+      mean: 0.4,
+      std: 1.3,
+      nonNegative: true,
+      objective: 'mse' as const,
+    };
+    expect(py.smearing).toBeCloseTo(smearingFactor(v, y, enc), 12);
+    Array.from(untransformTarget(v, { ...enc, smearing: 1.7 })).forEach((x, i) =>
+      expect(py.raw[i]).toBeCloseTo(x, 10),
+    );
+    const scaled = transformTarget(y, {
+      ...enc,
+      transform: 'none',
+      mean: 0.8,
+      std: 1,
+      objective: 'ziln',
+    });
+    Array.from(scaled).forEach((x, i) => expect(py.scaled[i]).toBeCloseTo(x, 5));
+  });
+
+  it('updates embedding tables with lazy and dense Adam as the app does', async () => {
+    const script = `
+import json, torch
+from types import SimpleNamespace as S
+from optim import Optimizer
+out = {}
+for mode in ("lazy", "dense"):
+    table = torch.zeros(3, 2)
+    opt = Optimizer(S(optimizer="adam", learning_rate=0.1, table_adam=mode), [], [table])
+    steps = []
+    for row in (0, 1):
+        g = torch.zeros(3, 2)
+        g[row] = torch.tensor([1.0, -2.0])
+        touched = torch.zeros(3, dtype=torch.bool)
+        touched[row] = True
+        opt.step([], [g], [touched])
+        steps.append(table.flatten().tolist())
+    out[mode] = steps
+print(json.dumps(out))`;
+    const result = spawnSync(python!, ['-c', script], { cwd: pkg, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const py = JSON.parse(result.stdout);
+    for (const mode of ['lazy', 'dense'] as const) {
+      const table = {
+        name: 't',
+        column: 'c',
+        kind: 'lookup' as const,
+        rows: 3,
+        dim: 2,
+        data: new Float32Array(6),
+      };
+      const opt = new TableOptimizer({
+        optimizer: 'adam',
+        learningRate: 0.1,
+        tableAdam: mode,
+      } as OptimizerSettings);
+      for (const [i, row] of [0, 1].entries()) {
+        opt.beginStep();
+        opt.updateRows(table, Int32Array.of(row), 1, Float32Array.of(1, -2));
+        Array.from(table.data).forEach((x, j) => expect(py[mode][i][j]).toBeCloseTo(x, 6));
+      }
+    }
+  });
+
   it('trains on two processes like the app: same encoders, test AUC within 0.02', async () => {
     const metrics = await readJson(path.join(out(), 'metrics.json'));
     const exported = await readJson(path.join(out(), 'export', 'export.json'));
@@ -256,7 +389,12 @@ print(json.dumps({
     expect(exported.encoders).toEqual(app.encoders);
     exported.targetEncoders.forEach((e: Record<string, unknown>, t: number) => {
       const mine = app.targetEncoders[t];
-      expect({ ...e, mean: 0, std: 0 }).toEqual({ ...mine, mean: 0, std: 0 });
+      // The mean corrections are fitted on each side's own predictions: same keys, close values.
+      const fitted = { mean: 0, std: 0, smearing: 0, calibration: 0 };
+      expect({ ...e, ...fitted }).toEqual({ ...mine, ...fitted });
+      expect('calibration' in e).toBe('calibration' in mine);
+      if (typeof e.calibration === 'number')
+        expect(Math.abs(e.calibration - mine.calibration!)).toBeLessThan(0.2);
       expect(e.mean).toBeCloseTo(mine.mean, 12);
       expect(e.std).toBeCloseTo(mine.std, 12);
     });

@@ -87,12 +87,16 @@ describe('HTLNet', () => {
     expect(block(p, 'head-b').params).toEqual({
       task: 'b',
       kind: 'regression',
+      objective: 'tweedie',
       transform: 'log1p-zscore',
+      meanCorrection: true,
+      tweediePower: 1.5,
       lossWeight: 1,
     });
     expect(block(p, 'features').params).toMatchObject({ kind: 'all', columns: '' });
     expect(block(p, 'optimizer').params).toEqual({
       optimizer: 'adam',
+      tableAdam: 'lazy',
       learningRate: 0.001,
       batchSize: 1024,
       epochs: 10,
@@ -102,6 +106,7 @@ describe('HTLNet', () => {
       clip: 10,
       stopGradient: true,
       patience: 2,
+      selection: 'all',
       seed: 42,
     });
     expect(p.training).toEqual({ split: { kind: 'random' }, fractions: [0.8, 0.1, 0.1] });
@@ -193,13 +198,26 @@ describe('baselines', () => {
     }
   });
 
-  it('PLE: per task a gate over its own and the shared experts', () => {
+  it('PLE: two extraction levels; per task a gate over its own and the shared experts', () => {
     const p = buildTemplate('ple', tasks);
+    expect(block(p, 'shared-experts-1').params.experts).toBe(2);
     expect(block(p, 'shared-experts').params.experts).toBe(2);
+    expect(sources(p, 'shared-experts-1', 'in')).toEqual(['embedding']);
+    expect(sources(p, 'shared-gate-1', 'experts')).toEqual([
+      'experts-click-1',
+      'experts-purchase-1',
+      'experts-amount-1',
+      'shared-experts-1',
+    ]);
+    expect(sources(p, 'shared-experts', 'in')).toEqual(['shared-gate-1']);
     for (const t of ['click', 'purchase', 'amount']) {
       expect(block(p, `experts-${t}`).params.experts).toBe(2);
+      expect(sources(p, `gate-${t}-1`, 'experts')).toEqual([`experts-${t}-1`, 'shared-experts-1']);
+      expect(sources(p, `gate-${t}-1`, 'selector')).toEqual(['embedding']);
+      expect(sources(p, `experts-${t}`, 'in')).toEqual([`gate-${t}-1`]);
       expect(sources(p, `gate-${t}`, 'experts')).toEqual([`experts-${t}`, 'shared-experts']);
-      expect(sources(p, `gate-${t}`, 'selector')).toEqual(['embedding']);
+      expect(sources(p, `gate-${t}`, 'selector')).toEqual([`gate-${t}-1`]);
+      expect(sources(p, `tower-${t}`, 'in')).toEqual([`gate-${t}`]);
     }
   });
 
@@ -217,12 +235,16 @@ describe('baselines', () => {
     expect(block(p, 'optimizer').params.adjustment).toBe('none');
   });
 
-  it('AITM fuses the previous and own tower into each later head, without LEUs or adjustment', () => {
+  it('AITM: the previous fused output passes through a transfer layer into attention with the own tower', () => {
     const p = buildTemplate('aitm', tasks);
     expect(sources(p, 'head-click', 'in')).toEqual(['tower-click']);
-    expect(sources(p, 'fusion-purchase', 'reps')).toEqual(['tower-click', 'tower-purchase']);
-    expect(sources(p, 'fusion-amount', 'reps')).toEqual(['tower-purchase', 'tower-amount']);
+    expect(sources(p, 'transfer-purchase', 'in')).toEqual(['tower-click']);
+    expect(sources(p, 'fusion-purchase', 'reps')).toEqual(['transfer-purchase', 'tower-purchase']);
+    // The fused representation (not the raw tower) is what the next task receives.
+    expect(sources(p, 'transfer-amount', 'in')).toEqual(['fusion-purchase']);
+    expect(sources(p, 'fusion-amount', 'reps')).toEqual(['transfer-amount', 'tower-amount']);
     expect(sources(p, 'head-amount', 'in')).toEqual(['fusion-amount']);
+    expect(block(p, 'transfer-amount').params.units).toBe('32');
     expect(p.graph.blocks.some((b) => b.type === 'label-embedding')).toBe(false);
     expect(block(p, 'optimizer').params).toMatchObject({ adjustment: 'none', stopGradient: false });
   });

@@ -108,7 +108,7 @@ function referenceGradients(
         );
         const consumers = new Map(plan.consumers.map((c) => [c.edgeId, embedded[c.embedding]]));
         const outs = model.forward(consumers, { training: true, rng: createRng(seed) });
-        return tf.mul(taskLoss(outs[t], y[t], task.type), task.lossWeight) as tf.Scalar;
+        return tf.mul(taskLoss(outs[t], y[t], task), task.lossWeight) as tf.Scalar;
       },
       vars.filter((v) => v.trainable) as tf.Variable[],
     );
@@ -309,75 +309,83 @@ describe('gradient capture and adjustment', () => {
     for (const [name, g] of one.dense) expectClose(per.dense.get(name)!, g, 1e-5, name);
   });
 
-  it('agrees with finite differences of the loss (dense weights and embedding rows)', async () => {
-    // Stop-gradient off: with it on, the gradient deliberately differs from the loss's derivative.
-    const project = small('htlnet', { adjustment: 'none', stopGradient: false });
-    setParams(project, 'label-embedding', { gumbel: false });
-    const run = await setup(project);
-    const grads = await run.step.gradients(run.batch, SEED);
-    const { model, plan } = run;
-    const loss = (): number =>
-      tf.tidy(() => {
-        const embedded = model.lookup(run.data, run.batch);
-        const tensors = embedded.map((e) =>
-          tf.tensor2d(e, [run.batch.size, e.length / run.batch.size]),
-        );
-        const consumers = new Map(plan.consumers.map((c) => [c.edgeId, tensors[c.embedding]]));
-        const outs = model.forward(consumers, { training: true, rng: createRng(SEED) });
-        let total = 0;
-        outs.forEach((o, t) => {
-          const y = tf.tensor1d(
-            Float32Array.from(run.batch.rows, (r: number) => run.targets[t][r]),
+  for (const [objective, head] of [
+    ['zero-inflated lognormal', { objective: 'ziln' }],
+    ['squared error, log1p z-score', { objective: 'mse', transform: 'log1p-zscore' }],
+    ['Tweedie (the default)', {}],
+  ] as const)
+    it(`agrees with finite differences of the loss (dense weights and embedding rows; ${objective})`, async () => {
+      // Stop-gradient off: with it on, the gradient deliberately differs from the loss's derivative.
+      const project = small('htlnet', { adjustment: 'none', stopGradient: false });
+      setParams(project, 'label-embedding', { gumbel: false });
+      for (const b of project.graph.blocks)
+        if (b.type === 'task-head' && b.params.kind === 'regression')
+          b.params = { ...b.params, ...head };
+      const run = await setup(project);
+      const grads = await run.step.gradients(run.batch, SEED);
+      const { model, plan } = run;
+      const loss = (): number =>
+        tf.tidy(() => {
+          const embedded = model.lookup(run.data, run.batch);
+          const tensors = embedded.map((e) =>
+            tf.tensor2d(e, [run.batch.size, e.length / run.batch.size]),
           );
-          total += taskLoss(o, y, plan.tasks[t].type).dataSync()[0] * plan.tasks[t].lossWeight;
+          const consumers = new Map(plan.consumers.map((c) => [c.edgeId, tensors[c.embedding]]));
+          const outs = model.forward(consumers, { training: true, rng: createRng(SEED) });
+          let total = 0;
+          outs.forEach((o, t) => {
+            const y = tf.tensor1d(
+              Float32Array.from(run.batch.rows, (r: number) => run.targets[t][r]),
+            );
+            total += taskLoss(o, y, plan.tasks[t]).dataSync()[0] * plan.tasks[t].lossWeight;
+          });
+          return total;
         });
-        return total;
-      });
-    const eps = 1e-2;
-    const rng = createRng(5);
-    let checked = 0;
-    for (const name of model.denseNames) {
-      const v = model.dense.get(name)!;
-      const values = v.dataSync().slice() as Float32Array;
-      const g = grads.dense.get(name)!;
-      for (let trial = 0; trial < 2; trial++) {
-        const i = rng.int(values.length);
-        const orig = values[i];
-        values[i] = orig + eps;
-        v.assign(tf.tensor(values, v.shape));
+      const eps = 1e-2;
+      const rng = createRng(5);
+      let checked = 0;
+      for (const name of model.denseNames) {
+        const v = model.dense.get(name)!;
+        const values = v.dataSync().slice() as Float32Array;
+        const g = grads.dense.get(name)!;
+        for (let trial = 0; trial < 2; trial++) {
+          const i = rng.int(values.length);
+          const orig = values[i];
+          values[i] = orig + eps;
+          v.assign(tf.tensor(values, v.shape));
+          const up = loss();
+          values[i] = orig - eps;
+          v.assign(tf.tensor(values, v.shape));
+          const down = loss();
+          values[i] = orig;
+          v.assign(tf.tensor(values, v.shape));
+          const numeric = (up - down) / (2 * eps);
+          expect(
+            Math.abs(numeric - g[i]),
+            `${name}[${i}]: numeric ${numeric}, analytic ${g[i]}`,
+          ).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
+          checked++;
+        }
+      }
+      // Embedding rows the batch touched.
+      const table = model.embeddings[0].tables[0];
+      const sparse = grads.tables[0][0];
+      for (let i = 0; i < Math.min(3, sparse.count); i++) {
+        const o = sparse.rows[i] * table.dim;
+        const orig = table.data[o];
+        table.data[o] = orig + eps;
         const up = loss();
-        values[i] = orig - eps;
-        v.assign(tf.tensor(values, v.shape));
+        table.data[o] = orig - eps;
         const down = loss();
-        values[i] = orig;
-        v.assign(tf.tensor(values, v.shape));
+        table.data[o] = orig;
         const numeric = (up - down) / (2 * eps);
-        expect(
-          Math.abs(numeric - g[i]),
-          `${name}[${i}]: numeric ${numeric}, analytic ${g[i]}`,
-        ).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
+        expect(Math.abs(numeric - sparse.grad[i * table.dim])).toBeLessThan(
+          2e-3 + 0.02 * Math.abs(numeric),
+        );
         checked++;
       }
-    }
-    // Embedding rows the batch touched.
-    const table = model.embeddings[0].tables[0];
-    const sparse = grads.tables[0][0];
-    for (let i = 0; i < Math.min(3, sparse.count); i++) {
-      const o = sparse.rows[i] * table.dim;
-      const orig = table.data[o];
-      table.data[o] = orig + eps;
-      const up = loss();
-      table.data[o] = orig - eps;
-      const down = loss();
-      table.data[o] = orig;
-      const numeric = (up - down) / (2 * eps);
-      expect(Math.abs(numeric - sparse.grad[i * table.dim])).toBeLessThan(
-        2e-3 + 0.02 * Math.abs(numeric),
-      );
-      checked++;
-    }
-    expect(checked).toBeGreaterThan(20);
-  });
+      expect(checked).toBeGreaterThan(20);
+    });
 });
 
 describe('stop-gradient', () => {

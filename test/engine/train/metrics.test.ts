@@ -15,6 +15,7 @@ import {
   nrmse,
   predictedVsActual,
   regressionMetrics,
+  decileCalibration,
   rmse,
   rocCurve,
   spearman,
@@ -280,10 +281,34 @@ describe('regression errors', () => {
     expect(m.nmae).toBeCloseTo(0.5, 12);
     expect(m.gini).toBeCloseTo(0.925, 12); // see the normalizedGini test
     expect(m.spearman).toBeCloseTo(spearman(actual, predicted), 12);
+    // R^2 = 1 - SSE / SST = 1 - 10 / 50; the predictions sum to 20 of the actual 20.
+    expect(m.r2).toBeCloseTo(0.8, 12);
+    expect(m.totalRatio).toBeCloseTo(1, 12);
+    expect(regressionMetrics([0, 4, 0, 6], [1, 1, 1, 2]).totalRatio).toBeCloseTo(0.5, 12);
+    expect(regressionMetrics([0, 0], [1, 2]).totalRatio).toBeNaN();
     const c = regressionMetrics([5, 5, 5], [1, 2, 3]);
     expect(c.nrmse).toBeNaN();
     expect(c.gini).toBeNaN();
     expect(c.spearman).toBeNaN();
+  });
+});
+
+describe('decileCalibration', () => {
+  it('groups rows by prediction into equal groups: mean prediction vs mean actual', () => {
+    // 12 rows, predictions 1..12 shuffled; actual = 2 x prediction; 5 groups of 3, 3, 2, 2, 2.
+    const predicted = [7, 1, 12, 4, 9, 2, 11, 5, 3, 10, 8, 6];
+    const actual = predicted.map((p) => 2 * p);
+    const d = decileCalibration(actual, predicted, 5);
+    expect(d.count).toEqual([3, 3, 2, 2, 2]);
+    expect(d.meanPredicted).toEqual([2, 5, 7.5, 9.5, 11.5]);
+    expect(d.meanActual).toEqual([4, 10, 15, 19, 23]);
+  });
+
+  it('skips rows that are not finite and has no more groups than rows', () => {
+    const d = decileCalibration([1, NaN, 3], [1, 2, Infinity]);
+    expect(d.count).toEqual([1]);
+    expect(decileCalibration([], []).count).toEqual([]);
+    expect(() => decileCalibration([1], [1], 0)).toThrow(RangeError);
   });
 });
 

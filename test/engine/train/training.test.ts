@@ -8,7 +8,12 @@ import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
 import { generateSample } from '../../../src-main/engine/data/sample';
 import { saveRun, trainProject } from '../../../src-main/engine/pipeline';
 import { evaluateRows } from '../../../src-main/engine/train/evaluate';
-import type { TrainEvent } from '../../../src-main/engine/train/trainer';
+import {
+  earlyStoppingScore,
+  selectionText,
+  type TrainEvent,
+} from '../../../src-main/engine/train/trainer';
+import type { TaskMetrics } from '../../../src-main/engine/train/evaluate';
 import { backend, sampleTable, setParams, template } from '../../helpers/engine';
 
 beforeAll(async () => {
@@ -155,6 +160,82 @@ describe('every template trains on the sample', () => {
       run.model.dispose();
     });
   }
+});
+
+describe('the core task: objectives, mean correction, model selection', () => {
+  it('fits the mean correction on validation: log1p predictions then sum like the amounts', async () => {
+    const table = await sampleTable(4000);
+    const train = async (meanCorrection: boolean) => {
+      const project = template('htlnet', { ...fast, epochs: 3 });
+      setParams(project, 'task-head', {
+        objective: 'mse',
+        transform: 'log1p-zscore',
+        meanCorrection,
+      });
+      const run = await trainProject({ project, table });
+      run.model.dispose();
+      return run;
+    };
+    const plain = await train(false);
+    const corrected = await train(true);
+    expect(plain.targetEncoders[2].smearing).toBeUndefined();
+    // Duan's factor: exp(residual) averaged; residuals of a mostly-zero amount are far from 0.
+    expect(corrected.targetEncoders[2].smearing).toBeGreaterThan(1.5);
+    const ratio = (r: typeof plain) => (r.test.metrics.amount as { totalRatio: number }).totalRatio;
+    // expm1 of a log-scale mean undershoots the total badly; the correction recovers much of it.
+    expect(ratio(plain)).toBeLessThan(0.4);
+    expect(ratio(corrected)).toBeGreaterThan(2 * ratio(plain));
+    // Ranking is untouched by a monotone correction.
+    expect((corrected.test.metrics.amount as { gini: number }).gini).toBeCloseTo(
+      (plain.test.metrics.amount as { gini: number }).gini,
+      2,
+    );
+  });
+
+  it('scores epochs by the chosen selection', () => {
+    const tasks = [
+      { name: 'click', type: 'binary' as const, lossWeight: 1 },
+      { name: 'amount', type: 'regression' as const, lossWeight: 1 },
+    ];
+    const metrics = {
+      click: { auc: 0.8, logloss: 0.3 },
+      amount: { nrmse: 0.9 } as unknown as TaskMetrics,
+    };
+    const losses = { click: 0.3, amount: 0.7 };
+    expect(earlyStoppingScore(tasks, metrics, losses, 'binary-auc', 1)).toBeCloseTo(0.8, 12);
+    expect(earlyStoppingScore(tasks, metrics, losses, 'core', 1)).toBeCloseTo(0.1, 12);
+    expect(earlyStoppingScore(tasks, metrics, losses, 'core-loss', 1)).toBeCloseTo(-0.7, 12);
+    // (2 x 0.8 - 1 + 1 - 0.9) / 2
+    expect(earlyStoppingScore(tasks, metrics, losses, 'all', 1)).toBeCloseTo(0.35, 12);
+    expect(selectionText('all', 'amount')).toMatch(/all tasks/);
+  });
+
+  it('loads a model saved before objectives as squared error without correction', async () => {
+    const table = await sampleTable(2000);
+    const project = template('htlnet', fast);
+    setParams(project, 'task-head', { objective: 'mse', meanCorrection: false });
+    const run = await trainProject({ project, table });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-legacy-'));
+    const manifest = await saveRun(dir, run);
+    // What an older app wrote: no objective on the heads or the target encoders.
+    const old = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    for (const b of old.project.graph.blocks)
+      if (b.type === 'task-head') {
+        delete b.params.objective;
+        delete b.params.meanCorrection;
+        delete b.params.tweediePower;
+      }
+    for (const e of old.targetEncoders) delete e.objective;
+    await fs.writeFile(path.join(dir, 'manifest.json'), JSON.stringify(old));
+    const loaded = await loadModel(dir);
+    expect(loaded.model.plan.tasks[2].objective).toBe('mse');
+    const before = await predictTable(run.model, manifest, table);
+    const after = await predictTable(loaded.model, loaded.manifest, table);
+    after.raw.forEach((col, t) => expect(Array.from(col)).toEqual(Array.from(before.raw[t])));
+    run.model.dispose();
+    loaded.model.dispose();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 });
 
 describe('saved models', () => {

@@ -15,6 +15,8 @@ import { parseIntList } from '../../../shared/catalog';
 import type { Block, Edge } from '../../../shared/project';
 import type { TargetEncoder } from '../../data/types';
 import { PROB_EPSILON } from '../../model/ops';
+import { headOutputs, SIGMA_MIN, SIGMA_SPAN } from '../../model/objective';
+import { logMeanOutput } from '../../data/encoders';
 import { fieldKey, type ModelPlan } from '../../model/plan';
 import type { OnnxGraphBuilder } from './graph';
 import { DataType } from './schema';
@@ -274,6 +276,53 @@ export function lowerModel(
       }
       case 'task-head': {
         const x = concatColumns(vectors(block, 'in'), `${id}/in`);
+        if (headOutputs(p) === 3) {
+          // ZILN: q, m, s columns; value = -softplus(-q) + m + sigma^2 / 2 (objective.ts).
+          const z = g.node(
+            'Add',
+            [g.node('MatMul', [x, param(id, 'kernel')], `${id}/matmul`), param(id, 'bias')],
+            `${id}/outputs`,
+          );
+          const column = (k: number, name: string) =>
+            g.node(
+              'Reshape',
+              [
+                g.node('Gather', [z, g.constInt64([k])], `${id}/${name}2`, { axis: { int: 1 } }),
+                g.constInt64([-1]),
+              ],
+              `${id}/${name}`,
+            );
+          const q = column(0, 'q');
+          const m = column(1, 'm');
+          const sigma = g.node(
+            'Add',
+            [
+              g.node(
+                'Mul',
+                [g.node('Sigmoid', [column(2, 's')], `${id}/sigmoids`), f32(SIGMA_SPAN)],
+                `${id}/spread`,
+              ),
+              f32(SIGMA_MIN),
+            ],
+            `${id}/sigma`,
+          );
+          const logP = g.node(
+            'Neg',
+            [g.node('Softplus', [g.node('Neg', [q], `${id}/negq`)], `${id}/softplusnegq`)],
+            `${id}/logp`,
+          );
+          const half = g.node(
+            'Mul',
+            [g.node('Mul', [sigma, sigma], `${id}/sigma2`), f32(0.5)],
+            `${id}/halfsigma2`,
+          );
+          const value = g.node(
+            'Add',
+            [g.node('Add', [logP, m], `${id}/logpm`), half],
+            `${id}/value`,
+          );
+          return { kind: 'regression', value };
+        }
         const out = g.node(
           'Reshape',
           [
@@ -397,11 +446,25 @@ export function lowerModel(
   });
 }
 
-/** untransformTarget in the graph: z-score and log1p undone in float64, clamped at 0, as float32. */
+/**
+ * untransformTarget in the graph, in float64, as float32: z-score and log1p undone (with the
+ * smearing factor when there is one), clamped at 0; ZILN and Tweedie: exp(value + mean).
+ */
 function rawScale(g: OnnxGraphBuilder, value: string, enc: TargetEncoder, base: string): string {
+  if (logMeanOutput(enc)) {
+    const v = g.node('Cast', [value], `${base}/f64`, { to: { int: DataType.DOUBLE } });
+    let e = g.node(
+      'Exp',
+      [g.node('Add', [v, g.constDouble([enc.mean])], `${base}/logmean`)],
+      `${base}/exp`,
+    );
+    if ((enc.calibration ?? 1) !== 1)
+      e = g.node('Mul', [e, g.constDouble([enc.calibration!])], `${base}/calibrated`);
+    return g.node('Cast', [e], `${base}/raw`, { to: { int: DataType.FLOAT } });
+  }
   const log = enc.transform === 'log1p' || enc.transform === 'log1p-zscore';
   const z = enc.transform === 'zscore' || enc.transform === 'log1p-zscore';
-  if (!log && !z && !enc.nonNegative) return value;
+  if (!log && !z && !enc.nonNegative && (enc.calibration ?? 1) === 1) return value;
   let v = g.node('Cast', [value], `${base}/f64`, { to: { int: DataType.DOUBLE } });
   if (z) {
     v = g.node(
@@ -410,8 +473,18 @@ function rawScale(g: OnnxGraphBuilder, value: string, enc: TargetEncoder, base: 
       `${base}/unstandardised`,
     );
   }
-  if (log)
+  const smearing = enc.smearing ?? 1;
+  if (log && smearing !== 1) {
+    const scaled = g.node(
+      'Mul',
+      [g.node('Exp', [v], `${base}/exp`), g.constDouble([smearing])],
+      `${base}/smeared`,
+    );
+    v = g.node('Sub', [scaled, g.constDouble([1])], `${base}/mean`);
+  } else if (log)
     v = g.node('Sub', [g.node('Exp', [v], `${base}/exp`), g.constDouble([1])], `${base}/expm1`);
   if (enc.nonNegative) v = g.node('Max', [v, g.constDouble([0])], `${base}/clamped`);
+  if ((enc.calibration ?? 1) !== 1)
+    v = g.node('Mul', [v, g.constDouble([enc.calibration!])], `${base}/calibrated`);
   return g.node('Cast', [v], `${base}/raw`, { to: { int: DataType.FLOAT } });
 }

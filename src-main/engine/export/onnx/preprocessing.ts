@@ -83,7 +83,18 @@ export interface OutputSpec {
   /** What the number is. */
   meaning: string;
   /** Regression: how the training-scale prediction was mapped back (already done in the graph). */
-  targetTransform?: { transform: string; mean: number; std: number; clampedAtZero: boolean };
+  targetTransform?: {
+    transform: string;
+    mean: number;
+    std: number;
+    clampedAtZero: boolean;
+    /** The head's objective ('mse', 'ziln', 'tweedie'); ZILN and Tweedie: raw = exp(value + mean). */
+    objective: string;
+    /** Duan's smearing factor of a log1p target (1: none): raw = exp(log value) * smearing - 1. */
+    smearing: number;
+    /** Total calibration fitted on the validation split (1: none): the raw value is multiplied by it. */
+    calibration: number;
+  };
 }
 
 export interface PreprocessingSpec {
@@ -173,12 +184,15 @@ export function outputSpec(name: string, target: TargetEncoder): OutputSpec {
   return {
     ...base,
     type: 'regression',
-    meaning: `predicted ${target.column} on the raw target scale${target.nonNegative ? ' (clamped at 0)' : ''}`,
+    meaning: `predicted ${target.column} (the mean given the inputs) on the raw target scale${target.nonNegative ? ' (clamped at 0)' : ''}`,
     targetTransform: {
       transform: target.transform,
       mean: target.mean,
       std: target.std,
       clampedAtZero: target.nonNegative,
+      objective: target.objective ?? 'mse',
+      smearing: target.smearing ?? 1,
+      calibration: target.calibration ?? 1,
     },
   };
 }

@@ -6,7 +6,8 @@ import numpy as np
 import torch
 
 from metrics import binary_metrics, logloss, regression_metrics
-from preprocess import transform_target, untransform_target
+from preprocess import log_mean_output, smearing_factor, total_calibration, transform_target, untransform_target
+from step import tweedie_loss
 
 EVAL_BATCH = 8192
 
@@ -33,8 +34,10 @@ class Evaluation:
         self.raw = raw  # [tasks, rows]: probabilities, or predictions on the raw scale
 
 
-def evaluate(run, part: int) -> Evaluation:
-    """Metrics of one part of the split (0 train, 1 validation, 2 test) over every process's rows."""
+def evaluate(run, part: int, fit_mean_correction: bool = False) -> Evaluation:
+    """Metrics of one part of the split (0 train, 1 validation, 2 test) over every process's rows.
+    With fit_mean_correction (validation), first fits the smearing factor of every regression task
+    that asks for one and stores it in its target encoder (as the app's fitMeanCorrections)."""
     job, shard, split = run.job, run.shard, run.split
     local = np.flatnonzero(split.part[shard.index] == part)
     predicted = predict(job, run.embeddings, run.network, run.rows, local)
@@ -52,19 +55,60 @@ def evaluate(run, part: int) -> Evaluation:
             metrics[task.name] = binary_metrics(actual[t], p)
             losses[task.name] = logloss(actual[t], p)
         else:
+            if fit_mean_correction and enc.get("meanCorrection"):
+                smearing = smearing_factor(predicted[t], actual[t], enc)
+                if smearing != 1 or "smearing" in enc:
+                    enc["smearing"] = smearing
+                enc["calibration"] = total_calibration(
+                    untransform_target(predicted[t], dict(enc, calibration=1.0)), actual[t]
+                )
             p = untransform_target(predicted[t], enc)
             metrics[task.name] = regression_metrics(actual[t], p)
             y = transform_target(actual[t], enc).astype(np.float64)
-            losses[task.name] = float(((predicted[t].astype(np.float64) - y) ** 2).sum() / max(1, len(y)))
+            v = predicted[t].astype(np.float64)
+            if enc.get("objective") == "tweedie":
+                rows = tweedie_loss(torch.from_numpy(v), torch.from_numpy(y), enc["tweediePower"]).numpy()
+            elif log_mean_output(enc):
+                rows = (np.exp(v) - y) ** 2  # ZILN: squared error of the mean (scaled target)
+            else:
+                rows = (v - y) ** 2
+            losses[task.name] = float(rows.sum() / max(1, len(y)))
         raw.append(p)
     return Evaluation(metrics, losses, index, np.stack(raw))
 
 
+def _task_score(task, metrics: dict) -> float:
+    """Binary: 2 AUC - 1; regression: 1 - NRMSE (higher is better)."""
+    m = metrics.get(task.name)
+    if m is None:
+        return float("nan")
+    return 2 * m["auc"] - 1 if task.type == "binary" else 1 - m["nrmse"]
+
+
 def early_stopping_score(job, evaluation: Evaluation) -> float:
-    """Mean validation AUC of the binary tasks; without binary tasks, minus the mean loss."""
+    """As the app's earlyStoppingScore (src-main/engine/train/trainer.ts), by settings.selection:
+    all (the loss-weighted mean of the tasks' scores), core (the core task's score), core-loss
+    (minus its validation loss) or binary-auc (the mean validation AUC of the binary tasks; without
+    any, minus the mean loss)."""
+    selection = job.settings.selection
+    core = job.tasks[job.core]
+    losses = [evaluation.losses[t.name] for t in job.tasks]
+    mean_loss = -float(sum(losses) / len(losses))
+    if selection == "core-loss":
+        return -float(evaluation.losses[core.name])
+    if selection == "core":
+        s = _task_score(core, evaluation.metrics)
+        return float(s) if np.isfinite(s) else -float(evaluation.losses[core.name])
+    if selection == "all":
+        total, weights = 0.0, 0.0
+        for t in job.tasks:
+            s = _task_score(t, evaluation.metrics)
+            if t.loss_weight > 0 and np.isfinite(s):
+                total += t.loss_weight * s
+                weights += t.loss_weight
+        return total / weights if weights > 0 else mean_loss
     aucs = [evaluation.metrics[t.name]["auc"] for t in job.tasks if t.type == "binary"]
     aucs = [a for a in aucs if np.isfinite(a)]
     if aucs:
         return float(sum(aucs) / len(aucs))
-    losses = [evaluation.losses[t.name] for t in job.tasks]
-    return -float(sum(losses) / len(losses))
+    return mean_loss

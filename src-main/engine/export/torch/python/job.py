@@ -25,6 +25,9 @@ class Task:
     final: str  # the head, or the ESMM link chaining it
     loss_weight: float
     transform: str  # "none" | "log1p" | "zscore" | "log1p-zscore"
+    objective: str = "mse"  # regression: "mse" | "ziln" | "tweedie" (model.py, step.py)
+    tweedie_power: float = 1.5
+    mean_correction: bool = False  # "mse" with log1p: Duan's smearing fitted on validation
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Settings:
     stop_gradient: bool
     patience: int
     seed: int
+    selection: str = "binary-auc"  # what the best epoch is chosen by (evaluate.py)
+    table_adam: str = "lazy"  # Adam on embedding tables: "lazy" (touched rows) or "dense"
 
 
 class Job:
@@ -77,6 +82,9 @@ class Job:
                 t["final"],
                 float(t["lossWeight"]),
                 t["transform"],
+                t.get("objective", "mse"),
+                float(t.get("tweediePower", 1.5)),
+                bool(t.get("meanCorrection", False)),
             )
             for t in plan["tasks"]
         ]
@@ -101,6 +109,8 @@ class Job:
             bool(o["stopGradient"]),
             int(o["patience"]),
             int(o["seed"]),
+            o.get("selection", "binary-auc"),
+            o.get("tableAdam", "lazy"),
         )
         self.split = plan["split"]  # {"kind": "random"} | {"kind": "time", "column": ...}
         self.fractions = plan["fractions"]

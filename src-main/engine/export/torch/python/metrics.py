@@ -99,7 +99,8 @@ def spearman(actual: np.ndarray, predicted: np.ndarray) -> float:
 
 def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict:
     """On the raw target scale: RMSE, MAE, NRMSE = RMSE / std(y), NMAE = MAE / mean|y - mean(y)|,
-    normalised Gini and Spearman's rank correlation."""
+    normalised Gini, Spearman's rank correlation, R^2 = 1 - NRMSE^2 and the total ratio
+    sum(predicted) / sum(actual)."""
     nan = {"rmse": math.nan, "mae": math.nan, "nrmse": math.nan, "nmae": math.nan}
     if len(actual) == 0:
         out = nan
@@ -118,4 +119,8 @@ def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict:
         }
     out["gini"] = normalized_gini(actual, predicted)
     out["spearman"] = spearman(actual, predicted)
+    nrmse = out["nrmse"]
+    out["r2"] = 1 - nrmse * nrmse
+    total = float(actual.sum()) if len(actual) else math.nan
+    out["totalRatio"] = float(predicted.sum()) / total if total != 0 and math.isfinite(total) else math.nan
     return out

@@ -22,6 +22,11 @@ from rng import Rng
 
 INIT_RANGE = 0.05
 PROB_EPSILON = 1e-7
+SIGMA_MIN = 1e-3  # smallest and largest lognormal spread of a ZILN head (model/objective.ts)
+SIGMA_MAX = 3.0
+SIGMA_SPAN = SIGMA_MAX - SIGMA_MIN
+ZILN_SPREAD_BIAS = -1.4
+LOG_MEAN_LIMIT = 30.0  # log-mean values clamped here before exp (Tweedie loss)
 
 
 def int_list(text) -> list:
@@ -104,8 +109,11 @@ def initial_weights(job, encoders: list, seed: int) -> list:
                 width += w
             widths[bid] = width
         elif b["type"] == "task-head":
-            add(bid, "kernel", [in_width(bid, "in"), 1], "glorot")
-            add(bid, "bias", [1], "zeros")
+            k = head_outputs(p)
+            add(bid, "kernel", [in_width(bid, "in"), k], "glorot")
+            add(bid, "bias", [k], "zeros")
+            if k == 3:
+                out[-1].values[2] = ZILN_SPREAD_BIAS  # sigma starts near 0.6 (objective.ts)
     return out
 
 
@@ -255,7 +263,11 @@ class Network(nn.Module):
                 values[bid] = {"kind": "vector", "t": (weights.unsqueeze(2) * experts).sum(1)}
             elif kind == "task-head":
                 x = torch.cat(vectors(bid, "in"), 1)
-                out = (x @ self.param(bid, "kernel") + self.param(bid, "bias")).reshape(-1)
+                z = x @ self.param(bid, "kernel") + self.param(bid, "bias")
+                if head_outputs(p) == 3:
+                    values[bid] = {"kind": "regression", "value": ziln_value(z), "parts": z}
+                    continue
+                out = z.reshape(-1)
                 if p["kind"] == "regression":
                     values[bid] = {"kind": "regression", "value": out}
                 else:
@@ -299,12 +311,24 @@ class Network(nn.Module):
         for task in job.tasks:
             v = values[task.final]
             if v["kind"] == "regression":
-                outputs.append({"value": v["value"]})
+                outputs.append({"value": v["value"], "parts": v.get("parts")})
             elif task.final == task.head:
                 outputs.append({"logit": v["logit"], "prob": v["prob"]})
             else:
                 outputs.append({"prob": v["prob"]})
         return outputs
+
+
+def head_outputs(p: dict) -> int:
+    """Outputs of a task head: 3 for a zero-inflated lognormal head (q, m, s), else 1."""
+    return 3 if p.get("kind") == "regression" and p.get("objective") == "ziln" else 1
+
+
+def ziln_value(z: torch.Tensor) -> torch.Tensor:
+    """ZILN: log E[y] = log sigmoid(q) + m + sigma^2 / 2, sigma = SIGMA_MIN + SIGMA_SPAN sigmoid(s)."""
+    q, m, s = z[:, 0], z[:, 1], z[:, 2]
+    sigma = SIGMA_MIN + SIGMA_SPAN * torch.sigmoid(s)
+    return -torch.nn.functional.softplus(-q) + m + 0.5 * sigma * sigma
 
 
 def draw_noise(job, rng: Rng, size: int) -> dict:

@@ -87,6 +87,12 @@ class Optimizer:
             p.sub_(lr * (m / c1) / ((v / c2).sqrt() + ADAM_EPSILON))
         for table, g, rows in zip(self.tables, table_grads, touched):
             m, v = next(moments)
+            if self.settings.table_adam == "dense":  # every row; g is 0 where the batch did not touch
+                g = torch.where(rows.unsqueeze(1), g, torch.zeros_like(g)) if rows.dtype == torch.bool else g
+                m.mul_(ADAM_BETA1).add_(g, alpha=1 - ADAM_BETA1)
+                v.mul_(ADAM_BETA2).addcmul_(g, g, value=1 - ADAM_BETA2)
+                table.sub_(lr * (m / c1) / ((v / c2).sqrt() + ADAM_EPSILON))
+                continue
             g = g[rows]
             m_rows = m[rows] * ADAM_BETA1 + (1 - ADAM_BETA1) * g
             v_rows = v[rows] * ADAM_BETA2 + (1 - ADAM_BETA2) * g * g

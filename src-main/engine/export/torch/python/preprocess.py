@@ -220,6 +220,39 @@ def fit_target_encoders(tasks: list, targets: list, shard, split, cluster) -> li
             continue
         y = raw[rows]
         non_negative = bool(cluster.min([0.0 if (y < 0).any() else 1.0])[0])
+        if task.objective in ("ziln", "tweedie"):
+            if not non_negative:
+                title = "zero-inflated lognormal" if task.objective == "ziln" else "Tweedie"
+                raise DataError(
+                    f'column "{task.column}": the {title} objective needs amounts of 0 or more, but the column '
+                    'has negative ones. Choose the "squared error" objective with the "z-score" transform on '
+                    "its task head."
+                )
+            # The scale: the geometric mean of the positive amounts (ZILN) or the mean amount
+            # (Tweedie), as data/encoders.ts fitTargetEncoders.
+            pos = y[y > 0]
+            if task.objective == "ziln":
+                total, count = cluster.sum([np.log(pos).sum(), float(len(pos))])
+                mean = total / count if count > 0 else 0.0
+            else:
+                total, count = cluster.sum([pos.sum(), float(len(pos))])
+                mean = math.log(total / max(1, n)) if count > 0 else 0.0
+            enc = {
+                "task": task.name,
+                "column": task.column,
+                "type": "regression",
+                "transform": "none",
+                "mean": float(mean),
+                "std": 1,
+                "nonNegative": non_negative,
+                "objective": task.objective,
+            }
+            if task.objective == "tweedie":
+                enc["tweediePower"] = task.tweedie_power
+            if task.mean_correction:
+                enc["meanCorrection"] = True
+            encoders.append(enc)
+            continue
         if _uses_log(task.transform) and not non_negative:
             raise DataError(
                 f'column "{task.column}": the log1p target transform needs non-negative values, but the column '
@@ -241,14 +274,43 @@ def fit_target_encoders(tasks: list, targets: list, shard, split, cluster) -> li
                 "mean": float(mean),
                 "std": float(std),
                 "nonNegative": non_negative,
+                "objective": "mse",
+                **({"meanCorrection": True} if task.mean_correction else {}),
             }
         )
     return encoders
 
 
+def log_mean_output(enc: dict) -> bool:
+    """ZILN and Tweedie heads predict the log of the mean: raw = exp(value + mean)."""
+    return enc["type"] == "regression" and enc.get("objective") in ("ziln", "tweedie")
+
+
+def total_calibration(predicted: np.ndarray, actual: np.ndarray) -> float:
+    """sum(actual) / sum(predicted) on the raw scale; 1 when either sum is not positive."""
+    sp, sa = float(predicted.sum()), float(actual.sum())
+    c = sa / sp if sp > 0 else math.nan
+    return c if sp > 0 and sa > 0 and math.isfinite(c) else 1.0
+
+
+def smearing_factor(predicted: np.ndarray, actual: np.ndarray, enc: dict) -> float:
+    """Duan's smearing factor of a log1p target: mean of exp(residual) on the log1p scale."""
+    if enc["type"] != "regression" or log_mean_output(enc) or not _uses_log(enc["transform"]):
+        return 1.0
+    fitted = predicted.astype(np.float64)
+    if _uses_z(enc["transform"]):
+        fitted = fitted * enc["std"] + enc["mean"]
+    r = np.log1p(actual.astype(np.float64)) - fitted
+    r = r[np.isfinite(r)]
+    s = float(np.exp(r).mean()) if len(r) else 1.0
+    return s if math.isfinite(s) and s > 0 else 1.0
+
+
 def transform_target(raw: np.ndarray, enc: dict) -> np.ndarray:
     """Raw target -> training scale (float32; binary targets unchanged)."""
     v = raw.astype(np.float64)
+    if log_mean_output(enc):
+        return (v * math.exp(-enc["mean"])).astype(np.float32)
     if enc["type"] == "regression" and _uses_log(enc["transform"]):
         v = np.log1p(v)
     if enc["type"] == "regression" and _uses_z(enc["transform"]):
@@ -259,13 +321,17 @@ def transform_target(raw: np.ndarray, enc: dict) -> np.ndarray:
 def untransform_target(values: np.ndarray, enc: dict) -> np.ndarray:
     """Training scale -> raw target (float64), clamped at 0 for non-negative targets."""
     v = values.astype(np.float64)
+    calibration = enc.get("calibration", 1.0)
+    if log_mean_output(enc):
+        return np.exp(v + enc["mean"]) * calibration
     if _uses_z(enc["transform"]):
         v = v * enc["std"] + enc["mean"]
+    smearing = enc.get("smearing", 1.0)
     if _uses_log(enc["transform"]):
-        v = np.expm1(v)
+        v = np.expm1(v) if smearing == 1 else np.exp(v) * smearing - 1
     if enc["nonNegative"]:
         v = np.maximum(v, 0.0)
-    return v
+    return v if calibration == 1 else v * calibration
 
 
 def encode_fields(encoders: list, shard) -> list:

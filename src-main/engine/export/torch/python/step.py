@@ -21,7 +21,7 @@ from contextlib import nullcontext
 import numpy as np
 import torch
 
-from model import PROB_EPSILON
+from model import LOG_MEAN_LIMIT, PROB_EPSILON, SIGMA_MIN, SIGMA_SPAN
 from optim import adjustment_coefficients
 
 
@@ -44,11 +44,16 @@ class Batch:
 
 
 def loss_sums(outputs: list, targets: list, tasks: list) -> list:
-    """Per task, the loss summed over the rows: squared error (regression, transformed scale),
+    """Per task, the loss summed over the rows: the regression objective (squared error on the
+    transformed scale, zero-inflated lognormal, Tweedie; see src-main/engine/model/objective.ts),
     cross-entropy from the logit (binary head) or from the probability (ESMM product)."""
     out = []
     for o, y, task in zip(outputs, targets, tasks):
-        if task.type == "regression":
+        if task.type == "regression" and task.objective == "ziln":
+            out.append(ziln_loss(o["parts"], y).sum())
+        elif task.type == "regression" and task.objective == "tweedie":
+            out.append(tweedie_loss(o["value"], y, task.tweedie_power).sum())
+        elif task.type == "regression":
             out.append(((o["value"] - y) ** 2).sum())
         elif "logit" in o:
             z = o["logit"]
@@ -57,6 +62,22 @@ def loss_sums(outputs: list, targets: list, tasks: list) -> list:
             p = o["prob"].clamp(PROB_EPSILON, 1 - PROB_EPSILON)
             out.append(-(y * torch.log(p) + (1 - y) * torch.log(1 - p)).sum())
     return out
+
+
+def ziln_loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per row: softplus(q) - q [y > 0] + [y > 0] (log sigma + (log y - m)^2 / (2 sigma^2))."""
+    q, m, s = z[:, 0], z[:, 1], z[:, 2]
+    pos = (y > 0).to(z.dtype)
+    sigma = SIGMA_MIN + SIGMA_SPAN * torch.sigmoid(s)
+    log_y = torch.log(y * pos + (1 - pos))
+    nll = torch.log(sigma) + (log_y - m) ** 2 / (2 * sigma * sigma)
+    return torch.nn.functional.softplus(q) - q * pos + pos * nll
+
+
+def tweedie_loss(v: torch.Tensor, y: torch.Tensor, p: float) -> torch.Tensor:
+    """Per row: -y exp((1 - p) v) / (1 - p) + exp((2 - p) v) / (2 - p), v clamped."""
+    c = v.clamp(-LOG_MEAN_LIMIT, LOG_MEAN_LIMIT)
+    return -y * torch.exp((1 - p) * c) / (1 - p) + torch.exp((2 - p) * c) / (2 - p)
 
 
 class TrainStep:

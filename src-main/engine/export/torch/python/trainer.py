@@ -117,10 +117,15 @@ def train(run, state: dict, save_checkpoint, log) -> Outcome:
         if reason == "diverged":
             break
 
-        validation = evaluate(run, 1)
+        validation = evaluate(run, 1, fit_mean_correction=True)
         score = early_stopping_score(job, validation)
         if best is None or score > best["score"]:
-            best = {"score": score, "epoch": epoch, "weights": snapshot(run.embeddings, run.network)}
+            best = {
+                "score": score,
+                "epoch": epoch,
+                "weights": snapshot(run.embeddings, run.network),
+                "corrections": [(e.get("smearing"), e.get("calibration")) for e in run.target_encoders],
+            }
         history.append(
             {
                 "epoch": epoch,
@@ -156,6 +161,11 @@ def train(run, state: dict, save_checkpoint, log) -> Outcome:
         )
     if best is not None:
         restore(run.embeddings, run.network, best["weights"])
+        for enc, (smearing, calibration) in zip(run.target_encoders, best.get("corrections", [])):
+            if smearing is not None:
+                enc["smearing"] = smearing
+            if calibration is not None:
+                enc["calibration"] = calibration
     elif initial is not None:
         restore(run.embeddings, run.network, initial)
     reason = reason or "completed"
