@@ -23,6 +23,10 @@ export const READINGS = {
     good: 'Good: the curve climbs steeply on the left, far above the diagonal (a high Gini).',
     how: `Test rows are ordered by predicted ${task}, largest first. The curve shows the share of the actual total ${task} held by the top x% of rows. The diagonal is a random order (Gini 0); a perfect ranking puts all the ${task} in the first rows. Use it to judge targeting: the top 10% by prediction should hold far more than 10% of the total.`,
   }),
+  deciles: (task: string): Reading => ({
+    good: 'Good: the dots sit on the diagonal from the smallest group to the largest: predictions are right on average everywhere, so sums of them (budgets, forecasts) come out right.',
+    how: `Test rows are sorted by their predicted ${task} and cut into ten groups of equal size. Each dot is one group: its average prediction (across) and its average actual ${task} (up). Above the diagonal the model predicts too little for those rows, below it too much. The groups to the right are the ones a campaign would target first.`,
+  }),
   scatter: (task: string): Reading => ({
     good: 'Good: the dots hug the diagonal. A flat band means the model predicts about the same for everyone.',
     how: `Each dot is a test row: the actual ${task} across, the predicted one up. Dots above the diagonal are over-predicted, below it under-predicted. Rows with no ${task} (0) line up at the left edge. The axes switch to a log scale when a few large values would squeeze the rest.`,

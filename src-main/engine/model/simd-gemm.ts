@@ -17,6 +17,30 @@
 // matmul.ts measures it at par with XNNPACK's product (packed operands) on the training step's
 // shapes on this machine, within its noise; the plain variant is slower and only a reference.
 
+import {
+  vec,
+  section,
+  name,
+  I32,
+  V128,
+  END,
+  get,
+  set,
+  i32,
+  ADD,
+  MUL,
+  SHL,
+  GT_U,
+  GE_U,
+  IF,
+  ELSE,
+  simdOp,
+  V128_ZERO,
+  F32X4_PMAX,
+  uleb,
+  whileNot,
+} from './wasm-asm';
+
 export type GemmVariant = 'simd' | 'relaxed';
 
 export interface GemmKernel {
@@ -37,74 +61,15 @@ export interface GemmKernel {
   ): void;
 }
 
-// ---- a minimal assembler (as simd.ts) ---------------------------------------------------------
+// ---- the kernel's own encodings (the rest: wasm-asm.ts) --------------------------------------
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const END = 0x0b;
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const i32 = (n: number) => [0x41, ...sleb(n)];
-const ADD = 0x6a;
-const MUL = 0x6c;
-const GT_U = 0x4b;
-const GE_U = 0x4f;
-const SHL = 0x74;
-const IF = [0x04, 0x40];
-const ELSE = 0x05;
-const simdOp = (op: number) => [0xfd, ...uleb(op)];
 const V128_LOAD = (offset: number) => [...simdOp(0x00), 4, ...uleb(offset)];
 const V128_STORE = (offset: number) => [...simdOp(0x0b), 4, ...uleb(offset)];
 const V128_LOAD32_SPLAT = [...simdOp(0x09), 2, 0];
 const F32X4_ADD = simdOp(0xe4);
 const F32X4_MUL = simdOp(0xe6);
-const F32X4_PMAX = simdOp(0xeb);
 const F32X4_RELAXED_MADD = simdOp(0x105);
-const V128_ZERO = [...simdOp(0x0c), ...new Array<number>(16).fill(0)];
 
-/** `for (;;) { if (cond) break; body }`: cond leaves an i32 on the stack. */
-const whileNot = (cond: number[], body: number[]) => [
-  0x02,
-  0x40,
-  0x03,
-  0x40,
-  ...cond,
-  0x0d,
-  1,
-  ...body,
-  0x0c,
-  0,
-  END,
-  END,
-];
 const inc = (local: number, by: number[]) => [...get(local), ...by, ADD, ...set(local)];
 
 // Parameters: 0 a, 1 M, 2 K, 3 b, 4 N, 5 out, 6 bias, 7 relu.

@@ -9,6 +9,30 @@
 // sums run in field order, as the scalar loop's do, so both give the same bits. The module is assembled here (about 300 bytes, no toolchain) and
 // imports the backend's memory, so it reads and writes heap buffers in place: no copies.
 
+import {
+  vec,
+  section,
+  name,
+  I32,
+  F32,
+  V128,
+  END,
+  get,
+  set,
+  i32,
+  ADD,
+  MUL,
+  SHL,
+  GT_U,
+  GE_U,
+  IF,
+  ELSE,
+  V128_ZERO,
+  F32X4_PMAX,
+  uleb,
+  whileNot,
+} from './wasm-asm';
+
 /** Byte offsets on the backend's heap; widths in floats. */
 export interface ProjectKernel {
   /**
@@ -29,53 +53,9 @@ export interface ProjectKernel {
   ): void;
 }
 
-// ---- a minimal assembler ---------------------------------------------------------------------
+// ---- the kernel's own encodings (the rest: wasm-asm.ts) --------------------------------------
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const i32 = (n: number) => [0x41, ...sleb(n)];
-const ADD = 0x6a;
-const MUL = 0x6c;
-const SHL = 0x74;
-const GT_U = 0x4b;
-const GE_U = 0x4f;
 const LOAD = [0x28, 2, 0];
-const END = 0x0b;
-const IF = [0x04, 0x40];
-const ELSE = 0x05;
-const V128_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
-const F32X4_PMAX = [0xfd, ...uleb(235)];
 
 /** Loads, stores and adds of one lane group: four floats (v128) or one (f32). */
 const LANES = {
@@ -93,21 +73,6 @@ const LANES = {
   },
 };
 
-/** `for (;;) { if (cond) break; body }`: cond leaves an i32 on the stack. */
-const whileNot = (cond: number[], body: number[]) => [
-  0x02,
-  0x40,
-  0x03,
-  0x40,
-  ...cond,
-  0x0d,
-  1,
-  ...body,
-  0x0c,
-  0,
-  END,
-  END,
-];
 const inc = (local: number, by: number) => [...get(local), ...i32(by), ADD, ...set(local)];
 
 // Parameters: 0 out, 1 N (floats, then bytes), 2 B, 3 F, 4 tables, 5 ids, 6 bias, 7 relu.

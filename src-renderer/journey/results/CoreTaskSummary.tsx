@@ -6,6 +6,7 @@
 
 import type { RunDetail, TaskMetricsWire } from '../../../src-main/ipc/api';
 import { ChartCard, LineChart, type Series } from '../charts';
+import { READINGS } from '../readings';
 import { formatNumber, humanize } from '../format';
 
 const percent = (x: number): string => `${Math.round(x * 100)}%`;
@@ -40,6 +41,7 @@ function DecileChart({ run, task }: { run: RunDetail; task: string }) {
       title={`Calibration by decile · ${task}`}
       note={points.length > 0 ? `${points.length} groups of rows` : undefined}
       help="Test rows sorted by prediction and cut into ten equal groups: the mean actual value of each group against its mean prediction. On the diagonal, the predictions are right on average in every part of the range."
+      reading={READINGS.deciles(task)}
       testId={`chart-deciles-${task}`}
     >
       <LineChart

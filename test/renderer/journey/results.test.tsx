@@ -186,7 +186,7 @@ describe('the Results tab', () => {
     expect(maybeTestId(c, 'chart-roc-click-png')).not.toBeNull();
     // Every chart says how to read it and what good looks like, as do the test metrics.
     const cards = Array.from(detail.querySelectorAll('figure.j-chart-card'));
-    expect(cards.length).toBe(9); // ROC, calibration ×2, scatter, Lorenz, history ×3
+    expect(cards.length).toBe(10); // ROC, calibration ×2, scatter, Lorenz, deciles, history ×3
     for (const card of cards) {
       const reading = card.querySelector('.j-reading');
       expect(reading, card.getAttribute('data-testid') ?? '').not.toBeNull();
