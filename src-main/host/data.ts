@@ -49,7 +49,7 @@ export function summariseColumn(column: Column, index: number, rows: number): Co
     distinct: column.distinct,
     numeric: column.values !== null,
   };
-  if (column.invalidCells) summary.invalid = { ...column.invalidCells };
+  if (column.invalidCells) summary.notNumbers = { ...column.invalidCells, readAsMissing: true };
   if (column.decimalComma) summary.decimalComma = true;
   if (!column.values && column.firstNonNumeric) summary.firstText = { ...column.firstNonNumeric };
   if (column.values) {
@@ -90,7 +90,7 @@ export function summariseColumn(column: Column, index: number, rows: number): Co
         if (Number.isNaN(parseNumberText(v.trim()))) bad += counts[i];
       });
       if (bad > 0 && bad * 2 < rows - column.missing)
-        summary.notNumbers = { count: bad, first: { ...column.firstNonNumeric } };
+        summary.notNumbers = { count: bad, ...column.firstNonNumeric, readAsMissing: false };
     }
     if (column.kind === 'binary' && !column.values) {
       const yes = new Set(['1', 'true', 'yes', 'y', 't']);
@@ -247,12 +247,13 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
         blocks,
         field: 'task',
       });
-    } else if (t.type === 'regression' && c.invalid) {
-      // A numeric column's stray cells are read as missing, but a target needs every row.
+    } else if (t.type === 'regression' && c.notNumbers) {
+      // Stray texts, whether read as missing or making the column text: a target needs every row.
+      const n = c.notNumbers.count;
       problems.push({
         severity: 'error',
         code: 'data-kind-mismatch',
-        message: `Task "${t.name}" is a regression, but column "${t.column}" of ${where} holds ${c.invalid.count} value${c.invalid.count === 1 ? '' : 's'} that ${c.invalid.count === 1 ? 'is' : 'are'} not a number, the first "${c.invalid.value}" on line ${c.invalid.line}; fix ${c.invalid.count === 1 ? 'it' : 'them'} in the file and read it again.`,
+        message: `Task "${t.name}" is a regression, but column "${t.column}" of ${where} holds ${n} value${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} not a number, the first "${c.notNumbers.value}" on line ${c.notNumbers.line}; fix ${n === 1 ? 'it' : 'them'} in the file and read it again.`,
         blocks,
         field: 'task',
       });
@@ -260,9 +261,7 @@ export function checkBinding(project: ProjectFile, preview: DataPreview): Proble
       problems.push({
         severity: 'error',
         code: 'data-kind-mismatch',
-        message: c.notNumbers
-          ? `Task "${t.name}" is a regression, but column "${t.column}" of ${where} holds ${c.notNumbers.count} value${c.notNumbers.count === 1 ? '' : 's'} that ${c.notNumbers.count === 1 ? 'is' : 'are'} not a number, the first "${c.notNumbers.first.value}" on line ${c.notNumbers.first.line}; fix ${c.notNumbers.count === 1 ? 'it' : 'them'} in the file and read it again.`
-          : `Task "${t.name}" is a regression, but column "${t.column}" of ${where} is not numeric${textAt(c)}; fix those values in the file, or use another column.`,
+        message: `Task "${t.name}" is a regression, but column "${t.column}" of ${where} is not numeric${textAt(c)}; fix those values in the file, or use another column.`,
         blocks,
         field: 'task',
       });

@@ -111,18 +111,15 @@ export interface ColumnSummary {
   /** The most frequent values (text columns and numeric columns with few values). */
   top?: { value: string; count: number }[];
   /**
-   * Text columns whose values are mostly numbers (an amount with a stray "$29.99"): how many
-   * present values are not numbers, and the first one with its 1-based file line.
+   * Values that are not numbers in a column that is mostly numbers: how many, and the first
+   * one's 1-based file line and text. `readAsMissing`: the column is numeric and those few cells
+   * ("4e", "-", "Inf"; at most 5% of the values) are read as missing. Otherwise there were too
+   * many for that and the column was read as text (an amount with a stray "$29.99").
    */
-  notNumbers?: { count: number; first: { line: number; value: string } };
-  /**
-   * Numeric columns with a few cells that are not numbers ("4e", "-", "Inf"): those cells are
-   * read as missing; how many, and the first one's file line and text.
-   */
-  invalid?: { count: number; line: number; value: string };
+  notNumbers?: { count: number; line: number; value: string; readAsMissing: boolean };
   /** Numbers written with a decimal comma (33,12) were read as numbers. */
   decimalComma?: boolean;
-  /** Columns with text: the first value that is not a number (file line and text). */
+  /** Text columns: the first value that is not a number (file line and text), for messages. */
   firstText?: { line: number; value: string };
 }
 

@@ -38,7 +38,7 @@ export function defaultKind(column: ColumnSummary): FeatureKind {
 
 export function defaultTaskType(column: ColumnSummary): TaskType {
   // Numbers with a few stray texts ("$29.99" among amounts) are an amount: regression.
-  if (column.notNumbers) return 'regression';
+  if (column.notNumbers && !column.notNumbers.readAsMissing) return 'regression';
   return column.kind === 'binary' || !column.numeric ? 'binary' : 'regression';
 }
 
@@ -47,27 +47,24 @@ export function canBeRegression(column: ColumnSummary | undefined): boolean {
   return !!column && (column.numeric || column.notNumbers !== undefined);
 }
 
-/** "1 value is not a number: "$29.99" on line 1,234" (columns mostly of numbers). */
+/**
+ * The values of a column of numbers that are not numbers, in words. Read as text: ""$29.99" on
+ * line 1,234 is not a number (and 2 more values)". Read as missing ("4e", "-", "Inf" in a
+ * numeric column): how many, the first one and its line, and what became of them.
+ */
 export function notNumbersText(column: ColumnSummary): string | null {
   const bad = column.notNumbers;
   if (!bad) return null;
+  const line = bad.line.toLocaleString('en-US');
+  if (bad.readAsMissing) {
+    return bad.count === 1
+      ? `1 cell is not a number ("${bad.value}" on line ${line}); it is read as missing`
+      : `${bad.count.toLocaleString('en-US')} cells are not numbers (first: "${bad.value}" on line ${line}); they are read as missing`;
+  }
   const more = bad.count - 1;
-  return `"${bad.first.value}" on line ${bad.first.line.toLocaleString('en-US')} is not a number${
+  return `"${bad.value}" on line ${line} is not a number${
     more > 0 ? ` (and ${more.toLocaleString('en-US')} more value${more === 1 ? '' : 's'})` : ''
   }`;
-}
-
-/**
- * A numeric column with a few cells that are not numbers ("4e", "-", "Inf"): the host reads
- * them as missing. Says how many, the first one and its line, and what became of them.
- */
-export function invalidText(column: ColumnSummary): string | null {
-  const bad = column.invalid;
-  if (!bad) return null;
-  const line = bad.line.toLocaleString('en-US');
-  return bad.count === 1
-    ? `1 cell is not a number ("${bad.value}" on line ${line}); it is read as missing`
-    : `${bad.count.toLocaleString('en-US')} cells are not numbers (first: "${bad.value}" on line ${line}); they are read as missing`;
 }
 
 /** Numbers written with a decimal comma (33,12) that the host read as numbers. */
@@ -232,14 +229,15 @@ export function draftIssues(draft: BindingDraft, preview: DataPreview): DraftIss
           : `"${c.name}" holds text, so it cannot be a regression target.`,
       });
     }
-    if (c.role === 'target' && s.invalid) {
+    const missing = s.notNumbers;
+    if (c.role === 'target' && missing?.readAsMissing) {
       // Cells read as missing in a numeric target: training needs a value on every row.
-      const more = s.invalid.count - 1;
+      const more = missing.count - 1;
       issues.push({
         severity: 'error',
         column: c.name,
         fix: 'reread',
-        message: `In "${c.name}", "${s.invalid.value}" on line ${s.invalid.line.toLocaleString('en-US')} is not a number${
+        message: `In "${c.name}", "${missing.value}" on line ${missing.line.toLocaleString('en-US')} is not a number${
           more > 0 ? ` (and ${more.toLocaleString('en-US')} more cell${more === 1 ? '' : 's'})` : ''
         }: a target needs a number on every row. Fix it in ${preview.name} (e.g. 29.99 for $29.99), then read the file again.`,
       });

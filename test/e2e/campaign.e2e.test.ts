@@ -180,15 +180,16 @@ describe.skipIf(unavailable !== null && !required)(
           .locator('[data-testid="wizard-step-columns"][aria-current="step"]')
           .waitFor({ timeout: LONG });
         // spend holds text on one line: it stays a number column, the profile says which cell.
-        const preview = await invoke<{ columns: { name: string; invalid?: unknown }[] }>(
+        const preview = await invoke<{ columns: { name: string; notNumbers?: unknown }[] }>(
           page,
           'data:preview',
           [csv],
         );
-        expect(preview.columns.find((c) => c.name === 'spend')!.invalid).toEqual({
+        expect(preview.columns.find((c) => c.name === 'spend')!.notNumbers).toEqual({
           count: 1,
           line: STRAY_ROW + 2,
           value: '$29.99',
+          readAsMissing: true,
         });
         await byId(page, 'column-row-spend').locator('button').click();
         expect(await byId(page, 'profile-invalid').innerText()).toContain(

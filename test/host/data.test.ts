@@ -30,7 +30,7 @@ describe('a number column with a stray text value', () => {
     const spend = preview.columns.find((c) => c.name === 'spend')!;
     // Numeric with the stray cell read as missing (5% or fewer), and the cell named.
     expect(spend.numeric).toBe(true);
-    expect(spend.invalid).toEqual({ count: 1, line: 9, value: '$29.99' });
+    expect(spend.notNumbers).toEqual({ count: 1, line: 9, value: '$29.99', readAsMissing: true });
     // A column of words is not "mostly numbers".
     const words = await parseTableFromBuffer('w.csv', Buffer.from('a,b\nx,1\ny,2\n3,3\n'));
     expect(previewTable(words, '/ws/w.csv').columns[0].notNumbers).toBeUndefined();
@@ -45,6 +45,29 @@ describe('a number column with a stray text value', () => {
     } as unknown as ProjectFile;
     const [problem] = checkBinding(project, preview);
     expect(problem.message).toContain('"$29.99" on line 9');
+  });
+
+  it('reads a column with too many stray texts as text, still saying how many and where', async () => {
+    // 3 of 20 values are not numbers (more than 5%): the column is text, mostly of numbers.
+    const lines = ['visit,spend'];
+    for (let i = 0; i < 20; i++) lines.push(`${i % 2},${i % 7 === 3 ? `$${i}.99` : i * 1.5}`);
+    const table = await parseTableFromBuffer('shop.csv', Buffer.from(lines.join('\n') + '\n'));
+    const preview = previewTable(table, '/ws/shop.csv');
+    const spend = preview.columns.find((c) => c.name === 'spend')!;
+    expect(spend.numeric).toBe(false);
+    expect(spend.notNumbers).toEqual({ count: 3, line: 5, value: '$3.99', readAsMissing: false });
+    const project = {
+      data: {
+        features: [{ column: 'visit', kind: 'categorical' as const }],
+        tasks: [{ name: 'spend', column: 'spend', type: 'regression' as const }],
+        excluded: [],
+      },
+      graph: { blocks: [], edges: [] },
+    } as unknown as ProjectFile;
+    const [problem] = checkBinding(project, preview);
+    expect(problem.message).toContain(
+      'holds 3 values that are not a number, the first "$3.99" on line 5; fix them',
+    );
   });
 });
 
@@ -78,7 +101,7 @@ describe('column profiles that tell', () => {
     const preview = previewTable(table, 'c.csv');
     const spend = preview.columns.find((c) => c.name === 'spend')!;
     expect(spend.numeric).toBe(true);
-    expect(spend.invalid).toEqual({ count: 1, line: 11, value: '4e' });
+    expect(spend.notNumbers).toEqual({ count: 1, line: 11, value: '4e', readAsMissing: true });
     expect(preview.head[9][1]).toBe('4e'); // the first rows show the cell as written
     expect(preview.columns.find((c) => c.name === 'rate')!.decimalComma).toBe(true);
   });

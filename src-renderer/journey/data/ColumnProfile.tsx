@@ -3,7 +3,7 @@
 
 import type { ColumnSummary } from '../../../src-main/ipc/api';
 import { BarChart, ChartCard, histogramBars } from '../charts';
-import { decimalCommaText, invalidText, notNumbersText } from '../binding';
+import { decimalCommaText, notNumbersText } from '../binding';
 import { READINGS } from '../readings';
 import { formatCount, formatNumber, formatPercent } from '../format';
 
@@ -37,21 +37,22 @@ export function ColumnProfile({ column, rows }: { column: ColumnSummary; rows: n
         <dd data-testid="profile-distinct">{formatCount(column.distinct)}</dd>
         {column.notNumbers && (
           <>
-            <dt title="Values of a column of numbers that are not numbers (a currency sign, a word)">
+            <dt
+              title={
+                column.notNumbers.readAsMissing
+                  ? 'Cells of a column of numbers that are not numbers (4e, -, Inf): the model sees them as missing'
+                  : 'Values of a column of numbers that are not numbers (a currency sign, a word)'
+              }
+            >
               Not numbers
             </dt>
-            <dd className="j-warn-text" data-testid="profile-not-numbers">
+            <dd
+              className="j-warn-text"
+              data-testid={
+                column.notNumbers.readAsMissing ? 'profile-invalid' : 'profile-not-numbers'
+              }
+            >
               {notNumbersText(column)}
-            </dd>
-          </>
-        )}
-        {column.invalid && (
-          <>
-            <dt title="Cells of a column of numbers that are not numbers (4e, -, Inf): the model sees them as missing">
-              Not numbers
-            </dt>
-            <dd className="j-warn-text" data-testid="profile-invalid">
-              {invalidText(column)}
             </dd>
           </>
         )}

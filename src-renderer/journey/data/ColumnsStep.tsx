@@ -11,8 +11,8 @@ import {
   draftToBinding,
   kindReason,
   draftIssues,
-  invalidText,
   moveTarget,
+  notNumbersText,
   setKind,
   setTaskType,
   toggleExcluded,
@@ -73,18 +73,18 @@ function ColumnRow({
         className="j-muted"
         title={[
           `Inferred from the values: ${KIND_TEXT[summary.kind]}`,
-          invalidText(summary),
+          summary.notNumbers?.readAsMissing ? notNumbersText(summary) : null,
           decimalCommaText(summary),
         ]
           .filter(Boolean)
           .join('. ')}
       >
         {summary.kind}
-        {summary.invalid && (
+        {summary.notNumbers?.readAsMissing && (
           <span className="j-warn-text" data-testid={`column-invalid-${name}`}>
             {' '}
-            · {formatCount(summary.invalid.count)} not{' '}
-            {summary.invalid.count === 1 ? 'a number' : 'numbers'}
+            · {formatCount(summary.notNumbers.count)} not{' '}
+            {summary.notNumbers.count === 1 ? 'a number' : 'numbers'}
           </span>
         )}
       </td>

@@ -179,7 +179,7 @@ describe('the import wizard', () => {
       kind: 'binary',
       numeric: false,
       stats: undefined,
-      notNumbers: { count: 1, first: { line: 1235, value: '$29.99' } },
+      notNumbers: { count: 1, line: 1235, value: '$29.99', readAsMissing: false },
     });
     bad.suggested = {
       ...bad.suggested,
@@ -213,11 +213,13 @@ describe('the import wizard', () => {
     const price = preview.columns.find((col) => col.name === 'price')!;
     // A numeric column that stays numeric: three bad cells read as missing, decimal commas.
     Object.assign(price, {
-      invalid: { count: 3, line: 12, value: '4e' },
+      notNumbers: { count: 3, line: 12, value: '4e', readAsMissing: true },
       decimalComma: true,
     });
     const rating = preview.columns.find((col) => col.name === 'item_rating')!;
-    Object.assign(rating, { invalid: { count: 1, line: 7, value: '-' } });
+    Object.assign(rating, {
+      notNumbers: { count: 1, line: 7, value: '-', readAsMissing: true },
+    });
     await host.emit({ type: 'import:done', jobId: 'j-import', preview });
     expect(text(byTestId(c, 'column-invalid-price'))).toContain('3 not numbers');
     expect(byTestId(c, 'column-row-price').querySelector('td')!.getAttribute('title')).toContain(
@@ -247,7 +249,9 @@ describe('the import wizard', () => {
     const c = view!.container;
     const preview = fixturePreview();
     const amount = preview.columns.find((col) => col.name === 'amount')!;
-    Object.assign(amount, { invalid: { count: 2, line: 1235, value: '$29.99' } });
+    Object.assign(amount, {
+      notNumbers: { count: 2, line: 1235, value: '$29.99', readAsMissing: true },
+    });
     await host.emit({ type: 'import:done', jobId: 'j-import', preview });
     expect(byTestId<HTMLSelectElement>(c, 'task-type-amount').value).toBe('regression');
     const issues = text(byTestId(c, 'draft-issues'));
