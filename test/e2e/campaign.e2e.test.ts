@@ -8,40 +8,25 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../src-main/ipc/api';
 import { formatMetric } from '../../src-renderer/journey/format';
 import {
   auditA11y,
   describeViolations,
-  e2eUnavailable,
   startApp,
   type AppSession,
+  LONG,
+  byId,
+  describeE2E,
+  invoke,
+  rng,
 } from './harness';
-
-const unavailable = e2eUnavailable();
-const required = process.env.CI !== undefined || process.env.HTLNET_E2E === '1';
 
 const ROWS = 4000;
 /** The row (0-based) whose spend is written "$29.99"; its file line is STRAY_ROW + 2. */
 const STRAY_ROW = 41;
-/** Waits for the engine: generous, since the machine may be busy; nothing asserts speed. */
-const LONG = 600_000;
-
-const byId = (page: Page | Locator, id: string) => page.locator(`[data-testid="${id}"]`);
-
-/** A small seeded generator (mulberry32): the same file every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The campaign CSV: with the stray "$29.99", or fixed (29.99). */
 function campaignCsv(stray: boolean): string {
@@ -87,24 +72,6 @@ function campaignCsv(stray: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Calls the host's API from the page, as the app does (token from the session). */
-async function invoke<T>(page: Page, channel: string, args: unknown[] = []): Promise<T> {
-  return page.evaluate(
-    async ({ channel, args }) => {
-      const token = sessionStorage.getItem('htlnet-studio-token') ?? '';
-      const r = await fetch(`/api/invoke/${channel}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-HTLNet-Token': token },
-        body: JSON.stringify(args),
-      });
-      const body = (await r.json()) as { result?: unknown; error?: string };
-      if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
-      return body.result;
-    },
-    { channel, args },
-  ) as Promise<T>;
-}
-
 async function trainOneEpoch(page: Page, label: string): Promise<RunSummary> {
   await byId(page, 'tab-train').click();
   const epochs = byId(page, 'setting-epochs');
@@ -121,288 +88,281 @@ async function trainOneEpoch(page: Page, label: string): Promise<RunSummary> {
   return run!;
 }
 
-describe.skipIf(unavailable !== null && !required)(
-  'a second dataset, differently shaped, and accessibility (Chromium)',
-  () => {
-    let app: AppSession;
-    let page: Page;
-    let csv: string;
-    const found: string[] = [];
-    const runs: { htlnet?: RunSummary; mmoe?: RunSummary } = {};
+describeE2E('a second dataset, differently shaped, and accessibility (Chromium)', () => {
+  let app: AppSession;
+  let page: Page;
+  let csv: string;
+  const found: string[] = [];
+  const runs: { htlnet?: RunSummary; mmoe?: RunSummary } = {};
 
-    /** Audits the screen in both themes; violations are collected and asserted at the end. */
-    async function audit(screen: string) {
-      for (const theme of ['light', 'dark'] as const) {
-        await page.evaluate((t) => {
-          document.documentElement.dataset.theme = t;
-        }, theme);
-        // The theme applies at once (transitions are off in this session).
-        await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
-        const violations = await auditA11y(page);
-        if (violations.length > 0)
-          found.push(describeViolations(`${screen} (${theme})`, violations));
-      }
-      await page.evaluate(() => {
-        document.documentElement.dataset.theme = 'light';
-      });
+  /** Audits the screen in both themes; violations are collected and asserted at the end. */
+  async function audit(screen: string) {
+    for (const theme of ['light', 'dark'] as const) {
+      await page.evaluate((t) => {
+        document.documentElement.dataset.theme = t;
+      }, theme);
+      // The theme applies at once (transitions are off in this session).
+      await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+      const violations = await auditA11y(page);
+      if (violations.length > 0) found.push(describeViolations(`${screen} (${theme})`, violations));
     }
-
-    beforeAll(async () => {
-      if (unavailable) throw new Error(unavailable);
-      app = await startApp({ viewport: { width: 1440, height: 960 }, bypassCSP: true });
-      page = app.page;
-      await byId(page, 'app').waitFor({ timeout: LONG });
-      // No transitions or animations: colours are final when axe measures them.
-      await page.addStyleTag({
-        content:
-          '*, *::before, *::after { transition: none !important; animation: none !important; }',
-      });
-      csv = path.join(app.workspace, 'campaign.csv');
-      writeFileSync(csv, campaignCsv(true));
-    }, LONG);
-
-    afterAll(async () => {
-      await app?.close();
+    await page.evaluate(() => {
+      document.documentElement.dataset.theme = 'light';
     });
+  }
 
-    it(
-      'names the stray "$29.99" and its line, lets spend be a regression target, reads the fixed file',
-      async () => {
-        await audit('model, empty');
-        await byId(page, 'tab-data').click();
-        await byId(page, 'data-screen').waitFor();
-        await audit('data, choose');
-        const files = byId(page, 'import-picker-files');
-        await files
-          .locator('[data-testid="import-picker-files-use"][data-name="campaign.csv"]')
-          .click();
-        await page
-          .locator('[data-testid="wizard-step-columns"][aria-current="step"]')
-          .waitFor({ timeout: LONG });
-        // spend holds text on one line: it stays a number column, the profile says which cell.
-        const preview = await invoke<{ columns: { name: string; notNumbers?: unknown }[] }>(
-          page,
-          'data:preview',
-          [csv],
-        );
-        expect(preview.columns.find((c) => c.name === 'spend')!.notNumbers).toEqual({
-          count: 1,
-          line: STRAY_ROW + 2,
-          value: '$29.99',
-          readAsMissing: true,
-        });
-        await byId(page, 'column-row-spend').locator('button').click();
-        expect(await byId(page, 'profile-invalid').innerText()).toContain(
-          `1 cell is not a number ("$29.99" on line ${STRAY_ROW + 2}); it is read as missing`,
-        );
-        await byId(page, 'exclude-customer_id').check();
-        for (const t of ['visit', 'conversion', 'spend']) await byId(page, `target-${t}`).check();
-        const chain = await page
-          .locator('[data-testid^="chain-"]')
-          .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-        expect(chain).toEqual(['chain-visit', 'chain-conversion', 'chain-spend']);
-        expect(await byId(page, 'task-type-spend').inputValue()).toBe('regression');
-        await expect
-          .poll(() => byId(page, 'draft-issues').innerText())
-          .toContain(`"$29.99" on line ${STRAY_ROW + 2} is not a number`);
-        expect(await byId(page, 'wizard-next').isDisabled()).toBe(true);
-        await app.screenshot('campaign-01-stray-value');
-        await audit('data, columns');
+  beforeAll(async () => {
+    app = await startApp({ viewport: { width: 1440, height: 960 }, bypassCSP: true });
+    page = app.page;
+    await byId(page, 'app').waitFor({ timeout: LONG });
+    // No transitions or animations: colours are final when axe measures them.
+    await page.addStyleTag({
+      content:
+        '*, *::before, *::after { transition: none !important; animation: none !important; }',
+    });
+    csv = path.join(app.workspace, 'campaign.csv');
+    writeFileSync(csv, campaignCsv(true));
+  }, LONG);
 
-        // Fixed in the file; read again: the choices stay, Next opens.
-        writeFileSync(csv, campaignCsv(false));
-        await byId(page, 'wizard-reread').click();
-        await expect
-          .poll(() => byId(page, 'wizard-next').isDisabled(), { timeout: LONG })
-          .toBe(false);
-        expect(await byId(page, 'column-row-customer_id').getAttribute('data-role')).toBe(
-          'excluded',
-        );
-        expect(await byId(page, 'task-type-spend').inputValue()).toBe('regression');
-        await byId(page, 'wizard-next').click();
-        await byId(page, 'review-step').waitFor();
-        await audit('data, review');
-        await byId(page, 'apply-with-template').click();
-        await byId(page, 'binding-applied').waitFor({ timeout: LONG });
-      },
-      LONG,
-    );
+  afterAll(async () => {
+    await app?.close();
+  });
 
-    it(
-      'builds HTLNet for these targets: heads named after them, the data shown on the canvas',
-      async () => {
-        await byId(page, 'tab-model').click();
-        await byId(page, 'node-head-visit').waitFor({ timeout: LONG });
-        expect(await byId(page, 'node-head-visit').innerText()).toContain('Visit head');
-        expect(await byId(page, 'node-head-spend').innerText()).toContain('Spend head');
-        expect(await page.locator('[data-testid^="node-"]').allInnerTexts()).not.toContainEqual(
-          expect.stringMatching(/Click head|Purchase head|Amount head/),
-        );
-        expect(await byId(page, 'canvas-data').getAttribute('data-source')).toBe(csv);
-        expect(await byId(page, 'canvas-data').innerText()).toContain('visit → conversion → spend');
-        await app.screenshot('campaign-02-model');
-        await audit('model, HTLNet');
-      },
-      LONG,
-    );
+  it(
+    'names the stray "$29.99" and its line, lets spend be a regression target, reads the fixed file',
+    async () => {
+      await audit('model, empty');
+      await byId(page, 'tab-data').click();
+      await byId(page, 'data-screen').waitFor();
+      await audit('data, choose');
+      const files = byId(page, 'import-picker-files');
+      await files
+        .locator('[data-testid="import-picker-files-use"][data-name="campaign.csv"]')
+        .click();
+      await page
+        .locator('[data-testid="wizard-step-columns"][aria-current="step"]')
+        .waitFor({ timeout: LONG });
+      // spend holds text on one line: it stays a number column, the profile says which cell.
+      const preview = await invoke<{ columns: { name: string; notNumbers?: unknown }[] }>(
+        page,
+        'data:preview',
+        [csv],
+      );
+      expect(preview.columns.find((c) => c.name === 'spend')!.notNumbers).toEqual({
+        count: 1,
+        line: STRAY_ROW + 2,
+        value: '$29.99',
+        readAsMissing: true,
+      });
+      await byId(page, 'column-row-spend').locator('button').click();
+      expect(await byId(page, 'profile-invalid').innerText()).toContain(
+        `1 cell is not a number ("$29.99" on line ${STRAY_ROW + 2}); it is read as missing`,
+      );
+      await byId(page, 'exclude-customer_id').check();
+      for (const t of ['visit', 'conversion', 'spend']) await byId(page, `target-${t}`).check();
+      const chain = await page
+        .locator('[data-testid^="chain-"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+      expect(chain).toEqual(['chain-visit', 'chain-conversion', 'chain-spend']);
+      expect(await byId(page, 'task-type-spend').inputValue()).toBe('regression');
+      await expect
+        .poll(() => byId(page, 'draft-issues').innerText())
+        .toContain(`"$29.99" on line ${STRAY_ROW + 2} is not a number`);
+      expect(await byId(page, 'wizard-next').isDisabled()).toBe(true);
+      await app.screenshot('campaign-01-stray-value');
+      await audit('data, columns');
 
-    it(
-      'trains HTLNet, then MMoE from File > New on the same data (no second trip to Data)',
-      async () => {
-        runs.htlnet = await trainOneEpoch(page, 'HTLNet on the campaign');
-        expect(runs.htlnet.dataPath).toBe(csv);
-        expect(runs.htlnet.tasks.map((t) => `${t.name}:${t.type}`)).toEqual([
-          'visit:binary',
-          'conversion:binary',
-          'spend:regression',
-        ]);
-        await app.screenshot('campaign-03-trained');
-        await audit('train, after a run');
+      // Fixed in the file; read again: the choices stay, Next opens.
+      writeFileSync(csv, campaignCsv(false));
+      await byId(page, 'wizard-reread').click();
+      await expect
+        .poll(() => byId(page, 'wizard-next').isDisabled(), { timeout: LONG })
+        .toBe(false);
+      expect(await byId(page, 'column-row-customer_id').getAttribute('data-role')).toBe('excluded');
+      expect(await byId(page, 'task-type-spend').inputValue()).toBe('regression');
+      await byId(page, 'wizard-next').click();
+      await byId(page, 'review-step').waitFor();
+      await audit('data, review');
+      await byId(page, 'apply-with-template').click();
+      await byId(page, 'binding-applied').waitFor({ timeout: LONG });
+    },
+    LONG,
+  );
 
-        await byId(page, 'tab-model').click();
-        const dirty = (await page.title()).includes('•');
-        await byId(page, 'toolbar-new').click();
-        await byId(page, 'template-gallery').waitFor();
-        expect(await byId(page, 'new-project-data-own').isChecked()).toBe(true);
-        await audit('new project');
-        await byId(page, 'template-mmoe').click();
-        if (dirty) await byId(page, 'confirm-discard').click();
-        await byId(page, 'node-head-conversion').waitFor({ timeout: LONG });
-        expect(await byId(page, 'canvas-data').getAttribute('data-source')).toBe(csv);
-        // No binding problems: the new model was built for the project's data.
-        await byId(page, 'tab-train').click();
-        expect(await byId(page, 'train-screen').innerText()).toContain('campaign.csv');
-        expect(await byId(page, 'check-problem').count()).toBe(0);
-        runs.mmoe = await trainOneEpoch(page, 'MMoE on the campaign');
-        expect(runs.mmoe.dataPath).toBe(csv);
-        const detail = await invoke<RunDetail>(page, 'runs:get', [runs.mmoe.id]);
-        expect(detail.project.graph.blocks.some((b) => b.type === 'expert-group')).toBe(true);
-      },
-      LONG,
-    );
+  it(
+    'builds HTLNet for these targets: heads named after them, the data shown on the canvas',
+    async () => {
+      await byId(page, 'tab-model').click();
+      await byId(page, 'node-head-visit').waitFor({ timeout: LONG });
+      expect(await byId(page, 'node-head-visit').innerText()).toContain('Visit head');
+      expect(await byId(page, 'node-head-spend').innerText()).toContain('Spend head');
+      expect(await page.locator('[data-testid^="node-"]').allInnerTexts()).not.toContainEqual(
+        expect.stringMatching(/Click head|Purchase head|Amount head/),
+      );
+      expect(await byId(page, 'canvas-data').getAttribute('data-source')).toBe(csv);
+      expect(await byId(page, 'canvas-data').innerText()).toContain('visit → conversion → spend');
+      await app.screenshot('campaign-02-model');
+      await audit('model, HTLNet');
+    },
+    LONG,
+  );
 
-    it(
-      'compares the runs, exports ONNX and scores the training file with a warning',
-      async () => {
-        await byId(page, 'tab-results').click();
-        await byId(page, 'results-screen').waitFor();
-        await byId(page, `run-open-${runs.htlnet!.id}`).click();
-        await page
-          .locator(`[data-testid="run-detail"][data-run="${runs.htlnet!.id}"]`)
-          .waitFor({ timeout: LONG });
-        await byId(page, 'chart-calibration-visit').waitFor();
-        // Calibration: ten quantile bins (a rare conversion is not one dot).
-        const detail = await invoke<RunDetail>(page, 'runs:get', [runs.htlnet!.id]);
-        expect(detail.curves.conversion.calibration!.count.length).toBeGreaterThan(2);
-        expect(await byId(page, 'chart-calibration-visit-reading').innerText()).toContain('Good:');
-        await app.screenshot('campaign-04-results');
-        await audit('results, a run');
+  it(
+    'trains HTLNet, then MMoE from File > New on the same data (no second trip to Data)',
+    async () => {
+      runs.htlnet = await trainOneEpoch(page, 'HTLNet on the campaign');
+      expect(runs.htlnet.dataPath).toBe(csv);
+      expect(runs.htlnet.tasks.map((t) => `${t.name}:${t.type}`)).toEqual([
+        'visit:binary',
+        'conversion:binary',
+        'spend:regression',
+      ]);
+      await app.screenshot('campaign-03-trained');
+      await audit('train, after a run');
 
-        await byId(page, `compare-${runs.htlnet!.id}`).check();
-        await byId(page, `compare-${runs.mmoe!.id}`).check();
-        await byId(page, 'compare-open').click();
-        await byId(page, 'compare-view').waitFor({ timeout: LONG });
-        const [a, b] = await Promise.all([
-          invoke<RunDetail>(page, 'runs:get', [runs.htlnet!.id]),
-          invoke<RunDetail>(page, 'runs:get', [runs.mmoe!.id]),
-        ]);
-        // The best is highlighted only where the shown values differ.
-        for (const [task, metric, higher] of [
-          ['visit', 'auc', true],
-          ['spend', 'nrmse', false],
-        ] as const) {
-          const [va, vb] = [a.test![task][metric], b.test![task][metric]];
-          const [sa, sb] = [formatMetric(metric, va), formatMetric(metric, vb)];
-          const cellA = byId(page, `compare-metric-${task}-${metric}-${a.id}`);
-          const cellB = byId(page, `compare-metric-${task}-${metric}-${b.id}`);
-          expect(await cellA.innerText()).toBe(sa);
-          const aWins = sa !== sb && (higher ? va > vb : va < vb);
-          const bWins = sa !== sb && !aWins;
-          expect(await cellA.getAttribute('data-best')).toBe(aWins ? 'true' : null);
-          expect(await cellB.getAttribute('data-best')).toBe(bWins ? 'true' : null);
-        }
-        await app.screenshot('campaign-05-compare');
-        await audit('results, compare');
+      await byId(page, 'tab-model').click();
+      const dirty = (await page.title()).includes('•');
+      await byId(page, 'toolbar-new').click();
+      await byId(page, 'template-gallery').waitFor();
+      expect(await byId(page, 'new-project-data-own').isChecked()).toBe(true);
+      await audit('new project');
+      await byId(page, 'template-mmoe').click();
+      if (dirty) await byId(page, 'confirm-discard').click();
+      await byId(page, 'node-head-conversion').waitFor({ timeout: LONG });
+      expect(await byId(page, 'canvas-data').getAttribute('data-source')).toBe(csv);
+      // No binding problems: the new model was built for the project's data.
+      await byId(page, 'tab-train').click();
+      expect(await byId(page, 'train-screen').innerText()).toContain('campaign.csv');
+      expect(await byId(page, 'check-problem').count()).toBe(0);
+      runs.mmoe = await trainOneEpoch(page, 'MMoE on the campaign');
+      expect(runs.mmoe.dataPath).toBe(csv);
+      const detail = await invoke<RunDetail>(page, 'runs:get', [runs.mmoe.id]);
+      expect(detail.project.graph.blocks.some((b) => b.type === 'expert-group')).toBe(true);
+    },
+    LONG,
+  );
 
-        await byId(page, 'results-tab-runs').click();
-        await byId(page, `run-open-${runs.htlnet!.id}`).click();
-        await page.locator(`[data-testid="run-detail"][data-run="${runs.htlnet!.id}"]`).waitFor();
-        await byId(page, 'export-name').fill('campaign-htlnet');
-        await byId(page, 'export-onnx-button').click();
-        await byId(page, 'export-path').waitFor({ timeout: LONG });
-        const onnx = path.join(app.workspace, 'models', 'campaign-htlnet.onnx');
-        expect(await byId(page, 'export-path').innerText()).toBe(onnx);
-        expect(existsSync(onnx)).toBe(true);
-        const spec = await byId(page, 'export-preprocessing').innerText();
-        expect(readFileSync(spec, 'utf8')).toContain('history_segment');
+  it(
+    'compares the runs, exports ONNX and scores the training file with a warning',
+    async () => {
+      await byId(page, 'tab-results').click();
+      await byId(page, 'results-screen').waitFor();
+      await byId(page, `run-open-${runs.htlnet!.id}`).click();
+      await page
+        .locator(`[data-testid="run-detail"][data-run="${runs.htlnet!.id}"]`)
+        .waitFor({ timeout: LONG });
+      await byId(page, 'chart-calibration-visit').waitFor();
+      // Calibration: ten quantile bins (a rare conversion is not one dot).
+      const detail = await invoke<RunDetail>(page, 'runs:get', [runs.htlnet!.id]);
+      expect(detail.curves.conversion.calibration!.count.length).toBeGreaterThan(2);
+      expect(await byId(page, 'chart-calibration-visit-reading').innerText()).toContain('Good:');
+      await app.screenshot('campaign-04-results');
+      await audit('results, a run');
 
-        await byId(page, 'score-with-run').click();
-        const files = byId(page, 'score-picker-files');
-        await files
-          .locator('[data-testid="score-picker-files-use"][data-name="campaign.csv"]')
-          .click();
-        await byId(page, 'score-out-name').fill('campaign-scored');
-        // A file of the user's own under that name: the app asks before replacing it.
-        const out = path.join(app.workspace, 'predictions', 'campaign-scored.csv');
-        mkdirSync(path.dirname(out), { recursive: true });
-        writeFileSync(out, 'my,own\n1,2\n');
-        await byId(page, 'score-start').click();
-        await byId(page, 'score-replace-dialog').waitFor({ timeout: LONG });
-        // That refusal (400, code output-exists) is expected: it is what made the app ask.
-        await expect.poll(() => app.errors.filter((e) => e.includes('score:start')).length).toBe(1);
-        const expected = (e: string) =>
-          e.includes('/api/invoke/score:start') || e.includes('status of 400 (Bad Request)');
-        app.errors.splice(0, app.errors.length, ...app.errors.filter((e) => !expected(e)));
-        await audit('results, replace the file?');
-        expect(readFileSync(out, 'utf8')).toBe('my,own\n1,2\n');
-        await byId(page, 'score-replace-confirm').click();
-        await byId(page, 'score-result').waitFor({ timeout: LONG });
-        // The input columns are kept before the predictions (the default).
-        expect(await byId(page, 'score-kept').innerText()).toContain('history_segment');
-        const note = await byId(page, 'score-trained-on').innerText();
-        expect(note).toContain('HTLNet on the campaign');
-        expect(note).toMatch(/\d+% of its rows/);
-        expect(readFileSync(out, 'utf8').trimEnd().split('\n')).toHaveLength(ROWS + 1);
-        await app.screenshot('campaign-06-score');
-        await audit('results, score');
+      await byId(page, `compare-${runs.htlnet!.id}`).check();
+      await byId(page, `compare-${runs.mmoe!.id}`).check();
+      await byId(page, 'compare-open').click();
+      await byId(page, 'compare-view').waitFor({ timeout: LONG });
+      const [a, b] = await Promise.all([
+        invoke<RunDetail>(page, 'runs:get', [runs.htlnet!.id]),
+        invoke<RunDetail>(page, 'runs:get', [runs.mmoe!.id]),
+      ]);
+      // The best is highlighted only where the shown values differ.
+      for (const [task, metric, higher] of [
+        ['visit', 'auc', true],
+        ['spend', 'nrmse', false],
+      ] as const) {
+        const [va, vb] = [a.test![task][metric], b.test![task][metric]];
+        const [sa, sb] = [formatMetric(metric, va), formatMetric(metric, vb)];
+        const cellA = byId(page, `compare-metric-${task}-${metric}-${a.id}`);
+        const cellB = byId(page, `compare-metric-${task}-${metric}-${b.id}`);
+        expect(await cellA.innerText()).toBe(sa);
+        const aWins = sa !== sb && (higher ? va > vb : va < vb);
+        const bWins = sa !== sb && !aWins;
+        expect(await cellA.getAttribute('data-best')).toBe(aWins ? 'true' : null);
+        expect(await cellB.getAttribute('data-best')).toBe(bWins ? 'true' : null);
+      }
+      await app.screenshot('campaign-05-compare');
+      await audit('results, compare');
 
-        // A new empty canvas keeps the data and starts at full size (not a template's zoom).
-        await byId(page, 'tab-model').click();
-        const dirty = (await page.title()).includes('•');
-        await byId(page, 'toolbar-new').click();
-        await byId(page, 'template-empty').click();
-        if (dirty) await byId(page, 'confirm-discard').click();
-        await byId(page, 'empty-state').waitFor({ timeout: LONG });
-        expect(await byId(page, 'project-data').getAttribute('data-source')).toBe(csv);
-        await expect
-          .poll(() =>
-            page.evaluate(() => {
-              const viewport = document.querySelector<HTMLElement>('.react-flow__viewport');
-              return new DOMMatrixReadOnly(getComputedStyle(viewport!).transform).a;
-            }),
-          )
-          .toBe(1);
+      await byId(page, 'results-tab-runs').click();
+      await byId(page, `run-open-${runs.htlnet!.id}`).click();
+      await page.locator(`[data-testid="run-detail"][data-run="${runs.htlnet!.id}"]`).waitFor();
+      await byId(page, 'export-name').fill('campaign-htlnet');
+      await byId(page, 'export-onnx-button').click();
+      await byId(page, 'export-path').waitFor({ timeout: LONG });
+      const onnx = path.join(app.workspace, 'models', 'campaign-htlnet.onnx');
+      expect(await byId(page, 'export-path').innerText()).toBe(onnx);
+      expect(existsSync(onnx)).toBe(true);
+      const spec = await byId(page, 'export-preprocessing').innerText();
+      expect(readFileSync(spec, 'utf8')).toContain('history_segment');
 
-        // Building help: a tower alone needs an input; what fits is offered, added and connected.
-        await byId(page, 'palette-item-tower').click();
-        await byId(page, 'problem-fixes').first().waitFor({ timeout: LONG });
-        await audit('model, building help');
-        await byId(page, 'fix-add-shared-embedding').first().click();
-        await page.locator('.react-flow__edge').first().waitFor({ timeout: LONG });
-        // One node added (the node's own problem badge, node-problem-…, is not a node).
-        await expect
-          .poll(() =>
-            page.locator('.block-node[data-testid^="node-"][data-testid*="embedding"]').count(),
-          )
-          .toBe(1);
-        // Next: the embedding's own input, with feature inputs offered.
-        await byId(page, 'fix-add-feature-input').first().waitFor({ timeout: LONG });
-        await app.screenshot('campaign-07-building-help');
+      await byId(page, 'score-with-run').click();
+      const files = byId(page, 'score-picker-files');
+      await files
+        .locator('[data-testid="score-picker-files-use"][data-name="campaign.csv"]')
+        .click();
+      await byId(page, 'score-out-name').fill('campaign-scored');
+      // A file of the user's own under that name: the app asks before replacing it.
+      const out = path.join(app.workspace, 'predictions', 'campaign-scored.csv');
+      mkdirSync(path.dirname(out), { recursive: true });
+      writeFileSync(out, 'my,own\n1,2\n');
+      await byId(page, 'score-start').click();
+      await byId(page, 'score-replace-dialog').waitFor({ timeout: LONG });
+      // That refusal (400, code output-exists) is expected: it is what made the app ask.
+      await expect.poll(() => app.errors.filter((e) => e.includes('score:start')).length).toBe(1);
+      const expected = (e: string) =>
+        e.includes('/api/invoke/score:start') || e.includes('status of 400 (Bad Request)');
+      app.errors.splice(0, app.errors.length, ...app.errors.filter((e) => !expected(e)));
+      await audit('results, replace the file?');
+      expect(readFileSync(out, 'utf8')).toBe('my,own\n1,2\n');
+      await byId(page, 'score-replace-confirm').click();
+      await byId(page, 'score-result').waitFor({ timeout: LONG });
+      // The input columns are kept before the predictions (the default).
+      expect(await byId(page, 'score-kept').innerText()).toContain('history_segment');
+      const note = await byId(page, 'score-trained-on').innerText();
+      expect(note).toContain('HTLNet on the campaign');
+      expect(note).toMatch(/\d+% of its rows/);
+      expect(readFileSync(out, 'utf8').trimEnd().split('\n')).toHaveLength(ROWS + 1);
+      await app.screenshot('campaign-06-score');
+      await audit('results, score');
 
-        expect(found, found.join('\n\n')).toEqual([]);
-        expect(app.errors, app.errors.join('\n')).toEqual([]);
-      },
-      LONG,
-    );
-  },
-);
+      // A new empty canvas keeps the data and starts at full size (not a template's zoom).
+      await byId(page, 'tab-model').click();
+      const dirty = (await page.title()).includes('•');
+      await byId(page, 'toolbar-new').click();
+      await byId(page, 'template-empty').click();
+      if (dirty) await byId(page, 'confirm-discard').click();
+      await byId(page, 'empty-state').waitFor({ timeout: LONG });
+      expect(await byId(page, 'project-data').getAttribute('data-source')).toBe(csv);
+      await expect
+        .poll(() =>
+          page.evaluate(() => {
+            const viewport = document.querySelector<HTMLElement>('.react-flow__viewport');
+            return new DOMMatrixReadOnly(getComputedStyle(viewport!).transform).a;
+          }),
+        )
+        .toBe(1);
+
+      // Building help: a tower alone needs an input; what fits is offered, added and connected.
+      await byId(page, 'palette-item-tower').click();
+      await byId(page, 'problem-fixes').first().waitFor({ timeout: LONG });
+      await audit('model, building help');
+      await byId(page, 'fix-add-shared-embedding').first().click();
+      await page.locator('.react-flow__edge').first().waitFor({ timeout: LONG });
+      // One node added (the node's own problem badge, node-problem-…, is not a node).
+      await expect
+        .poll(() =>
+          page.locator('.block-node[data-testid^="node-"][data-testid*="embedding"]').count(),
+        )
+        .toBe(1);
+      // Next: the embedding's own input, with feature inputs offered.
+      await byId(page, 'fix-add-feature-input').first().waitFor({ timeout: LONG });
+      await app.screenshot('campaign-07-building-help');
+
+      expect(found, found.join('\n\n')).toEqual([]);
+      expect(app.errors, app.errors.join('\n')).toEqual([]);
+    },
+    LONG,
+  );
+});

@@ -7,16 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eUnavailable, startApp, type AppSession } from './harness';
-
-const unavailable = e2eUnavailable();
-// CI installs Chromium and builds first: there a missing piece is a failure, not a skip.
-const required = process.env.CI !== undefined || process.env.HTLNET_E2E === '1';
-/** Generous: the machine may be busy; nothing here asserts speed. */
-const LONG = 300_000;
-
-const byId = (page: Page | Locator, id: string) => page.locator(`[data-testid="${id}"]`);
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startApp, type AppSession, LONG, byId, describeE2E } from './harness';
 
 async function centre(locator: Locator): Promise<{ x: number; y: number }> {
   await locator.waitFor({ state: 'visible' });
@@ -166,12 +158,11 @@ const CONNECTIONS: [[string, string], [string, string]][] = [
   ],
 ];
 
-describe.skipIf(unavailable !== null && !required)('model editor (Chromium)', () => {
+describeE2E('model editor (Chromium)', () => {
   let app: AppSession;
   let page: Page;
 
   beforeAll(async () => {
-    if (unavailable) throw new Error(unavailable);
     app = await startApp();
     page = app.page;
     page.on('dialog', (dialog) => void dialog.accept());

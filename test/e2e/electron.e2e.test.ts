@@ -13,9 +13,9 @@ import path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/ipc/security';
+import { LONG } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const LONG = 600_000;
 
 /** The Electron binary, or why there is none. */
 function electronBinary(): { path: string } | { reason: string } {

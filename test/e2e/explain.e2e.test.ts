@@ -4,34 +4,11 @@
 // explanation is kept with the run. Screenshot: test-results/screenshots/explain-*.png.
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Explanation } from '../../src-main/shared/explain';
 import type { JobStarted, RunSummary, TrainStarted } from '../../src-main/ipc/api';
 import type { ProjectFile } from '../../src-main/shared/project';
-import { e2eUnavailable, startApp, type AppSession } from './harness';
-
-const unavailable = e2eUnavailable();
-const required = process.env.CI !== undefined || process.env.HTLNET_E2E === '1';
-const LONG = 600_000;
-
-async function invoke<T>(page: Page, channel: string, args: unknown[] = []): Promise<T> {
-  return page.evaluate(
-    async ({ channel, args }) => {
-      const token = sessionStorage.getItem('htlnet-studio-token') ?? '';
-      const r = await fetch(`/api/invoke/${channel}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-HTLNet-Token': token },
-        body: JSON.stringify(args),
-      });
-      const body = (await r.json()) as { result?: unknown; error?: string };
-      if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
-      return body.result;
-    },
-    { channel, args },
-  ) as Promise<T>;
-}
-
-const byId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
+import { startApp, type AppSession, LONG, byId, describeE2E, invoke } from './harness';
 
 /** Waits until `check` holds (set-up code runs outside a test, where expect.poll cannot). */
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -42,13 +19,12 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   }
 }
 
-describe.skipIf(unavailable !== null && !required)('explaining a run (Chromium)', () => {
+describeE2E('explaining a run (Chromium)', () => {
   let app: AppSession;
   let page: Page;
   let runId: string;
 
   beforeAll(async () => {
-    if (unavailable) throw new Error(unavailable);
     app = await startApp({ viewport: { width: 1440, height: 1400 } });
     page = app.page;
     await byId(page, 'app').waitFor({ timeout: LONG });

@@ -8,7 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+import { describe } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -25,6 +32,50 @@ export function e2eUnavailable(): string | null {
   }
   if (!existsSync(WEB_SERVER)) return 'The browser-mode server is not built: run `npm run build`.';
   return null;
+}
+
+/**
+ * Where these tests run: Chromium and a build are here, or they are required (CI installs
+ * Chromium and builds first, and HTLNET_E2E=1 asks for them), so a missing piece is a failure
+ * (startApp throws the reason), not a skip.
+ */
+export const describeE2E = describe.skipIf(
+  e2eUnavailable() !== null && process.env.CI === undefined && process.env.HTLNET_E2E !== '1',
+);
+
+/** Waits for the engine: generous, since the machine may be busy; nothing asserts speed. */
+export const LONG = 600_000;
+
+export const byId = (page: Page | Locator, id: string) => page.locator(`[data-testid="${id}"]`);
+
+/** Calls the host's API from the page, as the app does (token from the session). */
+export async function invoke<T>(page: Page, channel: string, args: unknown[] = []): Promise<T> {
+  return page.evaluate(
+    async ({ channel, args }) => {
+      const token = sessionStorage.getItem('htlnet-studio-token') ?? '';
+      const r = await fetch(`/api/invoke/${channel}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-HTLNet-Token': token },
+        body: JSON.stringify(args),
+      });
+      const body = (await r.json()) as { result?: unknown; error?: string };
+      if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
+      return body.result;
+    },
+    { channel, args },
+  ) as Promise<T>;
+}
+
+/** A small seeded generator (mulberry32): the same data every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 export interface AppSession {

@@ -7,38 +7,21 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../src-main/ipc/api';
 import { formatCount, formatMetric } from '../../src-renderer/journey/format';
-import { e2eUnavailable, SCREENSHOT_DIR, startApp, type AppSession } from './harness';
-
-const unavailable = e2eUnavailable();
-const required = process.env.CI !== undefined || process.env.HTLNET_E2E === '1';
+import {
+  SCREENSHOT_DIR,
+  startApp,
+  type AppSession,
+  LONG,
+  byId,
+  describeE2E,
+  invoke,
+} from './harness';
 
 const ROWS = 20_000;
-/** Waits for the engine: generous, since the machine may be busy; nothing asserts speed. */
-const LONG = 600_000;
-
-/** Calls the host's API from the page, as the app does (token from the session). */
-async function invoke<T>(page: Page, channel: string, args: unknown[] = []): Promise<T> {
-  return page.evaluate(
-    async ({ channel, args }) => {
-      const token = sessionStorage.getItem('htlnet-studio-token') ?? '';
-      const r = await fetch(`/api/invoke/${channel}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-HTLNet-Token': token },
-        body: JSON.stringify(args),
-      });
-      const body = (await r.json()) as { result?: unknown; error?: string };
-      if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
-      return body.result;
-    },
-    { channel, args },
-  ) as Promise<T>;
-}
-
-const byId = (page: Page | Locator, id: string) => page.locator(`[data-testid="${id}"]`);
 
 /** How many points a chart's series holds. */
 async function points(page: Page, chart: string, series: string): Promise<number> {
@@ -90,14 +73,13 @@ async function waitForOutcome(page: Page): Promise<string> {
   return (await byId(page, 'train-outcome').getAttribute('data-status'))!;
 }
 
-describe.skipIf(unavailable !== null && !required)("the analyst's journey (Chromium)", () => {
+describeE2E("the analyst's journey (Chromium)", () => {
   let app: AppSession;
   let page: Page;
   let samplePath: string;
   const runs: { htlnet?: string; stopped?: string; mmoe?: string } = {};
 
   beforeAll(async () => {
-    if (unavailable) throw new Error(unavailable);
     app = await startApp({ viewport: { width: 1440, height: 960 } });
     page = app.page;
     await byId(page, 'app').waitFor({ timeout: LONG });
@@ -414,11 +396,10 @@ describe.skipIf(unavailable !== null && !required)("the analyst's journey (Chrom
   );
 });
 
-describe.skipIf(unavailable !== null && !required)('first start: the sample in one click', () => {
+describeE2E('first start: the sample in one click', () => {
   let app: AppSession;
 
   beforeAll(async () => {
-    if (unavailable) throw new Error(unavailable);
     app = await startApp();
     await byId(app.page, 'app').waitFor({ timeout: LONG });
   }, LONG);

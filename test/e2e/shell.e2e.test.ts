@@ -1,18 +1,13 @@
 // The browser-mode shell in Chromium: the page loads under the app's CSP without errors, the
 // token leaves the address bar but survives a reload, and another site cannot use the API.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eUnavailable, startApp, type AppSession } from './harness';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startApp, type AppSession, describeE2E } from './harness';
 
-const unavailable = e2eUnavailable();
-// CI installs Chromium and builds first (.ci/run, npm test): there a missing piece is a failure.
-const required = process.env.CI !== undefined || process.env.HTLNET_E2E === '1';
-
-describe.skipIf(unavailable !== null && !required)('browser-mode shell (Chromium)', () => {
+describeE2E('browser-mode shell (Chromium)', () => {
   let app: AppSession;
 
   beforeAll(async () => {
-    if (unavailable) throw new Error(unavailable);
     app = await startApp();
   });
   afterAll(async () => {

@@ -5,23 +5,14 @@
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eUnavailable, startApp, type AppSession } from './harness';
-
-const unavailable = e2eUnavailable();
-const required = process.env.CI !== undefined || process.env.HTLNET_E2E === '1';
-const LONG = 300_000;
-const byId = (page: Page | Locator, id: string) => page.locator(`[data-testid="${id}"]`);
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startApp, type AppSession, LONG, byId, describeE2E, rng } from './harness';
 
 /** About 3.8 MB: 130,000 rows of a funnel with a text segment and an amount. */
 function bigCsv(): string {
   const lines = ['user_id,segment,device,visits,visit,conversion,spend'];
-  let a = 7;
-  const rand = () => {
-    a = (a * 1103515245 + 12345) % 2147483648;
-    return a / 2147483648;
-  };
+  const rand = rng(7);
   for (let i = 0; i < 130_000; i++) {
     const visit = rand() < 0.2 ? 1 : 0;
     const conversion = visit && rand() < 0.3 ? 1 : 0;
@@ -33,7 +24,7 @@ function bigCsv(): string {
   return lines.join('\n') + '\n';
 }
 
-describe.skipIf(unavailable !== null && !required)('uploading a CSV of a few MB (Chromium)', () => {
+describeE2E('uploading a CSV of a few MB (Chromium)', () => {
   let app: AppSession;
   let page: Page;
   let file: string;
