@@ -692,6 +692,16 @@ export const CATALOG: readonly BlockSpec[] = [
         default: true,
       },
       {
+        name: 'calibrator',
+        title: 'Calibrator weight',
+        description:
+          "AITM's behavioural expectation calibrator (Xi et al. 2021): adds weight x the batch mean of max(p_t - p_t-1, 0) for consecutive binary tasks, so a later funnel step is not predicted likelier than the one before it. 0 turns it off; the AITM template uses the paper's 0.6.",
+        kind: 'number',
+        default: 0,
+        min: 0,
+        max: 100,
+      },
+      {
         name: 'patience',
         title: 'Early-stopping patience',
         description: 'Epochs without validation improvement before stopping (0: never stop early).',

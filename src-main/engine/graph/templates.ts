@@ -228,6 +228,7 @@ export function buildTemplate(
     epochs: 10,
     adjustment: settings.adjustment,
     stopGradient: settings.stopGradient,
+    calibrator: settings.calibrator ?? 0,
     patience: 2,
     seed: 42,
   });
@@ -245,6 +246,8 @@ export function buildTemplate(
 interface OptimizerChoice {
   adjustment: GradientAdjustment;
   stopGradient: boolean;
+  /** The calibrator weight (AITM only; 0 when absent). */
+  calibrator?: number;
 }
 
 type Builder = (g: GraphBuilder, tasks: TaskNames[], center: number) => OptimizerChoice;
@@ -460,6 +463,7 @@ const BUILDERS: Record<TemplateKind, Builder> = {
       head(g, t, [fusion]);
       previous = fusion;
     }
-    return { adjustment: 'none', stopGradient: false };
+    // The calibrator (p_t <= p_{t-1}) at the weight of the paper's released code.
+    return { adjustment: 'none', stopGradient: false, calibrator: 0.6 };
   },
 };

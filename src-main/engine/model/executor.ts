@@ -696,6 +696,25 @@ export class Executor {
         }
       }
     });
+    // The calibrator: d/dp_b = w/N * [p_b > p_a], d/dp_a = -w/N * [p_b > p_a] (the head's
+    // backward takes dp through the sigmoid: d/dlogit = dp * p (1 - p)).
+    const cal = this.program.calibrator;
+    if (cal.weight > 0) {
+      const scale = cal.weight / fullBatch;
+      for (const [a, b] of cal.pairs) {
+        if (!weights[b]) continue;
+        const va = this.values[this.program.tasks[a].value] as BinaryState;
+        const vb = this.values[this.program.tasks[b].value] as BinaryState;
+        const da = this.touchProb(va, B);
+        const db = this.touchProb(vb, B);
+        for (let r = 0; r < B; r++) {
+          if (vb.prob[r] > va.prob[r]) {
+            db[r] += scale;
+            da[r] -= scale;
+          }
+        }
+      }
+    }
     const { ops } = this.program;
     for (let i = ops.length - 1; i >= 0; i--) this.backwardOp(ops[i], this.state[i]);
   }

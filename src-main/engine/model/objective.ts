@@ -114,3 +114,19 @@ export function withLegacyObjectives(project: ProjectFile): ProjectFile {
     },
   };
 }
+
+/**
+ * AITM's behavioural expectation calibrator (Xi et al., KDD 2021): for consecutive binary tasks
+ * a -> b in chain order, weight * mean over the batch of max(p_b - p_a, 0). Returned as the
+ * pairs [a, b]; a training pass that holds task b carries the pair's term.
+ */
+export function calibratorPairs(types: readonly ('binary' | 'regression')[]): [number, number][] {
+  const pairs: [number, number][] = [];
+  let previous = -1;
+  types.forEach((type, t) => {
+    if (type !== 'binary') return;
+    if (previous >= 0) pairs.push([previous, t]);
+    previous = t;
+  });
+  return pairs;
+}

@@ -28,6 +28,8 @@ export interface OptimizerSettings {
   gamma: number;
   clip: number;
   stopGradient: boolean;
+  /** AITM's behavioural expectation calibrator weight (0: off), see calibratorPairs. */
+  calibrator: number;
   patience: number;
   /** What the best epoch is chosen by (train/trainer.ts, earlyStoppingScore). */
   selection: Selection;
@@ -142,6 +144,7 @@ export function planModel(project: ProjectFile): ModelPlan {
     gamma: Number(o.gamma),
     clip: Number(o.clip),
     stopGradient: Boolean(o.stopGradient),
+    calibrator: Math.max(0, Number(o.calibrator ?? 0)) || 0,
     patience: Number(o.patience),
     selection: o.selection as Selection,
     seed: Number(o.seed),

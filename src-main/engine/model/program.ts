@@ -8,7 +8,7 @@ import { parseIntList } from '../../shared/catalog';
 import type { Block } from '../../shared/project';
 import type { HtlnetModel } from './model';
 import { isStopGradientPort } from './plan';
-import { headOutputs } from './objective';
+import { calibratorPairs, headOutputs } from './objective';
 import type { Objective } from '../../shared/catalog';
 
 /** One part of an operation's (column-concatenated) input. */
@@ -126,6 +126,8 @@ export interface Program {
     objective: Objective;
     tweediePower: number;
   }[];
+  /** The calibrator (objective.ts calibratorPairs): its weight (0: off) and task pairs. */
+  calibrator: { weight: number; pairs: [number, number][] };
 }
 
 /** Activations the executor implements. */
@@ -402,6 +404,10 @@ export function compileProgram(model: HtlnetModel): { program: Program } | { rea
       tableRows: model.embeddings.map((e) => e.tables.map((t) => t.rows)),
       consumers: plan.consumers.map((c) => ({ embedding: c.embedding, grad: c.tasks.length > 0 })),
       tasks,
+      calibrator: {
+        weight: plan.optimizer.calibrator,
+        pairs: calibratorPairs(plan.tasks.map((t) => t.type)),
+      },
     },
   };
 }

@@ -26,7 +26,7 @@ import type { Batch, HtlnetModel, TaskOutput } from '../model/model';
 import { bceWithLogits, bceWithProbs } from '../model/ops';
 import { WasmKernels, type WasmBackendHandle } from '../model/kernels';
 import { compileProgram, type Program } from '../model/program';
-import { LOG_MEAN_LIMIT, SIGMA_MIN, SIGMA_SPAN } from '../model/objective';
+import { LOG_MEAN_LIMIT, SIGMA_MIN, SIGMA_SPAN, calibratorPairs } from '../model/objective';
 import type { TaskPlan } from '../model/plan';
 import { ExecutorEngine } from './parallel';
 import { adjustmentCoefficients, type TaskGradientStats } from './adjust';
@@ -609,14 +609,20 @@ export class TfjsEngine implements GradientEngine {
       tf.tensor2d(embedded[c.embedding], [batch.size, widths[c.embedding]]),
     );
     const losses = new Array<number>(T).fill(NaN);
+    const cw = plan.optimizer.calibrator;
+    const calibrator = cw > 0 ? calibratorPairs(plan.tasks.map((t) => t.type)) : [];
     const pass = (tasks: number[]): StreamGrads => {
       const taskSet = new Set(tasks);
+      // What the pass differentiates reaches its tasks, and the earlier task of a calibrator
+      // pair it carries.
+      const reached = new Set(tasks);
+      for (const [a, b] of calibrator) if (taskSet.has(b)) reached.add(a);
       const consumerIdx = plan.consumers
-        .map((c, i) => (c.tasks.some((t) => taskSet.has(t)) ? i : -1))
+        .map((c, i) => (c.tasks.some((t) => reached.has(t)) ? i : -1))
         .filter((i) => i >= 0);
       const paramNames = model.denseNames.filter((name) => {
         const r = plan.reach.get(model.blockOfParam.get(name)!)!;
-        return tasks.some((t) => r.has(t));
+        return [...reached].some((t) => r.has(t));
       });
       const args: tf.Tensor[] = [
         ...consumerIdx.map((i) => consumerTensors[i]),
@@ -636,9 +642,12 @@ export class TfjsEngine implements GradientEngine {
         const lossValues = tf.stack(taskLosses).dataSync();
         // Every pass computes every task's prediction: record all losses (weight-0 tasks too).
         for (let t = 0; t < T; t++) losses[t] = lossValues[t];
-        return tf.addN(
-          tasks.map((t) => tf.mul(taskLosses[t], plan.tasks[t].lossWeight)),
-        ) as tf.Scalar;
+        const terms = tasks.map((t) => tf.mul(taskLosses[t], plan.tasks[t].lossWeight));
+        // The calibrator's pairs ride with the pass that holds their later task.
+        for (const [a, b] of calibrator) {
+          if (taskSet.has(b)) terms.push(calibratorLossTensor(outs[a].prob!, outs[b].prob!, cw));
+        }
+        return tf.addN(terms) as tf.Scalar;
       };
       const { value, grads } = tf.tidy(() => {
         const r = tf.valueAndGrads(f)(args);
@@ -661,6 +670,11 @@ export class TfjsEngine implements GradientEngine {
   }
 
   dispose(): void {}
+}
+
+/** AITM's calibrator term: weight * mean(max(p_b - p_a, 0)) (model/objective.ts). */
+export function calibratorLossTensor(pa: tf.Tensor1D, pb: tf.Tensor1D, weight: number): tf.Scalar {
+  return tf.mul(tf.mean(tf.relu(tf.sub(pb, pa))), weight) as tf.Scalar;
 }
 
 /** A task's mean loss over the batch (see model/objective.ts for the regression objectives). */

@@ -16,7 +16,14 @@ import {
   transformTarget,
   untransformTarget,
 } from '../../../src-main/engine/data/encoders';
-import { tweedieLoss, zilnLoss, zilnValue } from '../../../src-main/engine/model/objective';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  calibratorPairs,
+  tweedieLoss,
+  zilnLoss,
+  zilnValue,
+} from '../../../src-main/engine/model/objective';
+import { calibratorLossTensor } from '../../../src-main/engine/train/step';
 import { generateSample } from '../../../src-main/engine/data/sample';
 import type { Table } from '../../../src-main/engine/data/types';
 import { serializeProject } from '../../../src-main/engine/graph/project-file';
@@ -332,6 +339,63 @@ print(json.dumps({
       objective: 'ziln',
     });
     Array.from(scaled).forEach((x, i) => expect(py.scaled[i]).toBeCloseTo(x, 5));
+  });
+
+  it('computes the AITM calibrator as the app: its value and gradient', async () => {
+    // Tasks binary, regression, binary, binary: the pairs are (0, 2) and (2, 3).
+    const n = 24;
+    const probs = [0, 1, 2, 3].map((t) =>
+      Array.from({ length: n }, (_, i) => (((i + 1) * (7 + 4 * t)) % 19) / 20 + 0.02),
+    );
+    const weight = 0.6;
+    const script = `
+import json, sys
+import torch
+from types import SimpleNamespace as S
+from step import calibrator_sums
+q = json.load(sys.stdin)
+ps = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in q["probs"]]
+tasks = [S(type=t) for t in ["binary", "regression", "binary", "binary"]]
+sums = calibrator_sums([{"prob": p} for p in ps], tasks, q["weight"])
+total = sum(s for s in sums if s is not None)
+total.backward()
+off = calibrator_sums([{"prob": p} for p in ps], tasks, 0.0)
+print(json.dumps({"carried": [s is not None for s in sums], "total": total.item(),
+  "grads": [p.grad.tolist() if p.grad is not None else [0.0] * len(p) for p in ps], "off": [s is None for s in off]}))`;
+    const result = spawnSync(python!, ['-c', script], {
+      cwd: pkg,
+      input: JSON.stringify({ probs, weight }),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    const py = JSON.parse(result.stdout);
+    expect(calibratorPairs(['binary', 'regression', 'binary', 'binary'])).toEqual([
+      [0, 2],
+      [2, 3],
+    ]);
+    expect(py.carried).toEqual([false, false, true, true]);
+    expect(py.off).toEqual([true, true, true, true]);
+    let total = 0;
+    const grads = probs.map(() => new Array<number>(n).fill(0));
+    for (const [a, b] of [
+      [0, 2],
+      [2, 3],
+    ]) {
+      const pa = tf.tensor1d(probs[a]);
+      const pb = tf.tensor1d(probs[b]);
+      // The app's term is a batch mean; Python's is a sum, divided by the batch size in step.py.
+      total += calibratorLossTensor(pa, pb, weight).dataSync()[0] * n;
+      tf.dispose([pa, pb]);
+      for (let i = 0; i < n; i++) {
+        if (probs[b][i] > probs[a][i]) {
+          grads[b][i] += weight;
+          grads[a][i] -= weight;
+        }
+      }
+    }
+    expect(total).toBeGreaterThan(0);
+    expect(py.total).toBeCloseTo(total, 4);
+    grads.forEach((g, t) => g.forEach((x, i) => expect(py.grads[t][i]).toBeCloseTo(x, 9)));
   });
 
   it('updates embedding tables with lazy and dense Adam as the app does', async () => {

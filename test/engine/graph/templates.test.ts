@@ -105,6 +105,7 @@ describe('HTLNet', () => {
       gamma: 0.1,
       clip: 10,
       stopGradient: true,
+      calibrator: 0,
       patience: 2,
       selection: 'all',
       seed: 42,
@@ -246,7 +247,11 @@ describe('baselines', () => {
     expect(sources(p, 'head-amount', 'in')).toEqual(['fusion-amount']);
     expect(block(p, 'transfer-amount').params.units).toBe('32');
     expect(p.graph.blocks.some((b) => b.type === 'label-embedding')).toBe(false);
-    expect(block(p, 'optimizer').params).toMatchObject({ adjustment: 'none', stopGradient: false });
+    expect(block(p, 'optimizer').params).toMatchObject({
+      adjustment: 'none',
+      stopGradient: false,
+      calibrator: 0.6,
+    });
   });
 
   it('refuses an unknown kind and a binding without tasks', () => {

@@ -9,7 +9,14 @@ import { compileProgram, type Program } from '../../../src-main/engine/model/pro
 import { prepareRun } from '../../../src-main/engine/pipeline';
 import { predictRows, predictRowsAsync } from '../../../src-main/engine/train/evaluate';
 import { allocateOutputs, ShardRunner, tableSources } from '../../../src-main/engine/train/shard';
-import { fastSetup, TrainStep, type StepGradients } from '../../../src-main/engine/train/step';
+import * as tf from '@tensorflow/tfjs-core';
+import { calibratorPairs } from '../../../src-main/engine/model/objective';
+import {
+  calibratorLossTensor,
+  fastSetup,
+  TrainStep,
+  type StepGradients,
+} from '../../../src-main/engine/train/step';
 import { trainModel } from '../../../src-main/engine/train/trainer';
 import type { ProjectFile } from '../../../src-main/shared/project';
 import { backend, sampleTable, setParams, template } from '../../helpers/engine';
@@ -365,5 +372,93 @@ describe('data-parallel steps', () => {
     const click = (o: typeof a.outcome) =>
       (o.history[o.history.length - 1].validation.click as { auc: number }).auc;
     expect(Math.abs(click(c.outcome) - click(a.outcome))).toBeLessThan(0.01);
+  });
+});
+
+// AITM's behavioural expectation calibrator (Xi et al. 2021): weight * mean over the batch of
+// max(p_t - p_{t-1}, 0) for consecutive binary tasks, on both engines.
+describe('the AITM calibrator', () => {
+  it('is the weight times the batch mean of max(p_t - p_{t-1}, 0)', () => {
+    const pa = tf.tensor1d([0.5, 0.2, 0.9, 0.1]);
+    const pb = tf.tensor1d([0.3, 0.6, 0.9, 0.35]);
+    const loss = calibratorLossTensor(pa, pb, 0.6);
+    // (0 + 0.4 + 0 + 0.25) / 4 * 0.6
+    expect(loss.dataSync()[0]).toBeCloseTo(0.0975, 6);
+    tf.dispose([pa, pb, loss]);
+  });
+
+  it('pairs consecutive binary tasks only', () => {
+    expect(calibratorPairs(['binary', 'binary', 'regression'])).toEqual([[0, 1]]);
+    expect(calibratorPairs(['binary', 'regression', 'binary', 'binary'])).toEqual([
+      [0, 2],
+      [2, 3],
+    ]);
+    expect(calibratorPairs(['regression', 'binary'])).toEqual([]);
+  });
+
+  it('the AITM template uses the paper weight 0.6; the others leave it off', () => {
+    expect(
+      template('aitm').graph.blocks.find((b) => b.type === 'optimizer')!.params.calibrator,
+    ).toBe(0.6);
+    expect(
+      template('htlnet').graph.blocks.find((b) => b.type === 'optimizer')!.params.calibrator,
+    ).toBe(0);
+  });
+
+  it('its gradient: the executor equals tfjs, and the heads move by the hand-computed amount', async () => {
+    const weight = 2.5;
+    const aitm = (calibrator: number) => {
+      const p = small('aitm', 'default');
+      setParams(p, 'optimizer', { calibrator });
+      return p;
+    };
+    const on = await setup(aitm(weight));
+    const off = await setup(aitm(0));
+    expect(on.plan.optimizer.calibrator).toBe(weight);
+    expect(off.plan.optimizer.calibrator).toBe(0);
+    const [a, b] = [0, 1];
+    expect(on.plan.tasks[a].type).toBe('binary');
+    expect(on.plan.tasks[b].type).toBe('binary');
+    // Same seed, same weights: the predictions on the batch give the calibrator's gradient.
+    const probs = predictRows(on.model, on.data, on.batch.rows, on.targetEncoders, 64).raw;
+    const N = on.batch.size;
+    let dA = 0;
+    let dB = 0;
+    let active = 0;
+    for (let r = 0; r < N; r++) {
+      const pa = probs[a][r];
+      const pb = probs[b][r];
+      if (pb <= pa) continue;
+      active++;
+      dB += (weight / N) * pb * (1 - pb);
+      dA -= (weight / N) * pa * (1 - pa);
+    }
+    expect(active).toBeGreaterThan(0);
+    expect(active).toBeLessThan(N);
+    const bias = (run: typeof on, t: number) => `${run.plan.tasks[t].headId}/bias`;
+    for (const perTaskPasses of [false, true]) {
+      const grads = async (run: typeof on, engine: 'fast' | 'tfjs') => {
+        const step = new TrainStep(run.model, run.data, run.targets, { engine });
+        const g = await step.gradients(run.batch, 77, { perTaskPasses });
+        if (engine === 'fast') step.dispose();
+        return g;
+      };
+      const onFast = await grads(on, 'fast');
+      const onTfjs = await grads(on, 'tfjs');
+      const offFast = await grads(off, 'fast');
+      const offTfjs = await grads(off, 'tfjs');
+      expect(worstDifference(onFast, onTfjs)).toBeLessThan(1e-4);
+      // The reported task losses leave the calibrator out.
+      onFast.losses.forEach((l, t) => expect(l).toBeCloseTo(offFast.losses[t], 5));
+      for (const [on_, off_] of [
+        [onFast, offFast],
+        [onTfjs, offTfjs],
+      ]) {
+        const delta = (t: number) =>
+          on_.dense.get(bias(on, t))![0] - off_.dense.get(bias(off, t))![0];
+        expect(delta(b)).toBeCloseTo(dB, 5);
+        expect(delta(a)).toBeCloseTo(dA, 5);
+      }
+    }
   });
 });

@@ -61,6 +61,7 @@ class Settings:
     seed: int
     selection: str = "binary-auc"  # what the best epoch is chosen by (evaluate.py)
     table_adam: str = "lazy"  # Adam on embedding tables: "lazy" (touched rows) or "dense"
+    calibrator: float = 0.0  # AITM's calibrator weight (step.py calibrator_sums); 0: off
 
 
 class Job:
@@ -111,6 +112,7 @@ class Job:
             int(o["seed"]),
             o.get("selection", "binary-auc"),
             o.get("tableAdam", "lazy"),
+            max(0.0, float(o.get("calibrator", 0) or 0)),
         )
         self.split = plan["split"]  # {"kind": "random"} | {"kind": "time", "column": ...}
         self.fractions = plan["fractions"]

@@ -64,6 +64,23 @@ def loss_sums(outputs: list, targets: list, tasks: list) -> list:
     return out
 
 
+def calibrator_sums(outputs: list, tasks: list, weight: float) -> list:
+    """AITM's behavioural expectation calibrator (Xi et al. 2021), per task: for consecutive binary
+    tasks a -> b, weight * sum over the rows of max(p_b - p_a, 0), carried by task b (None where
+    there is none). Divided by the batch size it is the paper's weight * mean."""
+    out = [None] * len(tasks)
+    if weight <= 0:
+        return out
+    previous = -1
+    for t, task in enumerate(tasks):
+        if task.type != "binary":
+            continue
+        if previous >= 0:
+            out[t] = weight * torch.relu(outputs[t]["prob"] - outputs[previous]["prob"]).sum()
+        previous = t
+    return out
+
+
 def ziln_loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Per row: softplus(q) - q [y > 0] + [y > 0] (log sigma + (log y - m)^2 / (2 sigma^2))."""
     q, m, s = z[:, 0], z[:, 1], z[:, 2]
@@ -107,20 +124,23 @@ class TrainStep:
         edges = [outputs[c.embedding].clone().requires_grad_() for c in job.consumers]
         context = self.model.no_sync() if self.per_task_passes and self.cluster.distributed else nullcontext()
         with context:
-            sums = loss_sums(self.model(edges, noise), batch.targets, job.tasks)
+            outputs = self.model(edges, noise)
+            sums = loss_sums(outputs, batch.targets, job.tasks)
+            calibrator = calibrator_sums(outputs, job.tasks, self.settings.calibrator)
             losses = self.cluster.sum_(torch.stack([s.detach() for s in sums]).double()).cpu().numpy() / size
             if not np.isfinite(losses).all():
                 return losses
             if self.per_task_passes:
-                edge_grads, dense_grads = self._per_task_gradients(sums, edges, size)
+                edge_grads, dense_grads = self._per_task_gradients(sums, calibrator, edges, size)
             else:
-                edge_grads, dense_grads = self._summed_gradient(sums, edges, size)
+                edge_grads, dense_grads = self._summed_gradient(sums, calibrator, edges, size)
         self._update(batch, edge_grads, dense_grads)
         return losses
 
-    def _per_task_gradients(self, sums: list, edges: list, size: int):
+    def _per_task_gradients(self, sums: list, calibrator: list, edges: list, size: int):
         """One pass per weighted task: per task, each edge's gradient (this process's rows) and the
-        dense gradients (summed over processes)."""
+        dense gradients (summed over processes). A task's pass carries the calibrator term it
+        holds."""
         n = len(edges)
         edge_grads, dense_grads = [], []
         for t, task in enumerate(self.job.tasks):
@@ -128,18 +148,24 @@ class TrainStep:
                 edge_grads.append([None] * n)
                 dense_grads.append([None] * len(self.trainable))
                 continue
+            loss = sums[t] * (task.loss_weight / size)
+            if calibrator[t] is not None:
+                loss = loss + calibrator[t] / size
             grads = torch.autograd.grad(
-                sums[t] * (task.loss_weight / size), edges + self.trainable, retain_graph=True, allow_unused=True
+                loss, edges + self.trainable, retain_graph=True, allow_unused=True
             )
             edge_grads.append(list(grads[:n]))
             dense_grads.append(self._sum_over_processes(list(grads[n:])))
         return edge_grads, dense_grads
 
-    def _summed_gradient(self, sums: list, edges: list, size: int):
+    def _summed_gradient(self, sums: list, calibrator: list, edges: list, size: int):
         """One pass of the summed loss. Streams of edge gradients: one per task when adjusting (each
         edge is then reached by one task only), else one. Dense gradients: of the summed loss."""
         job, world = self.job, self.cluster.world
         total = sum(sums[t] * task.loss_weight for t, task in enumerate(job.tasks) if self.weighted[t]) / size
+        for t, c in enumerate(calibrator):
+            if c is not None and self.weighted[t]:
+                total = total + c / size
         # DistributedDataParallel averages over processes: scaled by the world size, the average is
         # the sum of the processes' shares, the whole batch's gradient.
         (total * world).backward()
