@@ -19,8 +19,6 @@
 
 import {
   vec,
-  section,
-  name,
   I32,
   V128,
   END,
@@ -39,6 +37,7 @@ import {
   F32X4_PMAX,
   uleb,
   whileNot,
+  memoryModule,
 } from './wasm-asm';
 
 export type GemmVariant = 'simd' | 'relaxed';
@@ -184,22 +183,7 @@ function functionBody(variant: GemmVariant): number[] {
 
 /** The module's bytes: `matmul` over an imported (non-shared) memory `env.memory`. */
 export function gemmModuleBytes(variant: GemmVariant): Uint8Array<ArrayBuffer> {
-  const body = functionBody(variant);
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...section(1, vec([[0x60, ...vec(new Array<number[]>(8).fill([I32])), 0]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('matmul'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ]);
+  return memoryModule('matmul', functionBody(variant));
 }
 
 /** Whether this runtime has WebAssembly SIMD, and relaxed SIMD (f32x4.relaxed_madd). */

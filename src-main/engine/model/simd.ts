@@ -11,8 +11,6 @@
 
 import {
   vec,
-  section,
-  name,
   I32,
   F32,
   V128,
@@ -31,6 +29,7 @@ import {
   F32X4_PMAX,
   uleb,
   whileNot,
+  memoryModule,
 } from './wasm-asm';
 
 /** Byte offsets on the backend's heap; widths in floats. */
@@ -186,21 +185,7 @@ const projectBody = [
 ];
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...section(1, vec([[0x60, ...vec(new Array<number[]>(8).fill([I32])), 0]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('project'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(projectBody.length), ...projectBody]])),
-  ]);
+  return memoryModule('project', projectBody);
 }
 
 /**

@@ -72,3 +72,22 @@ export const whileNot = (cond: number[], body: number[]) => [
   END,
   END,
 ];
+
+/**
+ * A module of one function taking `params` i32s and returning nothing, exported as `exportName`,
+ * over an imported (non-shared) memory `env.memory` of at least one page.
+ */
+export function memoryModule(
+  exportName: string,
+  body: number[],
+  params = 8,
+): Uint8Array<ArrayBuffer> {
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    ...section(1, vec([[0x60, ...vec(new Array<number[]>(params).fill([I32])), 0]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(3, vec([[0]])),
+    ...section(7, vec([[...name(exportName), 0x00, 0]])),
+    ...section(10, vec([[...uleb(body.length), ...body]])),
+  ]);
+}

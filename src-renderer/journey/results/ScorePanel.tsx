@@ -29,7 +29,7 @@ import type { ScoreRequestArgs } from '../../../src-main/ipc/api';
 import { CsvPicker, ErrorBox, Field, ProgressBar, useAppMode, WorkspaceFiles } from '../ui';
 
 /** The "keep" choice as the host takes it: the named columns of a comma-separated list. */
-function keepArg(choice: 'all' | 'none' | 'some', names: string): ScoreRequestArgs['keep'] {
+function keepArg(choice: KeepChoice, names: string): ScoreRequestArgs['keep'] {
   if (choice !== 'some') return choice;
   return names
     .split(',')
@@ -40,6 +40,27 @@ function keepArg(choice: 'all' | 'none' | 'some', names: string): ScoreRequestAr
 function stem(name: string): string {
   return name.replace(/\.(csv|tsv|txt)(\.gz)?$/i, '');
 }
+
+type KeepChoice = 'all' | 'none' | 'some';
+
+/** Which input columns the predictions file keeps (`keep` of score:start). */
+const KEEP_OPTIONS: { value: KeepChoice; label: string; title: string }[] = [
+  {
+    value: 'all',
+    label: 'all',
+    title: 'Every column of the scored file, then the predictions (rows join back by their own id)',
+  },
+  {
+    value: 'none',
+    label: 'none',
+    title: 'Only the prediction columns (rows join back by their order)',
+  },
+  {
+    value: 'some',
+    label: 'these:',
+    title: 'Only the columns you name (an id, say), then the predictions',
+  },
+];
 
 export function ScorePanel() {
   const mode = useAppMode();
@@ -53,7 +74,7 @@ export function ScorePanel() {
   const [outName, setOutName] = useState('');
   const [outPath, setOutPath] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [keep, setKeep] = useState<'all' | 'none' | 'some'>('all');
+  const [keep, setKeep] = useState<KeepChoice>('all');
   const [keepNames, setKeepNames] = useState('');
   // The request refused because its output exists (a file the app did not write): asks first.
   const [confirmReplace, setConfirmReplace] = useState<ScoreRequestArgs | null>(null);
@@ -276,39 +297,19 @@ export function ScorePanel() {
           data-testid="score-keep"
         >
           <span>Keep the input columns:</span>
-          <label title="Every column of the scored file, then the predictions (rows join back by their own id)">
-            <input
-              type="radio"
-              name="j-score-keep"
-              checked={keep === 'all'}
-              onChange={() => setKeep('all')}
-              disabled={busy}
-              data-testid="score-keep-all"
-            />{' '}
-            all
-          </label>
-          <label title="Only the prediction columns (rows join back by their order)">
-            <input
-              type="radio"
-              name="j-score-keep"
-              checked={keep === 'none'}
-              onChange={() => setKeep('none')}
-              disabled={busy}
-              data-testid="score-keep-none"
-            />{' '}
-            none
-          </label>
-          <label title="Only the columns you name (an id, say), then the predictions">
-            <input
-              type="radio"
-              name="j-score-keep"
-              checked={keep === 'some'}
-              onChange={() => setKeep('some')}
-              disabled={busy}
-              data-testid="score-keep-some"
-            />{' '}
-            these:
-          </label>
+          {KEEP_OPTIONS.map((o) => (
+            <label key={o.value} title={o.title}>
+              <input
+                type="radio"
+                name="j-score-keep"
+                checked={keep === o.value}
+                onChange={() => setKeep(o.value)}
+                disabled={busy}
+                data-testid={`score-keep-${o.value}`}
+              />{' '}
+              {o.label}
+            </label>
+          ))}
           {keep === 'some' && (
             <input
               type="text"
