@@ -27,7 +27,7 @@ import { parseProject } from './engine/graph/project-file';
 import { buildTemplate, TEMPLATE_KINDS } from './engine/graph/templates';
 import { saveRun, trainProject } from './engine/pipeline';
 import type { Table } from './engine/data/types';
-import type { TaskMetrics } from './engine/train/evaluate';
+import type { TaskMetrics } from './engine/predict/evaluate';
 import type { TrainEvent } from './engine/train/trainer';
 import { APP_VERSION } from './engine/version';
 import { exportTorchJob, importTorchModel } from './engine/export/torch';

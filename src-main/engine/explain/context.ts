@@ -15,7 +15,7 @@ import { encodeFields } from '../data/encoders';
 import { parseTargets } from '../data/targets';
 import { UserError } from '../errors';
 import type { HtlnetModel } from '../model/model';
-import { predictRows } from '../train/evaluate';
+import { predictRows } from '../predict/evaluate';
 import { startPredictor } from '../train/parallel';
 import { fastSetup } from '../train/step';
 import type { ModelManifest } from '../export/saved-model';

@@ -12,7 +12,7 @@ import { encodeFields } from '../data/encoders';
 import { parseTargets } from '../data/targets';
 import type { Column, EncodedDataset, Table } from '../data/types';
 import type { HtlnetModel } from '../model/model';
-import { evaluateRowsAsync, predictRowsAsync, type TaskMetrics } from '../train/evaluate';
+import { evaluateRowsAsync, predictRowsAsync, type TaskMetrics } from '../predict/evaluate';
 import type { ModelManifest } from './saved-model';
 
 /** Names of the prediction columns: click_probability, amount_prediction, ... */

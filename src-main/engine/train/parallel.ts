@@ -1,5 +1,5 @@
 // Data-parallel training and inference on worker threads. The main thread computes the first
-// slice of every batch and each worker (worker.ts, its own wasm module and executor) the next
+// slice of every batch and each worker (workers/worker.ts, its own wasm module and executor) the next
 // ones; the embedding tables, the dataset's columns, the targets and the dense weights are
 // shared memory (SharedArrayBuffer), never copied per worker. Per step: the main thread
 // publishes the batch and wakes the workers through an Atomics word, computes its slice, waits
@@ -33,14 +33,14 @@ import {
   waitAsync,
   type SharedTableSource,
   type WorkerInit,
-} from './parallel-protocol';
+} from '../workers/protocol';
 import {
   allocateOutputs,
   InferenceRunner,
   ShardRunner,
   tableSources,
   type ShardOutputs,
-} from './shard';
+} from '../workers/shard';
 import type { GradientEngine, RawGradients, StreamGrads } from './step';
 
 /** A typed array over shared memory: `a` itself when it already is, else a shared copy. */
@@ -68,7 +68,7 @@ export function startTrainWorker(workerData: WorkerInit): Worker | null {
   }
   const dir = path.dirname(here);
   if (here.endsWith('.ts')) {
-    const file = path.join(dir, 'worker.ts');
+    const file = path.join(dir, '..', 'workers', 'worker.ts');
     if (!existsSync(file)) return null;
     let api: string;
     try {

@@ -9,7 +9,7 @@ import { CancelledError } from '../errors';
 import type { HtlnetModel, ModelSnapshot } from '../model/model';
 import type { TaskGradientStats } from './adjust';
 import { transformTarget } from '../data/encoders';
-import { evaluateRowsAsync, type TaskMetrics } from './evaluate';
+import { evaluateRowsAsync, type TaskMetrics } from '../predict/evaluate';
 import { TrainStep } from './step';
 import type { Selection } from '../../shared/catalog';
 

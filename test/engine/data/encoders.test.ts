@@ -16,7 +16,7 @@ import {
 } from '../../../src-main/engine/data/encoders';
 import { generateSample, sampleBinding } from '../../../src-main/engine/data/sample';
 import { splitRows } from '../../../src-main/engine/data/split';
-import { auc, regressionMetrics } from '../../../src-main/engine/train/metrics';
+import { auc, regressionMetrics } from '../../../src-main/engine/predict/metrics';
 
 const parse = (text: string, name = 'd.csv') => parseTableFromBuffer(name, Buffer.from(text));
 

@@ -7,13 +7,13 @@ import { predictCsv, predictTable } from '../../../src-main/engine/export/predic
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
 import { generateSample } from '../../../src-main/engine/data/sample';
 import { saveRun, trainProject } from '../../../src-main/engine/pipeline';
-import { evaluateRows } from '../../../src-main/engine/train/evaluate';
+import { evaluateRows } from '../../../src-main/engine/predict/evaluate';
 import {
   earlyStoppingScore,
   selectionText,
   type TrainEvent,
 } from '../../../src-main/engine/train/trainer';
-import type { TaskMetrics } from '../../../src-main/engine/train/evaluate';
+import type { TaskMetrics } from '../../../src-main/engine/predict/evaluate';
 import { backend, sampleTable, setParams, template } from '../../helpers/engine';
 
 beforeAll(async () => {

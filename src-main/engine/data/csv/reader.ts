@@ -9,8 +9,8 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fs } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { CancelledError, UserError } from '../errors';
-import type { Column, ColumnKind, Table } from './types';
+import { CancelledError, UserError } from '../../errors';
+import type { Column, ColumnKind, Table } from '../types';
 
 export interface ReadOptions {
   delimiter?: ',' | ';' | '\t';

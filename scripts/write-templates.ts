@@ -3,11 +3,11 @@
 //   npx tsx src-main/engine/graph/write-templates.ts
 // A test checks the committed files equal what this writes, so they never drift.
 
-import { sampleBinding } from '../data/sample-layout';
+import { sampleBinding } from '../src-main/engine/data/sample-layout';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serializeProject } from './project-file';
-import { buildTemplate, TEMPLATE_KINDS } from './templates';
+import { serializeProject } from '../src-main/engine/graph/project-file';
+import { buildTemplate, TEMPLATE_KINDS } from '../src-main/engine/graph/templates';
 
 /** The folder the template files live in. */
 export const TEMPLATES_DIR = fileURLToPath(
