@@ -15,10 +15,10 @@ import type { HtlnetModel } from '../model/model';
 import { Executor, worthProjecting } from '../model/executor';
 import type { WasmKernels } from '../model/kernels';
 import type { Program } from '../model/program';
-import { startPredictor } from '../train/parallel';
+import { startPredictor } from './parallel';
 import { PROJECTION_BUDGET } from '../workers/protocol';
 import { tableSources } from '../workers/shard';
-import { fastSetup } from '../train/step';
+import { fastSetup } from './fast';
 import {
   binaryMetrics,
   quantileCalibrationCurve,

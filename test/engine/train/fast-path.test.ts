@@ -11,9 +11,9 @@ import { predictRows, predictRowsAsync } from '../../../src-main/engine/predict/
 import { allocateOutputs, ShardRunner, tableSources } from '../../../src-main/engine/workers/shard';
 import * as tf from '@tensorflow/tfjs-core';
 import { calibratorPairs } from '../../../src-main/engine/model/objective';
+import { fastSetup } from '../../../src-main/engine/predict/fast';
 import {
   calibratorLossTensor,
-  fastSetup,
   TrainStep,
   type StepGradients,
 } from '../../../src-main/engine/train/step';
