@@ -21,7 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src-main/engine/backend';
 import { readTable } from '../src-main/engine/data/csv';
-import { defaultBinding } from '../src-main/engine/data/dataset';
+import { defaultBinding } from '../src-main/engine/data/binding';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import type { Table } from '../src-main/engine/data/types';
 import { buildTemplate } from '../src-main/engine/graph/templates';

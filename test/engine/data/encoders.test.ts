@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
-import {
-  defaultBinding,
-  prepareDataset,
-  profileColumns,
-} from '../../../src-main/engine/data/dataset';
+import { defaultBinding } from '../../../src-main/engine/data/binding';
+import { prepareDataset, profileColumns } from '../../../src-main/engine/data/dataset';
 import {
   bucketOf,
   encodeFields,
