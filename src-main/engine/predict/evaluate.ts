@@ -255,7 +255,8 @@ export function fitMeanCorrections(
   });
 }
 
-function evaluation(
+/** The metrics and losses of predictions already made for `rows` (no second prediction). */
+export function evaluation(
   model: HtlnetModel,
   data: EncodedDataset,
   rows: Int32Array,
