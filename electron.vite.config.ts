@@ -85,7 +85,7 @@ export default defineConfig({
         input: {
           main: resolve(root, 'src-main/main.ts'),
           worker: resolve(root, 'src-main/host/worker.ts'),
-          'train-worker': resolve(root, 'src-main/engine/train/worker.ts'),
+          'train-worker': resolve(root, 'src-main/engine/workers/worker.ts'),
         },
         external,
         output: { format: 'es', entryFileNames: '[name].js' },

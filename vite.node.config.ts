@@ -17,7 +17,7 @@ export default defineConfig({
         cli: 'src-main/cli.ts',
         web: 'src-main/web/main.ts',
         worker: 'src-main/host/worker.ts',
-        'train-worker': 'src-main/engine/train/worker.ts',
+        'train-worker': 'src-main/engine/workers/worker.ts',
         bench: 'bench/bench.ts',
         templates: 'bench/templates.ts',
         explain: 'bench/explain.ts',

@@ -33,7 +33,7 @@ import { buildTemplate } from '../src-main/engine/graph/templates';
 import { trainProject } from '../src-main/engine/pipeline';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExplainData } from '../src-main/engine/explain/context';
-import { spearman } from '../src-main/engine/train/metrics';
+import { spearman } from '../src-main/engine/predict/metrics';
 
 /**
  * Integrated gradients over the shared embeddings, for comparison only (the product uses

@@ -21,12 +21,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src-main/engine/backend';
 import { readTable } from '../src-main/engine/data/csv';
-import { defaultBinding } from '../src-main/engine/data/dataset';
+import { defaultBinding } from '../src-main/engine/data/binding';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import type { Table } from '../src-main/engine/data/types';
 import { buildTemplate } from '../src-main/engine/graph/templates';
 import { trainProject } from '../src-main/engine/pipeline';
-import { regressionMetrics, type RegressionMetrics } from '../src-main/engine/train/metrics';
+import { regressionMetrics, type RegressionMetrics } from '../src-main/engine/predict/metrics';
 import type { DataBinding } from '../src-main/shared/project';
 
 /** The objectives compared: the regression head's parameters for each. "+correction": the mean

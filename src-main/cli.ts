@@ -8,7 +8,7 @@ import type { ProjectFile, SplitSetting, TaskType } from './shared/project';
 import { MAX_BATCH_SIZE } from './shared/catalog';
 import { initBackend } from './engine/backend';
 import { readTable } from './engine/data/csv';
-import { defaultBinding } from './engine/data/dataset';
+import { defaultBinding } from './engine/data/binding';
 import { splitSizes } from './engine/data/split';
 import { generateSample } from './engine/data/sample';
 import { CancelledError, UserError } from './engine/errors';
@@ -27,7 +27,7 @@ import { parseProject } from './engine/graph/project-file';
 import { buildTemplate, TEMPLATE_KINDS } from './engine/graph/templates';
 import { saveRun, trainProject } from './engine/pipeline';
 import type { Table } from './engine/data/types';
-import type { TaskMetrics } from './engine/train/evaluate';
+import type { TaskMetrics } from './engine/predict/evaluate';
 import type { TrainEvent } from './engine/train/trainer';
 import { APP_VERSION } from './engine/version';
 import { exportTorchJob, importTorchModel } from './engine/export/torch';
@@ -38,7 +38,7 @@ const USAGE = `HTLNet Studio ${APP_VERSION}: multi-task hybrid-target models fro
 
 Usage:
   htlnet train --data FILE --tasks NAME:binary,NAME:binary,NAME:regression
-               [--features a,b] [--exclude c,d] [--categorical e,f]
+               [--features a,b] [--exclude c,d] [--categorical e,f] [--numeric g]
                [--model htlnet|dnn|shared-bottom|mmoe|ple|esmm|aitm | --project FILE]
                [--epochs N] [--batch N] [--seed N] [--split random|time:COL]
                [--out DIR] [--json]
@@ -70,6 +70,7 @@ const OPTIONS = {
   features: { type: 'string' },
   exclude: { type: 'string' },
   categorical: { type: 'string' },
+  numeric: { type: 'string' },
   model: { type: 'string' },
   project: { type: 'string' },
   epochs: { type: 'string' },
@@ -345,7 +346,8 @@ async function train(flags: Flags): Promise<number> {
     typeof flags.tasks === 'string' ||
     list(flags.features) ||
     list(flags.exclude) ||
-    list(flags.categorical)
+    list(flags.categorical) ||
+    list(flags.numeric)
   ) {
     const tasks =
       typeof flags.tasks === 'string'
@@ -355,6 +357,7 @@ async function train(flags: Flags): Promise<number> {
       features: list(flags.features),
       exclude: list(flags.exclude),
       categorical: list(flags.categorical),
+      numeric: list(flags.numeric),
     });
     binding.source = dataFile;
     project = project ? { ...project, data: binding } : buildTemplate(modelKind, binding);

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importCsv } from '../src-main/host/data';
+import type { ProjectFile } from '../src-main/shared/project';
 import { lastJson, runCli } from './helpers/cli';
 
 let dir: string;
@@ -104,6 +106,25 @@ describe('htlnet', () => {
     const only = (await fs.readFile(out, 'utf8')).trim().split('\n');
     expect(only[0]).toBe('click_probability,purchase_probability,amount_prediction');
     expect(only).toHaveLength(3001);
+  });
+
+  it('binds a file as the app does: the saved binding is the wizard suggestion', async () => {
+    // The model trained above from --tasks alone; the app's import of the same file suggests
+    // the same tasks and the same feature kinds (ids such as user_id as categories).
+    const data = path.join(dir, 'sample.csv');
+    const manifest = JSON.parse(
+      await fs.readFile(path.join(dir, 'model', 'manifest.json'), 'utf8'),
+    ) as { project: ProjectFile };
+    const suggested = (await importCsv(data)).suggested;
+    expect(manifest.project.data.tasks).toEqual(suggested.tasks);
+    expect(manifest.project.data.features).toEqual(suggested.features);
+    expect(manifest.project.data.excluded).toEqual(suggested.excluded);
+    const kinds = new Map(suggested.features.map((f) => [f.column, f.kind]));
+    expect([kinds.get('user_id'), kinds.get('price'), kinds.get('hour')]).toEqual([
+      'categorical',
+      'numeric',
+      'categorical',
+    ]);
   });
 
   it('trains a baseline from --model and honours --features, --exclude and --split time', async () => {

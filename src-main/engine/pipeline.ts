@@ -17,7 +17,12 @@ import type {
 } from './data/types';
 import { HtlnetModel } from './model/model';
 import { datasetFields, planModel, type ModelPlan } from './model/plan';
-import { evaluateRowsAsync, taskCurves, type Evaluation, type TaskCurves } from './train/evaluate';
+import {
+  evaluateRowsAsync,
+  taskCurves,
+  type Evaluation,
+  type TaskCurves,
+} from './predict/evaluate';
 import { trainModel, type TrainOptions, type TrainOutcome } from './train/trainer';
 
 export interface TrainRequest extends TrainOptions {

@@ -1,8 +1,10 @@
-// Imported CSVs for the app: the wizard's preview (kinds, profiles, first rows, a suggested
-// binding) and the check of a project's binding against a file's columns. Only the preview is
-// kept in memory; training reads the file again in its worker.
+// Imported CSVs for the app: the wizard's preview (kinds, profiles, first rows, the suggested
+// binding, which is the engine's defaultBinding as for the CLI) and the check of a project's
+// binding against a file's columns. Only the preview is kept in memory; training reads the
+// file again in its worker.
 
 import path from 'node:path';
+import { defaultBinding } from '../engine/data/binding';
 import { parseNumberText, readTable } from '../engine/data/csv';
 import type { Column, Table } from '../engine/data/types';
 import type { ColumnSummary, DataPreview } from '../ipc/api';
@@ -113,55 +115,15 @@ function cellText(column: Column, row: number): string {
   return Number.isNaN(v) ? (column.invalid?.get(row) ?? '') : String(v);
 }
 
-/**
- * Whether a column's name says it identifies something (user_id, itemId, ID, sku_code): its
- * numbers are labels, not quantities, so it is suggested as a category however many it has.
- */
-export function isIdentifierName(name: string): boolean {
-  return (
-    /(?:^|[_\-\s.])(?:id|key|code|uuid|guid|sku)$/i.test(name) ||
-    /[a-z0-9](?:Id|ID|Key|Code|Uuid|UUID)$/.test(name)
-  );
-}
-
-/**
- * A starting binding: the trailing run of binary columns followed by one continuous column is
- * the funnel (click, purchase, amount); every other column is a feature: numeric when it is
- * continuous, unless its name says it is an identifier; categorical otherwise.
- */
-export function suggestBinding(columns: ColumnSummary[]): DataBinding {
-  const tasks: DataBinding['tasks'] = [];
-  let i = columns.length - 1;
-  if (i >= 0 && columns[i].kind === 'continuous') {
-    tasks.unshift({ name: columns[i].name, column: columns[i].name, type: 'regression' });
-    i--;
-  }
-  while (i >= 0 && columns[i].kind === 'binary' && tasks.length < 4) {
-    tasks.unshift({ name: columns[i].name, column: columns[i].name, type: 'binary' });
-    i--;
-  }
-  const targets = new Set(tasks.map((t) => t.column));
-  const features = columns
-    .filter((c) => !targets.has(c.name) && c.missing < Infinity)
-    .map((c) => ({
-      column: c.name,
-      kind:
-        c.kind === 'continuous' && !isIdentifierName(c.name)
-          ? ('numeric' as const)
-          : ('categorical' as const),
-    }));
-  return { features, tasks, excluded: [] };
-}
-
-/** The project's binding when the file has all its columns, else the suggestion. */
-function bindingFor(columns: ColumnSummary[], project: ProjectFile | null): DataBinding {
+/** The project's binding when the file has all its columns, else the default one. */
+function bindingFor(table: Table, project: ProjectFile | null): DataBinding {
   if (project) {
-    const names = new Set(columns.map((c) => c.name));
+    const names = new Set(table.columns.map((c) => c.name));
     const b = project.data;
     const all = [...b.features.map((f) => f.column), ...b.tasks.map((t) => t.column)];
     if (b.tasks.length > 0 && all.every((c) => names.has(c))) return structuredClone(b);
   }
-  return suggestBinding(columns);
+  return defaultBinding(table);
 }
 
 export function previewTable(
@@ -183,7 +145,7 @@ export function previewTable(
     header: table.header,
     columns,
     head,
-    suggested: bindingFor(columns, project),
+    suggested: bindingFor(table, project),
   };
 }
 

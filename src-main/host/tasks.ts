@@ -6,7 +6,7 @@ import { initBackend } from '../engine/backend';
 import { readTable } from '../engine/data/csv';
 import { splitSizes } from '../engine/data/split';
 import { CancelledError } from '../engine/errors';
-import { evaluateCsv, predictCsv, type KeepColumns } from '../engine/export/predict';
+import { scoreCsv, type KeepColumns } from '../engine/export/predict';
 import { loadModel } from '../engine/export/saved-model';
 import { saveRun, trainProject } from '../engine/pipeline';
 import { outOfMemoryMessage } from '../engine/resources';
@@ -133,33 +133,21 @@ async function score(
 ): Promise<void> {
   await initBackend();
   const { model, manifest } = await loadModel(input.modelDir);
-  const predicted = await predictCsv(model, manifest, input.dataPath, input.out, {
+  // One read and one prediction of the file; the metrics too when it holds the targets.
+  const scored = await scoreCsv(model, manifest, input.dataPath, input.out, {
     keep: input.keep ?? 'all',
     signal,
     onProgress: reading(post),
+    onEvaluate: () => post({ type: 'progress', stage: 'evaluating', done: 0, total: 1 }),
   });
-  // When the scored file holds the targets, say how well the model did on it.
-  const header = await readTable(input.dataPath, { maxRows: 1 });
-  const names = new Set(header.columns.map((c) => c.name));
-  const hasTargets = manifest.project.data.tasks.every((t) => names.has(t.column));
-  let metrics: ScoreResult['metrics'] = null;
-  if (hasTargets) {
-    post({ type: 'progress', stage: 'evaluating', done: 0, total: 1 });
-    try {
-      metrics = metricsByTask(
-        (await evaluateCsv(model, manifest, input.dataPath, { signal })).metrics,
-      );
-    } catch {
-      metrics = null; // targets present but unusable (e.g. missing values): predictions stand
-    }
-  }
+  const metrics: ScoreResult['metrics'] = scored.metrics ? metricsByTask(scored.metrics) : null;
   post({
     type: 'score-result',
     result: {
       out: input.out,
-      rows: predicted.rows,
-      columns: predicted.columns,
-      keptColumns: predicted.keptColumns,
+      rows: scored.rows,
+      columns: scored.columns,
+      keptColumns: scored.keptColumns,
       metrics,
     },
   });

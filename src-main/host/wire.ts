@@ -1,7 +1,7 @@
 // Engine results as plain data for the renderer: metrics as name -> number, curves without
 // what JSON cannot carry (the ROC's +Infinity threshold) or the renderer does not need.
 
-import type { TaskCurves, TaskMetrics } from '../engine/train/evaluate';
+import type { TaskCurves, TaskMetrics } from '../engine/predict/evaluate';
 import type { TrainEvent } from '../engine/train/trainer';
 import type { EpochRecord, TaskCurvesWire, TaskMetricsWire, TrainProgress } from '../ipc/api';
 

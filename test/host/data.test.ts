@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer } from '../../src-main/engine/data/csv';
 import { buildTemplate } from '../../src-main/engine/graph/templates';
-import { checkBinding, isIdentifierName, previewTable } from '../../src-main/host/data';
+import { isIdentifierName } from '../../src-main/engine/data/binding';
+import { checkBinding, previewTable } from '../../src-main/host/data';
 import type { ProjectFile } from '../../src-main/shared/project';
 
 describe('identifier columns', () => {

@@ -1,11 +1,10 @@
 // From a parsed table and a data binding to the encoded dataset the trainer reads, plus the
-// default binding the CLI builds and the column profile the import wizard shows.
+// column profile of a bound table. (The default binding itself is binding.ts.)
 
 import type { TargetTransform } from '../../shared/catalog';
-import type { DataBinding, FeatureKind, TaskType } from '../../shared/project';
-import { UserError } from '../errors';
+import type { DataBinding } from '../../shared/project';
 import { encodeFields, fitEncoders, fitTargetEncoders } from './encoders';
-import { findColumn, parseTargets } from './targets';
+import { parseTargets } from './targets';
 import type {
   EncodedDataset,
   FieldEncoder,
@@ -42,65 +41,6 @@ export function prepareDataset(
     encoders,
     targetEncoders,
     data: { rows: table.rows, fields: encodeFields(table, encoders), targets },
-  };
-}
-
-export interface BindingOptions {
-  features?: string[];
-  exclude?: string[];
-  categorical?: string[];
-}
-
-/**
- * The binding the CLI builds: the tasks name their target columns (in chain order); the
- * features are every other column unless listed; continuous columns are numeric features,
- * everything else (text, binary, integers with few values) categorical, unless forced
- * categorical.
- */
-export function defaultBinding(
-  table: Table,
-  tasks: readonly { name: string; type: TaskType }[],
-  options: BindingOptions = {},
-): DataBinding {
-  for (const t of tasks) findColumn(table, t.name, 'task');
-  for (const list of [options.features, options.exclude, options.categorical]) {
-    for (const name of list ?? []) findColumn(table, name, 'listed');
-  }
-  const taskColumns = new Set(tasks.map((t) => t.name));
-  const excluded = new Set(options.exclude ?? []);
-  const forced = new Set(options.categorical ?? []);
-  const chosen =
-    options.features ??
-    table.columns.map((c) => c.name).filter((n) => !taskColumns.has(n) && !excluded.has(n));
-  const overlap = chosen.find((n) => taskColumns.has(n));
-  if (overlap)
-    throw new UserError(`Column "${overlap}" cannot be both a feature and a task target.`, {
-      column: overlap,
-    });
-  const features = chosen
-    .filter((n) => !excluded.has(n))
-    .map((column) => {
-      const c = table.columns.find((x) => x.name === column)!;
-      // Text, binary flags and integer columns with few values (hour, weekday) embed best as
-      // categories; continuous values go through quantile buckets.
-      const kind: FeatureKind =
-        forced.has(column) || !c.values || c.missing === table.rows || c.kind !== 'continuous'
-          ? 'categorical'
-          : 'numeric';
-      return { column, kind };
-    });
-  if (features.length === 0) {
-    throw new UserError(
-      `${table.file}: no feature columns are left once the task columns and exclusions are removed.`,
-      {
-        file: table.file,
-      },
-    );
-  }
-  return {
-    features,
-    tasks: tasks.map((t) => ({ name: t.name, column: t.name, type: t.type })),
-    excluded: [...excluded],
   };
 }
 

@@ -15,9 +15,9 @@ import { encodeFields } from '../data/encoders';
 import { parseTargets } from '../data/targets';
 import { UserError } from '../errors';
 import type { HtlnetModel } from '../model/model';
-import { predictRows } from '../train/evaluate';
-import { startPredictor } from '../train/parallel';
-import { fastSetup } from '../train/step';
+import { predictRows } from '../predict/evaluate';
+import { startPredictor } from '../predict/parallel';
+import { fastSetup } from '../predict/fast';
 import type { ModelManifest } from '../export/saved-model';
 import { untransformTarget } from '../data/encoders';
 

@@ -15,7 +15,7 @@ import type {
 import { createRng, shuffleInPlace } from '../data/random';
 import type { EncodedDataset } from '../data/types';
 import { CancelledError } from '../errors';
-import { auc, normalizedGini, rmse } from '../train/metrics';
+import { auc, normalizedGini, rmse } from '../predict/metrics';
 import {
   allRows,
   availableCores,

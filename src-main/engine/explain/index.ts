@@ -10,7 +10,7 @@ import type { Table } from '../data/types';
 import { CancelledError, UserError } from '../errors';
 import type { ModelManifest } from '../export/saved-model';
 import type { HtlnetModel } from '../model/model';
-import { predictRows } from '../train/evaluate';
+import { predictRows } from '../predict/evaluate';
 import { explainData, type ExplainData } from './context';
 import { funnelSummary } from './funnel';
 import { permutationImportance } from './importance';

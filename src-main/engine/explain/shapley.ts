@@ -21,7 +21,7 @@ import type { ContributionMethod, RowExplanation, TaskContributions } from '../.
 import { createRng, type Rng } from '../data/random';
 import type { EncodedDataset } from '../data/types';
 import { UserError } from '../errors';
-import { predictRows } from '../train/evaluate';
+import { predictRows } from '../predict/evaluate';
 import { allRows, blankDataset, copyFieldValue, type ExplainData } from './context';
 
 export const EXACT_MAX_FEATURES = 10;

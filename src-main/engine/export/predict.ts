@@ -1,5 +1,7 @@
 // Scoring raw CSV rows with a saved model: encode with the saved encoders, predict in
-// batches, stream the predictions out as CSV (probabilities; amounts on the raw scale).
+// batches, stream the predictions out as CSV (probabilities; amounts on the raw scale), and
+// measure the model on the same predictions when the file holds the targets (scoreCsv: the file
+// is read and predicted once).
 
 import { createWriteStream } from 'node:fs';
 import { promises as fs } from 'node:fs';
@@ -12,7 +14,12 @@ import { encodeFields } from '../data/encoders';
 import { parseTargets } from '../data/targets';
 import type { Column, EncodedDataset, Table } from '../data/types';
 import type { HtlnetModel } from '../model/model';
-import { evaluateRowsAsync, predictRowsAsync, type TaskMetrics } from '../train/evaluate';
+import {
+  evaluateRowsAsync,
+  evaluation,
+  predictRowsAsync,
+  type TaskMetrics,
+} from '../predict/evaluate';
 import type { ModelManifest } from './saved-model';
 
 /** Names of the prediction columns: click_probability, amount_prediction, ... */
@@ -119,33 +126,97 @@ export async function predictTable(model: HtlnetModel, manifest: ModelManifest, 
   return predictRowsAsync(model, data, allRows(table.rows), manifest.targetEncoders);
 }
 
-export async function predictCsv(
+export interface ScoreOptions extends Partial<Pick<ReadOptions, 'signal' | 'onProgress'>> {
+  keep?: KeepColumns;
+  /** Called once the file is read (the CLI reports its columns' typing). */
+  onTable?: (table: Table) => void;
+  /**
+   * Also measure the model on the file when it holds every task's target column, from the same
+   * predictions (the file is read and predicted once); called before the metrics are computed.
+   */
+  onEvaluate?: () => void;
+}
+
+export interface ScoreResult extends PredictResult {
+  /** Per task, when asked for and the file holds usable targets; else null. */
+  metrics: Record<string, TaskMetrics> | null;
+}
+
+/**
+ * Scores a CSV: reads it once, predicts every row once, writes the kept input columns and the
+ * predictions (atomically), and, when asked (onEvaluate) and the file holds every task's
+ * target, the metrics of those predictions. Targets present but unusable (missing values,
+ * text) leave the metrics null: the predictions stand.
+ */
+export async function scoreCsv(
   model: HtlnetModel,
   manifest: ModelManifest,
   dataFile: string,
   outFile: string,
-  options: Partial<Pick<ReadOptions, 'signal' | 'onProgress'>> & {
-    keep?: KeepColumns;
-    /** Called once the file is read (the CLI reports its columns' typing). */
-    onTable?: (table: Table) => void;
-  } = {},
-): Promise<PredictResult> {
+  options: ScoreOptions = {},
+): Promise<ScoreResult> {
   const table = await readTable(dataFile, options);
   options.onTable?.(table);
   const columns = predictionColumns(manifest);
   // The library's default keeps none (predictions only); the CLI and the app default to all.
   const kept = keptColumns(table, options.keep ?? 'none', columns);
+  const tasks = manifest.project.data.tasks;
+  const names = new Set(table.columns.map((c) => c.name));
+  const evaluate = options.onEvaluate !== undefined && tasks.every((t) => names.has(t.column));
+  let targets: Float64Array[] | null = null;
+  if (evaluate) {
+    try {
+      targets = parseTargets(table, tasks);
+    } catch {
+      targets = null;
+    }
+  }
+  const data: EncodedDataset = {
+    rows: table.rows,
+    fields: encodeFields(table, manifest.encoders),
+    targets: targets ?? [],
+  };
+  const rows = allRows(table.rows);
   const t0 = performance.now();
-  const predictions = await predictTable(model, manifest, table);
+  const predictions = await predictRowsAsync(model, data, rows, manifest.targetEncoders);
   const seconds = (performance.now() - t0) / 1000;
   await writeCsvAtomic(outFile, kept, columns, predictions.raw, table.rows);
+  let metrics: Record<string, TaskMetrics> | null = null;
+  if (evaluate) {
+    options.onEvaluate?.();
+    try {
+      if (targets)
+        metrics = evaluation(model, data, rows, manifest.targetEncoders, predictions).metrics;
+    } catch {
+      metrics = null;
+    }
+  }
   return {
     rows: table.rows,
     columns,
     keptColumns: kept.map((c) => c.name),
     seconds,
     rowsPerSecond: table.rows / Math.max(seconds, 1e-9),
+    metrics,
   };
+}
+
+/** Predictions of a CSV into a CSV (scoreCsv without the metrics). */
+export async function predictCsv(
+  model: HtlnetModel,
+  manifest: ModelManifest,
+  dataFile: string,
+  outFile: string,
+  options: Omit<ScoreOptions, 'onEvaluate'> = {},
+): Promise<PredictResult> {
+  const { metrics: _metrics, ...result } = await scoreCsv(
+    model,
+    manifest,
+    dataFile,
+    outFile,
+    options,
+  );
+  return result;
 }
 
 export async function evaluateCsv(

@@ -20,7 +20,7 @@ import { UserError } from '../errors';
 import { HtlnetModel } from '../model/model';
 import { withLegacyObjectives } from '../model/objective';
 import { planModel } from '../model/plan';
-import type { TaskMetrics } from '../train/evaluate';
+import type { TaskMetrics } from '../predict/evaluate';
 import { APP_VERSION } from '../version';
 import { fsyncPath, isLegacyLeftover, isOrphan, tempPathFor } from './outputs';
 

@@ -24,11 +24,11 @@ import type { EncodedDataset } from '../data/types';
 import { createRng } from '../data/random';
 import type { Batch, HtlnetModel, TaskOutput } from '../model/model';
 import { bceWithLogits, bceWithProbs } from '../model/ops';
-import { WasmKernels, type WasmBackendHandle } from '../model/kernels';
-import { compileProgram, type Program } from '../model/program';
 import { LOG_MEAN_LIMIT, SIGMA_MIN, SIGMA_SPAN, calibratorPairs } from '../model/objective';
 import type { TaskPlan } from '../model/plan';
+import { fastSetup } from '../predict/fast';
 import { ExecutorEngine } from './parallel';
+import type { GradientEngine, RawGradients, StreamGrads } from './gradients';
 import { adjustmentCoefficients, type TaskGradientStats } from './adjust';
 import { DenseOptimizer, TableOptimizer } from './optimizer';
 
@@ -49,39 +49,6 @@ export interface StepOptions {
    * diagnostics of graphs whose tasks share dense blocks (the update is the same either way).
    */
   perTaskPasses?: boolean;
-}
-
-/** The gradients one differentiated stream (a task's loss, or the summed loss) produced. */
-export interface StreamGrads {
-  /** Per consumer edge index: d(loss)/d(edge input) over the full batch, [batch * width]. */
-  edges: Map<number, Float32Array>;
-  /** Per dense parameter name (only those the stream reaches). */
-  dense: Map<string, Float32Array>;
-}
-
-export interface RawGradients {
-  /** Mean loss per task over the batch. */
-  losses: number[];
-  /** One stream per task (per-task capture), or a single stream of the summed loss. */
-  streams: StreamGrads[];
-}
-
-/**
- * Computes raw gradients for a batch: the part that differs between engines. `passes` lists
- * the backward passes to run, each as the tasks whose losses it differentiates.
- */
-export interface GradientEngine {
-  readonly name: 'fast' | 'tfjs';
-  readonly threads?: number;
-  gradients(
-    batch: Batch,
-    seed: number,
-    passes: number[][],
-    dense: Float32Array[],
-  ): RawGradients | Promise<RawGradients>;
-  /** Called after the dense weights changed (tfjs: write them into the variables). */
-  weightsChanged?(dense: Float32Array[]): void;
-  dispose(): void;
 }
 
 export interface TrainStepOptions {
@@ -538,23 +505,6 @@ function createEngine(
   return new TfjsEngine(model, data, targets);
 }
 
-/** The compiled program and the wasm kernels, when the fast engine can run this model. */
-export function fastSetup(model: HtlnetModel): { program: Program; kernels: WasmKernels } | null {
-  const handle = wasmBackendHandle();
-  if (!handle) return null;
-  const compiled = compileProgram(model);
-  if (!('program' in compiled)) return null;
-  return { program: compiled.program, kernels: kernelsFor(handle) };
-}
-
-let sharedKernels: { handle: WasmBackendHandle; kernels: WasmKernels } | null = null;
-/** One WasmKernels per wasm module (it owns a small scratch block on the heap). */
-function kernelsFor(handle: WasmBackendHandle): WasmKernels {
-  if (sharedKernels?.handle !== handle)
-    sharedKernels = { handle, kernels: new WasmKernels(handle) };
-  return sharedKernels.kernels;
-}
-
 /** The model's dense weights as plain arrays (in shared memory for worker threads). */
 function readDense(model: HtlnetModel, shared: boolean): Float32Array[] {
   return model.denseNames.map((n) => {
@@ -565,14 +515,6 @@ function readDense(model: HtlnetModel, shared: boolean): Float32Array[] {
     out.set(values);
     return out;
   });
-}
-
-/** The wasm backend's module and id counter, when the wasm backend is the one in use. */
-export function wasmBackendHandle(): WasmBackendHandle | null {
-  if (tf.getBackend() !== 'wasm') return null;
-  const backend = tf.backend() as unknown as Partial<WasmBackendHandle>;
-  if (!backend.wasm || typeof backend.wasm.__FusedMatMul !== 'function') return null;
-  return backend as WasmBackendHandle;
 }
 
 /** tfjs ops and autograd: the straightforward path. */

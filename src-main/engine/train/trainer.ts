@@ -14,7 +14,7 @@ import {
   fitMeanCorrections,
   predictRowsAsync,
   type TaskMetrics,
-} from './evaluate';
+} from '../predict/evaluate';
 import { TrainStep } from './step';
 import type { Selection } from '../../shared/catalog';
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
-import {
-  defaultBinding,
-  prepareDataset,
-  profileColumns,
-} from '../../../src-main/engine/data/dataset';
+import { defaultBinding } from '../../../src-main/engine/data/binding';
+import { prepareDataset, profileColumns } from '../../../src-main/engine/data/dataset';
 import {
   bucketOf,
   encodeFields,
@@ -16,7 +13,7 @@ import {
 } from '../../../src-main/engine/data/encoders';
 import { generateSample, sampleBinding } from '../../../src-main/engine/data/sample';
 import { splitRows } from '../../../src-main/engine/data/split';
-import { auc, regressionMetrics } from '../../../src-main/engine/train/metrics';
+import { auc, regressionMetrics } from '../../../src-main/engine/predict/metrics';
 
 const parse = (text: string, name = 'd.csv') => parseTableFromBuffer(name, Buffer.from(text));
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
-import { defaultBinding } from '../../../src-main/engine/data/dataset';
+import { defaultBinding } from '../../../src-main/engine/data/binding';
 import { createRng, type Rng } from '../../../src-main/engine/data/random';
 import { generateSample } from '../../../src-main/engine/data/sample';
 import { parseTargets } from '../../../src-main/engine/data/targets';

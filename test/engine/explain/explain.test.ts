@@ -1,7 +1,7 @@
 // Explanations with known answers: a generated funnel where some inputs drive the tasks and some
 // are pure noise must be ranked so, and a row's contributions must add up to its prediction.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultBinding } from '../../../src-main/engine/data/dataset';
+import { defaultBinding } from '../../../src-main/engine/data/binding';
 import type { Table } from '../../../src-main/engine/data/types';
 import { explainData, explainModel } from '../../../src-main/engine/explain';
 import { explainRow } from '../../../src-main/engine/explain/shapley';

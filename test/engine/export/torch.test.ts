@@ -36,8 +36,8 @@ import {
 import { adjustmentCoefficients } from '../../../src-main/engine/train/adjust';
 import { TableOptimizer } from '../../../src-main/engine/train/optimizer';
 import type { OptimizerSettings } from '../../../src-main/engine/model/plan';
-import { auc, regressionMetrics } from '../../../src-main/engine/train/metrics';
-import { predictRows } from '../../../src-main/engine/train/evaluate';
+import { auc, regressionMetrics } from '../../../src-main/engine/predict/metrics';
+import { predictRows } from '../../../src-main/engine/predict/evaluate';
 import { createRng } from '../../../src-main/engine/data/random';
 import { saveRun, trainProject, type TrainedRun } from '../../../src-main/engine/pipeline';
 import { backend, template } from '../../helpers/engine';

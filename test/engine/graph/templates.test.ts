@@ -321,7 +321,7 @@ describe('resources/templates', () => {
   });
 
   it.each(KINDS)(
-    '%s.htlnet.json is what the builder makes (run write-templates.ts after changes)',
+    '%s.htlnet.json is what the builder makes (npm run templates:write after changes)',
     (kind) => {
       const text = readFileSync(`${TEMPLATES_DIR}${kind}.htlnet.json`, 'utf8');
       expect(text).toBe(serializeProject(buildTemplate(kind, sampleBinding())));

@@ -7,13 +7,13 @@ import { transformTarget } from '../../../src-main/engine/data/encoders';
 import { Executor, worthProjecting } from '../../../src-main/engine/model/executor';
 import { compileProgram, type Program } from '../../../src-main/engine/model/program';
 import { prepareRun } from '../../../src-main/engine/pipeline';
-import { predictRows, predictRowsAsync } from '../../../src-main/engine/train/evaluate';
-import { allocateOutputs, ShardRunner, tableSources } from '../../../src-main/engine/train/shard';
+import { predictRows, predictRowsAsync } from '../../../src-main/engine/predict/evaluate';
+import { allocateOutputs, ShardRunner, tableSources } from '../../../src-main/engine/workers/shard';
 import * as tf from '@tensorflow/tfjs-core';
 import { calibratorPairs } from '../../../src-main/engine/model/objective';
+import { fastSetup } from '../../../src-main/engine/predict/fast';
 import {
   calibratorLossTensor,
-  fastSetup,
   TrainStep,
   type StepGradients,
 } from '../../../src-main/engine/train/step';

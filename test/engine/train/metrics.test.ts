@@ -19,7 +19,7 @@ import {
   rmse,
   rocCurve,
   spearman,
-} from '../../../src-main/engine/train/metrics';
+} from '../../../src-main/engine/predict/metrics';
 
 // ---------------------------------------------------------------------------------------------
 // Reference implementations and helpers (deliberately naive)

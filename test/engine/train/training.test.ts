@@ -3,18 +3,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src-main/engine/export/saved-model';
-import { predictCsv, predictTable } from '../../../src-main/engine/export/predict';
+import {
+  evaluateCsv,
+  predictCsv,
+  predictTable,
+  scoreCsv,
+} from '../../../src-main/engine/export/predict';
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
 import { generateSample } from '../../../src-main/engine/data/sample';
 import { saveRun, trainProject } from '../../../src-main/engine/pipeline';
-import { evaluateRows } from '../../../src-main/engine/train/evaluate';
+import { evaluateRows } from '../../../src-main/engine/predict/evaluate';
 import {
   correctionRows,
   earlyStoppingScore,
   selectionText,
   type TrainEvent,
 } from '../../../src-main/engine/train/trainer';
-import type { TaskMetrics } from '../../../src-main/engine/train/evaluate';
+import type { TaskMetrics } from '../../../src-main/engine/predict/evaluate';
 import { backend, sampleTable, setParams, template } from '../../helpers/engine';
 
 beforeAll(async () => {
@@ -302,6 +307,41 @@ describe('saved models', () => {
     );
     expect(first[0]).toBeCloseTo(direct.raw[0][0], 6);
     expect(first[2]).toBeGreaterThanOrEqual(0);
+
+    // A file with the targets: one read and one prediction give the same file as predictCsv
+    // and the same metrics as evaluateCsv (which read and predict it again).
+    const labelled = path.join(dir, 'labelled.csv');
+    await fs.writeFile(labelled, fresh);
+    const stages: string[] = [];
+    const scoredOut = path.join(dir, 'scored.csv');
+    const scored = await scoreCsv(loaded.model, loaded.manifest, labelled, scoredOut, {
+      keep: 'all',
+      onEvaluate: () => stages.push('evaluating'),
+    });
+    const predictedOut = path.join(dir, 'predicted.csv');
+    await predictCsv(loaded.model, loaded.manifest, labelled, predictedOut, { keep: 'all' });
+    expect(await fs.readFile(scoredOut, 'utf8')).toBe(await fs.readFile(predictedOut, 'utf8'));
+    const evaluated = await evaluateCsv(loaded.model, loaded.manifest, labelled);
+    expect(scored.metrics).toEqual(evaluated.metrics);
+    expect(stages).toEqual(['evaluating']);
+    // Without the targets, or with a target that is not usable: no metrics, predictions stand.
+    const noTargets = fresh
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',').slice(0, -1).join(','))
+      .join('\n');
+    await fs.writeFile(labelled, noTargets + '\n');
+    const bare = await scoreCsv(loaded.model, loaded.manifest, labelled, scoredOut, {
+      onEvaluate: () => stages.push('evaluating'),
+    });
+    expect([bare.rows, bare.metrics, stages.length]).toEqual([50, null, 1]);
+    const broken = fresh.trim().split('\n');
+    broken[3] = broken[3].replace(/,[^,]*$/, ',');
+    await fs.writeFile(labelled, broken.join('\n') + '\n');
+    const unusable = await scoreCsv(loaded.model, loaded.manifest, labelled, scoredOut, {
+      onEvaluate: () => stages.push('evaluating'),
+    });
+    expect([unusable.rows, unusable.metrics, stages.length]).toEqual([50, null, 2]);
 
     // Overwriting a model folder is fine; overwriting anything else is refused.
     await saveRun(modelDir, run);

@@ -13,12 +13,12 @@ export const PREPROCESSING_FORMAT = 'htlnet-onnx-preprocessing';
 export const PREPROCESSING_VERSION = 1;
 
 /**
- * Raw values read as missing, compared case-insensitively after trimming (data/csv.ts), plus
+ * Raw values read as missing, compared case-insensitively after trimming (data/csv/), plus
  * an absent value (null / None / a missing key).
  */
 export const MISSING_TOKENS = ['', 'na', 'n/a', 'null', 'nan', '?', 'none'] as const;
 
-/** What counts as a number in a raw value (data/csv.ts parseNumberText); anything else is text. */
+/** What counts as a number in a raw value (data/csv/ parseNumberText); anything else is text. */
 export const NUMBER_PATTERN = '^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$';
 
 export type InputSpec = VocabularyInput | BucketsInput | ScaledInput;

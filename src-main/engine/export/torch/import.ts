@@ -12,7 +12,7 @@ import { UserError } from '../../errors';
 import { validateProjectDocument } from '../../graph/project-file';
 import { HtlnetModel } from '../../model/model';
 import { datasetFields, planModel } from '../../model/plan';
-import type { TaskMetrics } from '../../train/evaluate';
+import type { TaskMetrics } from '../../predict/evaluate';
 import { saveModel } from '../saved-model';
 
 export const TORCH_EXPORT_FORMAT = 'htlnet-studio-torch-export';

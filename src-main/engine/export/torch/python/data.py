@@ -1,6 +1,6 @@
 """Reading the input files, each process its own shard, and the train / validation / test split.
 
-The rules are the app's (src-main/engine/data/csv.ts and split.ts):
+The rules are the app's (src-main/engine/data/csv/ and split.ts):
 - CSV with a comma, semicolon or tab (detected from the first lines), quoted fields, with or
   without a header (detected), UTF-8 with or without BOM, optionally gzip-compressed; values are
   trimmed; "", NA, N/A, null, NaN, ? and none are missing. Parquet files (*.parquet) are read

@@ -1,4 +1,4 @@
-"""Inference over a part of the split and its metrics, as the app's (src-main/engine/train/evaluate.ts):
+"""Inference over a part of the split and its metrics, as the app's (src-main/engine/predict/evaluate.ts):
 every process predicts its rows, the predictions are gathered in the app's row order, and the
 metrics are computed from all of them (on every process, so all take the same decisions)."""
 

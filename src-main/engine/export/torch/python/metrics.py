@@ -1,4 +1,4 @@
-"""The app's metrics (src-main/engine/train/metrics.ts), on float64 arrays.
+"""The app's metrics (src-main/engine/predict/metrics.ts), on float64 arrays.
 
 - A binary label is positive when it is > 0.5. Ties are exact; tied scores never make a result
   depend on the input order.

@@ -16,9 +16,9 @@ import { Executor, worthProjecting } from '../model/executor';
 import type { WasmKernels } from '../model/kernels';
 import type { Program } from '../model/program';
 import { startPredictor } from './parallel';
-import { PROJECTION_BUDGET } from './parallel-protocol';
-import { tableSources } from './shard';
-import { fastSetup } from './step';
+import { PROJECTION_BUDGET } from '../workers/protocol';
+import { tableSources } from '../workers/shard';
+import { fastSetup } from './fast';
 import {
   binaryMetrics,
   quantileCalibrationCurve,
@@ -255,7 +255,8 @@ export function fitMeanCorrections(
   });
 }
 
-function evaluation(
+/** The metrics and losses of predictions already made for `rows` (no second prediction). */
+export function evaluation(
   model: HtlnetModel,
   data: EncodedDataset,
   rows: Int32Array,

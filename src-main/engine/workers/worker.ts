@@ -16,7 +16,7 @@ import {
   shardRange,
   waitAsync,
   type WorkerInit,
-} from './parallel-protocol';
+} from './protocol';
 import { InferenceRunner, ShardRunner, type ShardJob } from './shard';
 
 async function main(): Promise<void> {
