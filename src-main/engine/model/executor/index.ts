@@ -115,7 +115,7 @@ export class Executor {
     this.program.params.forEach((p, i) => {
       const src = get(i);
       const dst = this.s.params[i];
-      dst.view.set(src as Float32Array);
+      dst.view.set(src);
       k.fresh(dst);
       const t = this.s.paramsT[i];
       if (t) {
@@ -137,6 +137,7 @@ export class Executor {
     const B = to - from;
     if (B > this.capacity)
       throw new Error(`Batch of ${B} rows exceeds the executor's ${this.capacity}`);
+    s.call++;
     s.rows = B;
     s.rowIndex = rows;
     s.batchFrom = from;

@@ -40,6 +40,20 @@ export interface Projection {
   tables: HeapBuffer;
   /** ...and this call's ids, row by row: [rows, lookup.length] int32s. */
   ids: HeapBuffer;
+  /**
+   * The ids the kernel reads, shared by every projection that looks up the same fields (the
+   * towers over one embedding): filled once per call (ExecutorState.call), by the first.
+   */
+  gather: IdGather;
+}
+
+/** One call's ids of a list of looked-up fields, [rows, fields] int32s on the heap. */
+interface IdGather {
+  ids: HeapBuffer;
+  /** (embedding, field) of each column. */
+  fields: { embedding: number; field: number }[];
+  /** The call whose ids the buffer holds (-1: none yet). */
+  filled: number;
 }
 
 /** Per op: its projection within `budget` floats (first come, first served), or null. */
@@ -71,6 +85,7 @@ export function buildProjections(s: ExecutorState, budget: number): (Projection 
     if (floats > budget) return null;
     budget -= floats;
     const restWidth = rest.reduce((n, p) => n + p.width, 0);
+    const ids = s.alloc(cap * fields.length);
     return {
       N,
       rest,
@@ -83,7 +98,8 @@ export function buildProjections(s: ExecutorState, budget: number): (Projection 
       lookup: [],
       linear: [],
       tables: s.alloc(fields.length),
-      ids: s.alloc(cap * fields.length),
+      ids,
+      gather: { ids, fields: [], filled: -1 },
     };
   });
 }
@@ -162,6 +178,43 @@ export function prepareProjections(
       tables[(proj.tables.offset >> 2) + j] = preparedP(proj.fields[f]).offset;
     });
   });
+  // Projections that look up the same fields share one gather of their ids.
+  const gathers = new Map<string, IdGather>();
+  for (const proj of projections) {
+    if (!proj) continue;
+    const fields = proj.lookup.map((f) => ({
+      embedding: proj.fields[f].embedding,
+      field: proj.fields[f].field,
+    }));
+    const key = fields.map((f) => `${f.embedding}:${f.field}`).join(',');
+    const shared = gathers.get(key);
+    proj.gather = shared ?? { ids: proj.ids, fields, filled: -1 };
+    if (!shared) gathers.set(key, proj.gather);
+  }
+}
+
+/**
+ * Writes the call's ids of the gather's fields, row by row, unless this call's are there
+ * already (another tower's projection gathered them).
+ */
+function gatherIds(s: ExecutorState, gather: IdGather, B: number): void {
+  if (gather.filled === s.call) return;
+  gather.filled = s.call;
+  const F = gather.fields.length;
+  const srcs: Int32Array[] = [];
+  for (const f of gather.fields) {
+    const src = s.sources[f.embedding][f.field];
+    srcs.push(src.kind === 'lookup' ? src.ids : new Int32Array(0));
+  }
+  const ids = s.k.wasm.HEAP32;
+  const rows = s.rowIndex;
+  const from = s.batchFrom;
+  let at = gather.ids.offset >> 2;
+  for (let b = 0; b < B; b++) {
+    const r = rows[from + b];
+    for (let j = 0; j < F; j++) ids[at + j] = srcs[j][r];
+    at += F;
+  }
 }
 
 /**
@@ -196,15 +249,7 @@ export function projectedFirstLayer(
   const from = s.batchFrom;
   if (kernel) {
     const F = proj.lookup.length;
-    const ids = s.k.wasm.HEAP32;
-    const at = proj.ids.offset >> 2;
-    proj.lookup.forEach((f, j) => {
-      const fp = proj.fields[f];
-      const src = s.sources[fp.embedding][fp.field];
-      if (src.kind !== 'lookup') return;
-      const srcIds = src.ids;
-      for (let b = 0; b < B; b++) ids[at + b * F + j] = srcIds[rows[from + b]];
-    });
+    gatherIds(s, proj.gather, B);
     const tables = proj.tables.offset;
     kernel.project(
       target.offset,
@@ -212,7 +257,7 @@ export function projectedFirstLayer(
       B,
       F,
       tables,
-      proj.ids.offset,
+      proj.gather.ids.offset,
       proj.restW ? 0 : bias.offset,
       fused,
     );

@@ -111,6 +111,8 @@ export class ExecutorState {
   readonly lossGrad = new Float64Array(3);
 
   // The current call.
+  /** Counts lookup() calls: what a call computed once for several ops is stamped with. */
+  call = 0;
   rows = 0;
   /** The call's dataset rows and where to read them (projections read ids directly). */
   rowIndex: Int32Array = new Int32Array(0);

@@ -317,24 +317,26 @@ function fusionPortInference(
   items.forEach((it, j) => k.matmul(values[j].val, B, w, s.params[a.value], w, it.v));
   if (n === 1) {
     const v = items[0].v.view;
-    for (let b = 0; b < B; b++) o.set(v.subarray(b * w, b * w + w), b * W + col);
+    for (let b = 0; b < B; b++) {
+      const d = b * W + col;
+      const r = b * w;
+      for (let c = 0; c < w; c++) o[d + c] = v[r + c];
+    }
     return;
   }
-  const qs: Float32Array[] = [];
-  const ks: Float32Array[] = [];
   items.forEach((it, j) => {
-    const q = itemBlock(it.q);
-    const kk = itemBlock(it.k);
-    k.matmul(values[j].val, B, w, s.params[a.query], w, q);
-    k.matmul(values[j].val, B, w, s.params[a.key], w, kk);
+    k.matmul(values[j].val, B, w, s.params[a.query], w, itemBlock(it.q));
+    k.matmul(values[j].val, B, w, s.params[a.key], w, itemBlock(it.k));
   });
-  for (const it of items) {
-    qs.push(itemBlock(it.q).view);
-    ks.push(itemBlock(it.k).view);
-  }
-  const scale = Math.sqrt(w);
-  const weights = ps.weights;
+  const qs = items.map((it) => itemBlock(it.q).view);
+  const ks = items.map((it) => itemBlock(it.k).view);
   const vs = items.map((it) => it.v.view);
+  const scale = Math.sqrt(w);
+  if (n === 2) {
+    attendPairs(qs, ks, vs, scale, o, W, col, w, B);
+    return;
+  }
+  const weights = ps.weights;
   for (let j = 0; j < n; j++) {
     const q = qs[j];
     const kj = ks[j];
@@ -357,6 +359,49 @@ function fusionPortInference(
       const v = vs[j];
       for (let c = 0; c < w; c++) o[d + c] += aj * v[r + c];
     }
+  }
+}
+
+/**
+ * The attention of a port of two items, row by row in one pass: the same operations as the
+ * general path (scores rounded to float32, softmaxRows' max, exp, sum and division, then
+ * a0 v0 rounded before a1 v1 is added), so the same bits, without its passes over the batch.
+ */
+function attendPairs(
+  qs: Float32Array[],
+  ks: Float32Array[],
+  vs: Float32Array[],
+  scale: number,
+  o: Float32Array,
+  W: number,
+  col: number,
+  w: number,
+  B: number,
+): void {
+  const [q0, q1] = qs;
+  const [k0, k1] = ks;
+  const [v0, v1] = vs;
+  const f32 = Math.fround;
+  for (let b = 0; b < B; b++) {
+    const r = b * w;
+    let d0 = 0;
+    let d1 = 0;
+    for (let c = 0; c < w; c++) {
+      d0 += q0[r + c] * k0[r + c];
+      d1 += q1[r + c] * k1[r + c];
+    }
+    const s0 = f32(d0 / scale);
+    const s1 = f32(d1 / scale);
+    let max = -Infinity;
+    if (s0 > max) max = s0;
+    if (s1 > max) max = s1;
+    const e0 = Math.exp(s0 - max);
+    const e1 = Math.exp(s1 - max);
+    const sum = e0 + e1;
+    const a0 = f32(f32(e0) / sum);
+    const a1 = f32(f32(e1) / sum);
+    const d = b * W + col;
+    for (let c = 0; c < w; c++) o[d + c] = f32(a0 * v0[r + c]) + a1 * v1[r + c];
   }
 }
 
