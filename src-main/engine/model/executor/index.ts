@@ -227,6 +227,7 @@ export class Executor {
    */
   backward(weights: ArrayLike<number>, targets: Float32Array[], fullBatch: number): void {
     const s = this.s;
+    if (!s.training) throw new Error('Backward pass on an executor built for inference');
     s.gradTouched.fill(false);
     s.edgeTouched.fill(false);
     for (const v of s.values) {
