@@ -29,7 +29,7 @@ import {
 import { UserError, type ErrorLocation } from '../errors';
 import { findJsonSyntaxError } from './json-syntax';
 import { migrateDocument, type JsonObject, type Migration } from './migrations';
-import { checkParamValue, showValue } from './params';
+import { checkParamValue, showValue } from '../../shared/validity/params';
 
 /** The name used in messages when the caller gives no file name. */
 const DEFAULT_FILE = 'The project file';

@@ -35,7 +35,7 @@ import {
   specOf,
   taskIndexOfHead,
 } from './graph';
-import { checkParamValue, showValue } from './params';
+import { checkParamValue, showValue } from '../../shared/validity/params';
 import { outputDims, widthOf } from './shapes';
 
 export {

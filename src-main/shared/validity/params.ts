@@ -2,7 +2,7 @@
 // (which refuses values of the wrong type or out of bounds) and validateGraph (which reports
 // the same as problems in the editor, plus malformed layer lists).
 
-import { MAX_LAYER_UNITS, parseIntList, type ParamSpec } from '../../shared/catalog';
+import { MAX_LAYER_UNITS, parseIntList, type ParamSpec } from '../catalog';
 
 export interface ParamIssue {
   /**
