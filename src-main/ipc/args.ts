@@ -1,7 +1,10 @@
-// Run-time checks of what arrives over IPC (or HTTP). The shape of a project is checked by the
-// engine's project-file reader (the same check as opening a file); the graph validator then
-// reports what is wrong with a well-formed project.
+// Run-time checks of what arrives over IPC (or HTTP), written as valibot schemas (one style with
+// the project file's schema). The shape of a project is checked by the engine's project-file
+// reader (shared/project-schema.ts, the same check as opening a file); the graph validator then
+// reports what is wrong with a well-formed project. Every refusal is one ArgumentError naming
+// the channel and the argument.
 
+import * as v from 'valibot';
 import { UserError } from '../engine/errors';
 import { validateProjectDocument } from '../engine/graph/project-file';
 import type { ExplainRequestArgs, FileKind, RecoverySnapshot } from './api';
@@ -41,6 +44,74 @@ export function checkProjectFile(value: unknown, channel: string): ProjectFile {
   }
 }
 
+// ---- argument schemas (valibot) ------------------------------------------------------------------
+// Each message completes "<channel>: <argument> …"; parseArg names the argument from the
+// issue's path (source.runId, groups[0].columns[1]).
+
+/** Messages say what the value was, briefly. */
+const got = (issue: { input: unknown }) => `got ${describe(issue.input)}`;
+
+const aString = (opts: { allowEmpty?: boolean; maxLength?: number } = {}) => {
+  const max = opts.maxLength ?? 50_000_000;
+  return v.pipe(
+    v.string((issue) => `must be a string; ${got(issue)}`),
+    v.minLength(opts.allowEmpty ? 0 : 1, 'is empty'),
+    v.maxLength(max, `is longer than ${max} characters`),
+  );
+};
+
+const anObject = v.custom<Record<string, unknown>>(
+  (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+  (issue) => `must be an object; ${got(issue)}`,
+);
+
+/** An object with these fields; a missing one is reported as its own schema reports nothing. */
+const fields = <E extends Record<string, v.GenericSchema>>(entries: E) =>
+  v.pipe(
+    anObject,
+    v.object(entries, (issue) => {
+      const key = issue.path?.[issue.path.length - 1]?.key;
+      const entry = typeof key === 'string' ? entries[key] : undefined;
+      return entry ? (v.safeParse(entry, undefined).issues?.[0].message ?? '') : '';
+    }),
+  );
+
+const anInteger = (min: number, max: number) =>
+  v.custom<number>(
+    (x) => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max,
+    (issue) => `must be a whole number from ${min} to ${max}; ${got(issue)}`,
+  );
+
+const aList = <T extends v.GenericSchema>(item: T, max: number) =>
+  v.pipe(
+    v.custom<unknown[]>(Array.isArray, (issue) => `must be a list; ${got(issue)}`),
+    v.check((list) => list.length <= max, `holds more than ${max} items`),
+    v.array(item),
+  );
+
+/** One of a few words, listed in the message ("must be test, validation or all"). */
+const oneOf = <const T extends readonly [string, ...string[]]>(options: T, words: string) =>
+  v.picklist(options, (issue) => `must be ${words}; ${got(issue)}`);
+
+/** Validates one argument; throws an ArgumentError naming the channel and the argument. */
+function parseArg<S extends v.GenericSchema>(
+  schema: S,
+  value: unknown,
+  channel: string,
+  name: string,
+  prefix = '',
+): v.InferOutput<S> {
+  const result = v.safeParse(schema, value, { abortEarly: true });
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = (issue.path ?? [])
+    .map((p, i) =>
+      typeof p.key === 'number' ? `[${p.key}]` : `${i === 0 ? prefix : '.'}${String(p.key)}`,
+    )
+    .join('');
+  throw new ArgumentError(`${channel}: ${path || name} ${issue.message}.`);
+}
+
 /** Checks a string argument; names the channel and the argument. */
 export function checkString(
   value: unknown,
@@ -48,38 +119,31 @@ export function checkString(
   name: string,
   opts: { allowEmpty?: boolean; maxLength?: number } = {},
 ): string {
-  if (typeof value !== 'string') {
-    throw new ArgumentError(`${channel}: ${name} must be a string; got ${describe(value)}.`);
-  }
-  if (!opts.allowEmpty && value.length === 0) {
-    throw new ArgumentError(`${channel}: ${name} is empty.`);
-  }
-  const max = opts.maxLength ?? 50_000_000;
-  if (value.length > max) {
-    throw new ArgumentError(`${channel}: ${name} is longer than ${max} characters.`);
-  }
-  return value;
+  return parseArg(aString(opts), value, channel, name);
 }
 
-const FILE_KINDS: readonly FileKind[] = ['project', 'csv', 'model'];
+const FILE_KINDS = ['project', 'csv', 'model'] as const satisfies readonly FileKind[];
+const fileKind = oneOf(FILE_KINDS, `one of ${FILE_KINDS.join(', ')}`);
 
 export function checkFileKind(value: unknown, channel: string): FileKind {
-  if (!FILE_KINDS.includes(value as FileKind)) {
-    throw new ArgumentError(
-      `${channel}: the file kind must be one of ${FILE_KINDS.join(', ')}; got ${describe(value)}.`,
-    );
-  }
-  return value as FileKind;
+  return parseArg(fileKind, value, channel, 'the file kind');
 }
 
+const recoverySnapshot = fields({
+  path: v.nullable(aString()),
+  name: aString(),
+  project: v.optional(v.unknown()), // checked by checkProjectFile
+});
+
 export function checkRecoverySnapshot(value: unknown, channel: string): RecoverySnapshot {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ArgumentError(`${channel}: the snapshot must be an object; got ${describe(value)}.`);
-  }
-  const v = value as Record<string, unknown>;
-  const path = v.path === null ? null : checkString(v.path, channel, 'snapshot.path');
-  const name = checkString(v.name, channel, 'snapshot.name');
-  return { project: checkProjectFile(v.project, channel), path, name };
+  const { path, name, project } = parseArg(
+    recoverySnapshot,
+    value,
+    channel,
+    'the snapshot',
+    'snapshot.',
+  );
+  return { project: checkProjectFile(project, channel), path, name };
 }
 
 export function checkObject(
@@ -87,10 +151,7 @@ export function checkObject(
   channel: string,
   name: string,
 ): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ArgumentError(`${channel}: ${name} must be an object; got ${describe(value)}.`);
-  }
-  return value as Record<string, unknown>;
+  return parseArg(anObject, value, channel, name);
 }
 
 export function checkInteger(
@@ -100,23 +161,51 @@ export function checkInteger(
   min: number,
   max: number,
 ): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ArgumentError(
-      `${channel}: ${name} must be a whole number from ${min} to ${max}; got ${describe(value)}.`,
-    );
-  }
-  return value;
+  return parseArg(anInteger(min, max), value, channel, name);
 }
 
-function checkList(value: unknown, channel: string, name: string, max: number): unknown[] {
-  if (!Array.isArray(value)) {
-    throw new ArgumentError(`${channel}: ${name} must be a list; got ${describe(value)}.`);
-  }
-  if (value.length > max) {
-    throw new ArgumentError(`${channel}: ${name} holds more than ${max} items.`);
-  }
-  return value;
-}
+const explainRequest = v.pipe(
+  fields({
+    source: v.pipe(
+      anObject,
+      v.looseObject({ runId: v.optional(aString()) }),
+      v.transform((s): { runId: string } | { modelDir: unknown } =>
+        s.runId !== undefined ? { runId: s.runId } : { modelDir: s.modelDir },
+      ),
+    ),
+    dataPath: v.optional(v.unknown()),
+    subset: v.optional(oneOf(['test', 'validation', 'all'], 'test, validation or all')),
+    rows: v.optional(anInteger(10, 100_000_000)),
+    repeats: v.optional(anInteger(1, 100)),
+    explainRows: v.optional(aList(anInteger(0, 2_000_000_000), 20)),
+    parts: v.optional(
+      v.pipe(
+        aList(v.unknown(), EXPLAIN_PARTS.length),
+        v.rawCheck(({ dataset, addIssue }) => {
+          if (!dataset.typed) return;
+          const bad = dataset.value.findIndex((p) => !EXPLAIN_PARTS.includes(p as ExplainPart));
+          if (bad < 0) return;
+          addIssue({
+            input: dataset.value[bad],
+            message: (issue) => `must be among ${EXPLAIN_PARTS.join(', ')}; ${got(issue)}`,
+          });
+        }),
+        v.transform((parts) => parts as ExplainPart[]),
+      ),
+    ),
+    regressionMetric: v.optional(oneOf(['gini-drop', 'rmse-rise'], 'gini-drop or rmse-rise')),
+    groups: v.optional(
+      aList(
+        fields({
+          name: aString({ maxLength: 200 }),
+          columns: aList(aString({ maxLength: 1000 }), 10_000),
+        }),
+        1000,
+      ),
+    ),
+  }),
+  v.transform(({ dataPath, ...request }) => ({ ...request, dataPath })),
+);
 
 /**
  * Checks an explain request, except its paths (the handler resolves them against the path
@@ -129,62 +218,7 @@ export function checkExplainRequest(
   source: { runId: string } | { modelDir: unknown };
   dataPath: unknown;
 } {
-  const request = checkObject(value, channel, 'request');
-  const source = checkObject(request.source, channel, 'source');
-  const out: ReturnType<typeof checkExplainRequest> = {
-    source:
-      source.runId !== undefined
-        ? { runId: checkString(source.runId, channel, 'source.runId') }
-        : { modelDir: source.modelDir },
-    dataPath: request.dataPath,
-  };
-  if (request.subset !== undefined) {
-    if (request.subset !== 'test' && request.subset !== 'validation' && request.subset !== 'all') {
-      throw new ArgumentError(
-        `${channel}: subset must be test, validation or all; got ${describe(request.subset)}.`,
-      );
-    }
-    out.subset = request.subset;
-  }
-  if (request.rows !== undefined)
-    out.rows = checkInteger(request.rows, channel, 'rows', 10, 100_000_000);
-  if (request.repeats !== undefined)
-    out.repeats = checkInteger(request.repeats, channel, 'repeats', 1, 100);
-  if (request.explainRows !== undefined) {
-    out.explainRows = checkList(request.explainRows, channel, 'explainRows', 20).map((r, i) =>
-      checkInteger(r, channel, `explainRows[${i}]`, 0, 2_000_000_000),
-    );
-  }
-  if (request.parts !== undefined) {
-    out.parts = checkList(request.parts, channel, 'parts', EXPLAIN_PARTS.length).map((p) => {
-      if (!EXPLAIN_PARTS.includes(p as ExplainPart)) {
-        throw new ArgumentError(
-          `${channel}: parts must be among ${EXPLAIN_PARTS.join(', ')}; got ${describe(p)}.`,
-        );
-      }
-      return p as ExplainPart;
-    });
-  }
-  if (request.regressionMetric !== undefined) {
-    if (request.regressionMetric !== 'gini-drop' && request.regressionMetric !== 'rmse-rise') {
-      throw new ArgumentError(
-        `${channel}: regressionMetric must be gini-drop or rmse-rise; got ${describe(request.regressionMetric)}.`,
-      );
-    }
-    out.regressionMetric = request.regressionMetric;
-  }
-  if (request.groups !== undefined) {
-    out.groups = checkList(request.groups, channel, 'groups', 1000).map((g, i) => {
-      const group = checkObject(g, channel, `groups[${i}]`);
-      return {
-        name: checkString(group.name, channel, `groups[${i}].name`, { maxLength: 200 }),
-        columns: checkList(group.columns, channel, `groups[${i}].columns`, 10_000).map((c, j) =>
-          checkString(c, channel, `groups[${i}].columns[${j}]`, { maxLength: 1000 }),
-        ),
-      };
-    });
-  }
-  return out;
+  return parseArg(explainRequest, value, channel, 'request');
 }
 
 function describe(value: unknown): string {

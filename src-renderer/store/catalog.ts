@@ -62,19 +62,8 @@ export function blockTitle(catalog: CatalogIndex | null, block: Block): string {
   return catalog?.byType.get(block.type)?.title ?? block.type;
 }
 
-/** A port type in words, as a noun ("a binary prediction cannot connect to a vector input"). */
-export const TYPE_WORDS: Record<PortType, string> = {
-  features: 'feature set',
-  vector: 'vector',
-  experts: 'expert stack',
-  binary: 'binary prediction',
-  regression: 'regression prediction',
-  label: 'label embedding',
-};
-
-export function withArticle(noun: string): string {
-  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
-}
+// A port type in words: one wording, the shared validity library's.
+export { TYPE_WORDS } from '../../src-main/shared/validity/connection';
 
 export const PORT_TYPES: readonly PortType[] = [
   'features',

@@ -274,32 +274,6 @@ function stronglyConnected(index: GraphIndex): string[][] {
   return components;
 }
 
-/** A path of block ids from `from` to `to` along edges, or null (breadth first, so shortest). */
-export function pathBetween(index: GraphIndex, from: string, to: string): string[] | null {
-  if (from === to) return [from];
-  const previous = new Map<string, string>([[from, from]]);
-  const queue = [from];
-  while (queue.length > 0) {
-    const id = queue.shift()!;
-    for (const e of index.outgoing(id)) {
-      const next = e.target.block;
-      if (previous.has(next)) continue;
-      previous.set(next, id);
-      if (next === to) {
-        const path = [to];
-        let at = id;
-        while (at !== from) {
-          path.unshift(at);
-          at = previous.get(at)!;
-        }
-        return [from, ...path];
-      }
-      queue.push(next);
-    }
-  }
-  return null;
-}
-
 // ---- tasks --------------------------------------------------------------------------------------
 
 /** The task (of the data binding) a task head predicts, or undefined when it names none. */

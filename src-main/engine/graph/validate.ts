@@ -15,22 +15,27 @@
 //   shapes      fusion-width-mismatch, gate-width-mismatch
 //   warnings    unused
 
-import { parseColumnList, type PortType } from '../../shared/catalog';
+import { parseColumnList } from '../../shared/catalog';
 import type { Problem } from '../../shared/problems';
-import type { Block, Edge, PortRef, ProjectFile } from '../../shared/project';
+import type { Block, PortRef, ProjectFile } from '../../shared/project';
+import {
+  checkConnection as checkWith,
+  typeMismatch,
+  type ConnectionCheck,
+  type PortLookup,
+} from '../../shared/validity/connection';
 import {
   blockName,
   findCycles,
   GraphIndex,
   inputPortOf,
   outputPortOf,
-  pathBetween,
   portTypeOf,
   predictionTaskIndex,
   specOf,
   taskIndexOfHead,
 } from './graph';
-import { checkParamValue, showValue } from './params';
+import { checkParamValue, showValue } from '../../shared/validity/params';
 import { outputDims, widthOf } from './shapes';
 
 export {
@@ -44,20 +49,6 @@ export {
 } from './graph';
 
 // ---- wording ------------------------------------------------------------------------------------
-
-/** A port type in words, as a noun: "a binary prediction cannot connect to a vector input". */
-const TYPE_WORDS: Record<PortType, string> = {
-  features: 'feature set',
-  vector: 'vector',
-  experts: 'expert stack',
-  binary: 'binary prediction',
-  regression: 'regression prediction',
-  label: 'label embedding',
-};
-
-function withArticle(noun: string): string {
-  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
-}
 
 function list(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
@@ -256,10 +247,6 @@ function checkConnections(ctx: Context): void {
       }
     }
   }
-}
-
-function typeMismatch(from: PortType, to: PortType): string {
-  return `${withArticle(TYPE_WORDS[from])} cannot connect to ${withArticle(TYPE_WORDS[to])} input`;
 }
 
 function checkCycles(ctx: Context): void {
@@ -576,47 +563,27 @@ function checkUnused(ctx: Context): void {
 
 // ---- checkConnection ----------------------------------------------------------------------------
 
-export type ConnectionCheck = { isValid: true } | { isValid: false; reason: string };
+/** The engine's catalog as the shared connection check reads it (blocks named as problems name them). */
+const PORTS: PortLookup = {
+  input: (block, port) => {
+    const p = inputPortOf(block, port);
+    return p && { ...p, type: portTypeOf(block, p) };
+  },
+  output: (block, port) => {
+    const p = outputPortOf(block, port);
+    return p && { ...p, type: portTypeOf(block, p) };
+  },
+  name: blockName,
+};
 
 /**
- * Whether a new connection from an output port to an input port may be made, and if not why
- * (for the editor while a connection is dragged).
+ * Whether a new connection from an output port to an input port may be made, and if not why:
+ * the shared validity check (shared/validity/connection.ts) over the engine's catalog.
  */
 export function checkConnection(
   project: ProjectFile,
   source: PortRef,
   target: PortRef,
 ): ConnectionCheck {
-  const index = new GraphIndex(project.graph);
-  const no = (reason: string): ConnectionCheck => ({ isValid: false, reason });
-  const from = index.block(source.block);
-  const to = index.block(target.block);
-  if (!from) return no(`there is no block "${source.block}"`);
-  if (!to) return no(`there is no block "${target.block}"`);
-  const out = outputPortOf(from, source.port);
-  const inp = inputPortOf(to, target.port);
-  if (!out) return no(`${blockName(from)} has no output "${source.port}"`);
-  if (!inp) return no(`${blockName(to)} has no input "${target.port}"`);
-  if (from.id === to.id) return no('a block cannot connect to itself');
-
-  const fromType = portTypeOf(from, out);
-  const toType = portTypeOf(to, inp);
-  if (fromType !== toType) return no(typeMismatch(fromType, toType));
-
-  const existing: Edge[] = index.incoming(to.id, inp.name);
-  if (existing.some((e) => e.source.block === from.id && e.source.port === out.name)) {
-    return no(`${blockName(from)} is already connected to ${blockName(to)}'s "${inp.title}" port`);
-  }
-  if (!inp.multiple && existing.length > 0) {
-    const other = index.block(existing[0].source.block)!;
-    return no(
-      `${blockName(to)}'s "${inp.title}" port already has a connection (from ${blockName(other)}) and takes only one`,
-    );
-  }
-  const back = pathBetween(index, to.id, from.id);
-  if (back) {
-    const names = [...back, to.id].map((id) => blockName(index.block(id)!));
-    return no(`this connection would make a cycle: ${names.join(' → ')}`);
-  }
-  return { isValid: true };
+  return checkWith(PORTS, project.graph, source, target);
 }

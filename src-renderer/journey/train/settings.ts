@@ -1,14 +1,18 @@
 // The training settings the Train tab edits: epochs, batch size and learning rate live in the
 // optimizer block's parameters, the split in project.training. Pure edits returning a new
-// project (or the same one when nothing changed), and the checks of typed values.
+// project (or the same one when nothing changed), and the checks of typed values (limits read
+// from the block catalog through the shared validity library, never written here).
 
-import { MAX_BATCH_SIZE } from '../../../src-main/shared/catalog';
+import type { NumberParam } from '../../../src-main/shared/catalog';
 import type { ProjectFile, SplitSetting } from '../../../src-main/shared/project';
+import { catalogNumber, parseNumberInput } from '../../../src-main/shared/validity/params';
 
 export interface OptimizerSetting {
   param: 'epochs' | 'batchSize' | 'learningRate';
   label: string;
   help: string;
+  /** The optimizer block's catalog entry: limits, integrality and the default. */
+  spec: NumberParam;
   min: number;
   max: number;
   integer: boolean;
@@ -16,35 +20,28 @@ export interface OptimizerSetting {
   fallback: number;
 }
 
-// Limits as in the block catalog (src-main/shared/catalog.ts, the optimizer block).
+/** A setting whose limits and default are read from the optimizer block's catalog entry. */
+function setting(param: OptimizerSetting['param'], help: string): OptimizerSetting {
+  const spec = catalogNumber('optimizer', param);
+  return {
+    param,
+    label: spec.title,
+    help,
+    spec,
+    min: spec.min ?? 0,
+    max: spec.max ?? Number.MAX_SAFE_INTEGER,
+    integer: spec.integer === true,
+    fallback: spec.default,
+  };
+}
+
 export const OPTIMIZER_SETTINGS: OptimizerSetting[] = [
-  {
-    param: 'epochs',
-    label: 'Epochs',
-    help: 'Passes over the training split (at most: early stopping may end sooner).',
-    min: 1,
-    max: 10_000,
-    integer: true,
-    fallback: 10,
-  },
-  {
-    param: 'batchSize',
-    label: 'Batch size',
-    help: 'Rows per training step. Larger batches train faster per row; smaller ones update more often.',
-    min: 1,
-    max: MAX_BATCH_SIZE,
-    integer: true,
-    fallback: 1024,
-  },
-  {
-    param: 'learningRate',
-    label: 'Learning rate',
-    help: 'Step size of the optimizer (Adam: 0.001 is a good start).',
-    min: 0,
-    max: 10,
-    integer: false,
-    fallback: 0.001,
-  },
+  setting('epochs', 'Passes over the training split (at most: early stopping may end sooner).'),
+  setting(
+    'batchSize',
+    'Rows per training step. Larger batches train faster per row; smaller ones update more often.',
+  ),
+  setting('learningRate', 'Step size of the optimizer (Adam: 0.001 is a good start).'),
 ];
 
 export function optimizerBlock(project: ProjectFile) {
@@ -56,25 +53,19 @@ export function optimizerValue(project: ProjectFile, setting: OptimizerSetting):
   return typeof value === 'number' ? value : setting.fallback;
 }
 
-/** A typed value checked against the setting's limits: the number, or why it is refused. */
+/**
+ * A typed value checked against the setting's catalog limits (the inspector's wording, after
+ * the setting's name): the number, or why it is refused.
+ */
 export function parseSetting(
   setting: OptimizerSetting,
   text: string,
 ): { value: number } | { error: string } {
-  const value = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(value)) {
-    return { error: `${setting.label} must be a number.` };
-  }
-  if (setting.integer && !Number.isInteger(value)) {
-    return { error: `${setting.label} must be a whole number.` };
-  }
-  if (setting.param === 'learningRate' ? value <= setting.min : value < setting.min) {
-    return {
-      error: `${setting.label} must be ${setting.param === 'learningRate' ? 'above' : 'at least'} ${setting.min}.`,
-    };
-  }
-  if (value > setting.max) return { error: `${setting.label} must be at most ${setting.max}.` };
-  return { value };
+  const parsed = parseNumberInput(setting.spec, text);
+  if (parsed.ok) return { value: parsed.value };
+  return {
+    error: `${setting.label}: ${parsed.message[0].toLowerCase()}${parsed.message.slice(1)}`,
+  };
 }
 
 export function withOptimizerParam(

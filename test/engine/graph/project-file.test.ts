@@ -305,12 +305,84 @@ describe('structural checks', () => {
       'training settings, field "split.kind": must be "random" or "time", got "kfold"',
     ],
     ['no name', (d) => delete d.name, 'field "name": must be text, got nothing'],
+    // The places the schema's issues are named by (shared/project-schema.ts issueText).
+    [
+      'a connection without a target',
+      (d) => delete d.graph.edges[1].target,
+      'connection "e2", field "target": must be an object, got nothing',
+    ],
+    [
+      'a connection end without a port',
+      (d) => delete (d.graph.edges[1].source as Record<string, unknown>).port,
+      'connection "e2", field "source.port": must be non-empty text, got nothing',
+    ],
+    [
+      'a connection that is not an object',
+      (d) => (d.graph.edges[0] = [] as unknown as Record<string, unknown>),
+      'connection #1: must be an object, got []',
+    ],
+    [
+      'a task without a name',
+      (d) => delete (d.data as { tasks: Record<string, unknown>[] }).tasks[0].name,
+      'data binding, task #1, field "name": must be non-empty text, got nothing',
+    ],
+    [
+      'a task without a column',
+      (d) => delete (d.data as { tasks: Record<string, unknown>[] }).tasks[1].column,
+      'data binding, task "purchase", field "column": must be non-empty text, got nothing',
+    ],
+    [
+      'an excluded column that is not text',
+      (d) => ((d.data as Record<string, unknown>).excluded = ['a', 3]),
+      'data binding, excluded column #2: must be non-empty text, got 3',
+    ],
+    [
+      'a split that is not an object',
+      (d) => ((d.training as Record<string, unknown>).split = 'random'),
+      'training settings, field "split": must be an object, got "random"',
+    ],
+    [
+      'a label that is not text',
+      (d) => (d.graph.blocks[2].label = 7),
+      'block "tower-click", field "label": must be text, got 7',
+    ],
+    [
+      'no graph',
+      (d) => delete (d as Record<string, unknown>).graph,
+      'field "graph": must be an object, got nothing',
+    ],
   ])('refuses %s', (_what, breakIt, message) => {
     const d = doc();
     breakIt(d);
     const e = thrown(parse(d));
     expect(e.message.startsWith('demo.htlnet.json: ')).toBe(true);
     expect(e.message).toContain(message);
+  });
+
+  it('gives the editor the block, field or column of an issue', () => {
+    const where = (breakIt: (d: ReturnType<typeof doc>) => void) => {
+      const d = doc();
+      breakIt(d);
+      return thrown(parse(d)).where;
+    };
+    expect(where((d) => (d.graph.blocks[0].position = { x: 'left', y: 0 }))).toEqual({
+      file: 'demo.htlnet.json',
+      block: 'features',
+      field: 'position',
+    });
+    expect(where((d) => ((d.graph.edges[1].target as { port: string }).port = 'input'))).toEqual({
+      file: 'demo.htlnet.json',
+      block: 'tower-click',
+      field: 'input',
+    });
+    expect(where((d) => (d.graph.blocks[3].id = 'tower-click'))).toEqual({
+      file: 'demo.htlnet.json',
+      block: 'tower-click',
+      field: 'id',
+    });
+    expect(
+      where((d) => ((d.data as { features: { column: string }[] }).features[1].column = 'user')),
+    ).toEqual({ file: 'demo.htlnet.json', column: 'user' });
   });
 
   it('fills missing parameters with catalog defaults and drops unknown ones with a warning', () => {

@@ -568,60 +568,64 @@ describe('checkConnection', () => {
     expect(check('embedding.embedding', 'fusion-purchase.reps')).toEqual({ isValid: true });
   });
 
+  // One wording with the editor's drag check (shared/validity/connection.ts), with a code.
+  const no = (code: string, reason: string) => ({ isValid: false, code, reason });
+
   it('refuses a wrong type', () => {
-    expect(check('head-click.prediction', 'tower-purchase.in')).toEqual({
-      isValid: false,
-      reason: 'a binary prediction cannot connect to a vector input',
-    });
-    expect(check('tower-click.out', 'fusion-purchase.labels')).toEqual({
-      isValid: false,
-      reason: 'a vector cannot connect to a label embedding input',
-    });
+    expect(check('head-click.prediction', 'tower-purchase.in')).toEqual(
+      no('type', 'Wrong type: a binary prediction cannot connect to a vector input.'),
+    );
+    expect(check('tower-click.out', 'fusion-purchase.labels')).toEqual(
+      no('type', 'Wrong type: a vector cannot connect to a label embedding input.'),
+    );
     expect(check('features.features', 'tower-click.in')).toMatchObject({
-      reason: 'a feature set cannot connect to a vector input',
+      reason: 'Wrong type: a feature set cannot connect to a vector input.',
     });
   });
 
   it('refuses a connection that would make a cycle', () => {
-    expect(check('tower-purchase.out', 'tower-click.in')).toEqual({
-      isValid: false,
-      reason:
-        'this connection would make a cycle: Click tower → Purchase fusion → Purchase tower → Click tower',
-    });
+    expect(check('tower-purchase.out', 'tower-click.in')).toEqual(
+      no(
+        'cycle',
+        'Would make a cycle: Click tower → Purchase fusion → Purchase tower → Click tower.',
+      ),
+    );
   });
 
   it('refuses a second connection on a single input, and a repeated one', () => {
-    expect(check('head-purchase.prediction', 'leu-click.prediction')).toEqual({
-      isValid: false,
-      reason:
-        'Click LEU\'s "prediction" port already has a connection (from Click head) and takes only one',
-    });
-    expect(check('embedding.embedding', 'tower-click.in')).toEqual({
-      isValid: false,
-      reason: 'Embedding is already connected to Click tower\'s "input" port',
-    });
+    expect(check('head-purchase.prediction', 'leu-click.prediction')).toEqual(
+      no(
+        'occupied',
+        'Port already connected: Click LEU\'s "prediction" takes one connection and has one from Click head.',
+      ),
+    );
+    expect(check('embedding.embedding', 'tower-click.in')).toEqual(
+      no('duplicate', 'Embedding is already connected to Click tower\'s "input".'),
+    );
   });
 
   it('refuses connecting a block to itself', () => {
-    expect(check('tower-click.out', 'tower-click.in')).toEqual({
-      isValid: false,
-      reason: 'a block cannot connect to itself',
-    });
+    expect(check('tower-click.out', 'tower-click.in')).toEqual(
+      no('self', 'A block cannot connect to itself.'),
+    );
   });
 
   it('refuses unknown ports and blocks', () => {
-    expect(check('tower-click.output', 'head-purchase.in')).toEqual({
-      isValid: false,
-      reason: 'Click tower has no output "output"',
-    });
-    expect(check('tower-click.out', 'head-purchase.out')).toEqual({
-      isValid: false,
-      reason: 'Purchase head has no input "out"',
-    });
-    expect(check('nothing.out', 'head-purchase.in')).toEqual({
-      isValid: false,
-      reason: 'there is no block "nothing"',
-    });
+    expect(check('tower-click.output', 'head-purchase.in')).toEqual(
+      no(
+        'direction',
+        'Connect an output (right side) to an input (left side): Click tower has no output "output".',
+      ),
+    );
+    expect(check('tower-click.out', 'head-purchase.out')).toEqual(
+      no(
+        'direction',
+        'Connect an output (right side) to an input (left side): Purchase head has no input "out".',
+      ),
+    );
+    expect(check('nothing.out', 'head-purchase.in')).toEqual(
+      no('missing', 'There is no block "nothing".'),
+    );
   });
 });
 
