@@ -3,9 +3,9 @@
 // menu commands).
 
 import { useRef } from 'react';
-import { Editor } from '../editor/Editor';
-import { DataTab, ResultsTab, TrainTab } from '../journey';
-import { StatusBar } from '../editor/StatusBar';
+import { Editor } from '../features/editor/Editor';
+import { DataTab, ResultsTab, TrainTab } from './journey';
+import { StatusBar } from '../features/editor/StatusBar';
 import { Dialogs } from './dialogs/Dialogs';
 import { useAppStore, useStoreApi } from './context';
 import {
@@ -15,7 +15,7 @@ import {
   useKeyboardShortcuts,
   useMenuCommands,
 } from './hooks';
-import { Icon } from './Icon';
+import { Icon } from '../ui/Icon';
 import { Toasts } from './Toasts';
 import { TopBar } from './TopBar';
 

@@ -7,7 +7,7 @@ import { documentName, isDirty } from '../store/project-slice';
 import type { Tab } from '../store/types';
 import { runCommand } from './commands';
 import { useAppStore, useStoreApi } from './context';
-import { Icon, type IconName } from './Icon';
+import { Icon, type IconName } from '../ui/Icon';
 
 function useIsMac(): boolean {
   const platform = useAppStore((s) => s.info?.platform);

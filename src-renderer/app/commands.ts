@@ -9,7 +9,7 @@ import {
   type CommandId,
   type KeyLike,
 } from '../../src-main/ipc/shortcuts';
-import { requestOnnxExport } from '../journey/store';
+import { requestOnnxExport } from '../store/journey/store';
 import type { AppStore } from '../store/store';
 
 /** Whether an element takes typed text (keys and clipboard belong to it, not to the graph). */

@@ -9,7 +9,7 @@ import { useEffect } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binding, sketch } from '../engine/graph/sketch';
 import { StoreProvider } from '../../src-renderer/app/context';
-import { ConnectionHint } from '../../src-renderer/editor/Canvas';
+import { ConnectionHint } from '../../src-renderer/features/editor/Canvas';
 import { indexCatalog } from '../../src-renderer/store/catalog';
 import { checkConnection, refusalBetweenHandles } from '../../src-renderer/store/connection';
 import type { AppStore } from '../../src-renderer/store/store';

@@ -4,9 +4,9 @@
 import type { Recovery } from '../../../src-main/ipc/api';
 import type { DocumentChoice } from '../../store/types';
 import { useAppStore } from '../context';
-import { Icon } from '../Icon';
+import { Icon } from '../../ui/Icon';
 import { FileDialog } from './FileDialog';
-import { Modal } from './Modal';
+import { Modal } from '../../ui/Modal';
 import { TemplateGallery } from './TemplateGallery';
 
 export function Dialogs({ onUpload }: { onUpload: () => void }) {

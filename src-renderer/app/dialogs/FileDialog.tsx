@@ -6,8 +6,8 @@ import type { FileEntry, FileListing } from '../../../src-main/ipc/api';
 import { PROJECT_EXTENSION, withProjectExtension } from '../../store/project-slice';
 import { errorMessage } from '../../store/ui-slice';
 import { useAppStore } from '../context';
-import { Icon } from '../Icon';
-import { Modal } from './Modal';
+import { Icon } from '../../ui/Icon';
+import { Modal } from '../../ui/Modal';
 
 /** A path inside a folder, with the folder's own separator. */
 export function joinPath(dir: string, name: string): string {

@@ -22,7 +22,7 @@ import {
   PROJECT_VERSION,
   type ProjectFile,
 } from '../../../src-main/shared/project';
-import { connectJourney, resetJourney } from '../../../src-renderer/journey/store';
+import { connectJourney, resetJourney } from '../../../src-renderer/store/journey/store';
 import previewJson from '../../fixtures/journey/preview.json';
 import runsJson from '../../fixtures/journey/runs.json';
 import eventsJson from '../../fixtures/journey/train-events.json';

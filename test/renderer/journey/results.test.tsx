@@ -6,11 +6,11 @@
 import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../../src-main/ipc/api';
-import { HostError } from '../../../src-renderer/api';
-import { ResultsScreen } from '../../../src-renderer/journey';
-import { formatMetric, slug } from '../../../src-renderer/journey/format';
-import { sortRuns, taskColumns, bestOf } from '../../../src-renderer/journey/results/runs';
-import { useJourney } from '../../../src-renderer/journey/store';
+import { HostError } from '../../../src-renderer/app/api';
+import { ResultsScreen } from '../../../src-renderer/app/journey';
+import { formatMetric, slug } from '../../../src-renderer/ui/format';
+import { sortRuns, taskColumns, bestOf } from '../../../src-renderer/features/results/runs';
+import { useJourney } from '../../../src-renderer/store/journey/store';
 import {
   byTestId,
   chooseOption,

@@ -14,7 +14,7 @@ import {
   TrainTab,
   TrySampleButton,
   useJourney,
-} from '../../../src-renderer/journey';
+} from '../../../src-renderer/app/journey';
 import { createAppStore, type AppStore } from '../../../src-renderer/store/store';
 import {
   byTestId,

@@ -6,9 +6,9 @@
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
-import { HostError } from '../../../src-renderer/api';
-import { DataScreen } from '../../../src-renderer/journey';
-import { useJourney } from '../../../src-renderer/journey/store';
+import { HostError } from '../../../src-renderer/app/api';
+import { DataScreen } from '../../../src-renderer/app/journey';
+import { useJourney } from '../../../src-renderer/store/journey/store';
 import {
   byTestId,
   chooseOption,
