@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { RendererApi } from '../../src-main/ipc/api';
 import { api as defaultApi } from './api';
-import { StoreProvider } from './context';
+import { StoreProvider } from '../store/context';
 import { Shell } from './Shell';
 import { createAppStore, type AppStore } from '../store/store';
 import type { StoreOptions } from '../store/types';

@@ -7,7 +7,7 @@ import { Editor } from '../features/editor/Editor';
 import { DataTab, ResultsTab, TrainTab } from './journey';
 import { StatusBar } from '../features/editor/StatusBar';
 import { Dialogs } from './dialogs/Dialogs';
-import { useAppStore, useStoreApi } from './context';
+import { useAppStore, useStoreApi } from '../store/context';
 import {
   useBeforeUnload,
   useClipboardEvents,

@@ -6,7 +6,7 @@ import { keyLabel, shortcut, type CommandId, type MenuName } from '../../src-mai
 import { documentName, isDirty } from '../store/project-slice';
 import type { Tab } from '../store/types';
 import { runCommand } from './commands';
-import { useAppStore, useStoreApi } from './context';
+import { useAppStore, useStoreApi } from '../store/context';
 import { Icon, type IconName } from '../ui/Icon';
 
 function useIsMac(): boolean {

@@ -6,7 +6,7 @@ import { copySelection, serializeClipboard } from '../store/clipboard';
 import { documentName, isDirty } from '../store/project-slice';
 import type { AppStore } from '../store/store';
 import { commandForKeyEvent, isEditable, runCommand } from './commands';
-import { useAppStore } from './context';
+import { useAppStore } from '../store/context';
 
 export const APP_NAME = 'HTLNet Studio';
 

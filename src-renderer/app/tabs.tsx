@@ -8,7 +8,7 @@
 import { useEffect, useMemo } from 'react';
 import type { Problem } from '../../src-main/shared/problems';
 import type { ProjectFile } from '../../src-main/shared/project';
-import { useAppStore, useStoreApi } from './context';
+import { useAppStore, useStoreApi } from '../store/context';
 import type { AppStore } from '../store/store';
 import { DataScreen } from '../features/data/DataScreen';
 import { ResultsScreen } from '../features/results/ResultsScreen';

@@ -8,7 +8,7 @@ import { Position, ReactFlowProvider, useStoreApi as useFlowStore } from '@xyflo
 import { useEffect } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binding, sketch } from '../engine/graph/sketch';
-import { StoreProvider } from '../../src-renderer/app/context';
+import { StoreProvider } from '../../src-renderer/store/context';
 import { ConnectionHint } from '../../src-renderer/features/editor/Canvas';
 import { indexCatalog } from '../../src-renderer/store/catalog';
 import { checkConnection, refusalBetweenHandles } from '../../src-renderer/store/connection';

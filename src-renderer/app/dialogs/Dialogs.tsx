@@ -3,7 +3,7 @@
 
 import type { Recovery } from '../../../src-main/ipc/api';
 import type { DocumentChoice } from '../../store/types';
-import { useAppStore } from '../context';
+import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { FileDialog } from './FileDialog';
 import { Modal } from '../../ui/Modal';

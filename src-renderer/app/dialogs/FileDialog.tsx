@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { FileEntry, FileListing } from '../../../src-main/ipc/api';
 import { PROJECT_EXTENSION, withProjectExtension } from '../../store/project-slice';
 import { errorMessage } from '../../store/ui-slice';
-import { useAppStore } from '../context';
+import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { Modal } from '../../ui/Modal';
 

@@ -4,7 +4,7 @@
 
 import { useEffect, useState } from 'react';
 import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
-import { useAppStore } from '../context';
+import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { Modal } from '../../ui/Modal';
 

@@ -5,7 +5,7 @@
 import { Handle, Position, useConnection, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useMemo } from 'react';
 import { formatShape } from '../../../src-main/shared/problems';
-import { useAppStore, useStoreApi } from '../../app/context';
+import { useAppStore, useStoreApi } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { blockTitle, portTypeFor } from '../../store/catalog';
 import { refusalBetweenHandles } from '../../store/connection';

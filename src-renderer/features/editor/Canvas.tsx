@@ -23,7 +23,7 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { formatShape } from '../../../src-main/shared/problems';
 import type { BlockType } from '../../../src-main/shared/project';
-import { useAppStore, useStoreApi } from '../../app/context';
+import { useAppStore, useStoreApi } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { blockTitle, outputOf, inputOf, portTypeFor, TYPE_WORDS } from '../../store/catalog';
 import { checkConnection, refusalBetweenHandles } from '../../store/connection';

@@ -3,7 +3,7 @@
 // tab. Shown as a card on the canvas (the graph's input side) and in the project panel.
 
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { useAppStore } from '../../app/context';
+import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 
 function fileName(path: string): string {

@@ -8,7 +8,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { CatalogBlock } from '../../../src-main/ipc/api';
 import { formatShape, type BlockShapes, type Problem } from '../../../src-main/shared/problems';
 import type { Block, ParamValue } from '../../../src-main/shared/project';
-import { useAppStore } from '../../app/context';
+import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { blockTitle, inputOf, outputOf, portTypeFor, TYPE_WORDS } from '../../store/catalog';
 import { paramApplies, parseParamInput, showParam, type ParamSchema } from '../../store/params';

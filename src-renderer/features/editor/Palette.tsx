@@ -4,7 +4,7 @@
 import { useMemo, useState, type DragEvent } from 'react';
 import type { CatalogBlock } from '../../../src-main/ipc/api';
 import type { BlockType } from '../../../src-main/shared/project';
-import { useAppStore } from '../../app/context';
+import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { portTypesOf, TYPE_WORDS } from '../../store/catalog';
 import { groupClass, PORT_TYPE_TITLES } from './ports';

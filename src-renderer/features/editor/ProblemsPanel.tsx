@@ -3,7 +3,7 @@
 
 import { useState } from 'react';
 import type { Problem } from '../../../src-main/shared/problems';
-import { useAppStore } from '../../app/context';
+import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { blockTitle } from '../../store/catalog';
 import { suggestionsFor } from '../../store/suggest';

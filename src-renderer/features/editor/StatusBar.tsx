@@ -1,7 +1,7 @@
 // The status line: what a connection being dragged needs (or why it is refused), the selection,
 // the size of the graph, snapping and the compute backend.
 
-import { useAppStore } from '../../app/context';
+import { useAppStore } from '../../store/context';
 import { isDirty } from '../../store/project-slice';
 
 export function StatusBar() {

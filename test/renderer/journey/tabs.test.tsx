@@ -7,7 +7,7 @@ import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src-main/shared/problems';
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { StoreProvider } from '../../../src-renderer/app/context';
+import { StoreProvider } from '../../../src-renderer/store/context';
 import {
   resetJourney,
   ResultsTab,

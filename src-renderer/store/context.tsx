@@ -3,8 +3,8 @@
 
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { AppStore } from '../store/store';
-import type { AppState } from '../store/types';
+import type { AppStore } from './store';
+import type { AppState } from './types';
 
 const StoreContext = createContext<AppStore | null>(null);
 
