@@ -5,23 +5,22 @@
 // binding problems data:check finds are added to the editor's problems list, so they pin to
 // blocks on the canvas like the model's own problems.
 
+import '../journey/journey.css';
 import { useEffect, useMemo } from 'react';
 import type { Problem } from '../../src-main/shared/problems';
 import type { ProjectFile } from '../../src-main/shared/project';
-import { useAppStore, useStoreApi } from '../store/context';
-import type { AppStore } from '../store/store';
 import { DataScreen } from '../features/data/DataScreen';
 import { ResultsScreen } from '../features/results/ResultsScreen';
-import { setJourneyApi } from '../store/journey/host';
+import { TrainScreen } from '../features/train/TrainScreen';
+import { useAppStore, useStoreApi } from '../store/context';
 import {
-  connectJourney,
-  projectReplaced,
   SAMPLE_EPOCHS,
   SAMPLE_ROWS,
-  trySample,
   useJourney,
-} from '../store/journey/store';
-import { TrainScreen } from '../features/train/TrainScreen';
+  useJourneyStore,
+  type JourneyStore,
+} from '../store/journey';
+import type { AppStore } from '../store/store';
 import type { JourneyProps } from '../ui/kit';
 
 const key = (p: Problem) => `${p.code}|${p.message}|${p.blocks.join(',')}`;
@@ -38,19 +37,19 @@ const linked = new WeakSet<AppStore>();
  * editor's validations (which replace its list) and after each check. Cleared when a new
  * binding is applied or a check finds nothing.
  */
-export function linkEditorProblems(store: AppStore): void {
+export function linkEditorProblems(store: AppStore, journey: JourneyStore): void {
   if (linked.has(store)) return;
   linked.add(store);
   const merge = () => {
-    const extra = bindingProblems(useJourney.getState().dataProblems);
+    const extra = bindingProblems(journey.getState().dataProblems);
     if (extra.length === 0) return;
     const current = store.getState().problems;
     const have = new Set(current.map(key));
     const missing = extra.filter((p) => !have.has(key(p)));
     if (missing.length > 0) store.setState({ problems: [...current, ...missing] });
   };
-  let lastData = useJourney.getState().dataProblems;
-  useJourney.subscribe((s) => {
+  let lastData = journey.getState().dataProblems;
+  journey.subscribe((s) => {
     if (s.dataProblems === lastData) return;
     const gone = bindingProblems(lastData).map(key);
     lastData = s.dataProblems;
@@ -70,7 +69,7 @@ export function linkEditorProblems(store: AppStore): void {
     if (s.documentId !== lastDocument) {
       // Another project: the previous one's findings and outcome go with it.
       lastDocument = s.documentId;
-      projectReplaced(s.project);
+      journey.getState().projectReplaced(s.project);
     }
     if (s.problems === lastProblems) return;
     lastProblems = s.problems;
@@ -81,14 +80,12 @@ export function linkEditorProblems(store: AppStore): void {
 
 function useEditorProps(): JourneyProps {
   const store = useStoreApi();
+  const journey = useJourneyStore();
   const project = useAppStore((s) => s.project);
-  const api = useAppStore((s) => s.api);
-  // Before the screens' own effects (children's effects run first) reach for the host.
-  setJourneyApi(api);
   useEffect(() => {
-    connectJourney(api);
-    linkEditorProblems(store);
-  }, [api, store]);
+    journey.getState().connect();
+    linkEditorProblems(store, journey);
+  }, [journey, store]);
   return useMemo(
     () => ({
       project,
@@ -115,6 +112,7 @@ function useEditorProps(): JourneyProps {
  */
 export function TrySampleButton() {
   const props = useEditorProps();
+  const trySample = useJourney((s) => s.trySample);
   const sample = useJourney((s) => s.sample);
   const running = sample !== null && sample.step !== 'failed';
   return (

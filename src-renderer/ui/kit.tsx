@@ -5,9 +5,8 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { FileEntry, FileKind, FileListing } from '../../src-main/ipc/api';
 import type { ProjectFile } from '../../src-main/shared/project';
-import { journeyApi as api } from '../store/journey/host';
 import { formatBytes, formatTime } from './format';
-import { errorText, useJourney } from '../store/journey/store';
+import { errorText, useJourney, useJourneyActions } from '../store/journey';
 
 /** What the app shell passes to every journey screen. */
 export interface JourneyProps {
@@ -183,22 +182,21 @@ export function WorkspaceFiles({
   /** Changing it reloads the listing (e.g. after an upload). */
   refreshKey?: unknown;
 }) {
+  const journey = useJourneyActions();
   const [dir, setDir] = useState<string | null>(null);
   const [listing, setListing] = useState<FileListing | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    api()
-      .filesList(dir, kind)
-      .then(
-        (l) => {
-          if (live) {
-            setListing(l);
-            setError(null);
-          }
-        },
-        (e: unknown) => live && setError(errorText(e)),
-      );
+    journey.api.filesList(dir, kind).then(
+      (l) => {
+        if (live) {
+          setListing(l);
+          setError(null);
+        }
+      },
+      (e: unknown) => live && setError(errorText(e)),
+    );
     return () => {
       live = false;
     };
@@ -297,13 +295,14 @@ export function CsvPicker({
   refreshKey?: unknown;
   action?: string;
 }) {
+  const journey = useJourneyActions();
   const mode = useAppMode();
   const inputId = useId();
   const [error, setError] = useState<string | null>(null);
   const openDialog = async () => {
     setError(null);
     try {
-      const path = await api().dialogOpenFile('csv');
+      const path = await journey.api.dialogOpenFile('csv');
       if (path) onPath(path);
     } catch (e) {
       setError(errorText(e));

@@ -21,14 +21,8 @@ import {
   type ColumnDraft,
 } from '../../store/journey/binding';
 import { formatBytes, formatCount, formatNumber, formatPercent } from '../../ui/format';
-import {
-  importFile,
-  selectColumn,
-  setStep,
-  updateDraft,
-  useJourney,
-} from '../../store/journey/store';
 import { ColumnProfile, KIND_TEXT } from './ColumnProfile';
+import { useJourney, useJourneyActions } from '../../store/journey';
 
 function targetSummary(column: ColumnSummary | undefined, type: TaskType): string {
   if (!column) return '';
@@ -54,6 +48,7 @@ function ColumnRow({
   selected: boolean;
   rows: number;
 }) {
+  const journey = useJourneyActions();
   const name = column.name;
   const isFeature = column.role === 'feature';
   return (
@@ -62,13 +57,13 @@ function ColumnRow({
       data-testid={`column-row-${name}`}
       data-role={column.role}
       aria-selected={selected}
-      onClick={() => selectColumn(name)}
+      onClick={() => journey.selectColumn(name)}
     >
       <th scope="row">
         <button
           type="button"
           className="j-link"
-          onClick={() => selectColumn(name)}
+          onClick={() => journey.selectColumn(name)}
           title={`Show the profile of ${name}`}
           aria-label={`Profile of ${name}`}
         >
@@ -114,7 +109,7 @@ function ColumnRow({
             value={column.kind}
             disabled={!isFeature}
             onChange={(e) =>
-              updateDraft((d) => setKind(d, name, e.currentTarget.value as FeatureKind))
+              journey.updateDraft((d) => setKind(d, name, e.currentTarget.value as FeatureKind))
             }
             onClick={(e) => e.stopPropagation()}
             aria-label={`Kind of ${name}`}
@@ -141,7 +136,7 @@ function ColumnRow({
         <input
           type="checkbox"
           checked={column.role === 'target'}
-          onChange={() => updateDraft((d) => toggleTarget(d, name))}
+          onChange={() => journey.updateDraft((d) => toggleTarget(d, name))}
           onClick={(e) => e.stopPropagation()}
           aria-label={`${name} is a target`}
           title="A target is a column the model learns to predict (a step of the funnel)"
@@ -152,7 +147,7 @@ function ColumnRow({
         <input
           type="checkbox"
           checked={column.role === 'excluded'}
-          onChange={() => updateDraft((d) => toggleExcluded(d, name))}
+          onChange={() => journey.updateDraft((d) => toggleExcluded(d, name))}
           onClick={(e) => e.stopPropagation()}
           aria-label={`Exclude ${name}`}
           title="Excluded columns are neither features nor targets (ids, leaks, free text)"
@@ -164,6 +159,7 @@ function ColumnRow({
 }
 
 function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPreview }) {
+  const journey = useJourneyActions();
   const byName = new Map(preview.columns.map((c) => [c.name, c]));
   const drafts = new Map(draft.columns.map((c) => [c.name, c]));
   const core = draftCore(draft);
@@ -192,7 +188,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                   <button
                     type="button"
                     className="j-link"
-                    onClick={() => selectColumn(name)}
+                    onClick={() => journey.selectColumn(name)}
                     title={`Show the profile of ${name}`}
                   >
                     {name}
@@ -212,7 +208,9 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 <select
                   value={type}
                   onChange={(e) =>
-                    updateDraft((d) => setTaskType(d, name, e.currentTarget.value as TaskType))
+                    journey.updateDraft((d) =>
+                      setTaskType(d, name, e.currentTarget.value as TaskType),
+                    )
                   }
                   aria-label={`Task type of ${name}`}
                   title="Binary: a yes/no step (click, purchase). Regression: a continuous value (amount)."
@@ -228,7 +226,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 <button
                   type="button"
                   className="j-btn j-btn-quiet j-btn-icon"
-                  onClick={() => updateDraft((d) => moveTarget(d, name, -1))}
+                  onClick={() => journey.updateDraft((d) => moveTarget(d, name, -1))}
                   disabled={i === 0}
                   aria-label={`Move ${name} earlier`}
                   title="Earlier in the funnel"
@@ -239,7 +237,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 <button
                   type="button"
                   className="j-btn j-btn-quiet j-btn-icon"
-                  onClick={() => updateDraft((d) => moveTarget(d, name, 1))}
+                  onClick={() => journey.updateDraft((d) => moveTarget(d, name, 1))}
                   disabled={i === draft.targets.length - 1}
                   aria-label={`Move ${name} later`}
                   title="Later in the funnel"
@@ -295,6 +293,7 @@ function FirstRows({ preview }: { preview: DataPreview }) {
 }
 
 export function ColumnsStep() {
+  const journey = useJourneyActions();
   const preview = useJourney((s) => s.preview);
   const draft = useJourney((s) => s.draft);
   const selected = useJourney((s) => s.selectedColumn);
@@ -385,7 +384,7 @@ export function ColumnsStep() {
                 <button
                   type="button"
                   className="j-link"
-                  onClick={() => selectColumn(i.column!)}
+                  onClick={() => journey.selectColumn(i.column!)}
                   title={`Show ${i.column}`}
                 >
                   {i.message}
@@ -397,7 +396,7 @@ export function ColumnsStep() {
                 <button
                   type="button"
                   className="j-btn j-btn-small"
-                  onClick={() => void importFile(preview.path, draftToBinding(draft))}
+                  onClick={() => void journey.importFile(preview.path, draftToBinding(draft))}
                   title={`Read ${preview.name} again, keeping the choices made here`}
                   data-testid="wizard-reread"
                 >
@@ -413,7 +412,7 @@ export function ColumnsStep() {
         <button
           type="button"
           className="j-btn"
-          onClick={() => setStep('source')}
+          onClick={() => journey.setStep('source')}
           title="Choose another file"
           data-testid="wizard-back"
         >
@@ -422,7 +421,7 @@ export function ColumnsStep() {
         <button
           type="button"
           className="j-btn j-btn-primary"
-          onClick={() => setStep('review')}
+          onClick={() => journey.setStep('review')}
           disabled={errors.length > 0}
           title={errors.length > 0 ? errors[0].message : 'Review the binding and apply it'}
           data-testid="wizard-next"

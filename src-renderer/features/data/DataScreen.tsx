@@ -1,12 +1,16 @@
 // The Data tab: the import wizard (choose data, columns and targets, review and apply).
 
 import { useEffect } from 'react';
-import { reopenPreview, setStep, useJourney, type WizardStep } from '../../store/journey/store';
-import { useJourneyConnection } from '../../store/journey/connection';
 import type { JourneyProps } from '../../ui/kit';
 import { ColumnsStep } from './ColumnsStep';
 import { ReviewStep } from './ReviewStep';
 import { SourceStep } from './SourceStep';
+import {
+  useJourney,
+  useJourneyStore,
+  useJourneyConnection,
+  type WizardStep,
+} from '../../store/journey';
 
 const STEPS: { id: WizardStep; label: string; title: string }[] = [
   { id: 'source', label: 'Choose data', title: 'Pick a CSV file, or try the sample' },
@@ -19,6 +23,8 @@ const STEPS: { id: WizardStep; label: string; title: string }[] = [
 ];
 
 export function DataScreen(props: JourneyProps) {
+  const journeyStore = useJourneyStore();
+  const journey = journeyStore.getState();
   useJourneyConnection();
   const step = useJourney((s) => s.step);
   const hasPreview = useJourney((s) => s.preview !== null && s.draft !== null);
@@ -26,9 +32,9 @@ export function DataScreen(props: JourneyProps) {
 
   // Coming back to the tab after a restart: the host may still hold this project's data.
   useEffect(() => {
-    const s = useJourney.getState();
+    const s = journeyStore.getState();
     if (source && !s.preview && s.importing.status === 'idle') {
-      void reopenPreview(source, props.project.data, false);
+      void journey.reopenPreview(source, props.project.data, false);
     }
   }, [source]); // only when the project's data file changes
 
@@ -45,7 +51,7 @@ export function DataScreen(props: JourneyProps) {
                 className={`j-step${s.id === current ? ' j-step-active' : ''}`}
                 aria-current={s.id === current ? 'step' : undefined}
                 disabled={s.id !== 'source' && !hasPreview}
-                onClick={() => setStep(s.id)}
+                onClick={() => journey.setStep(s.id)}
                 title={s.title}
                 data-testid={`wizard-step-${s.id}`}
               >

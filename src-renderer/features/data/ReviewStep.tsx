@@ -5,17 +5,17 @@
 import { useEffect, useState } from 'react';
 import type { Problem } from '../../../src-main/shared/problems';
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { journeyApi as api } from '../../store/journey/host';
 import { draftCore, draftToBinding, sameBinding } from '../../store/journey/binding';
 import { humanize } from '../../ui/format';
-import { applyDraft, errorText, setStep, useJourney } from '../../store/journey/store';
 import { ErrorBox, type JourneyProps } from '../../ui/kit';
+import { errorText, useJourney, useJourneyActions } from '../../store/journey';
 
 function headCount(project: ProjectFile): number {
   return project.graph.blocks.filter((b) => b.type === 'task-head').length;
 }
 
 export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks }: JourneyProps) {
+  const journey = useJourneyActions();
   const draft = useJourney((s) => s.draft);
   const preview = useJourney((s) => s.preview);
   const applyError = useJourney((s) => s.applyError);
@@ -35,12 +35,10 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
       return;
     }
     let live = true;
-    api()
-      .projectValidate(project)
-      .then(
-        (v) => live && setProblems(v.problems),
-        () => live && setProblems(null),
-      );
+    journey.api.projectValidate(project).then(
+      (v) => live && setProblems(v.problems),
+      () => live && setProblems(null),
+    );
     return () => {
       live = false;
     };
@@ -58,8 +56,8 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
     setError(null);
     try {
       // The template is built for these targets: one head per task, named after it.
-      const base = template ? await api().templatesCreate('htlnet', binding) : project;
-      const next = await applyDraft(
+      const base = template ? await journey.api.templatesCreate('htlnet', binding) : project;
+      const next = await journey.applyDraft(
         template
           ? {
               ...base,
@@ -163,7 +161,7 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
         <button
           type="button"
           className="j-btn"
-          onClick={() => setStep('columns')}
+          onClick={() => journey.setStep('columns')}
           title="Back to the columns"
           data-testid="wizard-back"
         >

@@ -5,19 +5,15 @@
 import { useState } from 'react';
 import type { ProjectFile } from '../../../src-main/shared/project';
 import { baseName, formatBytes, formatPercent } from '../../ui/format';
+import { CsvPicker, ErrorBox, ProgressBar, type JourneyProps } from '../../ui/kit';
 import {
-  cancelImport,
-  importFile,
   SAMPLE_EPOCHS,
   SAMPLE_ROWS,
-  setStep,
-  trySample,
-  uploadAndImport,
-  useJourney,
   type SampleStep,
-} from '../../store/journey/store';
-import { journeyUploads } from '../../store/journey/host';
-import { CsvPicker, ErrorBox, ProgressBar, type JourneyProps } from '../../ui/kit';
+  useJourney,
+  useJourneyActions,
+  useJourneyStore,
+} from '../../store/journey';
 
 const SAMPLE_STEPS: Record<SampleStep, string> = {
   sample: 'Writing the sample dataset…',
@@ -31,13 +27,14 @@ function hasModel(project: ProjectFile): boolean {
 }
 
 export function SampleCard({ project, onProjectChange, onNavigate }: JourneyProps) {
+  const journey = useJourneyActions();
   const sample = useJourney((s) => s.sample);
   const busy = useJourney((s) => s.importing.status !== 'idle');
   const [confirming, setConfirming] = useState(false);
   const running = sample !== null && sample.step !== 'failed';
   const go = () => {
     setConfirming(false);
-    void trySample((next) => {
+    void journey.trySample((next) => {
       onProjectChange(next);
       onNavigate?.('train');
     });
@@ -99,6 +96,8 @@ export function SampleCard({ project, onProjectChange, onNavigate }: JourneyProp
 }
 
 export function SourceStep(props: JourneyProps) {
+  const journeyStore = useJourneyStore();
+  const journey = journeyStore.getState();
   const { project } = props;
   const importing = useJourney((s) => s.importing);
   const importError = useJourney((s) => s.importError);
@@ -111,9 +110,9 @@ export function SourceStep(props: JourneyProps) {
   const current = project.data.tasks.length > 0 ? project.data : null;
   const source = project.data.source;
 
-  const importPath = (path: string) => void importFile(path, current);
+  const importPath = (path: string) => void journey.importFile(path, current);
   const upload = async (file: File) => {
-    await uploadAndImport(file, current);
+    await journey.uploadAndImport(file, current);
     setUploads((n) => n + 1);
   };
 
@@ -136,9 +135,9 @@ export function SourceStep(props: JourneyProps) {
           setDragging(false);
           if (!file || busy) return;
           e.preventDefault();
-          if (journeyUploads()) void upload(file);
+          if (journey.uploads()) void upload(file);
           else
-            useJourney.setState({
+            journeyStore.setState({
               importNotice: 'Use "Choose a CSV file…" to open a file in the desktop app.',
             });
         }}
@@ -202,7 +201,7 @@ export function SourceStep(props: JourneyProps) {
               <button
                 type="button"
                 className="j-btn"
-                onClick={() => void cancelImport()}
+                onClick={() => void journey.cancelImport()}
                 title="Stop reading this file"
                 aria-label="Cancel import"
                 data-testid="import-cancel"
@@ -217,7 +216,7 @@ export function SourceStep(props: JourneyProps) {
           <ErrorBox
             title={importErrorTitle ?? 'The file could not be read.'}
             message={importError}
-            onDismiss={() => useJourney.setState({ importError: null })}
+            onDismiss={() => journeyStore.setState({ importError: null })}
             testId="import-error"
           />
         )}
@@ -230,7 +229,7 @@ export function SourceStep(props: JourneyProps) {
             <button
               type="button"
               className="j-btn"
-              onClick={() => setStep('columns')}
+              onClick={() => journey.setStep('columns')}
               title={`Go on with ${preview.name}`}
               data-testid="continue-preview"
             >

@@ -20,7 +20,15 @@ import {
   type IsValidConnection,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type ReactNode,
+} from 'react';
 import { formatShape } from '../../../src-main/shared/problems';
 import type { BlockType } from '../../../src-main/shared/project';
 import { useAppStore, useStoreApi } from '../../store/context';
@@ -32,7 +40,6 @@ import { BlockNode, type BlockNodeType } from './BlockNode';
 import { DataCard } from './DataCard';
 import { BLOCK_MIME } from './Palette';
 import { groupClass, portColor } from './ports';
-import { TrySampleButton } from '../../app/journey';
 
 const nodeTypes = { block: BlockNode };
 export const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
@@ -43,15 +50,16 @@ const DROP_OFFSET = { x: 90, y: 20 };
 
 type Size = { width: number; height: number };
 
-export function Canvas() {
+/** `emptyAction`: a further start offered on the empty canvas (the app gives "Try the sample"). */
+export function Canvas({ emptyAction }: { emptyAction?: ReactNode }) {
   return (
     <ReactFlowProvider>
-      <CanvasView />
+      <CanvasView emptyAction={emptyAction} />
     </ReactFlowProvider>
   );
 }
 
-function CanvasView() {
+function CanvasView({ emptyAction }: { emptyAction?: ReactNode }) {
   const store = useStoreApi();
   const project = useAppStore((s) => s.project);
   const selection = useAppStore((s) => s.selection);
@@ -337,7 +345,7 @@ function CanvasView() {
           </Panel>
         )}
       </ReactFlow>
-      {project.graph.blocks.length === 0 && <EmptyState />}
+      {project.graph.blocks.length === 0 && <EmptyState action={emptyAction} />}
     </div>
   );
 
@@ -382,7 +390,7 @@ export function ConnectionHint() {
   );
 }
 
-function EmptyState() {
+function EmptyState({ action }: { action?: ReactNode }) {
   const openDialog = useAppStore((s) => s.openDialog);
   const openProject = useAppStore((s) => s.openProject);
   const recent = useAppStore((s) => s.recent);
@@ -405,7 +413,7 @@ function EmptyState() {
           >
             <Icon name="templates" /> Browse templates
           </button>
-          <TrySampleButton />
+          {action}
           <button
             type="button"
             className="button"

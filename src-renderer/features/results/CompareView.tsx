@@ -13,12 +13,12 @@ import {
   METRICS,
   METRIC_ORDER,
 } from '../../ui/format';
-import { loadDetail, setResultsView, toggleCompare, useJourney } from '../../store/journey/store';
 import { EmptyState } from '../../ui/kit';
 import { HistoryChart, LorenzChart, RocChart, type RunCurve } from './curves';
 import { bestOf } from './runs';
 import { ReadingNote } from '../../ui/charts';
 import { READINGS } from '../../ui/readings';
+import { useJourney, useJourneyActions } from '../../store/journey';
 
 function tasksOf(runs: readonly RunDetail[]): { name: string; type: TaskType }[] {
   const seen = new Map<string, TaskType>();
@@ -27,12 +27,13 @@ function tasksOf(runs: readonly RunDetail[]): { name: string; type: TaskType }[]
 }
 
 export function CompareView() {
+  const journey = useJourneyActions();
   const ids = useJourney((s) => s.compare);
   const details = useJourney((s) => s.details);
   const runsById = useJourney((s) => s.runs);
 
   useEffect(() => {
-    for (const id of ids) void loadDetail(id);
+    for (const id of ids) void journey.loadDetail(id);
   }, [ids]);
 
   if (ids.length < 2) {
@@ -45,7 +46,7 @@ export function CompareView() {
         <button
           type="button"
           className="j-btn"
-          onClick={() => setResultsView('runs')}
+          onClick={() => journey.setResultsView('runs')}
           title="Back to the runs table"
         >
           Go to runs
@@ -87,7 +88,7 @@ export function CompareView() {
                     <button
                       type="button"
                       className="j-btn j-btn-quiet j-btn-icon"
-                      onClick={() => toggleCompare(r.id)}
+                      onClick={() => journey.toggleCompare(r.id)}
                       title={`Remove ${r.label} from the comparison`}
                       aria-label={`Remove ${r.label} from the comparison`}
                     >

@@ -16,12 +16,11 @@ import {
 } from '../../../src-main/shared/explain';
 import { ChartCard, downloadBlob } from '../../ui/charts';
 import { baseName, formatCount, formatNumber, humanize } from '../../ui/format';
-import { journeyApi as api, journeyUploads } from '../../store/journey/host';
-import { errorText } from '../../store/journey/store';
 import { CsvPicker, ErrorBox, ProgressBar, Tabs } from '../../ui/kit';
 import { contributionsCsv, funnelCsv, importanceCsv, pdpCsv } from './explain-csv';
 import { FunnelChart, ImportanceChart, MAX_ROWS, PdpChart, WaterfallChart } from './explain-charts';
 import '../../journey/results/explain.css';
+import { errorText, useJourneyActions } from '../../store/journey';
 
 interface Job {
   jobId: string | null;
@@ -69,6 +68,7 @@ function methodText(r: RowExplanation): string {
 }
 
 export function ExplainPanel({ run }: { run: RunDetail }) {
+  const journey = useJourneyActions();
   const [explanation, setExplanation] = useState<Explanation | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -88,7 +88,7 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
     let live = true;
     setExplanation(null);
     setError(null);
-    api()
+    journey.api
       .explainGet(run.id)
       .then((e) => live && setExplanation(e))
       // Nothing kept, or a file that cannot be read: the run simply has no explanation yet.
@@ -130,7 +130,7 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
   useEffect(() => {
     let off: (() => void) | null = null;
     try {
-      off = api().onHostEvent(onEvent);
+      off = journey.api.onHostEvent(onEvent);
     } catch {
       off = null;
     }
@@ -154,7 +154,7 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
     early.current = [];
     setJob(pending);
     try {
-      const { jobId } = await api().explainStart({
+      const { jobId } = await journey.api.explainStart({
         source: { runId: run.id },
         repeats,
         ...request,
@@ -196,11 +196,11 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
 
   const cancel = () => {
     const id = jobRef.current?.jobId;
-    if (id) void api().jobCancel(id);
+    if (id) void journey.api.jobCancel(id);
   };
 
   const uploadOther = async (file: File) => {
-    const uploads = journeyUploads();
+    const uploads = journey.uploads();
     if (!uploads) return;
     try {
       setOtherFile(await uploads.upload(file, file.name));

@@ -4,12 +4,12 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { RunSummary } from '../../../src-main/ipc/api';
-import { journeyApi as api } from '../../store/journey/host';
 import { joinPath, slug } from '../../ui/format';
-import { errorText, exportModel, useJourney, type ExportFormat } from '../../store/journey/store';
 import { useAppMode } from '../../ui/kit';
+import { errorText, type ExportFormat, useJourney, useJourneyActions } from '../../store/journey';
 
 export function ExportModel({ run }: { run: RunSummary }) {
+  const journey = useJourneyActions();
   const mode = useAppMode();
   const info = useJourney((s) => s.info);
   const state = useJourney((s) => s.exports[run.id]);
@@ -35,7 +35,7 @@ export function ExportModel({ run }: { run: RunSummary }) {
       let dest: string | null;
       const suggested = `${slug(run.label)}-model${format === 'onnx' ? '.onnx' : ''}`;
       if (mode === 'electron') {
-        dest = await api().dialogSaveFile('model', suggested);
+        dest = await journey.api.dialogSaveFile('model', suggested);
       } else {
         const clean = name.trim().replace(/[\\/]+/g, '-');
         if (!clean) {
@@ -45,7 +45,7 @@ export function ExportModel({ run }: { run: RunSummary }) {
         const file = format === 'onnx' && !clean.endsWith('.onnx') ? `${clean}.onnx` : clean;
         dest = info ? joinPath(info.platform, info.workspace, 'models', file) : null;
       }
-      if (dest) await exportModel(run.id, dest, format);
+      if (dest) await journey.exportModel(run.id, dest, format);
     } catch (e) {
       setError(errorText(e));
     }

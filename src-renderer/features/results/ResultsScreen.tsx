@@ -2,15 +2,16 @@
 // and scoring a file with a model.
 
 import { useEffect } from 'react';
-import { useJourneyConnection } from '../../store/journey/connection';
-import { loadRuns, setResultsView, useJourney } from '../../store/journey/store';
 import { EmptyState, ErrorBox, Tabs, type JourneyProps } from '../../ui/kit';
 import { CompareView } from './CompareView';
 import { NoRunSelected, RunDetailView } from './RunDetailView';
 import { RunsTable } from './RunsTable';
 import { ScorePanel } from './ScorePanel';
+import { useJourney, useJourneyStore, useJourneyConnection } from '../../store/journey';
 
 export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
+  const journeyStore = useJourneyStore();
+  const journey = journeyStore.getState();
   useJourneyConnection();
   const view = useJourney((s) => s.resultsView);
   const status = useJourney((s) => s.runsStatus);
@@ -20,7 +21,7 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
   const openRun = useJourney((s) => s.openRun);
 
   useEffect(() => {
-    void loadRuns();
+    void journey.loadRuns();
   }, []);
 
   return (
@@ -30,7 +31,7 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
         <Tabs
           label="Results views"
           value={view}
-          onChange={setResultsView}
+          onChange={journey.setResultsView}
           testId="results-tab"
           options={[
             { value: 'runs', label: 'Runs', title: 'Every training run and its curves' },
@@ -46,7 +47,7 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
         <button
           type="button"
           className="j-btn j-btn-quiet j-btn-small"
-          onClick={() => void loadRuns()}
+          onClick={() => void journey.loadRuns()}
           title="Reload the list of runs"
           aria-label="Refresh runs"
           data-testid="runs-refresh"
@@ -55,7 +56,7 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
         </button>
       </header>
       {error && (
-        <ErrorBox message={error} onDismiss={() => useJourney.setState({ runsError: null })} />
+        <ErrorBox message={error} onDismiss={() => journeyStore.setState({ runsError: null })} />
       )}
       {view === 'runs' &&
         (status !== 'ready' && count === 0 ? (

@@ -16,7 +16,6 @@ import {
   METRICS,
   STATUS_TEXT,
 } from '../../ui/format';
-import { loadDetail, scoreWithRun, useJourney } from '../../store/journey/store';
 import { EmptyState, ErrorBox } from '../../ui/kit';
 import {
   CalibrationChart,
@@ -31,6 +30,7 @@ import { ExportModel } from './ExportModel';
 import { ExplainPanel } from './ExplainPanel';
 import { ReadingNote } from '../../ui/charts';
 import { READINGS } from '../../ui/readings';
+import { useJourney, useJourneyActions } from '../../store/journey';
 
 export function MetricsTable({ run }: { run: RunDetail }) {
   if (!run.test) {
@@ -75,12 +75,13 @@ export function MetricsTable({ run }: { run: RunDetail }) {
 }
 
 export function RunDetailView({ runId }: { runId: string }) {
+  const journey = useJourneyActions();
   const detail = useJourney((s) => s.details[runId]);
   const error = useJourney((s) => s.detailErrors[runId]);
   const status = useJourney((s) => s.runs.find((r) => r.id === runId)?.status);
 
   useEffect(() => {
-    void loadDetail(runId, status !== undefined && detail?.status !== status);
+    void journey.loadDetail(runId, status !== undefined && detail?.status !== status);
   }, [runId, status, detail?.status]);
 
   if (error && !detail) return <ErrorBox title="This run cannot be shown." message={error} />;
@@ -128,7 +129,7 @@ export function RunDetailView({ runId }: { runId: string }) {
             type="button"
             className="j-btn"
             disabled={!run.hasModel}
-            onClick={() => scoreWithRun(run.id)}
+            onClick={() => journey.scoreWithRun(run.id)}
             title={run.hasModel ? 'Score a new CSV with this model' : 'This run kept no model'}
             data-testid="score-with-run"
           >

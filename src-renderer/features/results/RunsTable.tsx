@@ -11,16 +11,8 @@ import {
   METRICS,
   STATUS_TEXT,
 } from '../../ui/format';
-import {
-  deleteRun,
-  openRunDetail,
-  setResultsView,
-  setSort,
-  toggleCompare,
-  useJourney,
-  type SortKey,
-} from '../../store/journey/store';
 import { sortRuns, taskColumns, taskValue } from './runs';
+import { type SortKey, useJourney, useJourneyActions } from '../../store/journey';
 
 function SortHeader({
   label,
@@ -33,6 +25,7 @@ function SortHeader({
   title: string;
   numeric?: boolean;
 }) {
+  const journey = useJourneyActions();
   const sort = useJourney((s) => s.sort);
   const active = sort.key === sortKey;
   return (
@@ -44,7 +37,7 @@ function SortHeader({
       <button
         type="button"
         className={`j-sort${active ? ' j-sort-active' : ''}`}
-        onClick={() => setSort(sortKey)}
+        onClick={() => journey.setSort(sortKey)}
         title={`Sort by ${title}`}
         data-testid={`sort-${sortKey}`}
       >
@@ -58,6 +51,7 @@ function SortHeader({
 }
 
 export function RunsTable() {
+  const journey = useJourneyActions();
   const runs = useJourney((s) => s.runs);
   const sort = useJourney((s) => s.sort);
   const compare = useJourney((s) => s.compare);
@@ -68,7 +62,7 @@ export function RunsTable() {
 
   const remove = async (run: RunSummary) => {
     setConfirmDelete(null);
-    await deleteRun(run.id);
+    await journey.deleteRun(run.id);
   };
 
   return (
@@ -82,7 +76,7 @@ export function RunsTable() {
           type="button"
           className="j-btn j-btn-primary"
           disabled={compare.length < 2}
-          onClick={() => setResultsView('compare')}
+          onClick={() => journey.setResultsView('compare')}
           title={
             compare.length < 2
               ? 'Tick two or more runs to compare them'
@@ -126,13 +120,13 @@ export function RunsTable() {
                 data-testid={`run-row-${run.id}`}
                 data-run={run.id}
                 aria-selected={run.id === openRun}
-                onClick={() => openRunDetail(run.id)}
+                onClick={() => journey.openRunDetail(run.id)}
               >
                 <td className="j-center" onClick={(e) => e.stopPropagation()}>
                   <input
                     type="checkbox"
                     checked={compare.includes(run.id)}
-                    onChange={() => toggleCompare(run.id)}
+                    onChange={() => journey.toggleCompare(run.id)}
                     aria-label={`Compare ${run.label}`}
                     title="Pick this run for the comparison"
                     data-testid={`compare-${run.id}`}
@@ -145,7 +139,7 @@ export function RunsTable() {
                     className="j-link"
                     onClick={(e) => {
                       e.stopPropagation();
-                      openRunDetail(run.id);
+                      journey.openRunDetail(run.id);
                     }}
                     title={`Open ${run.label}`}
                     data-testid={`run-open-${run.id}`}

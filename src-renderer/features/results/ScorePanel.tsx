@@ -2,7 +2,6 @@
 // progress; shows where the file went, its rows and, when the file had the targets, metrics.
 
 import { useEffect, useState } from 'react';
-import { journeyApi as api, journeyUploads as browserExtras } from '../../store/journey/host';
 import {
   baseName,
   formatBytes,
@@ -14,19 +13,17 @@ import {
   metricLabel,
   METRICS,
 } from '../../ui/format';
-import {
-  cancelScore,
-  errorCode,
-  errorText,
-  isScoring,
-  setScoreSource,
-  startScore,
-  useJourney,
-  type ScoreState,
-} from '../../store/journey/store';
 import { Modal } from '../../ui/Modal';
 import type { ScoreRequestArgs } from '../../../src-main/ipc/api';
 import { CsvPicker, ErrorBox, Field, ProgressBar, useAppMode, WorkspaceFiles } from '../../ui/kit';
+import {
+  errorCode,
+  errorText,
+  isScoring,
+  type ScoreState,
+  useJourney,
+  useJourneyActions,
+} from '../../store/journey';
 
 /** The "keep" choice as the host takes it: the named columns of a comma-separated list. */
 function keepArg(choice: KeepChoice, names: string): ScoreRequestArgs['keep'] {
@@ -63,6 +60,7 @@ const KEEP_OPTIONS: { value: KeepChoice; label: string; title: string }[] = [
 ];
 
 export function ScorePanel() {
+  const journey = useJourneyActions();
   const mode = useAppMode();
   const info = useJourney((s) => s.info);
   const runs = useJourney((s) => s.runs);
@@ -83,7 +81,7 @@ export function ScorePanel() {
   // Start from the run on screen, when it has a model.
   useEffect(() => {
     if (source === null && openRun && runs.some((r) => r.id === openRun && r.hasModel)) {
-      setScoreSource({ runId: openRun });
+      journey.setScoreSource({ runId: openRun });
     }
   }, [source, openRun, runs]);
   const withModel = runs.filter((r) => r.hasModel);
@@ -99,7 +97,7 @@ export function ScorePanel() {
   const out = mode === 'electron' ? outPath : browserOut();
 
   const upload = async (file: File) => {
-    const extras = browserExtras();
+    const extras = journey.uploads();
     if (!extras) return;
     setUploading({ sent: 0, total: file.size });
     setError(null);
@@ -120,7 +118,7 @@ export function ScorePanel() {
 
   const chooseOut = async () => {
     try {
-      const p = await api().dialogSaveFile('csv', defaultOut);
+      const p = await journey.api.dialogSaveFile('csv', defaultOut);
       if (p) setOutPath(p);
     } catch (e) {
       setError(errorText(e));
@@ -129,8 +127,8 @@ export function ScorePanel() {
 
   const chooseModelFolder = async () => {
     try {
-      const p = await api().dialogOpenFile('model');
-      if (p) setScoreSource({ modelDir: p });
+      const p = await journey.api.dialogOpenFile('model');
+      if (p) journey.setScoreSource({ modelDir: p });
     } catch (e) {
       setError(errorText(e));
     }
@@ -149,12 +147,12 @@ export function ScorePanel() {
       out,
       ...(keepValue === 'all' ? {} : { keep: keepValue }),
     };
-    if ((await startScore(request)) === 'output-exists') setConfirmReplace(request);
+    if ((await journey.startScore(request)) === 'output-exists') setConfirmReplace(request);
   };
   const replace = () => {
     const request = confirmReplace;
     setConfirmReplace(null);
-    if (request) void startScore({ ...request, replace: true });
+    if (request) void journey.startScore({ ...request, replace: true });
   };
 
   const result = score.phase === 'done' ? score.result : null;
@@ -168,7 +166,9 @@ export function ScorePanel() {
               type="radio"
               name="j-score-kind"
               checked={kind === 'run'}
-              onChange={() => setScoreSource(withModel[0] ? { runId: withModel[0].id } : null)}
+              onChange={() =>
+                journey.setScoreSource(withModel[0] ? { runId: withModel[0].id } : null)
+              }
               data-testid="score-kind-run"
             />{' '}
             A run
@@ -178,7 +178,7 @@ export function ScorePanel() {
               type="radio"
               name="j-score-kind"
               checked={kind === 'folder'}
-              onChange={() => setScoreSource({ modelDir: '' })}
+              onChange={() => journey.setScoreSource({ modelDir: '' })}
               data-testid="score-kind-folder"
             />{' '}
             An exported model folder
@@ -190,7 +190,7 @@ export function ScorePanel() {
           ) : (
             <select
               value={runId}
-              onChange={(e) => setScoreSource({ runId: e.currentTarget.value })}
+              onChange={(e) => journey.setScoreSource({ runId: e.currentTarget.value })}
               aria-label="Run to score with"
               title="The run whose trained model scores the file"
               data-testid="score-run"
@@ -225,7 +225,7 @@ export function ScorePanel() {
             ) : (
               <WorkspaceFiles
                 kind="model"
-                onPick={(p) => setScoreSource({ modelDir: p })}
+                onPick={(p) => journey.setScoreSource({ modelDir: p })}
                 testId="score-models"
                 disabled={busy}
               />
@@ -330,7 +330,7 @@ export function ScorePanel() {
           <button
             type="button"
             className="j-btn j-btn-danger"
-            onClick={() => void cancelScore()}
+            onClick={() => void journey.cancelScore()}
             title="Stop scoring"
             data-testid="score-cancel"
           >

@@ -4,7 +4,7 @@
 import type { RunSummary, TaskMetricsWire } from '../../../src-main/ipc/api';
 import type { TaskType } from '../../../src-main/shared/project';
 import { formatMetric, HEADLINE_METRIC, METRICS } from '../../ui/format';
-import type { SortKey } from '../../store/journey/store';
+import type { SortKey } from '../../store/journey';
 
 export interface TaskColumn {
   task: string;

@@ -6,7 +6,6 @@ import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { Problem } from '../../../src-main/shared/problems';
 import { blockSpec } from '../../../src-main/shared/catalog';
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { useJourneyConnection } from '../../store/journey/connection';
 import { SampleCard } from '../data/SourceStep';
 import {
   baseName,
@@ -24,14 +23,6 @@ import {
   progressFraction,
   type LiveTraining,
 } from '../../store/journey/live';
-import {
-  isTraining,
-  openRunDetail,
-  startTraining,
-  stopTraining,
-  useJourney,
-  type TrainingState,
-} from '../../store/journey/store';
 import { EmptyState, ErrorBox, Field, ProgressBar, type JourneyProps } from '../../ui/kit';
 import { GradientPanel, TaskCharts } from './LiveCharts';
 import { ReadingNote } from '../../ui/charts';
@@ -47,6 +38,13 @@ import {
   withSplit,
   type OptimizerSetting,
 } from './settings';
+import {
+  isTraining,
+  type TrainingState,
+  useJourney,
+  useJourneyActions,
+  useJourneyConnection,
+} from '../../store/journey';
 
 function NumberSetting({
   setting,
@@ -377,6 +375,7 @@ function RunOutcome({
 }
 
 export function TrainScreen(props: JourneyProps) {
+  const journey = useJourneyActions();
   useJourneyConnection();
   const { project, onProjectChange, onNavigate, onShowBlocks } = props;
   const training = useJourney((s) => s.training);
@@ -419,7 +418,7 @@ export function TrainScreen(props: JourneyProps) {
   const live = training?.live ?? null;
   const tasks = live && live.tasks.length > 0 ? live.tasks : project.data.tasks;
   const openResults = () => {
-    if (training?.result) openRunDetail(training.result.id);
+    if (training?.result) journey.openRunDetail(training.result.id);
     onNavigate?.('results');
   };
 
@@ -495,7 +494,7 @@ export function TrainScreen(props: JourneyProps) {
           <button
             type="button"
             className="j-btn j-btn-danger j-btn-large"
-            onClick={() => void stopTraining()}
+            onClick={() => void journey.stopTraining()}
             disabled={training?.stopping}
             title="Stop after the current batch; the best weights so far are kept and evaluated"
             aria-label="Stop training"
@@ -518,7 +517,7 @@ export function TrainScreen(props: JourneyProps) {
           <button
             type="button"
             className="j-btn j-btn-primary j-btn-large"
-            onClick={() => void startTraining(project, dataPath, label)}
+            onClick={() => void journey.startTraining(project, dataPath, label)}
             title="Check the project against the data, then train it"
             aria-label="Train"
             data-testid="train-start"

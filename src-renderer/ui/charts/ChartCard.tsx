@@ -2,8 +2,8 @@
 
 import { useRef, useState, type ReactNode } from 'react';
 import { READING_SUMMARY, type Reading } from '../readings';
-import { errorText } from '../../store/journey/store';
 import { pngName, saveChartPng } from './png';
+import { errorText } from '../../store/journey';
 
 export function ChartCard({
   title,

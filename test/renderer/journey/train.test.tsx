@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HostEvent, RunSummary, TrainProgress } from '../../../src-main/ipc/api';
 import type { Problem } from '../../../src-main/shared/problems';
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { TrainScreen } from '../../../src-renderer/app/journey';
+import { TrainScreen } from '../../../src-renderer/features/train/TrainScreen';
 import { formatCount, formatMetric } from '../../../src-renderer/ui/format';
 import {
   byTestId,
