@@ -6,7 +6,7 @@ import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { Problem } from '../../../src-main/shared/problems';
 import { blockSpec } from '../../../src-main/shared/catalog';
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { SampleCard } from '../data/SourceStep';
+import { SampleCard } from '../../ui/SampleCard';
 import {
   baseName,
   formatCount,
