@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { applyStoredTheme } from './theme';
+import { App } from './app/App';
+import { applyStoredTheme } from './app/theme';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
 

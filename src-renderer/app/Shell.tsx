@@ -1,13 +1,14 @@
 // The app shell: top bar, the notice line, the active screen (Model: the editor; Data, Train and
-// Results: the analyst's journey, src-renderer/journey), the status bar, dialogs and toasts; and the window-level behaviour (title, close prompt, keys, clipboard,
+// Results: the analyst's journey, features/{data,train,results} through ./tabs.tsx), the status
+// bar, dialogs and toasts; and the window-level behaviour (title, close prompt, keys, clipboard,
 // menu commands).
 
 import { useRef } from 'react';
-import { Editor } from '../editor/Editor';
-import { DataTab, ResultsTab, TrainTab } from '../journey';
-import { StatusBar } from '../editor/StatusBar';
+import { Editor } from '../features/editor/Editor';
+import { DataTab, ResultsTab, TrainTab, TrySampleButton } from './tabs';
+import { StatusBar } from '../features/editor/StatusBar';
 import { Dialogs } from './dialogs/Dialogs';
-import { useAppStore, useStoreApi } from './context';
+import { useAppStore, useStoreApi } from '../store/context';
 import {
   useBeforeUnload,
   useClipboardEvents,
@@ -15,7 +16,7 @@ import {
   useKeyboardShortcuts,
   useMenuCommands,
 } from './hooks';
-import { Icon } from './Icon';
+import { Icon } from '../ui/Icon';
 import { Toasts } from './Toasts';
 import { TopBar } from './TopBar';
 
@@ -58,7 +59,7 @@ export function Shell() {
       <TopBar onUpload={chooseUpload} />
       <Notice />
       <main className="workspace">
-        {tab === 'model' && <Editor />}
+        {tab === 'model' && <Editor emptyAction={<TrySampleButton />} />}
         {tab === 'data' && <DataTab />}
         {tab === 'train' && <TrainTab />}
         {tab === 'results' && <ResultsTab />}

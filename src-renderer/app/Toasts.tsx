@@ -3,8 +3,8 @@
 
 import { useEffect } from 'react';
 import type { Toast } from '../store/types';
-import { useAppStore } from './context';
-import { Icon } from './Icon';
+import { useAppStore } from '../store/context';
+import { Icon } from '../ui/Icon';
 
 const LIFETIME: Record<Toast['kind'], number> = { info: 5000, success: 4000, error: 9000 };
 

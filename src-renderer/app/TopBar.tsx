@@ -4,10 +4,11 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { keyLabel, shortcut, type CommandId, type MenuName } from '../../src-main/ipc/shortcuts';
 import { documentName, isDirty } from '../store/project-slice';
+import { useJourneyStore } from '../store/journey';
 import type { Tab } from '../store/types';
 import { runCommand } from './commands';
-import { useAppStore, useStoreApi } from './context';
-import { Icon, type IconName } from './Icon';
+import { useAppStore, useStoreApi } from '../store/context';
+import { Icon, type IconName } from '../ui/Icon';
 
 function useIsMac(): boolean {
   const platform = useAppStore((s) => s.info?.platform);
@@ -122,7 +123,8 @@ function Toolbar() {
   const hasBlockSelection = useAppStore((s) => s.selection.blocks.length > 0);
   const snap = useAppStore((s) => s.snapToGrid);
   const theme = useAppStore((s) => s.theme);
-  const run = (id: CommandId) => () => runCommand(store, id);
+  const journey = useJourneyStore();
+  const run = (id: CommandId) => () => runCommand(store, id, undefined, journey);
   const t = (id: CommandId, title = shortcut(id).title.replace('…', '')) =>
     withKey(title, id, isMac);
   return (
@@ -270,6 +272,7 @@ const MENUS: {
 /** Browser mode's menu bar: the same commands as Electron's menu, with their keys. */
 function MenuBar({ onUpload }: { onUpload: () => void }) {
   const store = useStoreApi();
+  const journey = useJourneyStore();
   const isMac = useIsMac();
   const recent = useAppStore((s) => s.recent);
   const canUndo = useAppStore((s) => s.history.past.length > 0);
@@ -313,7 +316,7 @@ function MenuBar({ onUpload }: { onUpload: () => void }) {
           title: shortcut(item).title,
           key: keyLabel(item, isMac),
           disabled: (item === 'edit.undo' && !canUndo) || (item === 'edit.redo' && !canRedo),
-          run: () => runCommand(store, item),
+          run: () => runCommand(store, item, undefined, journey),
         },
       ];
     });

@@ -9,7 +9,7 @@ import {
   type CommandId,
   type KeyLike,
 } from '../../src-main/ipc/shortcuts';
-import { requestOnnxExport } from '../journey/store';
+import type { JourneyStore } from '../store/journey';
 import type { AppStore } from '../store/store';
 
 /** Whether an element takes typed text (keys and clipboard belong to it, not to the graph). */
@@ -51,7 +51,12 @@ const GRAPH_COMMANDS: ReadonlySet<CommandId> = new Set([
 ]);
 
 /** Carries out a command. `path`: with 'file.open', a project the OS asked to open (skips the file dialog). */
-export function runCommand(store: AppStore, command: CommandId, path?: string): void {
+export function runCommand(
+  store: AppStore,
+  command: CommandId,
+  path?: string,
+  journey?: JourneyStore,
+): void {
   const s = store.getState();
   // While typing in a field, undo/redo/select-all from the menu act on the text.
   if (typeof document !== 'undefined' && isEditable(document.activeElement)) {
@@ -122,7 +127,7 @@ export function runCommand(store: AppStore, command: CommandId, path?: string): 
       return;
     case 'file.exportOnnx':
       s.setTab('results');
-      requestOnnxExport();
+      journey?.getState().requestOnnxExport();
       return;
     case 'app.quit':
     case 'view.devTools':

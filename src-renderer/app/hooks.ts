@@ -4,9 +4,10 @@
 import { useEffect } from 'react';
 import { copySelection, serializeClipboard } from '../store/clipboard';
 import { documentName, isDirty } from '../store/project-slice';
+import { useJourneyStore } from '../store/journey';
 import type { AppStore } from '../store/store';
 import { commandForKeyEvent, isEditable, runCommand } from './commands';
-import { useAppStore } from './context';
+import { useAppStore } from '../store/context';
 
 export const APP_NAME = 'HTLNet Studio';
 
@@ -39,6 +40,7 @@ export function useBeforeUnload(store: AppStore): void {
 }
 
 export function useKeyboardShortcuts(store: AppStore): void {
+  const journey = useJourneyStore();
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.isComposing) return;
@@ -47,11 +49,11 @@ export function useKeyboardShortcuts(store: AppStore): void {
       const command = commandForKeyEvent(event, platform, info?.mode === 'electron');
       if (!command) return;
       event.preventDefault();
-      runCommand(store, command);
+      runCommand(store, command, undefined, journey);
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [store]);
+  }, [store, journey]);
 }
 
 /** Text selected on the page (outside fields): a plain copy should copy it, not blocks. */
@@ -101,8 +103,9 @@ export function useClipboardEvents(store: AppStore): void {
 
 /** Electron's application menu (and browser mode's local commands) arrive here. */
 export function useMenuCommands(store: AppStore): void {
+  const journey = useJourneyStore();
   useEffect(() => {
     const { api } = store.getState();
-    return api.onMenuCommand((command, path) => runCommand(store, command, path));
-  }, [store]);
+    return api.onMenuCommand((command, path) => runCommand(store, command, path, journey));
+  }, [store, journey]);
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../src-main/ipc/api';
-import { formatMetric } from '../../src-renderer/journey/format';
+import { formatMetric } from '../../src-renderer/ui/format';
 import {
   auditA11y,
   describeViolations,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../src-main/ipc/api';
-import { formatCount, formatMetric } from '../../src-renderer/journey/format';
+import { formatCount, formatMetric } from '../../src-renderer/ui/format';
 import {
   SCREENSHOT_DIR,
   startApp,

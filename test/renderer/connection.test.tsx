@@ -8,8 +8,8 @@ import { Position, ReactFlowProvider, useStoreApi as useFlowStore } from '@xyflo
 import { useEffect } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binding, sketch } from '../engine/graph/sketch';
-import { StoreProvider } from '../../src-renderer/app/context';
-import { ConnectionHint } from '../../src-renderer/editor/Canvas';
+import { StoreProvider } from '../../src-renderer/store/context';
+import { ConnectionHint } from '../../src-renderer/features/editor/Canvas';
 import { indexCatalog } from '../../src-renderer/store/catalog';
 import { checkConnection, refusalBetweenHandles } from '../../src-renderer/store/connection';
 import type { AppStore } from '../../src-renderer/store/store';

@@ -3,7 +3,7 @@
 
 import { act, createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { App } from '../../src-renderer/App';
+import { App } from '../../src-renderer/app/App';
 import { createAppStore, type AppStore } from '../../src-renderer/store/store';
 import type { StoreOptions } from '../../src-renderer/store/types';
 import { fakeApi, type FakeApi } from './fake-api';

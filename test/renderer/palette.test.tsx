@@ -5,7 +5,7 @@ import './setup';
 import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src-main/shared/catalog';
-import { matchesSearch } from '../../src-renderer/editor/Palette';
+import { matchesSearch } from '../../src-renderer/features/editor/Palette';
 import { wireCatalog } from './fake-api';
 import {
   allByTestId,

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS } from '../../src-main/ipc/api';
 import { methodName } from '../../src-main/ipc/client';
-import { browserToken, createBrowserApi } from '../../src-renderer/api';
+import { browserToken, createBrowserApi } from '../../src-renderer/app/api';
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -3,10 +3,10 @@
 
 import type { Recovery } from '../../../src-main/ipc/api';
 import type { DocumentChoice } from '../../store/types';
-import { useAppStore } from '../context';
-import { Icon } from '../Icon';
+import { useAppStore } from '../../store/context';
+import { Icon } from '../../ui/Icon';
 import { FileDialog } from './FileDialog';
-import { Modal } from './Modal';
+import { Modal } from '../../ui/Modal';
 import { TemplateGallery } from './TemplateGallery';
 
 export function Dialogs({ onUpload }: { onUpload: () => void }) {

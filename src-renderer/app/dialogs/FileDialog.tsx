@@ -5,9 +5,9 @@ import { useCallback, useEffect, useState } from 'react';
 import type { FileEntry, FileListing } from '../../../src-main/ipc/api';
 import { PROJECT_EXTENSION, withProjectExtension } from '../../store/project-slice';
 import { errorMessage } from '../../store/ui-slice';
-import { useAppStore } from '../context';
-import { Icon } from '../Icon';
-import { Modal } from './Modal';
+import { useAppStore } from '../../store/context';
+import { Icon } from '../../ui/Icon';
+import { Modal } from '../../ui/Modal';
 
 /** A path inside a folder, with the folder's own separator. */
 export function joinPath(dir: string, name: string): string {

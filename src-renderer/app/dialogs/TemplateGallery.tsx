@@ -4,9 +4,9 @@
 
 import { useEffect, useState } from 'react';
 import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
-import { useAppStore } from '../context';
-import { Icon } from '../Icon';
-import { Modal } from './Modal';
+import { useAppStore } from '../../store/context';
+import { Icon } from '../../ui/Icon';
+import { Modal } from '../../ui/Modal';
 
 /** Template previews, fetched once per API connection. */
 const previews = new WeakMap<object, Map<string, Promise<ProjectFile | null>>>();

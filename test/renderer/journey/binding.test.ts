@@ -14,7 +14,7 @@ import {
   setTaskType,
   toggleExcluded,
   toggleTarget,
-} from '../../../src-renderer/journey/binding';
+} from '../../../src-renderer/store/journey/binding';
 import { fixturePreview, fixtureProject } from './helpers';
 
 describe('the binding draft', () => {

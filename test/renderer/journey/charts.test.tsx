@@ -13,9 +13,9 @@ import {
   ScatterChart,
   serializeChart,
   svgToPng,
-} from '../../../src-renderer/journey/charts';
-import { layoutLegend, Y_TITLE_RIGHT } from '../../../src-renderer/journey/charts/frame';
-import { CalibrationChart } from '../../../src-renderer/journey/results/curves';
+} from '../../../src-renderer/ui/charts';
+import { layoutLegend, Y_TITLE_RIGHT } from '../../../src-renderer/ui/charts/frame';
+import { CalibrationChart } from '../../../src-renderer/features/results/curves';
 import type { RunDetail } from '../../../src-main/ipc/api';
 import {
   extent,
@@ -24,7 +24,7 @@ import {
   niceTicks,
   prefersLog,
   thinIndices,
-} from '../../../src-renderer/journey/charts/scale';
+} from '../../../src-renderer/ui/charts/scale';
 import { byTestId, click, fixturePreview, render, text, type Rendered } from './helpers';
 
 let view: Rendered | null = null;

@@ -8,7 +8,7 @@ import {
   CoreTaskSummary,
   coreSentence,
   noBetterThanAverage,
-} from '../../../src-renderer/journey/results/CoreTaskSummary';
+} from '../../../src-renderer/features/results/CoreTaskSummary';
 import { fixtureRuns, maybeTestId, render, type Rendered } from './helpers';
 
 let view: Rendered | null = null;

@@ -8,14 +8,14 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Explanation } from '../../../src-main/shared/explain';
-import { ExplainPanel } from '../../../src-renderer/journey/results/ExplainPanel';
-import { waterfallSteps } from '../../../src-renderer/journey/results/explain-charts';
+import { ExplainPanel } from '../../../src-renderer/features/results/ExplainPanel';
+import { waterfallSteps } from '../../../src-renderer/features/results/explain-charts';
 import {
   contributionsCsv,
   funnelCsv,
   importanceCsv,
   pdpCsv,
-} from '../../../src-renderer/journey/results/explain-csv';
+} from '../../../src-renderer/features/results/explain-csv';
 import explanationJson from '../../fixtures/journey/explanation.json';
 import {
   byTestId,

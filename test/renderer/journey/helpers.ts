@@ -2,7 +2,7 @@
 // library): rendering, DOM events React listens to, a fake engine host with recorded calls and
 // host events, and the recorded fixtures.
 
-import { act, type ReactElement } from 'react';
+import { act, createElement, type ReactElement } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import type {
   AppInfo,
@@ -22,7 +22,11 @@ import {
   PROJECT_VERSION,
   type ProjectFile,
 } from '../../../src-main/shared/project';
-import { connectJourney, resetJourney } from '../../../src-renderer/journey/store';
+import {
+  createJourneyStore,
+  JourneyProvider,
+  type JourneyStore,
+} from '../../../src-renderer/store/journey';
 import previewJson from '../../fixtures/journey/preview.json';
 import runsJson from '../../fixtures/journey/runs.json';
 import eventsJson from '../../fixtures/journey/train-events.json';
@@ -83,6 +87,17 @@ export interface FakeHost {
   /** Sends a host event to the subscribers (inside act). */
   emit(event: HostEvent): Promise<void>;
   handlers: Handlers;
+  /** The journey store made over this host (render() provides it to the screens). */
+  journey: JourneyStore;
+}
+
+/** The journey store of the latest fakeHost(); render() puts the screens under it. */
+let current: JourneyStore | null = null;
+
+/** The latest fakeHost()'s journey store. */
+export function journey(): JourneyStore {
+  if (!current) throw new Error('No fake host yet: call fakeHost() first.');
+  return current;
 }
 
 export function appInfo(mode: 'browser' | 'electron' = 'browser'): AppInfo {
@@ -97,7 +112,8 @@ export function fakeHost(
   handlers: Handlers = {},
   mode: 'browser' | 'electron' = 'browser',
 ): FakeHost {
-  resetJourney();
+  current?.getState().disconnect();
+  current = null;
   globalThis.localStorage?.removeItem('htlnet.journey.lastData');
   const calls: FakeHost['calls'] = [];
   const listeners = new Set<(e: HostEvent) => void>();
@@ -127,9 +143,12 @@ export function fakeHost(
           },
         }
       : base;
-  connectJourney(api);
+  const journeyStore = createJourneyStore(api);
+  journeyStore.getState().connect();
+  current = journeyStore;
   return {
     api,
+    journey: journeyStore,
     calls,
     handlers: all,
     callsOf: <C extends Channel>(channel: C) =>
@@ -151,17 +170,21 @@ export interface Rendered {
   unmount(): void;
 }
 
+/** Renders under the latest fakeHost()'s journey store (when there is one). */
 export async function render(element: ReactElement): Promise<Rendered> {
   const container = document.createElement('div');
   document.body.appendChild(container);
   const root = createRoot(container);
-  await act(async () => root.render(element));
+  const store = current;
+  const wrap = (el: ReactElement) =>
+    store ? createElement(JourneyProvider, { store, children: el }) : el;
+  await act(async () => root.render(wrap(element)));
   await flush();
   return {
     container,
     root,
     async rerender(next) {
-      await act(async () => root.render(next));
+      await act(async () => root.render(wrap(next)));
       await flush();
     },
     unmount() {

@@ -12,8 +12,8 @@ import {
   progressFraction,
   reduceLive,
   type LiveTraining,
-} from '../../../src-renderer/journey/live';
-import { epochAxisEnd } from '../../../src-renderer/journey/train/LiveCharts';
+} from '../../../src-renderer/store/journey/live';
+import { epochAxisEnd } from '../../../src-renderer/features/train/LiveCharts';
 import { fixtureEvents } from './helpers';
 
 function replay(events: TrainProgress[], from: LiveTraining = initialLive()): LiveTraining {

@@ -6,16 +6,16 @@
 import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary } from '../../../src-main/ipc/api';
-import { HostError } from '../../../src-renderer/api';
-import { ResultsScreen } from '../../../src-renderer/journey';
-import { formatMetric, slug } from '../../../src-renderer/journey/format';
-import { sortRuns, taskColumns, bestOf } from '../../../src-renderer/journey/results/runs';
-import { useJourney } from '../../../src-renderer/journey/store';
+import { HostError } from '../../../src-renderer/app/api';
+import { ResultsScreen } from '../../../src-renderer/features/results/ResultsScreen';
+import { formatMetric, slug } from '../../../src-renderer/ui/format';
+import { sortRuns, taskColumns, bestOf } from '../../../src-renderer/features/results/runs';
 import {
   byTestId,
   chooseOption,
   click,
   fakeHost,
+  journey,
   fixtureRuns,
   maybeTestId,
   render,
@@ -206,7 +206,7 @@ describe('the Results tab', () => {
     expect(byTestId<HTMLButtonElement>(c, 'compare-open').disabled).toBe(true);
     await click(byTestId(c, `compare-${htlnet}`));
     await click(byTestId(c, `compare-${mmoe}`));
-    expect(useJourney.getState().compare).toEqual([htlnet, mmoe]);
+    expect(journey().getState().compare).toEqual([htlnet, mmoe]);
     await click(byTestId(c, 'compare-open'));
     const table = byTestId(c, 'compare-table');
     const cell = (task: string, m: string, id: string) =>

@@ -7,14 +7,8 @@ import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Problem } from '../../../src-main/shared/problems';
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { StoreProvider } from '../../../src-renderer/app/context';
-import {
-  resetJourney,
-  ResultsTab,
-  TrainTab,
-  TrySampleButton,
-  useJourney,
-} from '../../../src-renderer/journey';
+import { StoreProvider } from '../../../src-renderer/store/context';
+import { ResultsTab, TrainTab, TrySampleButton } from '../../../src-renderer/app/tabs';
 import { createAppStore, type AppStore } from '../../../src-renderer/store/store';
 import {
   byTestId,
@@ -23,6 +17,7 @@ import {
   fixturePreview,
   fixtureProject,
   flush,
+  journey,
   maybeTestId,
   pressEnter,
   render,
@@ -97,7 +92,7 @@ describe('the journey tabs on the editor store', () => {
     const store = await mount([missing]);
     const c = view!.container;
     await click(byTestId(c, 'train-start'));
-    expect(useJourney.getState().dataProblems).toEqual([missing]);
+    expect(journey().getState().dataProblems).toEqual([missing]);
     expect(store.getState().problems).toContainEqual(missing);
     // A validation of the model replaces the list: the binding problem stays in it.
     store.setState({ problems: [] });
@@ -108,7 +103,7 @@ describe('the journey tabs on the editor store', () => {
     expect(store.getState().selection.blocks).toEqual(['head-amount']);
 
     // A check that finds nothing takes it out again.
-    useJourney.setState({ dataProblems: [] });
+    journey().setState({ dataProblems: [] });
     expect(store.getState().problems).toEqual([]);
   });
 
@@ -124,7 +119,7 @@ describe('the journey tabs on the editor store', () => {
     await flush();
     expect(store.getState().project.name).toBe('MMoE funnel');
     expect(store.getState().problems).not.toContainEqual(missing);
-    expect(useJourney.getState().dataProblems).toEqual([]);
+    expect(journey().getState().dataProblems).toEqual([]);
     expect(maybeTestId(c, 'check-problem')).toBeNull();
     expect(maybeTestId(c, 'train-blocked')).toBeNull();
     // The run name was typed for the other project.
@@ -137,10 +132,9 @@ describe('the journey tabs on the editor store', () => {
   it("trains only on the project's own data, never on a file read for another", async () => {
     const p = fixtureProject();
     const unbound = { ...p, data: { ...p.data, source: undefined } };
-    useJourney.setState({ preview: fixturePreview() }); // read, previewed, never applied
     await mount([], unbound);
-    // mount() reset the journey: read a file again as the wizard would.
-    useJourney.setState({ preview: fixturePreview() });
+    // A file read as the wizard would: previewed, never applied.
+    journey().setState({ preview: fixturePreview() });
     await flush();
     const c = view!.container;
     expect(maybeTestId(c, 'train-start')).toBeNull();
@@ -149,7 +143,7 @@ describe('the journey tabs on the editor store', () => {
 
   it("uses the store's API object, even when it is not the renderer's default", async () => {
     const host = fakeHost({ 'runs:list': () => [] });
-    resetJourney(); // nothing connected, no window.htlnet: only the store knows the host
+    // No window.htlnet: the journey store is made over the host's API object, as the editor's.
     const store = createAppStore(host.api, { validateDelay: 0, autosaveDelay: 1e9 });
     view = await render(
       <StoreProvider store={store}>
@@ -157,7 +151,7 @@ describe('the journey tabs on the editor store', () => {
       </StoreProvider>,
     );
     expect(host.callsOf('runs:list').length).toBeGreaterThan(0);
-    expect(useJourney.getState().runsError).toBeNull();
+    expect(journey().getState().runsError).toBeNull();
     expect(maybeTestId(view.container, 'runs-empty')).not.toBeNull();
     // Host events reach the journey through the store's API.
     expect(host.callsOf('app:info').length).toBeGreaterThan(0);
@@ -166,7 +160,6 @@ describe('the journey tabs on the editor store', () => {
 
 describe('the empty canvas’s one click', () => {
   it('writes the sample, imports it and starts training HTLNet from TrySampleButton', async () => {
-    resetJourney();
     const host = fakeHost({
       'data:sample': () => '/ws/samples/funnel-sample-100000.csv',
       'data:import': () => ({ jobId: 'j-import' }),

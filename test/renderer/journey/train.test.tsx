@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HostEvent, RunSummary, TrainProgress } from '../../../src-main/ipc/api';
 import type { Problem } from '../../../src-main/shared/problems';
 import type { ProjectFile } from '../../../src-main/shared/project';
-import { TrainScreen } from '../../../src-renderer/journey';
-import { formatCount, formatMetric } from '../../../src-renderer/journey/format';
+import { TrainScreen } from '../../../src-renderer/features/train/TrainScreen';
+import { formatCount, formatMetric } from '../../../src-renderer/ui/format';
 import {
   byTestId,
   click,

@@ -6,15 +6,15 @@
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
-import { HostError } from '../../../src-renderer/api';
-import { DataScreen } from '../../../src-renderer/journey';
-import { useJourney } from '../../../src-renderer/journey/store';
+import { HostError } from '../../../src-renderer/app/api';
+import { DataScreen } from '../../../src-renderer/features/data/DataScreen';
 import {
   byTestId,
   chooseOption,
   click,
   emptyProject,
   fakeHost,
+  journey,
   fixturePreview,
   fixtureProject,
   maybeTestId,
@@ -296,7 +296,7 @@ describe('the import wizard', () => {
     expect(text(byTestId(c, 'import-error'))).toContain(message);
     // Nothing lost: the last good file is still there to continue with.
     expect(text(byTestId(c, 'continue-preview'))).toContain('sample-6k.csv');
-    expect(useJourney.getState().draft?.targets).toEqual(['click', 'purchase', 'amount']);
+    expect(journey().getState().draft?.targets).toEqual(['click', 'purchase', 'amount']);
   });
 
   it('cancels an import', async () => {
@@ -309,7 +309,7 @@ describe('the import wizard', () => {
     expect(text(c)).toContain('Import cancelled.');
     // A late preview of the cancelled job is ignored.
     await host.emit({ type: 'import:done', jobId: 'j-import', preview: fixturePreview() });
-    expect(useJourney.getState().preview).toBeNull();
+    expect(journey().getState().preview).toBeNull();
   });
 
   it('uploads a picked file in browser mode, then imports it', async () => {
@@ -432,7 +432,7 @@ describe('the import wizard', () => {
     const [[request]] = host.callsOf('train:start');
     expect(request.project).toEqual(project);
     expect(request.dataPath).toBe('/ws/samples/funnel-sample-100000.csv');
-    expect(useJourney.getState().training?.jobId).toBe('j-train');
+    expect(journey().getState().training?.jobId).toBe('j-train');
     expect(maybeTestId(c, 'sample-step')).toBeNull();
   });
 
