@@ -398,7 +398,7 @@ function EmptyState() {
         <div className="empty-actions">
           <button
             type="button"
-            className="button primary"
+            className="btn btn-primary"
             data-testid="empty-templates"
             title="Choose HTLNet or a baseline model to start from"
             onClick={() => openDialog({ kind: 'templates' })}
@@ -408,7 +408,7 @@ function EmptyState() {
           <TrySampleButton />
           <button
             type="button"
-            className="button"
+            className="btn btn-secondary"
             data-testid="empty-open"
             title="Open a saved project"
             onClick={() => void openProject()}

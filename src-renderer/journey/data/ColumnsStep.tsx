@@ -221,7 +221,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 </select>
                 <button
                   type="button"
-                  className="j-btn j-btn-quiet j-btn-icon"
+                  className="btn btn-ghost btn-icon btn-sm"
                   onClick={() => updateDraft((d) => moveTarget(d, name, -1))}
                   disabled={i === 0}
                   aria-label={`Move ${name} earlier`}
@@ -232,7 +232,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 </button>
                 <button
                   type="button"
-                  className="j-btn j-btn-quiet j-btn-icon"
+                  className="btn btn-ghost btn-icon btn-sm"
                   onClick={() => updateDraft((d) => moveTarget(d, name, 1))}
                   disabled={i === draft.targets.length - 1}
                   aria-label={`Move ${name} later`}
@@ -390,7 +390,7 @@ export function ColumnsStep() {
               {i.fix === 'reread' && (
                 <button
                   type="button"
-                  className="j-btn j-btn-small"
+                  className="btn btn-secondary btn-sm"
                   onClick={() => void importFile(preview.path, draftToBinding(draft))}
                   title={`Read ${preview.name} again, keeping the choices made here`}
                   data-testid="wizard-reread"
@@ -406,7 +406,7 @@ export function ColumnsStep() {
       <div className="j-nav">
         <button
           type="button"
-          className="j-btn"
+          className="btn btn-secondary"
           onClick={() => setStep('source')}
           title="Choose another file"
           data-testid="wizard-back"
@@ -415,7 +415,7 @@ export function ColumnsStep() {
         </button>
         <button
           type="button"
-          className="j-btn j-btn-primary"
+          className="btn btn-primary"
           onClick={() => setStep('review')}
           disabled={errors.length > 0}
           title={errors.length > 0 ? errors[0].message : 'Review the binding and apply it'}

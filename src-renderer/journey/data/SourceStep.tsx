@@ -66,7 +66,7 @@ export function SampleCard({ project, onProjectChange, onNavigate }: JourneyProp
             </p>
             <button
               type="button"
-              className="j-btn j-btn-primary"
+              className="btn btn-primary"
               onClick={go}
               title="Replace the model with the HTLNet template and train it on the sample"
               data-testid="sample-confirm"
@@ -75,7 +75,7 @@ export function SampleCard({ project, onProjectChange, onNavigate }: JourneyProp
             </button>
             <button
               type="button"
-              className="j-btn"
+              className="btn btn-secondary"
               onClick={() => setConfirming(false)}
               title="Keep the current model"
             >
@@ -86,7 +86,7 @@ export function SampleCard({ project, onProjectChange, onNavigate }: JourneyProp
       </div>
       <button
         type="button"
-        className="j-btn j-btn-primary j-btn-large"
+        className="btn btn-primary btn-lg"
         disabled={running || busy}
         onClick={() => (hasModel(project) ? setConfirming(true) : go())}
         title="Writes the sample CSV to the workspace, imports it, builds the HTLNet template and trains it"
@@ -156,7 +156,7 @@ export function SourceStep(props: JourneyProps) {
             </span>
             <button
               type="button"
-              className="j-btn"
+              className="btn btn-secondary"
               onClick={() => importPath(source)}
               disabled={busy}
               title={`Read ${source} again and review its columns`}
@@ -201,7 +201,7 @@ export function SourceStep(props: JourneyProps) {
               />
               <button
                 type="button"
-                className="j-btn"
+                className="btn btn-secondary"
                 onClick={() => void cancelImport()}
                 title="Stop reading this file"
                 aria-label="Cancel import"
@@ -229,7 +229,7 @@ export function SourceStep(props: JourneyProps) {
             </span>
             <button
               type="button"
-              className="j-btn"
+              className="btn btn-secondary"
               onClick={() => setStep('columns')}
               title={`Go on with ${preview.name}`}
               data-testid="continue-preview"

@@ -73,7 +73,7 @@ export function RunsTable() {
         </span>
         <button
           type="button"
-          className="j-btn j-btn-primary"
+          className="btn btn-primary"
           disabled={compare.length < 2}
           onClick={() => setResultsView('compare')}
           title={
@@ -162,7 +162,7 @@ export function RunsTable() {
                     <>
                       <button
                         type="button"
-                        className="j-btn j-btn-danger j-btn-small"
+                        className="btn btn-danger btn-sm"
                         onClick={() => void remove(run)}
                         title="Delete the run and its trained model for good"
                         data-testid={`run-delete-confirm-${run.id}`}
@@ -171,7 +171,7 @@ export function RunsTable() {
                       </button>
                       <button
                         type="button"
-                        className="j-btn j-btn-quiet j-btn-small"
+                        className="btn btn-ghost btn-sm"
                         onClick={() => setConfirmDelete(null)}
                         title="Keep the run"
                       >
@@ -181,7 +181,7 @@ export function RunsTable() {
                   ) : (
                     <button
                       type="button"
-                      className="j-btn j-btn-quiet j-btn-small"
+                      className="btn btn-ghost btn-sm"
                       onClick={() => setConfirmDelete(run.id)}
                       disabled={run.status === 'running'}
                       title="Delete this run (asks first)"
