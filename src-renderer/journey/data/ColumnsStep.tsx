@@ -61,7 +61,7 @@ function ColumnRow({
       <th scope="row">
         <button
           type="button"
-          className="j-link"
+          className="link"
           onClick={() => selectColumn(name)}
           title={`Show the profile of ${name}`}
           aria-label={`Profile of ${name}`}
@@ -185,7 +185,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 <span className="j-chain-name">
                   <button
                     type="button"
-                    className="j-link"
+                    className="link"
                     onClick={() => selectColumn(name)}
                     title={`Show the profile of ${name}`}
                   >
@@ -378,7 +378,7 @@ export function ColumnsStep() {
               {i.column ? (
                 <button
                   type="button"
-                  className="j-link"
+                  className="link"
                   onClick={() => selectColumn(i.column!)}
                   title={`Show ${i.column}`}
                 >

@@ -135,7 +135,7 @@ export function RunsTable() {
                 <td>
                   <button
                     type="button"
-                    className="j-link"
+                    className="link"
                     onClick={(e) => {
                       e.stopPropagation();
                       openRunDetail(run.id);
