@@ -36,7 +36,7 @@ function ToastView({ toast }: { toast: Toast }) {
       <span>{toast.message}</span>
       <button
         type="button"
-        className="icon-button"
+        className="btn btn-ghost btn-icon btn-sm"
         aria-label="Dismiss"
         title="Dismiss"
         onClick={() => dismiss(toast.id)}

@@ -118,7 +118,7 @@ export function TrySampleButton() {
   return (
     <button
       type="button"
-      className="button"
+      className="btn btn-secondary"
       data-testid="empty-sample"
       disabled={running}
       title={`Train HTLNet on the built-in ${SAMPLE_ROWS.toLocaleString('en-US')}-row funnel sample (click → purchase → amount), ${SAMPLE_EPOCHS} epochs`}

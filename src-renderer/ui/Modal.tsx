@@ -55,7 +55,7 @@ export function Modal({
           {onCancel && (
             <button
               type="button"
-              className="icon-button"
+              className="btn btn-ghost btn-icon"
               aria-label="Close"
               title="Close (Esc)"
               onClick={onCancel}

@@ -61,7 +61,7 @@ export function SampleCard({ project, onProjectChange, onNavigate }: JourneyProp
             </p>
             <button
               type="button"
-              className="j-btn j-btn-primary"
+              className="btn btn-primary"
               onClick={go}
               title="Replace the model with the HTLNet template and train it on the sample"
               data-testid="sample-confirm"
@@ -70,7 +70,7 @@ export function SampleCard({ project, onProjectChange, onNavigate }: JourneyProp
             </button>
             <button
               type="button"
-              className="j-btn"
+              className="btn btn-secondary"
               onClick={() => setConfirming(false)}
               title="Keep the current model"
             >
@@ -81,7 +81,7 @@ export function SampleCard({ project, onProjectChange, onNavigate }: JourneyProp
       </div>
       <button
         type="button"
-        className="j-btn j-btn-primary j-btn-large"
+        className="btn btn-primary btn-lg"
         disabled={running || busy}
         onClick={() => (hasModel(project) ? setConfirming(true) : go())}
         title="Writes the sample CSV to the workspace, imports it, builds the HTLNet template and trains it"

@@ -76,7 +76,7 @@ export function ErrorBox({
       {onDismiss && (
         <button
           type="button"
-          className="j-btn j-btn-quiet j-btn-small"
+          className="btn btn-ghost btn-sm"
           onClick={onDismiss}
           title="Hide this message"
           aria-label="Dismiss message"
@@ -211,7 +211,7 @@ export function WorkspaceFiles({
         {listing?.parent && (
           <button
             type="button"
-            className="j-btn j-btn-quiet j-btn-small"
+            className="btn btn-ghost btn-sm"
             onClick={() => setDir(listing.parent)}
             title="Go up one folder"
             aria-label="Parent folder"
@@ -257,7 +257,7 @@ export function WorkspaceFiles({
             {(!e.isDirectory || kind === 'model') && (
               <button
                 type="button"
-                className="j-btn j-btn-small"
+                className="btn btn-secondary btn-sm"
                 onClick={() => onPick(e.path, e)}
                 disabled={disabled}
                 title={e.isDirectory ? `Use the model in ${e.name}` : `Use ${e.name}`}
@@ -314,7 +314,7 @@ export function CsvPicker({
         {mode === 'electron' ? (
           <button
             type="button"
-            className="j-btn j-btn-primary"
+            className="btn btn-primary"
             onClick={openDialog}
             disabled={disabled}
             title="Choose a CSV file on this computer"
@@ -327,7 +327,7 @@ export function CsvPicker({
           <>
             <label
               htmlFor={inputId}
-              className={`j-btn j-btn-primary j-file-label${disabled ? ' j-disabled' : ''}`}
+              className={`btn btn-primary${disabled ? ' is-disabled' : ''}`}
               title="Upload a CSV file from this computer to the workspace"
             >
               Upload a CSV file…

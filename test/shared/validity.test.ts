@@ -10,7 +10,7 @@ import {
   parseNumberInput,
   parseParamInput,
 } from '../../src-main/shared/validity/params';
-import { OPTIMIZER_SETTINGS, parseSetting } from '../../src-renderer/journey/train/settings';
+import { OPTIMIZER_SETTINGS, parseSetting } from '../../src-renderer/features/train/settings';
 
 const setting = (param: string) => OPTIMIZER_SETTINGS.find((s) => s.param === param)!;
 

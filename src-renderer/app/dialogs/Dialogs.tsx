@@ -55,7 +55,7 @@ function ConfirmDialog({
         <>
           <button
             type="button"
-            className="button danger-text"
+            className="btn btn-danger"
             data-testid="confirm-discard"
             onClick={() => resolve('discard')}
           >
@@ -64,7 +64,7 @@ function ConfirmDialog({
           <span className="spacer" />
           <button
             type="button"
-            className="button"
+            className="btn btn-secondary"
             data-testid="confirm-cancel"
             onClick={() => resolve('cancel')}
           >
@@ -72,7 +72,7 @@ function ConfirmDialog({
           </button>
           <button
             type="button"
-            className="button primary"
+            className="btn btn-primary"
             data-testid="confirm-save"
             onClick={() => resolve('save')}
           >
@@ -99,7 +99,7 @@ function RecoveryDialog({ recovery }: { recovery: Recovery }) {
         <>
           <button
             type="button"
-            className="button danger-text"
+            className="btn btn-danger"
             data-testid="recovery-discard"
             onClick={() => void discard()}
           >
@@ -108,7 +108,7 @@ function RecoveryDialog({ recovery }: { recovery: Recovery }) {
           <span className="spacer" />
           <button
             type="button"
-            className="button primary"
+            className="btn btn-primary"
             data-testid="recovery-restore"
             onClick={() => restore(recovery)}
           >
@@ -140,7 +140,7 @@ function ErrorDialog({ title, message }: { title: string; message: string }) {
       footer={
         <button
           type="button"
-          className="button primary"
+          className="btn btn-primary"
           onClick={close}
           data-testid="error-dialog-ok"
         >
@@ -166,7 +166,7 @@ function AboutDialog() {
       testId="about-dialog"
       onCancel={close}
       footer={
-        <button type="button" className="button primary" onClick={close}>
+        <button type="button" className="btn btn-primary" onClick={close}>
           Close
         </button>
       }

@@ -82,7 +82,7 @@ export function FileDialog({
           {mode === 'open' && (
             <button
               type="button"
-              className="button"
+              className="btn btn-secondary"
               data-testid="file-dialog-upload"
               title="Open a project file from this computer"
               onClick={() => {
@@ -96,7 +96,7 @@ export function FileDialog({
           <span className="spacer" />
           <button
             type="button"
-            className="button"
+            className="btn btn-secondary"
             onClick={() => resolve(null)}
             data-testid="file-dialog-cancel"
           >
@@ -104,7 +104,7 @@ export function FileDialog({
           </button>
           <button
             type="button"
-            className={`button primary${replaces ? ' danger' : ''}`}
+            className={`btn ${replaces ? 'btn-danger' : 'btn-primary'}`}
             disabled={!canConfirm}
             data-testid="file-dialog-confirm"
             onClick={confirm}
@@ -117,7 +117,7 @@ export function FileDialog({
       <div className="file-path">
         <button
           type="button"
-          className="icon-button"
+          className="btn btn-ghost btn-icon"
           title="Up one folder"
           aria-label="Up one folder"
           data-testid="file-dialog-up"
@@ -128,7 +128,7 @@ export function FileDialog({
         </button>
         <button
           type="button"
-          className="icon-button"
+          className="btn btn-ghost btn-icon"
           title="The workspace folder"
           aria-label="The workspace folder"
           data-testid="file-dialog-home"

@@ -62,7 +62,7 @@ function ColumnRow({
       <th scope="row">
         <button
           type="button"
-          className="j-link"
+          className="link"
           onClick={() => journey.selectColumn(name)}
           title={`Show the profile of ${name}`}
           aria-label={`Profile of ${name}`}
@@ -187,7 +187,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 <span className="j-chain-name">
                   <button
                     type="button"
-                    className="j-link"
+                    className="link"
                     onClick={() => journey.selectColumn(name)}
                     title={`Show the profile of ${name}`}
                   >
@@ -225,7 +225,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 </select>
                 <button
                   type="button"
-                  className="j-btn j-btn-quiet j-btn-icon"
+                  className="btn btn-ghost btn-icon btn-sm"
                   onClick={() => journey.updateDraft((d) => moveTarget(d, name, -1))}
                   disabled={i === 0}
                   aria-label={`Move ${name} earlier`}
@@ -236,7 +236,7 @@ function TargetChain({ draft, preview }: { draft: BindingDraft; preview: DataPre
                 </button>
                 <button
                   type="button"
-                  className="j-btn j-btn-quiet j-btn-icon"
+                  className="btn btn-ghost btn-icon btn-sm"
                   onClick={() => journey.updateDraft((d) => moveTarget(d, name, 1))}
                   disabled={i === draft.targets.length - 1}
                   aria-label={`Move ${name} later`}
@@ -383,7 +383,7 @@ export function ColumnsStep() {
               {i.column ? (
                 <button
                   type="button"
-                  className="j-link"
+                  className="link"
                   onClick={() => journey.selectColumn(i.column!)}
                   title={`Show ${i.column}`}
                 >
@@ -395,7 +395,7 @@ export function ColumnsStep() {
               {i.fix === 'reread' && (
                 <button
                   type="button"
-                  className="j-btn j-btn-small"
+                  className="btn btn-secondary btn-sm"
                   onClick={() => void journey.importFile(preview.path, draftToBinding(draft))}
                   title={`Read ${preview.name} again, keeping the choices made here`}
                   data-testid="wizard-reread"
@@ -411,7 +411,7 @@ export function ColumnsStep() {
       <div className="j-nav">
         <button
           type="button"
-          className="j-btn"
+          className="btn btn-secondary"
           onClick={() => journey.setStep('source')}
           title="Choose another file"
           data-testid="wizard-back"
@@ -420,7 +420,7 @@ export function ColumnsStep() {
         </button>
         <button
           type="button"
-          className="j-btn j-btn-primary"
+          className="btn btn-primary"
           onClick={() => journey.setStep('review')}
           disabled={errors.length > 0}
           title={errors.length > 0 ? errors[0].message : 'Review the binding and apply it'}

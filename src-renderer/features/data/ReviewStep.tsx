@@ -144,7 +144,7 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
                   {p.blocks.length > 0 && onShowBlocks && (
                     <button
                       type="button"
-                      className="j-btn j-btn-quiet j-btn-small"
+                      className="btn btn-ghost btn-sm"
                       onClick={() => onShowBlocks(p.blocks)}
                       title="Show the blocks concerned in the model editor"
                     >
@@ -160,7 +160,7 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
       <div className="j-nav">
         <button
           type="button"
-          className="j-btn"
+          className="btn btn-secondary"
           onClick={() => journey.setStep('columns')}
           title="Back to the columns"
           data-testid="wizard-back"
@@ -170,7 +170,7 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
         {applied ? (
           <button
             type="button"
-            className="j-btn j-btn-primary"
+            className="btn btn-primary"
             onClick={() => onNavigate?.('train')}
             title="Go to training"
             data-testid="go-train"
@@ -181,7 +181,7 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
         ) : (
           <button
             type="button"
-            className={empty ? 'j-btn' : 'j-btn j-btn-primary'}
+            className={empty ? 'btn btn-secondary' : 'btn btn-primary'}
             onClick={() => void apply(false)}
             disabled={busy}
             title={
@@ -197,7 +197,7 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
         {empty && !applied && (
           <button
             type="button"
-            className="j-btn j-btn-primary"
+            className="btn btn-primary"
             onClick={() => void apply(true)}
             disabled={busy}
             title="Create the HTLNet model for these targets and use this data"

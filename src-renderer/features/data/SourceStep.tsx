@@ -68,7 +68,7 @@ export function SourceStep(props: JourneyProps) {
             </span>
             <button
               type="button"
-              className="j-btn"
+              className="btn btn-secondary"
               onClick={() => importPath(source)}
               disabled={busy}
               title={`Read ${source} again and review its columns`}
@@ -113,7 +113,7 @@ export function SourceStep(props: JourneyProps) {
               />
               <button
                 type="button"
-                className="j-btn"
+                className="btn btn-secondary"
                 onClick={() => void journey.cancelImport()}
                 title="Stop reading this file"
                 aria-label="Cancel import"
@@ -141,7 +141,7 @@ export function SourceStep(props: JourneyProps) {
             </span>
             <button
               type="button"
-              className="j-btn"
+              className="btn btn-secondary"
               onClick={() => journey.setStep('columns')}
               title={`Go on with ${preview.name}`}
               data-testid="continue-preview"

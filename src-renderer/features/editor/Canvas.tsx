@@ -406,7 +406,7 @@ function EmptyState({ action }: { action?: ReactNode }) {
         <div className="empty-actions">
           <button
             type="button"
-            className="button primary"
+            className="btn btn-primary"
             data-testid="empty-templates"
             title="Choose HTLNet or a baseline model to start from"
             onClick={() => openDialog({ kind: 'templates' })}
@@ -416,7 +416,7 @@ function EmptyState({ action }: { action?: ReactNode }) {
           {action}
           <button
             type="button"
-            className="button"
+            className="btn btn-secondary"
             data-testid="empty-open"
             title="Open a saved project"
             onClick={() => void openProject()}

@@ -49,7 +49,7 @@ export function DataCard({ variant }: { variant: 'canvas' | 'panel' }) {
       </p>
       <button
         type="button"
-        className="button small"
+        className="btn btn-secondary btn-sm"
         onClick={() => setTab('data')}
         title={
           file

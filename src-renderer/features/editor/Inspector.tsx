@@ -406,7 +406,7 @@ function EdgeInspector({ id }: { id: string }) {
         </dl>
         <button
           type="button"
-          className="button danger"
+          className="btn btn-danger"
           onClick={remove}
           data-testid="inspector-delete-edge"
           title="Remove this connection (Delete)"
@@ -433,11 +433,11 @@ function MultiInspector({ blocks, edges }: { blocks: number; edges: number }) {
       </div>
       <div className="inspector-scroll">
         <p className="muted">Select a single block to edit its parameters.</p>
-        <div className="button-row">
+        <div className="btn-row">
           {blocks > 0 && (
             <button
               type="button"
-              className="button"
+              className="btn btn-secondary"
               onClick={duplicate}
               title="Duplicate the selected blocks with their connections"
             >
@@ -446,7 +446,7 @@ function MultiInspector({ blocks, edges }: { blocks: number; edges: number }) {
           )}
           <button
             type="button"
-            className="button danger"
+            className="btn btn-danger"
             onClick={remove}
             title="Delete the selection"
           >

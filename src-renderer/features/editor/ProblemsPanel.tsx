@@ -155,7 +155,7 @@ function PortFixes({ blockId }: { blockId: string }) {
             <button
               key={`c-${c.block}`}
               type="button"
-              className="button small"
+              className="btn btn-secondary btn-sm"
               title={`Connect ${name(c.block)} to the "${s.portTitle}" port of ${name(blockId)}`}
               data-testid={`fix-connect-${c.block}`}
               onClick={() =>
@@ -169,7 +169,7 @@ function PortFixes({ blockId }: { blockId: string }) {
             <button
               key={`a-${a.type}`}
               type="button"
-              className="button small"
+              className="btn btn-secondary btn-sm"
               title={`Add a ${a.title} block and connect it to the "${s.portTitle}" port of ${name(blockId)}`}
               data-testid={`fix-add-${a.type}`}
               onClick={() => addAndConnect(a.type, a.output, { block: blockId, port: s.port })}

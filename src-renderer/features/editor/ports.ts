@@ -1,5 +1,5 @@
-// How port types and block groups look: one colour per port type (CSS variables in styles.css),
-// one accent per palette group, short words for tooltips.
+// How port types and block groups look: one colour per port type (CSS variables in
+// ui/tokens.css), one accent per palette group, short words for tooltips.
 
 import type { CatalogPort } from '../../../src-main/ipc/api';
 import type { PortType } from '../../../src-main/shared/catalog';

@@ -45,7 +45,7 @@ export function CompareView() {
         </p>
         <button
           type="button"
-          className="j-btn"
+          className="btn btn-secondary"
           onClick={() => journey.setResultsView('runs')}
           title="Back to the runs table"
         >
@@ -87,7 +87,7 @@ export function CompareView() {
                     {r.label}
                     <button
                       type="button"
-                      className="j-btn j-btn-quiet j-btn-icon"
+                      className="btn btn-ghost btn-icon btn-sm"
                       onClick={() => journey.toggleCompare(r.id)}
                       title={`Remove ${r.label} from the comparison`}
                       aria-label={`Remove ${r.label} from the comparison`}

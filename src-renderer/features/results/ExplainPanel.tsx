@@ -42,7 +42,7 @@ function CsvButton({ name, csv, testId }: { name: string; csv: () => string; tes
   return (
     <button
       type="button"
-      className="j-btn j-btn-quiet j-btn-small"
+      className="btn btn-ghost btn-sm"
       onClick={() => downloadBlob(new Blob([csv()], { type: 'text/csv' }), name)}
       title={`Save the table as ${name}`}
       data-testid={testId}
@@ -300,13 +300,18 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
             />
           </label>
           {busy ? (
-            <button type="button" className="j-btn" onClick={cancel} data-testid="explain-cancel">
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={cancel}
+              data-testid="explain-cancel"
+            >
               Stop
             </button>
           ) : (
             <button
               type="button"
-              className="j-btn j-btn-primary"
+              className="btn btn-primary"
               onClick={explainAll}
               disabled={!run.hasModel}
               title={run.hasModel ? 'Compute the explanation' : 'This run kept no model'}
@@ -452,7 +457,7 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
                 />
                 <button
                   type="button"
-                  className="j-btn j-btn-small"
+                  className="btn btn-secondary btn-sm"
                   disabled={busy || rowText === '' || !(Number(rowText) >= 0)}
                   onClick={() => explainOneRow(Math.floor(Number(rowText)), otherFile)}
                   data-testid="explain-row-start"
@@ -473,7 +478,7 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
                     Rows are now taken from {baseName(otherFile)}.{' '}
                     <button
                       type="button"
-                      className="j-btn j-btn-quiet j-btn-small"
+                      className="btn btn-ghost btn-sm"
                       onClick={() => setOtherFile(null)}
                     >
                       Back to the run&apos;s data

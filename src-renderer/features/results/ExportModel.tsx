@@ -66,7 +66,7 @@ export function ExportModel({ run }: { run: RunSummary }) {
       )}
       <button
         type="button"
-        className="j-btn"
+        className="btn btn-secondary"
         disabled={!run.hasModel || busy || mode === null}
         onClick={() => void exportTo('folder')}
         title={
@@ -80,7 +80,7 @@ export function ExportModel({ run }: { run: RunSummary }) {
       </button>
       <button
         type="button"
-        className="j-btn"
+        className="btn btn-secondary"
         disabled={!run.hasModel || busy || mode === null}
         ref={onnxButton}
         onClick={() => void exportTo('onnx')}

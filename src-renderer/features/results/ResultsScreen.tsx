@@ -46,7 +46,7 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
         />
         <button
           type="button"
-          className="j-btn j-btn-quiet j-btn-small"
+          className="btn btn-ghost btn-sm"
           onClick={() => void journey.loadRuns()}
           title="Reload the list of runs"
           aria-label="Refresh runs"
@@ -68,7 +68,7 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
             <p className="j-muted">Train a model and its results appear here.</p>
             <button
               type="button"
-              className="j-btn j-btn-primary"
+              className="btn btn-primary"
               onClick={() => onNavigate?.('train')}
               disabled={!onNavigate}
               title="Go to the Train tab"

@@ -127,7 +127,7 @@ export function RunDetailView({ runId }: { runId: string }) {
           <ExportModel run={run} />
           <button
             type="button"
-            className="j-btn"
+            className="btn btn-secondary"
             disabled={!run.hasModel}
             onClick={() => journey.scoreWithRun(run.id)}
             title={run.hasModel ? 'Score a new CSV with this model' : 'This run kept no model'}

@@ -74,7 +74,7 @@ export function RunsTable() {
         </span>
         <button
           type="button"
-          className="j-btn j-btn-primary"
+          className="btn btn-primary"
           disabled={compare.length < 2}
           onClick={() => journey.setResultsView('compare')}
           title={
@@ -136,7 +136,7 @@ export function RunsTable() {
                 <td>
                   <button
                     type="button"
-                    className="j-link"
+                    className="link"
                     onClick={(e) => {
                       e.stopPropagation();
                       journey.openRunDetail(run.id);
@@ -163,7 +163,7 @@ export function RunsTable() {
                     <>
                       <button
                         type="button"
-                        className="j-btn j-btn-danger j-btn-small"
+                        className="btn btn-danger btn-sm"
                         onClick={() => void remove(run)}
                         title="Delete the run and its trained model for good"
                         data-testid={`run-delete-confirm-${run.id}`}
@@ -172,7 +172,7 @@ export function RunsTable() {
                       </button>
                       <button
                         type="button"
-                        className="j-btn j-btn-quiet j-btn-small"
+                        className="btn btn-ghost btn-sm"
                         onClick={() => setConfirmDelete(null)}
                         title="Keep the run"
                       >
@@ -182,7 +182,7 @@ export function RunsTable() {
                   ) : (
                     <button
                       type="button"
-                      className="j-btn j-btn-quiet j-btn-small"
+                      className="btn btn-ghost btn-sm"
                       onClick={() => setConfirmDelete(run.id)}
                       disabled={run.status === 'running'}
                       title="Delete this run (asks first)"

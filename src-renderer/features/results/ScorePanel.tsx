@@ -215,7 +215,7 @@ export function ScorePanel() {
             {mode === 'electron' ? (
               <button
                 type="button"
-                className="j-btn"
+                className="btn btn-secondary"
                 onClick={() => void chooseModelFolder()}
                 title="Choose an exported model folder"
                 data-testid="score-choose-model"
@@ -268,7 +268,7 @@ export function ScorePanel() {
             <code>{outPath ?? 'not chosen yet'}</code>
             <button
               type="button"
-              className="j-btn"
+              className="btn btn-secondary"
               onClick={() => void chooseOut()}
               title="Choose where the predictions CSV is written"
               data-testid="score-choose-out"
@@ -329,7 +329,7 @@ export function ScorePanel() {
         {busy ? (
           <button
             type="button"
-            className="j-btn j-btn-danger"
+            className="btn btn-danger"
             onClick={() => void journey.cancelScore()}
             title="Stop scoring"
             data-testid="score-cancel"
@@ -339,7 +339,7 @@ export function ScorePanel() {
         ) : (
           <button
             type="button"
-            className="j-btn j-btn-primary j-btn-large"
+            className="btn btn-primary btn-lg"
             disabled={!ready || (source !== null && 'modelDir' in source && !source.modelDir)}
             onClick={() => void go()}
             title={
@@ -389,7 +389,7 @@ export function ScorePanel() {
             <>
               <button
                 type="button"
-                className="button danger-text"
+                className="btn btn-danger"
                 data-testid="score-replace-confirm"
                 onClick={replace}
               >
@@ -398,7 +398,7 @@ export function ScorePanel() {
               <span className="spacer" />
               <button
                 type="button"
-                className="button primary"
+                className="btn btn-primary"
                 data-testid="score-replace-cancel"
                 onClick={() => setConfirmReplace(null)}
               >

@@ -252,7 +252,7 @@ function ProblemList({
           {p.blocks.length > 0 && onShowBlocks && (
             <button
               type="button"
-              className="j-btn j-btn-quiet j-btn-small"
+              className="btn btn-ghost btn-sm"
               onClick={() => onShowBlocks(p.blocks)}
               title="Show the blocks concerned in the model editor"
               aria-label="Show in the model"
@@ -362,7 +362,7 @@ function RunOutcome({
       {onOpenResults && (
         <button
           type="button"
-          className="j-btn j-btn-primary"
+          className="btn btn-primary"
           onClick={onOpenResults}
           title="See this run's curves, compare it, export or score with it"
           data-testid="open-results"
@@ -401,7 +401,7 @@ export function TrainScreen(props: JourneyProps) {
           </p>
           <button
             type="button"
-            className="j-btn j-btn-primary"
+            className="btn btn-primary"
             onClick={() => onNavigate?.('data')}
             disabled={!onNavigate}
             title="Go to the Data tab"
@@ -493,7 +493,7 @@ export function TrainScreen(props: JourneyProps) {
         {busy ? (
           <button
             type="button"
-            className="j-btn j-btn-danger j-btn-large"
+            className="btn btn-danger btn-lg"
             onClick={() => void journey.stopTraining()}
             disabled={training?.stopping}
             title="Stop after the current batch; the best weights so far are kept and evaluated"
@@ -505,7 +505,7 @@ export function TrainScreen(props: JourneyProps) {
         ) : !ready || dataPath === null ? (
           <button
             type="button"
-            className="j-btn j-btn-primary"
+            className="btn btn-primary"
             onClick={() => onNavigate?.('data')}
             disabled={!onNavigate}
             title="Import a CSV and choose its targets to train this project"
@@ -516,7 +516,7 @@ export function TrainScreen(props: JourneyProps) {
         ) : (
           <button
             type="button"
-            className="j-btn j-btn-primary j-btn-large"
+            className="btn btn-primary btn-lg"
             onClick={() => void journey.startTraining(project, dataPath, label)}
             title="Check the project against the data, then train it"
             aria-label="Train"
@@ -568,7 +568,7 @@ export function TrainScreen(props: JourneyProps) {
       {training?.error && training.result?.hasModel && onNavigate && (
         <button
           type="button"
-          className="j-btn j-align-start"
+          className="btn btn-secondary j-align-start"
           onClick={openResults}
           title="The run kept the weights of its best epoch before it stopped"
           data-testid="open-results"

@@ -3,8 +3,9 @@
 
 import { memo } from 'react';
 import { formatCount, formatNumber, formatTick } from '../format';
-import { Axes, ChartSvg, HEIGHT, leftMarginFor, marginsFor, WIDTH } from './frame';
-import { linear, niceDomain, niceTicks, thinIndices, tickLabels } from './scale';
+import { plotArea } from './axes';
+import { Axes, ChartSvg, HEIGHT } from './frame';
+import { niceDomain, niceTicks, thinIndices } from './scale';
 
 export interface Bar {
   label: string;
@@ -36,20 +37,25 @@ function BarChartImpl({
 }: BarChartProps) {
   const max = Math.max(0, ...bars.map((b) => b.value));
   const yd = niceDomain([0, max || 1], 4);
-  const m = marginsFor([], leftMarginFor(tickLabels(niceTicks(yd[0], yd[1], 4))));
-  const y = linear(yd, [HEIGHT - m.bottom, m.top]);
-  const left = m.left;
-  const width = WIDTH - m.right - left;
-  const slot = bars.length ? width / bars.length : width;
-  const gap = bars.length > 20 ? 1 : Math.min(8, slot * 0.2);
-  const yTicks = niceTicks(yd[0], yd[1], 4).map((v) => ({ value: v, at: y(v) }));
-  const xTicks = edgeTicks
-    ? edgeTicks.map((t, i) => ({ value: i, at: left + t.at * width, label: t.label }))
-    : thinIndices(bars.length, 8).map((i) => ({
-        value: i,
-        at: left + (i + 0.5) * slot,
-        label: bars[i].label.length > 10 ? `${bars[i].label.slice(0, 9)}…` : bars[i].label,
-      }));
+  const n = bars.length;
+  // The x axis counts bar slots (bar i spans i..i+1); its ticks are the histogram's edges or
+  // the labels of up to eight bars, under their middles.
+  const shown = thinIndices(n, 8);
+  const { m, x, y, xTicks, yTicks } = plotArea(
+    [],
+    {
+      domain: [0, n],
+      ticks: edgeTicks ? edgeTicks.map((t) => t.at * n) : shown.map((i) => i + 0.5),
+      labels: edgeTicks
+        ? edgeTicks.map((t) => t.label)
+        : shown.map((i) =>
+            bars[i].label.length > 10 ? `${bars[i].label.slice(0, 9)}…` : bars[i].label,
+          ),
+    },
+    { domain: yd, ticks: niceTicks(yd[0], yd[1], 4) },
+  );
+  const slot = x(1) - x(0);
+  const gap = n > 20 ? 1 : Math.min(8, slot * 0.2);
 
   return (
     <ChartSvg title={title} testId={testId} empty={bars.length ? null : 'No values'}>
@@ -59,7 +65,7 @@ function BarChartImpl({
           <rect
             key={i}
             className={`jc-bar jc-s${color}`}
-            x={left + i * slot + gap / 2}
+            x={x(i) + gap / 2}
             width={Math.max(0.5, slot - gap)}
             y={y(b.value)}
             height={Math.max(0, HEIGHT - m.bottom - y(b.value))}

@@ -48,7 +48,7 @@ export function ChartCard({
         <span className="j-chart-note">{note}</span>
         <button
           type="button"
-          className="j-btn j-btn-quiet j-btn-small"
+          className="btn btn-ghost btn-sm"
           onClick={save}
           title={`Save "${title}" as a PNG image`}
           aria-label={`Save ${title} as PNG`}

@@ -4,25 +4,9 @@
 import { memo } from 'react';
 import { formatNumber } from '../format';
 import type { Point } from '../../store/journey/live';
-import {
-  Axes,
-  ChartSvg,
-  HEIGHT,
-  leftMarginFor,
-  Legend,
-  marginsFor,
-  PALETTE_SIZE,
-  WIDTH,
-} from './frame';
-import {
-  extent,
-  linear,
-  niceDomain,
-  niceTicks,
-  thinIndices,
-  tickLabels,
-  type Domain,
-} from './scale';
+import { plotArea } from './axes';
+import { Axes, ChartSvg, HEIGHT, Legend, PALETTE_SIZE, WIDTH } from './frame';
+import { extent, niceDomain, niceTicks, thinIndices, type Domain } from './scale';
 
 export interface Series {
   id: string;
@@ -87,14 +71,13 @@ function LineChartImpl({
   let xd: Domain = xDomain ?? (integerX ? [Math.min(1, xs[0]), Math.max(xs[1], 2)] : xs);
   if (!xDomain && !integerX) xd = niceDomain(xd, 6);
   const yd: Domain = yDomain ?? niceDomain(ys, 5);
-  const yTickValues = niceTicks(yd[0], yd[1], 5);
-  const m = marginsFor(legend, leftMarginFor(tickLabels(yTickValues)));
-  const x = linear(xd, [m.left, WIDTH - m.right]);
-  const y = linear(yd, [HEIGHT - m.bottom, m.top]);
   let xTickValues = niceTicks(xd[0], xd[1], 6);
   if (integerX) xTickValues = xTickValues.filter((v) => Number.isInteger(v));
-  const xTicks = xTickValues.map((v) => ({ value: v, at: x(v) }));
-  const yTicks = yTickValues.map((v) => ({ value: v, at: y(v) }));
+  const { m, x, y, xTicks, yTicks } = plotArea(
+    legend,
+    { domain: xd, ticks: xTickValues },
+    { domain: yd, ticks: niceTicks(yd[0], yd[1], 5) },
+  );
   const clampY = (v: number) => Math.max(m.top, Math.min(HEIGHT - m.bottom, y(v)));
 
   return (

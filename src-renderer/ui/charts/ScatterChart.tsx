@@ -4,19 +4,10 @@
 import { memo } from 'react';
 import { formatNumber, formatTick } from '../format';
 import type { Point } from '../../store/journey/live';
-import {
-  Axes,
-  ChartSvg,
-  HEIGHT,
-  leftMarginFor,
-  Legend,
-  marginsFor,
-  PALETTE_SIZE,
-  WIDTH,
-} from './frame';
+import { plotArea, type AxisSpec } from './axes';
+import { Axes, ChartSvg, Legend, PALETTE_SIZE } from './frame';
 import {
   extent,
-  linear,
   log1pTicks,
   niceDomain,
   niceTicks,
@@ -66,22 +57,16 @@ function ScatterChartImpl({
   // Both axes share one domain, so y = x is the diagonal of the plot.
   const raw = extent(values) ?? [0, 1];
   const domain: Domain = log ? [0, f(Math.max(raw[1], 1))] : niceDomain(raw, 5);
-  const tickValuesFirst = log
-    ? log1pTicks(Math.expm1(domain[1]))
-    : niceTicks(domain[0], domain[1], 5);
-  const m = marginsFor(legend, leftMarginFor(tickValuesFirst.map(formatTick)));
-  const x = linear(domain, [m.left, WIDTH - m.right]);
-  const y = linear(domain, [HEIGHT - m.bottom, m.top]);
-  const tickValues = tickValuesFirst;
-  const ticks = (at: (v: number) => number) =>
-    tickValues.map((v) => ({ value: v, at: at(f(v)), label: formatTick(v) }));
+  const ticks = log ? log1pTicks(Math.expm1(domain[1])) : niceTicks(domain[0], domain[1], 5);
+  const axis: AxisSpec = { domain, ticks, transform: f, labels: ticks.map(formatTick) };
+  const { m, x, y, xTicks, yTicks } = plotArea(legend, axis, axis);
 
   return (
     <ChartSvg title={title} testId={testId} empty={all.length ? null : 'No points'}>
       <Axes
         m={m}
-        xTicks={ticks(x)}
-        yTicks={ticks(y)}
+        xTicks={xTicks}
+        yTicks={yTicks}
         xLabel={log ? `${xLabel} (log scale)` : xLabel}
         yLabel={log ? `${yLabel} (log scale)` : yLabel}
       />

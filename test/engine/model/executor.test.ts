@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Executor } from '../../../src-main/engine/model/executor';
 import { prepareRun } from '../../../src-main/engine/pipeline';
-import { tableSources } from '../../../src-main/engine/train/shard';
-import { fastSetup } from '../../../src-main/engine/train/step';
+import { tableSources } from '../../../src-main/engine/workers/shard';
+import { fastSetup } from '../../../src-main/engine/predict/fast';
 import { backend, sampleTable, setParams, template } from '../../helpers/engine';
 
 beforeAll(async () => {
