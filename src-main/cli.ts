@@ -33,6 +33,7 @@ import { APP_VERSION } from './engine/version';
 import { exportTorchJob, importTorchModel } from './engine/export/torch';
 import { explainModel } from './engine/explain';
 import { METRIC_LABELS, type Explanation } from './shared/explain';
+import { ablate, sweep, type CliKit } from './cli/experiments';
 
 const USAGE = `HTLNet Studio ${APP_VERSION}: multi-task hybrid-target models from the command line.
 
@@ -56,6 +57,15 @@ Usage:
                (a PyTorch training package: python3 train.py / torchrun ... train.py --data FILES)
   htlnet import --torch DIR --out MODELDIR [--json]
                (the model a PyTorch package trained, as an app model to predict, eval, compare)
+  htlnet ablate --data FILE --tasks NAME:binary,...,NAME:regression [--categorical e,f]
+               [--features a,b] [--exclude c,d] [--project FILE] [--seeds N] [--seed FIRST]
+               [--epochs N] [--batch N] [--json]
+               (the HTLNet paper's ablation on your data: full, without LEU, without IFU,
+               without gradient adjustment, projection only, magnitude only; N seeds each)
+  htlnet sweep --project FILE --data FILE --grid 'PARAM=[v1,v2];PARAM=[v1,v2]' [--seeds N]
+               [--seed FIRST] [--epochs N] [--batch N] [--json]
+               (every combination, N seeds each; PARAM is BLOCK.PARAM or training.PARAM,
+               e.g. training.learningRate=[0.001,0.01];tower.units=["128,64","64,32"])
   htlnet templates [--json]
   htlnet sample --out FILE [--rows N] [--seed N]
 
@@ -85,6 +95,8 @@ const OPTIONS = {
   group: { type: 'string', multiple: true },
   row: { type: 'string', multiple: true },
   metric: { type: 'string' },
+  seeds: { type: 'string' },
+  grid: { type: 'string' },
   keep: { type: 'string' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -122,13 +134,17 @@ export async function main(argv: string[]): Promise<number> {
         return await exportModel(flags);
       case 'import':
         return await importModel(flags);
+      case 'ablate':
+        return await ablate(flags, CLI_KIT);
+      case 'sweep':
+        return await sweep(flags, CLI_KIT);
       case 'templates':
         return templates(flags);
       case 'sample':
         return await sample(flags);
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: train, predict, eval, explain, export, import, templates, sample.`,
+          `Unknown command "${command}". Commands: train, predict, eval, explain, export, import, ablate, sweep, templates, sample.`,
         );
     }
   } catch (e) {
@@ -307,6 +323,17 @@ export function columnNotes(table: Table): string[] {
   }
   return notes;
 }
+
+/** The helpers the experiment commands (cli/experiments.ts) borrow. */
+const CLI_KIT: CliKit = {
+  required,
+  intFlag,
+  list,
+  parseTasks,
+  loadTable: (file, quiet) => loadTable(file, new Progress(quiet)),
+  line: (quiet, text) => new Progress(quiet).line(text),
+  json,
+};
 
 async function train(flags: Flags): Promise<number> {
   const quiet = Boolean(flags.json);
