@@ -245,6 +245,43 @@ export interface RunSummary {
   tasks: { name: string; type: 'binary' | 'regression' }[];
   /** Whether a trained model folder is kept for the run. */
   hasModel: boolean;
+  /** The experiment the run belongs to (a run group), when it was queued by one. */
+  group?: RunGroupRef | null;
+  /** Bytes the run's folder holds on disk (model, record), as of its last write. */
+  diskBytes?: number;
+}
+
+/** A run's place in an experiment: the group (experiment), its variant and its seed. */
+export interface RunGroupRef {
+  id: string;
+  /** The experiment's name, for the runs table. */
+  name: string;
+  variant: string;
+  seed: number;
+}
+
+/** Which runs runs:list returns (all of them without a filter). */
+export interface RunFilter {
+  /** Only the runs of this group (experiment id). */
+  group?: string;
+}
+
+/**
+ * Which runs runs:prune deletes: finished runs (never one still training) matching every
+ * condition given; at least one must be given.
+ */
+export interface PruneOptions {
+  /** Started more than this many days ago. */
+  olderThanDays?: number;
+  /** All but the newest N (of those matching the other conditions). */
+  keepNewest?: number;
+  /** Of this group only (deletes a whole experiment's runs when alone). */
+  group?: string;
+}
+
+export interface PruneResult {
+  deleted: string[];
+  freedBytes: number;
 }
 
 /** One epoch of a run's history (TrainEvent 'epoch' as plain data). */
