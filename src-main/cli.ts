@@ -34,6 +34,7 @@ import { exportTorchJob, importTorchModel } from './engine/export/torch';
 import { explainModel } from './engine/explain';
 import { METRIC_LABELS, type Explanation } from './shared/explain';
 import { ablate, sweep, type CliKit } from './cli/experiments';
+import { runs } from './cli/runs';
 
 const USAGE = `HTLNet Studio ${APP_VERSION}: multi-task hybrid-target models from the command line.
 
@@ -66,6 +67,10 @@ Usage:
                [--seed FIRST] [--epochs N] [--batch N] [--json]
                (every combination, N seeds each; PARAM is BLOCK.PARAM or training.PARAM,
                e.g. training.learningRate=[0.001,0.01];tower.units=["128,64","64,32"])
+  htlnet runs [--workspace DIR] [--data-dir DIR] [--group ID] [--json]
+               (the runs the app keeps for a workspace, with their group and disk use)
+  htlnet runs --prune [--older-than DAYS] [--keep-newest N] [--group ID] [--json]
+               (deletes finished runs matching every condition given)
   htlnet templates [--json]
   htlnet sample --out FILE [--rows N] [--seed N]
 
@@ -97,6 +102,11 @@ const OPTIONS = {
   metric: { type: 'string' },
   seeds: { type: 'string' },
   grid: { type: 'string' },
+  workspace: { type: 'string' },
+  'data-dir': { type: 'string' },
+  prune: { type: 'boolean' },
+  'older-than': { type: 'string' },
+  'keep-newest': { type: 'string' },
   keep: { type: 'string' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -138,13 +148,15 @@ export async function main(argv: string[]): Promise<number> {
         return await ablate(flags, CLI_KIT);
       case 'sweep':
         return await sweep(flags, CLI_KIT);
+      case 'runs':
+        return await runs(flags, CLI_KIT);
       case 'templates':
         return templates(flags);
       case 'sample':
         return await sample(flags);
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: train, predict, eval, explain, export, import, ablate, sweep, templates, sample.`,
+          `Unknown command "${command}". Commands: train, predict, eval, explain, export, import, ablate, sweep, runs, templates, sample.`,
         );
     }
   } catch (e) {

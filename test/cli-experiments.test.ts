@@ -1,6 +1,6 @@
 // `htlnet ablate` and `htlnet sweep`, run in-process on a small generated sample (1,500 rows,
 // 1 epoch, small towers, 2 seeds): the --json contract, the report's arithmetic, and one-line
-// errors for a bad grid or a project with nothing to ablate.
+// errors for a bad grid or a project with nothing to ablate; `htlnet runs` lists and prunes.
 
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleBinding } from '../src-main/engine/data/sample-layout';
 import { buildTemplate } from '../src-main/engine/graph/templates';
+import { newRunId, RunStore } from '../src-main/host/runs';
+import { workspaceStateDir } from '../src-main/host/state';
+import type { RunDetail } from '../src-main/ipc/api';
 import { lastJson, runCli } from './helpers/cli';
 
 let dir: string;
@@ -195,5 +198,68 @@ describe('htlnet sweep', () => {
     expect(range.stderr).toMatch(/training.learningRate must be a number greater than 0/);
     const missing = await runCli('sweep', '--project', project, '--data', data);
     expect(missing.stderr).toMatch(/Missing --grid/);
+  });
+});
+
+describe('htlnet runs', () => {
+  it("lists a workspace's runs with group and disk use, and prunes a group", async () => {
+    const workspace = path.join(dir, 'ws');
+    const dataDir = path.join(dir, 'appdata');
+    const store = new RunStore(path.join(workspaceStateDir(dataDir, workspace), 'runs'));
+    const make = (i: number, status: RunDetail['status'], group: string | null): RunDetail => ({
+      id: newRunId(new Date(Date.UTC(2026, 0, 1 + i))),
+      label: `run ${i}`,
+      projectName: 'HTLNet',
+      dataPath: data,
+      status,
+      message: '',
+      startedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+      finishedAt: null,
+      epochs: 1,
+      bestEpoch: 1,
+      rows: null,
+      samplesPerSecond: null,
+      test: null,
+      tasks: [],
+      hasModel: false,
+      ...(group ? { group: { id: group, name: 'sweep', variant: 'a', seed: i } } : {}),
+      project: {} as RunDetail['project'],
+      history: [],
+      curves: {},
+    });
+    const made = [
+      make(1, 'completed', 'x1'),
+      make(2, 'completed', 'x1'),
+      make(3, 'running', 'x1'),
+      make(4, 'completed', null),
+    ];
+    for (const r of made) await store.write(r);
+    const where = ['--workspace', workspace, '--data-dir', dataDir];
+    const listed = await runCli('runs', ...where, '--json');
+    expect(listed.code).toBe(0);
+    const all = lastJson(listed.stdout);
+    expect(all.runs.map((r: { label: string }) => r.label)).toEqual([
+      'run 4',
+      'run 3',
+      'run 2',
+      'run 1',
+    ]);
+    // The app may be training run 3: the CLI shows it as running and leaves it alone.
+    expect(all.runs[1].status).toBe('running');
+    expect(all.diskBytes).toBe(
+      all.runs.reduce((a: number, r: { diskBytes: number }) => a + r.diskBytes, 0),
+    );
+    const group = lastJson((await runCli('runs', ...where, '--group', 'x1', '--json')).stdout);
+    expect(group.runs).toHaveLength(3);
+    const pruned = lastJson(
+      (await runCli('runs', ...where, '--prune', '--group', 'x1', '--json')).stdout,
+    );
+    expect(pruned.deleted.sort()).toEqual([made[0].id, made[1].id].sort());
+    expect(pruned.freedBytes).toBeGreaterThan(0);
+    const none = await runCli('runs', ...where, '--prune');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/--prune needs --older-than DAYS, --keep-newest N or --group ID/);
+    const text = await runCli('runs', ...where);
+    expect(text.stdout).toMatch(/2 runs, [\d.]+ (B|KB) on disk/);
   });
 });

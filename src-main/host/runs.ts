@@ -69,7 +69,14 @@ export class RunStore {
   /** Summaries read or written this session, by run id. */
   private readonly cache = new Map<string, RunSummary>();
 
-  constructor(private readonly root: string) {}
+  /**
+   * `observer`: a store that does not own the runs (the CLI beside a running app): a run marked
+   * running is reported as it is, never marked interrupted, and never pruned.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly options: { observer?: boolean } = {},
+  ) {}
 
   dir(id: string): string {
     if (!RUN_ID.test(id)) throw new UserError(`"${id}" is not a run id.`);
@@ -149,7 +156,7 @@ export class RunStore {
       } catch {
         return null; // a damaged or half-deleted run is left out
       }
-      if (summary.status === 'running' && !active.has(summary.id)) {
+      if (summary.status === 'running' && !active.has(summary.id) && !this.options.observer) {
         // run.json is the record; the summary may lag it by one write if the app was killed.
         let detail: RunDetail;
         try {
