@@ -59,7 +59,7 @@ function newExperimentId(now = new Date()): string {
 }
 
 /** Runs trained at once by default: one per two cores (each run uses threads of its own). */
-export function defaultConcurrency(): number {
+function defaultConcurrency(): number {
   return Math.max(1, Math.floor(os.availableParallelism() / 2));
 }
 
@@ -137,7 +137,7 @@ export class ExperimentQueue {
     const results: RunResult[] = [];
     for (const r of record.runs) {
       if (r.status !== 'done' || !r.runId) continue;
-      const run = await this.jobs.runs.get(r.runId).catch(() => null);
+      const run = await this.jobs.runs.summary(r.runId).catch(() => null);
       results.push({ variant: r.variant, seed: r.seed, metrics: run?.test ?? null });
     }
     const report = buildReport({
@@ -167,16 +167,6 @@ export class ExperimentQueue {
     });
     await this.save(record);
     this.progress(record);
-  }
-
-  /** Waits until no run of any experiment is queued or training (tests, shutdown). */
-  async idle(): Promise<void> {
-    await this.ready;
-    while (this.running.size > 0) {
-      await Promise.all([...this.running.values()].map((j) => this.jobs.finished(j)));
-      await new Promise((r) => setImmediate(r));
-    }
-    await this.writes;
   }
 
   private record(id: string): ExperimentRecord {
