@@ -33,6 +33,8 @@ import { APP_VERSION } from './engine/version';
 import { exportTorchJob, importTorchModel } from './engine/export/torch';
 import { explainModel } from './engine/explain';
 import { METRIC_LABELS, type Explanation } from './shared/explain';
+import { ablate, sweep, type CliKit } from './cli/experiments';
+import { runs } from './cli/runs';
 
 const USAGE = `HTLNet Studio ${APP_VERSION}: multi-task hybrid-target models from the command line.
 
@@ -56,6 +58,19 @@ Usage:
                (a PyTorch training package: python3 train.py / torchrun ... train.py --data FILES)
   htlnet import --torch DIR --out MODELDIR [--json]
                (the model a PyTorch package trained, as an app model to predict, eval, compare)
+  htlnet ablate --data FILE --tasks NAME:binary,...,NAME:regression [--categorical e,f]
+               [--features a,b] [--exclude c,d] [--project FILE] [--seeds N] [--seed FIRST]
+               [--epochs N] [--batch N] [--json]
+               (the HTLNet paper's ablation on your data: full, without LEU, without IFU,
+               without gradient adjustment, projection only, magnitude only; N seeds each)
+  htlnet sweep --project FILE --data FILE --grid 'PARAM=[v1,v2];PARAM=[v1,v2]' [--seeds N]
+               [--seed FIRST] [--epochs N] [--batch N] [--json]
+               (every combination, N seeds each; PARAM is BLOCK.PARAM or training.PARAM,
+               e.g. training.learningRate=[0.001,0.01];tower.units=["128,64","64,32"])
+  htlnet runs [--workspace DIR] [--data-dir DIR] [--group ID] [--json]
+               (the runs the app keeps for a workspace, with their group and disk use)
+  htlnet runs --prune [--older-than DAYS] [--keep-newest N] [--group ID] [--json]
+               (deletes finished runs matching every condition given)
   htlnet templates [--json]
   htlnet sample --out FILE [--rows N] [--seed N]
 
@@ -86,6 +101,13 @@ const OPTIONS = {
   group: { type: 'string', multiple: true },
   row: { type: 'string', multiple: true },
   metric: { type: 'string' },
+  seeds: { type: 'string' },
+  grid: { type: 'string' },
+  workspace: { type: 'string' },
+  'data-dir': { type: 'string' },
+  prune: { type: 'boolean' },
+  'older-than': { type: 'string' },
+  'keep-newest': { type: 'string' },
   keep: { type: 'string' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -123,13 +145,19 @@ export async function main(argv: string[]): Promise<number> {
         return await exportModel(flags);
       case 'import':
         return await importModel(flags);
+      case 'ablate':
+        return await ablate(flags, CLI_KIT);
+      case 'sweep':
+        return await sweep(flags, CLI_KIT);
+      case 'runs':
+        return await runs(flags, CLI_KIT);
       case 'templates':
         return templates(flags);
       case 'sample':
         return await sample(flags);
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: train, predict, eval, explain, export, import, templates, sample.`,
+          `Unknown command "${command}". Commands: train, predict, eval, explain, export, import, ablate, sweep, runs, templates, sample.`,
         );
     }
   } catch (e) {
@@ -308,6 +336,17 @@ export function columnNotes(table: Table): string[] {
   }
   return notes;
 }
+
+/** The helpers the experiment commands (cli/experiments.ts) borrow. */
+const CLI_KIT: CliKit = {
+  required,
+  intFlag,
+  list,
+  parseTasks,
+  loadTable: (file, quiet) => loadTable(file, new Progress(quiet)),
+  line: (quiet, text) => new Progress(quiet).line(text),
+  json,
+};
 
 async function train(flags: Flags): Promise<number> {
   const quiet = Boolean(flags.json);

@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../engine/errors';
 import { planModel } from '../engine/model/plan';
-import type { DataPreview, HostEvent, JobKind, RunDetail, TrainRequestArgs } from '../ipc/api';
+import type {
+  DataPreview,
+  HostEvent,
+  JobKind,
+  RunDetail,
+  RunGroupRef,
+  TrainRequestArgs,
+} from '../ipc/api';
 import type { ProjectFile } from '../shared/project';
 import { importCsv } from './data';
 import { newRunId, RunStore, summaryOf } from './runs';
@@ -106,6 +113,11 @@ export class JobManager {
     this.jobs.get(id)?.cancel();
   }
 
+  /** Resolves when a job has ended and its run is written (at once for an unknown job). */
+  async finished(id: string): Promise<void> {
+    await this.jobs.get(id)?.done;
+  }
+
   /** Waits for every job to end (tests, shutdown). */
   async idle(): Promise<void> {
     await Promise.all([...this.jobs.values()].map((j) => j.done));
@@ -136,7 +148,15 @@ export class JobManager {
     return id;
   }
 
-  async startTrain(request: TrainRequestArgs): Promise<{ jobId: string; runId: string }> {
+  /**
+   * Trains a run. An experiment's run carries its `group` and sends its events to `onEvent`
+   * instead of the window (the experiment queue reports its progress as a whole).
+   */
+  async startTrain(
+    request: TrainRequestArgs,
+    options: { group?: RunGroupRef; onEvent?: (event: HostEvent) => void } = {},
+  ): Promise<{ jobId: string; runId: string }> {
+    const emit = options.onEvent ?? this.emit;
     const id = jobId();
     const runId = newRunId();
     const plan = planModel(request.project); // throws a clear message for an untrainable graph
@@ -159,6 +179,7 @@ export class JobManager {
       project: structuredClone(request.project) as ProjectFile,
       history: [],
       curves: {},
+      ...(options.group ? { group: options.group } : {}),
     };
     await this.runs.write(detail);
     const task: TaskInput = {
@@ -174,7 +195,7 @@ export class JobManager {
     };
     const running = this.runner(task, (m) => {
       if (m.type === 'progress') {
-        this.emit({ ...progressEvent(m), jobId: id, kind: 'train' });
+        emit({ ...progressEvent(m), jobId: id, kind: 'train' });
       } else if (m.type === 'train') {
         const p = m.progress;
         if (p.type === 'start') detail.rows = p.rows;
@@ -185,7 +206,7 @@ export class JobManager {
           detail.bestEpoch = bestEpoch;
           save();
         }
-        this.emit({ type: 'train:progress', jobId: id, runId, progress: p });
+        emit({ type: 'train:progress', jobId: id, runId, progress: p });
       } else if (m.type === 'train-result') {
         const r = m.result;
         Object.assign(detail, {
@@ -202,9 +223,7 @@ export class JobManager {
           hasModel: true,
         } satisfies Partial<RunDetail>);
         save();
-        void writes.then(() =>
-          this.emit({ type: 'train:done', jobId: id, run: summaryOf(detail) }),
-        );
+        void writes.then(() => emit({ type: 'train:done', jobId: id, run: summaryOf(detail) }));
       } else if (m.type === 'failed') {
         Object.assign(detail, {
           status: 'failed',
@@ -213,9 +232,9 @@ export class JobManager {
         } satisfies Partial<RunDetail>);
         save();
         void writes.then(() => {
-          if (m.cancelled) this.emit({ type: 'job:cancelled', jobId: id, kind: 'train' });
-          else this.emit({ type: 'job:failed', jobId: id, kind: 'train', error: m.error });
-          this.emit({ type: 'train:done', jobId: id, run: summaryOf(detail) });
+          if (m.cancelled) emit({ type: 'job:cancelled', jobId: id, kind: 'train' });
+          else emit({ type: 'job:failed', jobId: id, kind: 'train', error: m.error });
+          emit({ type: 'train:done', jobId: id, run: summaryOf(detail) });
         });
       }
     });

@@ -6,6 +6,7 @@ import type { BlockSpec, PortSpec, PortType } from '../shared/catalog';
 import type { BlockShapes, Problem } from '../shared/problems';
 import type { DataBinding, ProjectFile } from '../shared/project';
 import type { ExplainPart, Explanation, FeatureGroup } from '../shared/explain';
+import type { ExperimentReport } from '../engine/experiments/report';
 import type { CommandId } from './shortcuts';
 
 export interface AppInfo {
@@ -245,6 +246,107 @@ export interface RunSummary {
   tasks: { name: string; type: 'binary' | 'regression' }[];
   /** Whether a trained model folder is kept for the run. */
   hasModel: boolean;
+  /** The experiment the run belongs to (a run group), when it was queued by one. */
+  group?: RunGroupRef | null;
+  /** Bytes the run's folder holds on disk (model, record), as of its last write. */
+  diskBytes?: number;
+}
+
+/** A run's place in an experiment: the group (experiment), its variant and its seed. */
+export interface RunGroupRef {
+  id: string;
+  /** The experiment's name, for the runs table. */
+  name: string;
+  variant: string;
+  seed: number;
+}
+
+/** Which runs runs:list returns (all of them without a filter). */
+export interface RunFilter {
+  /** Only the runs of this group (experiment id). */
+  group?: string;
+}
+
+/**
+ * Which runs runs:prune deletes: finished runs (never one still training) matching every
+ * condition given; at least one must be given.
+ */
+export interface PruneOptions {
+  /** Started more than this many days ago. */
+  olderThanDays?: number;
+  /** All but the newest N (of those matching the other conditions). */
+  keepNewest?: number;
+  /** Of this group only (deletes a whole experiment's runs when alone). */
+  group?: string;
+}
+
+export interface PruneResult {
+  deleted: string[];
+  freedBytes: number;
+}
+
+// ---- experiments (issue 17): variants x seeds as run groups ---------------------------------
+
+export type ExperimentKind = 'ablation' | 'sweep' | 'seeds';
+
+/** A parameter value in an experiment (as the inspector holds it, or as text to be read). */
+export type ExperimentValue = string | number | boolean;
+
+/**
+ * An experiment to queue. `ablation`: the HTLNet paper's variants of the project; `sweep`:
+ * every combination of `grid`, or the variants of `list`; `seeds`: the project as it is. Each
+ * variant is trained `seeds` times (seeds firstSeed, firstSeed + 1, ...). Parameter paths are
+ * "BLOCK.PARAM" (a block id or type) or "training.PARAM" (see engine/experiments/params.ts).
+ */
+export interface ExperimentRequestArgs {
+  kind: ExperimentKind;
+  project: ProjectFile;
+  /** The CSV to train on (a path on the host). */
+  dataPath: string;
+  /** Shown in the runs table [the project's name and the kind]. */
+  name?: string;
+  /** Seeds per variant [3]. */
+  seeds?: number;
+  /** The first seed [1]. */
+  firstSeed?: number;
+  grid?: { path: string; values: ExperimentValue[] }[];
+  list?: { name?: string; params: Record<string, ExperimentValue> }[];
+}
+
+export type ExperimentStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
+
+export interface ExperimentSummary {
+  id: string;
+  name: string;
+  kind: ExperimentKind;
+  /** The variant the others are compared with (the full model of an ablation). */
+  reference: string;
+  createdAt: string;
+  status: ExperimentStatus;
+  message: string;
+  seeds: number[];
+  /** Runs in all (variants x seeds), finished with results, failed, training now. */
+  total: number;
+  done: number;
+  failed: number;
+  running: number;
+}
+
+export interface ExperimentRunState {
+  variant: string;
+  seed: number;
+  /** The run in the run store, once started. */
+  runId: string | null;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** Why a run failed. */
+  message?: string;
+}
+
+export interface ExperimentDetail extends ExperimentSummary {
+  dataPath: string;
+  runs: ExperimentRunState[];
+  /** Means, sds and paired comparisons of the runs finished so far. */
+  report: ExperimentReport;
 }
 
 /** One epoch of a run's history (TrainEvent 'epoch' as plain data). */
@@ -314,7 +416,12 @@ export type HostEvent =
   | { type: 'train:done'; jobId: string; run: RunSummary }
   | { type: 'score:done'; jobId: string; result: ScoreResult }
   /** An explanation finished; for a run it is also kept in the run's folder (merged). */
-  | { type: 'explain:done'; jobId: string; runId: string | null; explanation: Explanation };
+  | { type: 'explain:done'; jobId: string; runId: string | null; explanation: Explanation }
+  /**
+   * An experiment moved: a run started or ended, an epoch passed, it was cancelled. `jobId` is
+   * the experiment's id (every host event carries one; its runs send no events of their own).
+   */
+  | { type: 'experiment:progress'; jobId: string; experiment: ExperimentSummary };
 
 export const HOST_EVENT_CHANNEL = 'host:event';
 
@@ -390,7 +497,8 @@ export interface ApiMap {
   'train:start': { args: [request: TrainRequestArgs]; result: TrainStarted };
   /** Stops a job: a training run stops after its current batch and keeps its best weights. */
   'job:cancel': { args: [jobId: string]; result: null };
-  'runs:list': { args: []; result: RunSummary[] };
+  /** Every run, newest first; with a filter, a group's runs only. */
+  'runs:list': { args: [filter?: RunFilter]; result: RunSummary[] };
   'runs:get': { args: [runId: string]; result: RunDetail };
   'runs:delete': { args: [runId: string]; result: null };
   /** Copies a run's trained model folder to `dest` (a new folder); returns its path. */
@@ -416,6 +524,18 @@ export interface ApiMap {
   'explain:start': { args: [request: ExplainRequestArgs]; result: JobStarted };
   /** The explanation kept with a run (null when it has none yet). */
   'explain:get': { args: [runId: string]; result: Explanation | null };
+  /** Deletes finished runs: a group's, older ones, or all but the newest (never a training run). */
+  'runs:prune': { args: [options: PruneOptions]; result: PruneResult };
+  /**
+   * Queues an experiment (checked against its data first); its runs train in the background,
+   * progress arrives as experiment:progress events; it resumes after a restart.
+   */
+  'experiments:start': { args: [request: ExperimentRequestArgs]; result: ExperimentSummary };
+  'experiments:list': { args: []; result: ExperimentSummary[] };
+  /** An experiment's runs and its report (mean ± sd, paired differences) so far. */
+  'experiments:get': { args: [experimentId: string]; result: ExperimentDetail };
+  /** Drops its queued runs and stops its training ones (they keep their best weights). */
+  'experiments:cancel': { args: [experimentId: string]; result: null };
 }
 
 export type Channel = keyof ApiMap;
@@ -456,6 +576,11 @@ export const CHANNELS = [
   'data:sample',
   'explain:start',
   'explain:get',
+  'runs:prune',
+  'experiments:start',
+  'experiments:list',
+  'experiments:get',
+  'experiments:cancel',
 ] as const satisfies readonly Channel[];
 
 /** Main -> renderer: a menu item (or accelerator) was chosen; the payload is its CommandId. */

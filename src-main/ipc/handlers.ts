@@ -21,6 +21,7 @@ import { checkTrainingFits } from '../engine/resources';
 import { checkBinding, importCsv, rebindProject } from '../host/data';
 import { listFiles, PathPolicy } from '../host/files';
 import { JobManager, type Runner } from '../host/jobs';
+import { ExperimentQueue } from '../host/experiments';
 import { RunStore } from '../host/runs';
 import { sweepAtStartup, workspaceStateDir } from '../host/state';
 import {
@@ -52,6 +53,7 @@ import {
 import { readJsonOrNull } from '../host/fs-atomic';
 import type { Explanation } from '../shared/explain';
 import { catalogForWire } from './catalog-wire';
+import { experimentHandlers } from './experiment-handlers';
 
 /** Native file dialogs (the Electron shell provides them; browser mode has none). */
 export interface Dialogs {
@@ -107,6 +109,14 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
   const resolveData = async (value: unknown, channel: string, name = 'data path') =>
     policy.confine(checkString(value, channel, name), name);
   const previewOf = async (file: string) => jobs.preview(file) ?? (await importCsv(file));
+  // Experiments: queued in the workspace's state folder, resumed once the clean-up is done.
+  const queue = new ExperimentQueue(
+    path.join(stateDir, 'experiments'),
+    jobs,
+    (event) => env.emit?.(event),
+    {},
+    ready,
+  );
   const dialogs = (channel: string): Dialogs => {
     if (!env.dialogs) {
       throw new ArgumentError(`${channel}: there are no native file dialogs in browser mode.`);
@@ -114,6 +124,7 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     return env.dialogs;
   };
   return {
+    ...experimentHandlers({ jobs, queue, ready, resolveData, previewOf }),
     'app:info': async (...args: unknown[]) => {
       expectArgs('app:info', args, []);
       return {
@@ -303,11 +314,6 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       expectArgs('job:cancel', args, ['jobId']);
       jobs.cancel(checkString(args[0], 'job:cancel', 'jobId'));
       return null;
-    },
-    'runs:list': async (...args: unknown[]) => {
-      expectArgs('runs:list', args, []);
-      await ready;
-      return jobs.runs.list(jobs.activeRuns());
     },
     'runs:get': async (...args: unknown[]) => {
       expectArgs('runs:get', args, ['runId']);

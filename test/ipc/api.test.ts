@@ -182,6 +182,11 @@ describe('preload', () => {
       'data:sample': [1000],
       'explain:start': [{ source: { runId: 'r1' }, explainRows: [3] }],
       'explain:get': ['r1'],
+      'runs:prune': [{ group: 'x1' }],
+      'experiments:start': [{ kind: 'seeds', project: project(), dataPath: 'a.csv', seeds: 2 }],
+      'experiments:list': [],
+      'experiments:get': ['x1'],
+      'experiments:cancel': ['x1'],
     };
     for (const channel of CHANNELS) {
       await expect(api[methodName(channel)](...argsFor[channel])).resolves.toBe('ok');

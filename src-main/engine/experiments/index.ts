@@ -1,0 +1,8 @@
+// Experiments: variants of a project (parameter paths, lists, grids, the HTLNet ablation),
+// several seeds per variant, and the statistics that say which differences clear seed noise.
+// Plain engine code: no host, Electron or UI imports; the CLI and the app's queue drive it.
+
+export * from './params';
+export * from './report';
+export * from './stats';
+export * from './variants';
