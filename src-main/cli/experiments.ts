@@ -7,7 +7,7 @@
 // cli.ts hands in its helpers (a CliKit), so this file does not import it back.
 
 import { promises as fs } from 'node:fs';
-import { defaultBinding } from '../engine/data/dataset';
+import { defaultBinding } from '../engine/data/binding';
 import type { Table } from '../engine/data/types';
 import { CancelledError, UserError } from '../engine/errors';
 import {

@@ -10,7 +10,7 @@
 import { blockSpec, isBlockType, type ParamSpec } from '../../shared/catalog';
 import type { Block, BlockType, ParamValue, ProjectFile } from '../../shared/project';
 import { UserError } from '../errors';
-import { checkParamValue, showValue } from '../graph/params';
+import { checkParamValue, showValue } from '../../shared/validity/params';
 
 /** The scope of training settings in a path ("training.epochs"). */
 export const TRAINING_SCOPE = 'training';
