@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { readTable, type ReadOptions } from '../data/csv';
+import { formatSeven, readTable, type ReadOptions } from '../data/csv';
 import { UserError } from '../errors';
 import { fsyncPath, tempPathFor } from './outputs';
 import { encodeFields } from '../data/encoders';
@@ -241,17 +241,28 @@ export function csvField(text: string): string {
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** An input cell as text: its raw text when the column kept it, else its number. */
-function cellText(c: Column, row: number): string {
+/**
+ * A kept input column's cells as CSV fields: its raw text when the column kept it (each
+ * distinct value quoted once, not per row), else its number (never needs quotes); a stray text
+ * read as missing as it was written.
+ */
+function cellWriter(c: Column): (row: number) => string {
   if (c.codes && c.dictionary) {
-    const code = c.codes[row];
-    if (code >= 0) return c.dictionary[code];
-    const bad = c.invalid?.get(row);
-    return bad ?? '';
+    const codes = c.codes;
+    const fields = c.dictionary.map(csvField);
+    return (row) => {
+      const code = codes[row];
+      if (code >= 0) return fields[code];
+      const bad = c.invalid?.get(row);
+      return bad === undefined ? '' : csvField(bad);
+    };
   }
-  const v = c.values ? c.values[row] : Number.NaN;
-  if (Number.isNaN(v)) return c.invalid?.get(row) ?? '';
-  return String(v);
+  const values = c.values;
+  return (row) => {
+    const v = values ? values[row] : Number.NaN;
+    if (Number.isNaN(v)) return csvField(c.invalid?.get(row) ?? '');
+    return String(v);
+  };
 }
 
 /**
@@ -271,15 +282,17 @@ async function writeCsvAtomic(
   const out = createWriteStream(tmp);
   try {
     out.write([...kept.map((c) => csvField(c.name)), ...header].join(',') + '\n');
+    const cells = kept.map(cellWriter);
     const chunk = 8192;
     for (let start = 0; start < rows; start += chunk) {
       const end = Math.min(rows, start + chunk);
       let text = '';
       for (let r = start; r < end; r++) {
-        for (let k = 0; k < kept.length; k++) text += csvField(cellText(kept[k], r)) + ',';
+        for (let k = 0; k < cells.length; k++) text += cells[k](r) + ',';
         for (let c = 0; c < columns.length; c++) {
           if (c > 0) text += ',';
-          text += formatNumber(columns[c][r]);
+          // float32 predictions carry ~7 significant digits
+          text += formatSeven(columns[c][r]);
         }
         text += '\n';
       }
@@ -294,9 +307,4 @@ async function writeCsvAtomic(
     await fs.rm(tmp, { force: true });
     throw e;
   }
-}
-
-function formatNumber(x: number): string {
-  // float32 predictions carry ~7 significant digits
-  return Number.isFinite(x) ? String(Number(x.toPrecision(7))) : '';
 }

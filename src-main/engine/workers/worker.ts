@@ -1,6 +1,7 @@
-// A training worker thread: its own wasm module and executor, computing its slice of every
-// batch (shard.ts) when the main thread signals a job through shared memory, and signalling
-// back when done. Started by parallel.ts; bundled as train-worker (out/cli, out/main).
+// A worker thread for training and inference: its own wasm module and executor, computing its
+// slice of every batch or chunk of rows (shard.ts) when the main thread signals a job through
+// shared memory, and signalling back when done. Started by pool.ts; bundled as train-worker
+// (out/cli, out/main).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { Executor, type TableSource } from '../model/executor';

@@ -5,4 +5,4 @@
 // scans raw bytes. The rest of the engine, the host and the CLI import this file only.
 
 export { parseTableFromBuffer, readTable, type ReadOptions } from './reader';
-export { parseNumberText } from './numbers';
+export { formatSeven, parseNumberText } from './numbers';
