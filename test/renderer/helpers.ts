@@ -4,6 +4,7 @@
 import { act, createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { App } from '../../src-renderer/app/App';
+import { createJourneyStore, type JourneyStore } from '../../src-renderer/store/journey';
 import { createAppStore, type AppStore } from '../../src-renderer/store/store';
 import type { StoreOptions } from '../../src-renderer/store/types';
 import { fakeApi, type FakeApi } from './fake-api';
@@ -130,6 +131,8 @@ export async function keyDown(
 export interface TestApp extends Rendered {
   api: FakeApi;
   store: AppStore;
+  /** The journey's store, made over the same API. */
+  journey: JourneyStore;
 }
 
 /** The whole app over a fake API, started; no debounce delays, no system clipboard. */
@@ -144,13 +147,14 @@ export async function startApp(
     applyTheme: () => undefined,
     ...options,
   });
-  const rendered = await render(createElement(App, { store }));
+  const journey = createJourneyStore(api);
+  const rendered = await render(createElement(App, { store, journey }));
   await waitFor(() => {
     if (store.getState().status !== 'ready') throw new Error('not started');
     if (!document.querySelector('[data-testid="app"]')) throw new Error('not rendered');
   });
   await flush();
-  return { ...rendered, api, store: acting(store) };
+  return { ...rendered, api, store: acting(store), journey };
 }
 
 /**

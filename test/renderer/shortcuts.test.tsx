@@ -72,6 +72,16 @@ describe('keyboard shortcuts (browser mode)', () => {
     await waitFor(() => byTestId('template-gallery'));
   });
 
+  it('File › Export Model as ONNX opens Results and asks the journey to focus the export', async () => {
+    const { store, journey, api } = await withBlocks();
+    journey.setState({ resultsView: 'compare' });
+    api.menu('file.exportOnnx');
+    await flush();
+    expect(store.getState().tab).toBe('results');
+    expect(journey.getState().resultsView).toBe('runs');
+    expect(journey.getState().onnxRequest).toBe(1);
+  });
+
   it('offers the same commands in the menu bar, with their keys', async () => {
     const { blocks } = await withBlocks();
     await click(byTestId('menu-edit'));

@@ -6,6 +6,7 @@ import type { DocumentChoice } from '../../store/types';
 import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { FileDialog } from './FileDialog';
+import { ChoiceDialog } from '../../ui/ChoiceDialog';
 import { Modal } from '../../ui/Modal';
 import { TemplateGallery } from './TemplateGallery';
 
@@ -47,42 +48,22 @@ function ConfirmDialog({
   resolve: (choice: DocumentChoice) => void;
 }) {
   return (
-    <Modal
+    <ChoiceDialog
       title={title}
       testId="confirm-dialog"
       onCancel={() => resolve('cancel')}
-      footer={
-        <>
-          <button
-            type="button"
-            className="btn btn-danger"
-            data-testid="confirm-discard"
-            onClick={() => resolve('discard')}
-          >
-            Discard changes
-          </button>
-          <span className="spacer" />
-          <button
-            type="button"
-            className="btn btn-secondary"
-            data-testid="confirm-cancel"
-            onClick={() => resolve('cancel')}
-          >
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-primary"
-            data-testid="confirm-save"
-            onClick={() => resolve('save')}
-          >
-            Save
-          </button>
-        </>
-      }
+      destructive={{
+        label: 'Discard changes',
+        testId: 'confirm-discard',
+        onClick: () => resolve('discard'),
+      }}
+      choices={[
+        { label: 'Cancel', testId: 'confirm-cancel', onClick: () => resolve('cancel') },
+        { label: 'Save', testId: 'confirm-save', onClick: () => resolve('save') },
+      ]}
     >
       <p>{message}</p>
-    </Modal>
+    </ChoiceDialog>
   );
 }
 
@@ -92,30 +73,11 @@ function RecoveryDialog({ recovery }: { recovery: Recovery }) {
   const blocks = recovery.project.graph.blocks.length;
   const saved = new Date(recovery.savedAt);
   return (
-    <Modal
+    <ChoiceDialog
       title="Recover unsaved work?"
       testId="recovery-dialog"
-      footer={
-        <>
-          <button
-            type="button"
-            className="btn btn-danger"
-            data-testid="recovery-discard"
-            onClick={() => void discard()}
-          >
-            Discard
-          </button>
-          <span className="spacer" />
-          <button
-            type="button"
-            className="btn btn-primary"
-            data-testid="recovery-restore"
-            onClick={() => restore(recovery)}
-          >
-            Restore
-          </button>
-        </>
-      }
+      destructive={{ label: 'Discard', testId: 'recovery-discard', onClick: () => void discard() }}
+      choices={[{ label: 'Restore', testId: 'recovery-restore', onClick: () => restore(recovery) }]}
     >
       <p>
         HTLNet Studio closed before the changes to <strong>{recovery.name}</strong> were saved. They
@@ -126,7 +88,7 @@ function RecoveryDialog({ recovery }: { recovery: Recovery }) {
         {recovery.path ? ` · belongs to ${recovery.path}` : ' · never saved to a file'}
       </p>
       <p>Restore them to keep working, or discard them for good.</p>
-    </Modal>
+    </ChoiceDialog>
   );
 }
 

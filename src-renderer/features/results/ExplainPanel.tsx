@@ -5,30 +5,21 @@
 // kept with the run (explain:get reads it back). Every chart has a "how to read this", a PNG
 // and a CSV.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { HostEvent, RunDetail } from '../../../src-main/ipc/api';
+import { useMemo, useState } from 'react';
+import type { RunDetail } from '../../../src-main/ipc/api';
 import {
   METRIC_LABELS,
-  type Explanation,
-  type ExplainPart,
   type FeatureGroup,
   type RowExplanation,
 } from '../../../src-main/shared/explain';
 import { ChartCard, downloadBlob } from '../../ui/charts';
 import { baseName, formatCount, formatNumber, humanize } from '../../ui/format';
 import { CsvPicker, ErrorBox, ProgressBar, Tabs } from '../../ui/kit';
+import { useExplainJob } from './explain-job';
 import { contributionsCsv, funnelCsv, importanceCsv, pdpCsv } from './explain-csv';
 import { FunnelChart, ImportanceChart, MAX_ROWS, PdpChart, WaterfallChart } from './explain-charts';
 import '../../journey/results/explain.css';
 import { errorText, useJourneyActions } from '../../store/journey';
-
-interface Job {
-  jobId: string | null;
-  what: string;
-  stage: string;
-  done: number;
-  total: number;
-}
 
 const STAGE_TEXT: Record<string, string> = {
   reading: 'Reading the data',
@@ -69,9 +60,6 @@ function methodText(r: RowExplanation): string {
 
 export function ExplainPanel({ run }: { run: RunDetail }) {
   const journey = useJourneyActions();
-  const [explanation, setExplanation] = useState<Explanation | null>(null);
-  const [job, setJob] = useState<Job | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [task, setTask] = useState<string>(run.tasks.at(-1)?.name ?? '');
   const [subset, setSubset] = useState<'test' | 'all'>('test');
   const [repeats, setRepeats] = useState(3);
@@ -81,96 +69,12 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
   const [otherFile, setOtherFile] = useState<string | null>(null);
   const [regressionMetric, setRegressionMetric] = useState<'gini-drop' | 'rmse-rise'>('gini-drop');
   const [groupsText, setGroupsText] = useState('');
-  const jobRef = useRef<Job | null>(null);
-  const early = useRef<HostEvent[]>([]);
 
-  useEffect(() => {
-    let live = true;
-    setExplanation(null);
-    setError(null);
-    journey.api
-      .explainGet(run.id)
-      .then((e) => live && setExplanation(e))
-      // Nothing kept, or a file that cannot be read: the run simply has no explanation yet.
-      .catch(() => live && setExplanation(null));
-    return () => {
-      live = false;
-    };
-  }, [run.id]);
-
-  const onEvent = useCallback((event: HostEvent) => {
-    const current = jobRef.current;
-    if (!current) return;
-    if (!('jobId' in event)) return;
-    if (current.jobId === null) {
-      // Our invoke has not returned the job's id yet: keep the event for a moment.
-      if (early.current.length < 200) early.current.push(event);
-      return;
-    }
-    if (event.jobId !== current.jobId) return;
-    if (event.type === 'job:progress') {
-      const next = { ...current, stage: event.stage, done: event.done, total: event.total };
-      jobRef.current = next;
-      setJob(next);
-    } else if (event.type === 'explain:done') {
-      jobRef.current = null;
-      setJob(null);
-      setExplanation(event.explanation);
-      setShownRow(0);
-    } else if (event.type === 'job:failed') {
-      jobRef.current = null;
-      setJob(null);
-      setError(event.error);
-    } else if (event.type === 'job:cancelled') {
-      jobRef.current = null;
-      setJob(null);
-    }
-  }, []);
-
-  useEffect(() => {
-    let off: (() => void) | null = null;
-    try {
-      off = journey.api.onHostEvent(onEvent);
-    } catch {
-      off = null;
-    }
-    return () => off?.();
-  }, [onEvent]);
-
-  const start = async (
-    what: string,
-    request: {
-      parts?: ExplainPart[];
-      explainRows?: number[];
-      dataPath?: string;
-      subset?: 'test' | 'all';
-      regressionMetric?: 'gini-drop' | 'rmse-rise';
-      groups?: FeatureGroup[];
-    },
-  ) => {
-    setError(null);
-    const pending: Job = { jobId: null, what, stage: 'reading', done: 0, total: 0 };
-    jobRef.current = pending;
-    early.current = [];
-    setJob(pending);
-    try {
-      const { jobId } = await journey.api.explainStart({
-        source: { runId: run.id },
-        repeats,
-        ...request,
-      });
-      const started = { ...(jobRef.current ?? pending), jobId };
-      jobRef.current = started;
-      setJob(started);
-      const waiting = early.current;
-      early.current = [];
-      for (const e of waiting) onEvent(e);
-    } catch (e) {
-      jobRef.current = null;
-      setJob(null);
-      setError(errorText(e));
-    }
-  };
+  const { explanation, job, error, setError, start, cancel } = useExplainJob(
+    run.id,
+    repeats,
+    setShownRow,
+  );
 
   const explainAll = () => {
     const groups = parseGroups(groupsText);
@@ -193,11 +97,6 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
       explainRows: [row],
       ...(file ? { dataPath: file, subset: 'all' as const } : { subset }),
     });
-
-  const cancel = () => {
-    const id = jobRef.current?.jobId;
-    if (id) void journey.api.jobCancel(id);
-  };
 
   const uploadOther = async (file: File) => {
     const uploads = journey.uploads();

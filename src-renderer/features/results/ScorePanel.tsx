@@ -13,7 +13,7 @@ import {
   metricLabel,
   METRICS,
 } from '../../ui/format';
-import { Modal } from '../../ui/Modal';
+import { ChoiceDialog } from '../../ui/ChoiceDialog';
 import type { ScoreRequestArgs } from '../../../src-main/ipc/api';
 import { CsvPicker, ErrorBox, Field, ProgressBar, useAppMode, WorkspaceFiles } from '../../ui/kit';
 import {
@@ -381,37 +381,24 @@ export function ScorePanel() {
         />
       )}
       {confirmReplace && (
-        <Modal
+        <ChoiceDialog
           title="Replace the file?"
           testId="score-replace-dialog"
           onCancel={() => setConfirmReplace(null)}
-          footer={
-            <>
-              <button
-                type="button"
-                className="btn btn-danger"
-                data-testid="score-replace-confirm"
-                onClick={replace}
-              >
-                Replace
-              </button>
-              <span className="spacer" />
-              <button
-                type="button"
-                className="btn btn-primary"
-                data-testid="score-replace-cancel"
-                onClick={() => setConfirmReplace(null)}
-              >
-                Cancel
-              </button>
-            </>
-          }
+          destructive={{ label: 'Replace', testId: 'score-replace-confirm', onClick: replace }}
+          choices={[
+            {
+              label: 'Cancel',
+              testId: 'score-replace-cancel',
+              onClick: () => setConfirmReplace(null),
+            },
+          ]}
         >
           <p>
             <code>{confirmReplace.out}</code> already exists and was not written by HTLNet Studio.
             Replacing it loses what it holds; Cancel keeps it (then choose another file name).
           </p>
-        </Modal>
+        </ChoiceDialog>
       )}
       {result && (
         <section
