@@ -314,7 +314,7 @@ const projectFields = fields(projectEntries);
 export const ProjectSchema = v.pipe(
   projectFields,
   v.transform((p) => ({
-    format: PROJECT_FORMAT,
+    format: PROJECT_FORMAT as typeof PROJECT_FORMAT,
     version: PROJECT_VERSION as number,
     name: p.name,
     graph: p.graph,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { UserError } from '../../../src-main/engine/errors';
 import { MIGRATIONS } from '../../../src-main/engine/graph/migrations';
 import {
@@ -11,7 +11,14 @@ import {
 } from '../../../src-main/engine/graph/project-file';
 import { buildTemplate, TEMPLATE_KINDS } from '../../../src-main/engine/graph/templates';
 import { validateGraph } from '../../../src-main/engine/graph/validate';
-import { PROJECT_VERSION, type ProjectFile } from '../../../src-main/shared/project';
+import {
+  PROJECT_VERSION,
+  type Block,
+  type BlockType,
+  type ProjectFile,
+  type SplitSetting,
+  type TaskBinding,
+} from '../../../src-main/shared/project';
 import { binding, chain } from './sketch';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/projects/', import.meta.url));
@@ -458,5 +465,28 @@ describe('serializeProject', () => {
     expect('label' in raw.graph.blocks[0]).toBe(false);
     expect('source' in raw.data).toBe(false);
     expect(parseProject(serializeProject(p))).toEqual(p);
+  });
+});
+
+describe('the types derived from the schema (checked by npm run typecheck)', () => {
+  it('keep the shapes the code was written against', () => {
+    expectTypeOf<Block>().toEqualTypeOf<{
+      id: string;
+      type: BlockType;
+      label?: string | undefined;
+      params: Record<string, string | number | boolean>;
+      position: { x: number; y: number };
+    }>();
+    expectTypeOf<SplitSetting>().toEqualTypeOf<
+      { kind: 'random' } | { kind: 'time'; column: string }
+    >();
+    expectTypeOf<TaskBinding>().toEqualTypeOf<{
+      name: string;
+      column: string;
+      type: 'binary' | 'regression';
+    }>();
+    expectTypeOf<ProjectFile['format']>().toEqualTypeOf<'htlnet-studio-project'>();
+    expectTypeOf<ProjectFile['training']['fractions']>().toEqualTypeOf<[number, number, number]>();
+    expectTypeOf<ProjectFile['data']['source']>().toEqualTypeOf<string | undefined>();
   });
 });
