@@ -336,7 +336,7 @@ export const PROJECT_FIELDS = {
 // ---- issues in words ----------------------------------------------------------------------------
 
 /** Where an issue is, for the editor: the block, the field, the data column. */
-export interface IssueLocation {
+interface IssueLocation {
   block?: string;
   field?: string;
   column?: string;
