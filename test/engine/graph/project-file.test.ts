@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { UserError } from '../../../src-main/engine/errors';
+import { locateJsonPath } from '../../../src-main/engine/graph/json-syntax';
 import { MIGRATIONS } from '../../../src-main/engine/graph/migrations';
 import {
   parseProject,
@@ -364,6 +365,31 @@ describe('structural checks', () => {
     const e = thrown(parse(d));
     expect(e.message.startsWith('demo.htlnet.json: ')).toBe(true);
     expect(e.message).toContain(message);
+  });
+
+  it('names the line and column of the offending value when reading a file', () => {
+    const text = serializeProject(chain()).replace('"dropout": 0', '"dropout": 1.5');
+    const e = thrown(() => readProject(text, 'demo.htlnet.json'));
+    const line = text.split('\n').findIndex((l) => l.includes('"dropout": 1.5')) + 1;
+    const column = text.split('\n')[line - 1].indexOf('1.5') + 1;
+    expect(e.message).toBe(
+      `demo.htlnet.json, line ${line}, column ${column}: block "tower-click" (Click tower), parameter "dropout": must be a number between 0 and 0.9, got 1.5.`,
+    );
+    expect(e.where).toMatchObject({ file: 'demo.htlnet.json', line, block: 'tower-click' });
+    // A missing field: where the object that lacks it starts.
+    const noName = text.replace(/\n {2}"name": .*\n/, '\n');
+    expect(thrown(() => readProject(noName, 'p.json')).message).toBe(
+      'p.json, line 1, column 1: field "name": must be text, got nothing.',
+    );
+  });
+
+  it('locates a path in JSON text through strings, lists and nesting', () => {
+    const t = '{\n  "a": [1, {"b": "x\\"y]"}, 3],\n  "c": {"d": null}\n}';
+    expect(locateJsonPath(t, ['a', 1, 'b'])).toEqual({ line: 2, column: 18 });
+    expect(locateJsonPath(t, ['a', 2])).toEqual({ line: 2, column: 28 });
+    expect(locateJsonPath(t, ['c', 'd'])).toEqual({ line: 3, column: 14 });
+    expect(locateJsonPath(t, ['c', 'zz'])).toEqual({ line: 3, column: 8 });
+    expect(locateJsonPath(t, [])).toEqual({ line: 1, column: 1 });
   });
 
   it('gives the editor the block, field or column of an issue', () => {
