@@ -249,7 +249,7 @@ export function locateJsonPath(
       const close = ch === '{' ? '}' : ']';
       pos++;
       space();
-      while (text[pos] !== close) {
+      while (pos < text.length && text[pos] !== close) {
         if (ch === '{') {
           skipString();
           space();
@@ -273,7 +273,8 @@ export function locateJsonPath(
     const start = pos;
     pos++;
     space();
-    for (let index = 0; text[pos] !== (ch === '{' ? '}' : ']'); index++) {
+    const close = ch === '{' ? '}' : ']';
+    for (let index = 0; pos < text.length && text[pos] !== close; index++) {
       let matches = index === key;
       if (ch === '{') {
         matches = skipString() === key;
