@@ -314,7 +314,7 @@ const projectFields = fields(projectEntries);
 export const ProjectSchema = v.pipe(
   projectFields,
   v.transform((p) => ({
-    format: PROJECT_FORMAT,
+    format: PROJECT_FORMAT as typeof PROJECT_FORMAT,
     version: PROJECT_VERSION as number,
     name: p.name,
     graph: p.graph,
@@ -336,7 +336,7 @@ export const PROJECT_FIELDS = {
 // ---- issues in words ----------------------------------------------------------------------------
 
 /** Where an issue is, for the editor: the block, the field, the data column. */
-export interface IssueLocation {
+interface IssueLocation {
   block?: string;
   field?: string;
   column?: string;

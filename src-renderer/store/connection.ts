@@ -14,7 +14,7 @@ import {
 } from '../../src-main/shared/validity/connection';
 import { blockTitle, inputOf, outputOf, portTypeFor, type CatalogIndex } from './catalog';
 
-export type { ConnectionCheck, RefusalCode } from '../../src-main/shared/validity/connection';
+export type { ConnectionCheck } from '../../src-main/shared/validity/connection';
 
 /** The wire catalog as the shared check reads it. */
 function lookup(catalog: CatalogIndex): PortLookup {

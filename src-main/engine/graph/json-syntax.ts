@@ -218,3 +218,82 @@ class Scanner {
     }
   }
 }
+
+// ---- where a value is ----------------------------------------------------------------------------
+
+/**
+ * The line and column where the value at `path` (object keys and list indexes) starts in a
+ * valid JSON text; for a path that goes further than the text, where its deepest existing
+ * part starts. Lets a schema issue name its place in the file.
+ */
+export function locateJsonPath(
+  text: string,
+  path: readonly (string | number)[],
+): { line: number; column: number } {
+  let pos = 0;
+  const space = () => {
+    while (pos < text.length && ' \t\n\r'.includes(text[pos])) pos++;
+  };
+  const skipString = (): string => {
+    const start = pos;
+    pos++; // the opening quote
+    while (pos < text.length && text[pos] !== '"') pos += text[pos] === '\\' ? 2 : 1;
+    pos++;
+    return JSON.parse(text.slice(start, pos)) as string;
+  };
+  const skipValue = (): void => {
+    space();
+    const ch = text[pos];
+    if (ch === '"') return void skipString();
+    if (ch === '{' || ch === '[') {
+      const close = ch === '{' ? '}' : ']';
+      pos++;
+      space();
+      while (pos < text.length && text[pos] !== close) {
+        if (ch === '{') {
+          skipString();
+          space();
+          pos++; // the colon
+        }
+        skipValue();
+        space();
+        if (text[pos] === ',') pos++;
+        space();
+      }
+      pos++;
+      return;
+    }
+    while (pos < text.length && !',]} \t\n\r'.includes(text[pos])) pos++;
+  };
+  /** Moves to the start of the child `key` of the value at pos; false when there is none. */
+  const enter = (key: string | number): boolean => {
+    space();
+    const ch = text[pos];
+    if (ch !== '{' && ch !== '[') return false;
+    const start = pos;
+    pos++;
+    space();
+    const close = ch === '{' ? '}' : ']';
+    for (let index = 0; pos < text.length && text[pos] !== close; index++) {
+      let matches = index === key;
+      if (ch === '{') {
+        matches = skipString() === key;
+        space();
+        pos++; // the colon
+      }
+      space();
+      if (matches) return true;
+      skipValue();
+      space();
+      if (text[pos] === ',') pos++;
+      space();
+    }
+    pos = start;
+    return false;
+  };
+  const body = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  pos = body;
+  for (const key of path) if (!enter(key)) break;
+  space();
+  return lineAndColumn(text, pos);
+}

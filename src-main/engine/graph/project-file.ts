@@ -19,7 +19,7 @@ import {
 } from '../../shared/project';
 import { issueText, PROJECT_FIELDS, ProjectSchema } from '../../shared/project-schema';
 import { UserError } from '../errors';
-import { findJsonSyntaxError } from './json-syntax';
+import { findJsonSyntaxError, locateJsonPath } from './json-syntax';
 import { migrateDocument, type JsonObject, type Migration } from './migrations';
 import { showValue } from '../../shared/validity/params';
 
@@ -43,7 +43,7 @@ export function parseProject(text: string, fileName?: string): ProjectFile {
 
 /** parseProject, also returning the warnings and the migrations applied. */
 export function readProject(text: string, fileName = DEFAULT_FILE): LoadedProject {
-  return readProjectDocument(parseJson(text, fileName), fileName);
+  return readDocument(parseJson(text, fileName), fileName, text);
 }
 
 /** Checks (and migrates) an already parsed project document. */
@@ -53,6 +53,11 @@ export function validateProjectDocument(json: unknown, fileName?: string): Proje
 
 /** validateProjectDocument, also returning the warnings and the migrations applied. */
 export function readProjectDocument(json: unknown, file = DEFAULT_FILE): LoadedProject {
+  return readDocument(json, file);
+}
+
+/** The document's text, when it came from one, lets an error name its line and column. */
+function readDocument(json: unknown, file: string, text?: string): LoadedProject {
   if (!isObject(json)) {
     const what = Array.isArray(json) ? 'a JSON list' : `the JSON value ${showValue(json)}`;
     throw new UserError(
@@ -86,7 +91,8 @@ export function readProjectDocument(json: unknown, file = DEFAULT_FILE): LoadedP
     version < PROJECT_VERSION
       ? migrateDocument(json, version, file)
       : { doc: json, applied: [] as Migration[] };
-  const { project, warnings } = checkDocument(doc, file);
+  // A migrated document's paths are not the file's: only the current version is located.
+  const { project, warnings } = checkDocument(doc, file, applied.length === 0 ? text : undefined);
   return {
     project,
     warnings,
@@ -123,11 +129,20 @@ const isObject = (v: unknown): v is JsonObject =>
 function checkDocument(
   doc: JsonObject,
   file: string,
+  source?: string,
 ): { project: ProjectFile; warnings: string[] } {
   const result = v.safeParse(ProjectSchema, doc, { abortEarly: true });
   if (!result.success) {
-    const { text, location } = issueText(result.issues[0]);
-    throw new UserError(`${file}: ${text}.`, { file, ...location });
+    const issue = result.issues[0];
+    const { text, location } = issueText(issue);
+    if (source === undefined) throw new UserError(`${file}: ${text}.`, { file, ...location });
+    const path = (issue.path ?? []).map((p) => p.key as string | number);
+    const { line, column } = locateJsonPath(source, path);
+    throw new UserError(`${file}, line ${line}, column ${column}: ${text}.`, {
+      file,
+      line,
+      ...location,
+    });
   }
   return { project: result.output, warnings: unknownFields(doc, file) };
 }

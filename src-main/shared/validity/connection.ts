@@ -17,7 +17,7 @@ export type ConnectionCheck =
   { isValid: true } | { isValid: false; code: RefusalCode; reason: string };
 
 /** A port as the check needs it: its type already resolved for the block's parameters. */
-export interface PortFacts {
+interface PortFacts {
   name: string;
   title: string;
   multiple?: boolean;

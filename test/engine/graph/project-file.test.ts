@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { UserError } from '../../../src-main/engine/errors';
+import { locateJsonPath } from '../../../src-main/engine/graph/json-syntax';
 import { MIGRATIONS } from '../../../src-main/engine/graph/migrations';
 import {
   parseProject,
@@ -11,7 +12,14 @@ import {
 } from '../../../src-main/engine/graph/project-file';
 import { buildTemplate, TEMPLATE_KINDS } from '../../../src-main/engine/graph/templates';
 import { validateGraph } from '../../../src-main/engine/graph/validate';
-import { PROJECT_VERSION, type ProjectFile } from '../../../src-main/shared/project';
+import {
+  PROJECT_VERSION,
+  type Block,
+  type BlockType,
+  type ProjectFile,
+  type SplitSetting,
+  type TaskBinding,
+} from '../../../src-main/shared/project';
 import { binding, chain } from './sketch';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/projects/', import.meta.url));
@@ -359,6 +367,31 @@ describe('structural checks', () => {
     expect(e.message).toContain(message);
   });
 
+  it('names the line and column of the offending value when reading a file', () => {
+    const text = serializeProject(chain()).replace('"dropout": 0', '"dropout": 1.5');
+    const e = thrown(() => readProject(text, 'demo.htlnet.json'));
+    const line = text.split('\n').findIndex((l) => l.includes('"dropout": 1.5')) + 1;
+    const column = text.split('\n')[line - 1].indexOf('1.5') + 1;
+    expect(e.message).toBe(
+      `demo.htlnet.json, line ${line}, column ${column}: block "tower-click" (Click tower), parameter "dropout": must be a number between 0 and 0.9, got 1.5.`,
+    );
+    expect(e.where).toMatchObject({ file: 'demo.htlnet.json', line, block: 'tower-click' });
+    // A missing field: where the object that lacks it starts.
+    const noName = text.replace(/\n {2}"name": .*\n/, '\n');
+    expect(thrown(() => readProject(noName, 'p.json')).message).toBe(
+      'p.json, line 1, column 1: field "name": must be text, got nothing.',
+    );
+  });
+
+  it('locates a path in JSON text through strings, lists and nesting', () => {
+    const t = '{\n  "a": [1, {"b": "x\\"y]"}, 3],\n  "c": {"d": null}\n}';
+    expect(locateJsonPath(t, ['a', 1, 'b'])).toEqual({ line: 2, column: 18 });
+    expect(locateJsonPath(t, ['a', 2])).toEqual({ line: 2, column: 28 });
+    expect(locateJsonPath(t, ['c', 'd'])).toEqual({ line: 3, column: 14 });
+    expect(locateJsonPath(t, ['c', 'zz'])).toEqual({ line: 3, column: 8 });
+    expect(locateJsonPath(t, [])).toEqual({ line: 1, column: 1 });
+  });
+
   it('gives the editor the block, field or column of an issue', () => {
     const where = (breakIt: (d: ReturnType<typeof doc>) => void) => {
       const d = doc();
@@ -458,5 +491,28 @@ describe('serializeProject', () => {
     expect('label' in raw.graph.blocks[0]).toBe(false);
     expect('source' in raw.data).toBe(false);
     expect(parseProject(serializeProject(p))).toEqual(p);
+  });
+});
+
+describe('the types derived from the schema (checked by npm run typecheck)', () => {
+  it('keep the shapes the code was written against', () => {
+    expectTypeOf<Block>().toEqualTypeOf<{
+      id: string;
+      type: BlockType;
+      label?: string | undefined;
+      params: Record<string, string | number | boolean>;
+      position: { x: number; y: number };
+    }>();
+    expectTypeOf<SplitSetting>().toEqualTypeOf<
+      { kind: 'random' } | { kind: 'time'; column: string }
+    >();
+    expectTypeOf<TaskBinding>().toEqualTypeOf<{
+      name: string;
+      column: string;
+      type: 'binary' | 'regression';
+    }>();
+    expectTypeOf<ProjectFile['format']>().toEqualTypeOf<'htlnet-studio-project'>();
+    expectTypeOf<ProjectFile['training']['fractions']>().toEqualTypeOf<[number, number, number]>();
+    expectTypeOf<ProjectFile['data']['source']>().toEqualTypeOf<string | undefined>();
   });
 });
