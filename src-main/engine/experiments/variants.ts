@@ -120,7 +120,14 @@ export function listVariants(
   return list.map((entry) => {
     const params: Record<string, ParamValue> = {};
     for (const [text, value] of Object.entries(entry.params)) {
-      params[text] = parseValue(resolvePath(project, text), value);
+      const path = resolvePath(project, text);
+      const optimizer = project.graph.blocks.find((b) => b.id === path.blocks[0]);
+      if (optimizer?.type === 'optimizer' && path.param === 'seed')
+        throw new UserError(
+          `${text}: the seed is set per run; give the number of seeds instead (--seeds N).`,
+          { field: text },
+        );
+      params[text] = parseValue(path, value);
     }
     const name = entry.name ?? variantName(params);
     if (names.has(name)) throw new UserError(`Two variants are called "${name}".`);

@@ -79,6 +79,9 @@ describe('grids', () => {
     expect(parseGrid('fusion.mode=[attention, concat]')[0].values).toEqual(['attention', 'concat']);
     expect(() => parseGrid('training.learningRate=0.1')).toThrow(/must be PARAM=\[v1,v2\]/);
     expect(() => parseGrid('a.b=[1];a.b=[2]')).toThrow(/names a.b twice/);
+    expect(() => gridVariants(htlnet(), parseGrid('training.seed=[1,2]'))).toThrow(
+      /training.seed: the seed is set per run/,
+    );
   });
 
   it('makes every combination, the first axis slowest, and picks the project as reference', () => {
