@@ -23,7 +23,7 @@ import { buildProjections, embeddingsRead, prepareProjections } from './projecti
 import { ExecutorState, type ExecutorOptions, type TableSource } from './state';
 
 export { worthProjecting } from './projections';
-export { PROB_EPSILON, type ExecutorOptions, type TableSource } from './state';
+export type { ExecutorOptions, TableSource } from './state';
 
 export class Executor {
   readonly program: Program;

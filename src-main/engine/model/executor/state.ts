@@ -49,7 +49,7 @@ export interface RegressionState {
   dparts: Float32Array;
   touched: boolean;
 }
-export type ValueState = VectorState | BinaryState | RegressionState;
+type ValueState = VectorState | BinaryState | RegressionState;
 
 export interface ExecutorOptions {
   /** Most rows one call handles. */

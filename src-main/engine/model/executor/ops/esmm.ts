@@ -4,7 +4,7 @@
 import type { OpKind } from '../op';
 import { PROB_EPSILON, type BinaryState } from '../state';
 
-export interface EsmmOpState {
+interface EsmmOpState {
   prior: BinaryState;
   conditional: BinaryState;
   out: BinaryState;

@@ -6,7 +6,7 @@ import { allocMlp, mlpBackward, mlpForward, type MlpState } from '../dense';
 import type { OpKind } from '../op';
 import { trainingPart, type VectorState } from '../state';
 
-export interface ExpertsOpState {
+interface ExpertsOpState {
   x: HeapBuffer | null;
   experts: MlpState[];
   outs: VectorState[];

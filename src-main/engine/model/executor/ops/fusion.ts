@@ -38,7 +38,7 @@ interface InferencePort {
   weights: Float32Array;
 }
 
-export interface FusionOpState {
+interface FusionOpState {
   /** Per port: its items' values; and for an attention port, its buffers. */
   ports: { items: VectorState[]; attention: TrainingPort | InferencePort | null }[];
   out: VectorState;

@@ -7,7 +7,7 @@ import { softmaxBackwardRows, softmaxRows } from '../activations';
 import type { OpKind } from '../op';
 import { trainingPart, type VectorState } from '../state';
 
-export interface GateOpState {
+interface GateOpState {
   x: HeapBuffer | null;
   logits: HeapBuffer;
   /** The softmax weights, [rows, experts]. */

@@ -9,7 +9,7 @@ import type { OpOf, OpKind } from '../op';
 import { sigmoid } from '../activations';
 import type { BinaryState, ExecutorState, RegressionState } from '../state';
 
-export interface HeadOpState {
+interface HeadOpState {
   x: HeapBuffer | null;
   out: BinaryState | RegressionState;
 }

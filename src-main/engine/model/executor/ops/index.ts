@@ -26,7 +26,7 @@ function binder<K extends OpName, S>(kind: OpKind<K, S>): Binder<K> {
   return (op, s, ctx) => bindKind(kind, op, s, ctx);
 }
 
-export const OPS: Registry = {
+const OPS: Registry = {
   mlp: binder(mlpOp),
   experts: binder(expertsOp),
   gate: binder(gateOp),

@@ -6,7 +6,7 @@ import type { OpKind } from '../op';
 import { sigmoid } from '../activations';
 import type { BinaryState, VectorState } from '../state';
 
-export interface LeuOpState {
+interface LeuOpState {
   /** ptilde per row (the backward pass reads it). */
   ptilde: Float32Array;
   source: BinaryState;
