@@ -11,6 +11,9 @@ interface EsmmOpState {
 }
 
 export const esmmOp: OpKind<'esmm', EsmmOpState> = {
+  inputs: () => [],
+  denseStacks: () => [],
+
   alloc(op, s) {
     return {
       prior: s.binary(op.prior),

@@ -15,6 +15,9 @@ interface ExpertsOpState {
 }
 
 export const expertsOp: OpKind<'experts', ExpertsOpState> = {
+  inputs: (op) => op.input,
+  denseStacks: (op) => op.experts,
+
   alloc(op, s) {
     const x = s.inputBufferFor(op.input, op.inWidth);
     const outs = op.outs.map((v) => s.vector(v));

@@ -45,6 +45,9 @@ interface FusionOpState {
 }
 
 export const fusionOp: OpKind<'fusion', FusionOpState> = {
+  inputs: () => [],
+  denseStacks: () => [],
+
   alloc(op, s) {
     const cap = s.capacity;
     const training = s.training;

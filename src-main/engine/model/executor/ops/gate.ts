@@ -24,6 +24,9 @@ interface GateOpState {
 }
 
 export const gateOp: OpKind<'gate', GateOpState> = {
+  inputs: (op) => op.selector,
+  denseStacks: () => [],
+
   alloc(op, s) {
     const kernelT = s.transposedParam(op.kernel);
     const cap = s.capacity;

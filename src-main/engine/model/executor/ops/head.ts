@@ -15,6 +15,9 @@ interface HeadOpState {
 }
 
 export const headOp: OpKind<'head', HeadOpState> = {
+  inputs: (op) => op.input,
+  denseStacks: () => [],
+
   alloc(op, s) {
     return { x: s.inputBufferFor(op.input, op.inWidth), out: s.prediction(op.out) };
   },

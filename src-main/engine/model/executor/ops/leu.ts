@@ -14,6 +14,9 @@ interface LeuOpState {
 }
 
 export const leuOp: OpKind<'leu', LeuOpState> = {
+  inputs: () => [],
+  denseStacks: () => [],
+
   alloc(op, s) {
     return {
       ptilde: new Float32Array(s.capacity),

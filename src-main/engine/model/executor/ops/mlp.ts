@@ -18,6 +18,9 @@ interface MlpOpState {
 }
 
 export const mlpOp: OpKind<'mlp', MlpOpState> = {
+  inputs: (op) => op.input,
+  denseStacks: (op) => [op.layers],
+
   alloc(op, s, { index }) {
     const x = s.inputBufferFor(op.input, op.inWidth);
     const out = s.vector(op.out);
