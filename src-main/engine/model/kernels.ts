@@ -1,6 +1,6 @@
 // Direct access to the wasm backend's compiled module: buffers on its heap and XNNPACK's fully
 // connected operator, called without tfjs tensors, tapes or per-op allocations. The fast
-// training step and inference (executor.ts) run on these; tfjs itself is not imported here, so
+// training step and inference (executor/) run on these; tfjs itself is not imported here, so
 // a worker thread can use the module of its own tfjs instance.
 //
 // XNNPACK caches the operator it builds for a product (with the right-hand operand packed into

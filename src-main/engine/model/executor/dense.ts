@@ -9,7 +9,7 @@ import { activate, geluDerivative, reluMask, transposeWithOnes } from './activat
 import type { ExecutorState } from './state';
 
 /** Buffers of one dense layer. */
-export interface LayerState {
+interface LayerState {
   spec: DenseLayer;
   /** Pre-activation (only when the activation is not ReLU). */
   z: HeapBuffer | null;

@@ -15,15 +15,15 @@
 // builds them in a fixed order and runs the ops; it has no knowledge of any op kind.
 
 import { transposeInto, type WasmKernels } from '../kernels';
-import type { Program } from '../program';
+import type { Op, Program } from '../program';
 import { lossGradients, lossSums } from './losses';
 import type { BoundOp } from './op';
-import { bindOp } from './ops';
+import { bindOp, opDenseStacks, opInputs } from './ops';
 import { buildProjections, embeddingsRead, prepareProjections } from './projections';
 import { ExecutorState, type ExecutorOptions, type TableSource } from './state';
 
 export { worthProjecting } from './projections';
-export { PROB_EPSILON, type ExecutorOptions, type TableSource } from './state';
+export type { ExecutorOptions, TableSource } from './state';
 
 export class Executor {
   readonly program: Program;
@@ -47,7 +47,7 @@ export class Executor {
   private readonly embeddingReadProjected: boolean[];
 
   constructor(program: Program, kernels: WasmKernels, options: ExecutorOptions) {
-    const s = new ExecutorState(program, kernels, options);
+    const s = new ExecutorState(program, kernels, options, (op) => opDenseStacks(op.op, op));
     this.s = s;
     this.program = program;
     this.capacity = options.capacity;
@@ -60,8 +60,9 @@ export class Executor {
     this.ops = program.ops.map((op, index) => bindOp(op.op, op, s, { index }));
     // First-layer projections (inference), within the budget, op by op.
     s.projections = buildProjections(s, s.training ? 0 : (options.projectionBudget ?? 0));
-    this.embeddingRead = embeddingsRead(program, s.projections, false);
-    this.embeddingReadProjected = embeddingsRead(program, s.projections, true);
+    const inputs = (op: Op) => opInputs(op.op, op);
+    this.embeddingRead = embeddingsRead(program, inputs, s.projections, false);
+    this.embeddingReadProjected = embeddingsRead(program, inputs, s.projections, true);
   }
 
   /**

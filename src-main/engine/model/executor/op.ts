@@ -5,9 +5,12 @@
 // executor runs a flat list of closures, with no switch over kinds and no untyped state.
 //
 // Adding an op kind: add it to program.ts's Op union, write ops/<kind>.ts exporting an
-// `OpKind<'<kind>', YourState>`, and list it in ops/index.ts (the registry's type requires it).
+// `OpKind<'<kind>', YourState>` (its input parts, dense stacks, alloc, forward, backward), and
+// list it in ops/index.ts (the registry's type requires it). Nothing else in the executor
+// names a kind: which embeddings are looked up and which gradients sit side by side come from
+// `inputs` and `denseStacks`.
 
-import type { Op } from '../program';
+import type { DenseLayer, InputPart, Op } from '../program';
 import type { ExecutorState } from './state';
 
 export type OpName = Op['op'];
@@ -20,6 +23,13 @@ export interface AllocContext {
 }
 
 export interface OpKind<K extends OpName, S> {
+  /** The input parts the op reads (an embedding read here is looked up for it). */
+  inputs(op: OpOf<K>): InputPart[];
+  /**
+   * Its dense stacks whose kernel and bias gradients are allocated side by side ([in + 1, out],
+   * state.ts layerGrads; the stacks' first layers read their bias gradient off the product).
+   */
+  denseStacks(op: OpOf<K>): DenseLayer[][];
   /** Allocates the op's buffers (heap and plain arrays) for the executor's capacity. */
   alloc(op: OpOf<K>, s: ExecutorState, ctx: AllocContext): S;
   /** Computes the op's output values from its inputs over s.rows rows. */

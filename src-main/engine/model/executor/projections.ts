@@ -6,7 +6,7 @@
 // (ops/mlp.ts) runs its first layer through its projection when the executor is projecting.
 
 import type { HeapBuffer } from '../kernels';
-import type { InputPart, Program } from '../program';
+import type { InputPart, Op, Program } from '../program';
 import { activate } from './activations';
 import type { MlpState } from './dense';
 import type { ExecutorState, TableSource } from './state';
@@ -110,19 +110,14 @@ export function buildProjections(s: ExecutorState, budget: number): (Projection 
  */
 export function embeddingsRead(
   program: Program,
+  inputs: (op: Op) => InputPart[],
   projections: (Projection | null)[],
   projected: boolean,
 ): boolean[] {
   const read = program.embeddingWidths.map(() => false);
   program.ops.forEach((op, i) => {
-    const parts =
-      op.op === 'mlp' || op.op === 'experts' || op.op === 'head'
-        ? op.input
-        : op.op === 'gate'
-          ? op.selector
-          : [];
-    if (projected && op.op === 'mlp' && projections[i]) return;
-    for (const p of parts) if (p.kind === 'embedding') read[p.embedding] = true;
+    if (projected && projections[i]) return;
+    for (const p of inputs(op)) if (p.kind === 'embedding') read[p.embedding] = true;
   });
   return read;
 }

@@ -6,7 +6,7 @@
 // reads and writes once, when it allocates its own state, and never casts them back.
 
 import type { HeapBuffer, WasmKernels } from '../kernels';
-import type { InputPart, Program } from '../program';
+import type { DenseLayer, InputPart, Op, Program } from '../program';
 import { transposeWithOnes } from './activations';
 import type { Projection } from './projections';
 
@@ -49,7 +49,7 @@ export interface RegressionState {
   dparts: Float32Array;
   touched: boolean;
 }
-export type ValueState = VectorState | BinaryState | RegressionState;
+type ValueState = VectorState | BinaryState | RegressionState;
 
 export interface ExecutorOptions {
   /** Most rows one call handles. */
@@ -127,7 +127,13 @@ export class ExecutorState {
   /** Inference: sum the projections with the SIMD kernel where it loads. */
   readonly simd: boolean;
 
-  constructor(program: Program, kernels: WasmKernels, options: ExecutorOptions) {
+  /** `denseStacks`: per op, the stacks whose gradients sit side by side (ops/index.ts). */
+  constructor(
+    program: Program,
+    kernels: WasmKernels,
+    options: ExecutorOptions,
+    denseStacks: (op: Op) => DenseLayer[][],
+  ) {
     this.program = program;
     this.k = kernels;
     this.capacity = options.capacity;
@@ -139,8 +145,7 @@ export class ExecutorState {
     const grads: (HeapBuffer | null)[] = program.params.map(() => null);
     if (training) {
       for (const op of program.ops) {
-        const stacks = op.op === 'mlp' ? [op.layers] : op.op === 'experts' ? op.experts : [];
-        for (const layers of stacks) {
+        for (const layers of denseStacks(op)) {
           for (const l of layers) {
             const both = this.alloc((l.in + 1) * l.out);
             this.layerGrads.set(l.kernel, both);

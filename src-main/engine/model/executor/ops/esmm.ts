@@ -4,13 +4,16 @@
 import type { OpKind } from '../op';
 import { PROB_EPSILON, type BinaryState } from '../state';
 
-export interface EsmmOpState {
+interface EsmmOpState {
   prior: BinaryState;
   conditional: BinaryState;
   out: BinaryState;
 }
 
 export const esmmOp: OpKind<'esmm', EsmmOpState> = {
+  inputs: () => [],
+  denseStacks: () => [],
+
   alloc(op, s) {
     return {
       prior: s.binary(op.prior),

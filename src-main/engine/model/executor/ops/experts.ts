@@ -6,7 +6,7 @@ import { allocMlp, mlpBackward, mlpForward, type MlpState } from '../dense';
 import type { OpKind } from '../op';
 import { trainingPart, type VectorState } from '../state';
 
-export interface ExpertsOpState {
+interface ExpertsOpState {
   x: HeapBuffer | null;
   experts: MlpState[];
   outs: VectorState[];
@@ -15,6 +15,9 @@ export interface ExpertsOpState {
 }
 
 export const expertsOp: OpKind<'experts', ExpertsOpState> = {
+  inputs: (op) => op.input,
+  denseStacks: (op) => op.experts,
+
   alloc(op, s) {
     const x = s.inputBufferFor(op.input, op.inWidth);
     const outs = op.outs.map((v) => s.vector(v));

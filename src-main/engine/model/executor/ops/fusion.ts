@@ -38,13 +38,16 @@ interface InferencePort {
   weights: Float32Array;
 }
 
-export interface FusionOpState {
+interface FusionOpState {
   /** Per port: its items' values; and for an attention port, its buffers. */
   ports: { items: VectorState[]; attention: TrainingPort | InferencePort | null }[];
   out: VectorState;
 }
 
 export const fusionOp: OpKind<'fusion', FusionOpState> = {
+  inputs: () => [],
+  denseStacks: () => [],
+
   alloc(op, s) {
     const cap = s.capacity;
     const training = s.training;

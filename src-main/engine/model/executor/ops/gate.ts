@@ -7,7 +7,7 @@ import { softmaxBackwardRows, softmaxRows } from '../activations';
 import type { OpKind } from '../op';
 import { trainingPart, type VectorState } from '../state';
 
-export interface GateOpState {
+interface GateOpState {
   x: HeapBuffer | null;
   logits: HeapBuffer;
   /** The softmax weights, [rows, experts]. */
@@ -24,6 +24,9 @@ export interface GateOpState {
 }
 
 export const gateOp: OpKind<'gate', GateOpState> = {
+  inputs: (op) => op.selector,
+  denseStacks: () => [],
+
   alloc(op, s) {
     const kernelT = s.transposedParam(op.kernel);
     const cap = s.capacity;

@@ -9,12 +9,15 @@ import type { OpOf, OpKind } from '../op';
 import { sigmoid } from '../activations';
 import type { BinaryState, ExecutorState, RegressionState } from '../state';
 
-export interface HeadOpState {
+interface HeadOpState {
   x: HeapBuffer | null;
   out: BinaryState | RegressionState;
 }
 
 export const headOp: OpKind<'head', HeadOpState> = {
+  inputs: (op) => op.input,
+  denseStacks: () => [],
+
   alloc(op, s) {
     return { x: s.inputBufferFor(op.input, op.inWidth), out: s.prediction(op.out) };
   },

@@ -1,6 +1,7 @@
 // The registry of op kinds: program.ts's Op kind -> its module. Its type lists every kind of
 // the Op union, so a new kind does not compile until its module is registered here.
 
+import type { DenseLayer, InputPart } from '../../program';
 import type { ExecutorState } from '../state';
 import {
   bindKind,
@@ -18,22 +19,30 @@ import { headOp } from './head';
 import { leuOp } from './leu';
 import { mlpOp } from './mlp';
 
-type Binder<K extends OpName> = (op: OpOf<K>, s: ExecutorState, ctx: AllocContext) => BoundOp;
-type Registry = { [K in OpName]: Binder<K> };
+/** A kind's module with its state type closed over (the registry holds kinds of every state). */
+interface Entry<K extends OpName> {
+  bind(op: OpOf<K>, s: ExecutorState, ctx: AllocContext): BoundOp;
+  inputs(op: OpOf<K>): InputPart[];
+  denseStacks(op: OpOf<K>): DenseLayer[][];
+}
+type Registry = { [K in OpName]: Entry<K> };
 
-/** Binds a kind's module: alloc now, forward and backward later on the bound state. */
-function binder<K extends OpName, S>(kind: OpKind<K, S>): Binder<K> {
-  return (op, s, ctx) => bindKind(kind, op, s, ctx);
+function entry<K extends OpName, S>(kind: OpKind<K, S>): Entry<K> {
+  return {
+    bind: (op, s, ctx) => bindKind(kind, op, s, ctx),
+    inputs: (op) => kind.inputs(op),
+    denseStacks: (op) => kind.denseStacks(op),
+  };
 }
 
-export const OPS: Registry = {
-  mlp: binder(mlpOp),
-  experts: binder(expertsOp),
-  gate: binder(gateOp),
-  head: binder(headOp),
-  esmm: binder(esmmOp),
-  leu: binder(leuOp),
-  fusion: binder(fusionOp),
+const OPS: Registry = {
+  mlp: entry(mlpOp),
+  experts: entry(expertsOp),
+  gate: entry(gateOp),
+  head: entry(headOp),
+  esmm: entry(esmmOp),
+  leu: entry(leuOp),
+  fusion: entry(fusionOp),
 };
 
 /**
@@ -46,6 +55,18 @@ export function bindOp<K extends OpName>(
   s: ExecutorState,
   ctx: AllocContext,
 ): BoundOp {
-  const bind: Binder<K> = OPS[kind];
-  return bind(op, s, ctx);
+  const e: Entry<K> = OPS[kind];
+  return e.bind(op, s, ctx);
+}
+
+/** The input parts an op reads; call as opInputs(op.op, op). */
+export function opInputs<K extends OpName>(kind: K, op: OpOf<K>): InputPart[] {
+  const e: Entry<K> = OPS[kind];
+  return e.inputs(op);
+}
+
+/** An op's dense stacks (gradients side by side); call as opDenseStacks(op.op, op). */
+export function opDenseStacks<K extends OpName>(kind: K, op: OpOf<K>): DenseLayer[][] {
+  const e: Entry<K> = OPS[kind];
+  return e.denseStacks(op);
 }

@@ -6,7 +6,7 @@ import type { OpKind } from '../op';
 import { sigmoid } from '../activations';
 import type { BinaryState, VectorState } from '../state';
 
-export interface LeuOpState {
+interface LeuOpState {
   /** ptilde per row (the backward pass reads it). */
   ptilde: Float32Array;
   source: BinaryState;
@@ -14,6 +14,9 @@ export interface LeuOpState {
 }
 
 export const leuOp: OpKind<'leu', LeuOpState> = {
+  inputs: () => [],
+  denseStacks: () => [],
+
   alloc(op, s) {
     return {
       ptilde: new Float32Array(s.capacity),

@@ -8,7 +8,7 @@ import type { OpKind } from '../op';
 import { projectedFirstLayer } from '../projections';
 import type { VectorState } from '../state';
 
-export interface MlpOpState {
+interface MlpOpState {
   /** The op's index in the program (its projection's). */
   index: number;
   /** Its concatenated input (null: a single part, read in place). */
@@ -18,6 +18,9 @@ export interface MlpOpState {
 }
 
 export const mlpOp: OpKind<'mlp', MlpOpState> = {
+  inputs: (op) => op.input,
+  denseStacks: (op) => [op.layers],
+
   alloc(op, s, { index }) {
     const x = s.inputBufferFor(op.input, op.inWidth);
     const out = s.vector(op.out);
