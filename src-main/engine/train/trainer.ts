@@ -9,12 +9,7 @@ import { CancelledError } from '../errors';
 import type { HtlnetModel, ModelSnapshot } from '../model/model';
 import type { TaskGradientStats } from './adjust';
 import { transformTarget } from '../data/encoders';
-import {
-  evaluateRowsAsync,
-  fitMeanCorrections,
-  predictRowsAsync,
-  type TaskMetrics,
-} from '../predict/evaluate';
+import { evaluateRowsAsync, type TaskMetrics } from '../predict/evaluate';
 import { TrainStep } from './step';
 import type { Selection } from '../../shared/catalog';
 
@@ -335,7 +330,6 @@ export async function trainModel(
       if (kept[t].smearing !== undefined) e.smearing = kept[t].smearing;
       if (kept[t].calibration !== undefined) e.calibration = kept[t].calibration;
     });
-    if (correcting) await refitMeanCorrections(model, data, split, targetEncoders, options.threads);
   } else if (reason === 'diverged') model.restore(initial);
   if (reason === 'completed')
     message = `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}; kept epoch ${best?.epoch ?? epochs}.`;
@@ -348,34 +342,6 @@ export async function trainModel(
     engine: { name: step.engineName, threads: step.threads },
     history,
   };
-}
-
-/**
- * The rows the kept model's mean corrections are fitted on: the training and validation splits
- * together. The per-epoch fit on the validation split alone (which chooses the best epoch) is
- * too noisy for a heavy-tailed target: on census-kdd stock dividends (10% non-zero, skew 8.6) a
- * factor fitted on 5,000 validation rows put the held-out total at 119% of the truth, the
- * pooled fit at 99.6%. Smearing fitted on the training residuals is Duan's own estimator.
- * It costs one inference pass over those rows, less than one training epoch.
- */
-export function correctionRows(split: Split): Int32Array {
-  const all = new Int32Array(split.train.length + split.validation.length);
-  all.set(split.train, 0);
-  all.set(split.validation, split.train.length);
-  return all.sort();
-}
-
-/** Refits the kept model's mean corrections on correctionRows (see there). */
-async function refitMeanCorrections(
-  model: HtlnetModel,
-  data: EncodedDataset,
-  split: Split,
-  targetEncoders: TargetEncoder[],
-  threads: number | undefined,
-): Promise<void> {
-  const rows = correctionRows(split);
-  const predictions = await predictRowsAsync(model, data, rows, targetEncoders, { threads });
-  fitMeanCorrections(model, data, rows, targetEncoders, predictions);
 }
 
 function gradientReport(

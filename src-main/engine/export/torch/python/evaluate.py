@@ -34,14 +34,12 @@ class Evaluation:
         self.raw = raw  # [tasks, rows]: probabilities, or predictions on the raw scale
 
 
-def evaluate(run, part, fit_mean_correction: bool = False) -> Evaluation:
-    """Metrics of one part of the split (0 train, 1 validation, 2 test), or of a tuple of parts,
-    over every process's rows. With fit_mean_correction, first fits the smearing factor and the
-    total calibration of every regression task that asks for them and stores them in its target
-    encoder (as the app's fitMeanCorrections): on the validation split after each epoch, and on
-    train + validation pooled for the kept model (as the app's correctionRows)."""
+def evaluate(run, part: int, fit_mean_correction: bool = False) -> Evaluation:
+    """Metrics of one part of the split (0 train, 1 validation, 2 test) over every process's rows.
+    With fit_mean_correction (validation), first fits the smearing factor of every regression task
+    that asks for one and stores it in its target encoder (as the app's fitMeanCorrections)."""
     job, shard, split = run.job, run.shard, run.split
-    local = np.flatnonzero(np.isin(split.part[shard.index], np.atleast_1d(part)))
+    local = np.flatnonzero(split.part[shard.index] == part)
     predicted = predict(job, run.embeddings, run.network, run.rows, local)
     actual = np.stack([y[local] for y in run.targets])
     index = shard.index[local]

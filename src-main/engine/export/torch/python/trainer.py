@@ -166,10 +166,6 @@ def train(run, state: dict, save_checkpoint, log) -> Outcome:
                 enc["smearing"] = smearing
             if calibration is not None:
                 enc["calibration"] = calibration
-        if any(e.get("meanCorrection") for e in run.target_encoders):
-            # The kept model's corrections, refitted on train + validation pooled (a factor
-            # fitted on the validation split alone is too noisy for a heavy-tailed target).
-            evaluate(run, (0, 1), fit_mean_correction=True)
     elif initial is not None:
         restore(run.embeddings, run.network, initial)
     reason = reason or "completed"
