@@ -381,6 +381,14 @@ export function totalCalibration(predicted: ArrayLike<number>, actual: ArrayLike
   return sp > 0 && sa > 0 && Number.isFinite(c) ? c : 1;
 }
 
+/** The factor that makes the mean of `predicted` equal `targetMean` (1 when either is not > 0). */
+export function meanCalibration(predicted: ArrayLike<number>, targetMean: number): number {
+  let sp = 0;
+  for (let i = 0; i < predicted.length; i++) sp += predicted[i];
+  const c = targetMean / (sp / predicted.length);
+  return sp > 0 && targetMean > 0 && Number.isFinite(c) ? c : 1;
+}
+
 /**
  * Duan's smearing factor for a log1p-transformed target: the mean of exp(residual) on the log1p
  * scale, so that exp(prediction) * factor - 1 estimates the mean amount rather than a typical

@@ -193,6 +193,7 @@ export async function trainModel(
     corrections: { smearing?: number; calibration?: number }[];
   } | null = null;
   const correcting = targetEncoders.some((e) => e.meanCorrection);
+  const targetMeans = correcting ? pooledTargetMeans(data, split) : undefined;
   // What a run that diverges before its first epoch ends falls back to.
   const initial = model.snapshot();
   let trainSeconds = 0;
@@ -266,6 +267,7 @@ export async function trainModel(
       const validation = await evaluateRowsAsync(model, data, split.validation, targetEncoders, {
         predict: step.predict ?? undefined,
         fitMeanCorrection: correcting,
+        targetMeans,
       });
       const score = earlyStoppingScore(
         tasks,
@@ -342,6 +344,22 @@ export async function trainModel(
     engine: { name: step.engineName, threads: step.threads },
     history,
   };
+}
+
+/**
+ * Each task's mean target over the training and validation rows together: what the mean
+ * correction calibrates the validation predictions to (see fitMeanCorrections).
+ */
+export function pooledTargetMeans(data: EncodedDataset, split: Split): Float64Array {
+  const means = new Float64Array(data.targets.length);
+  const n = split.train.length + split.validation.length;
+  data.targets.forEach((y, t) => {
+    let sum = 0;
+    for (const rows of [split.train, split.validation])
+      for (let i = 0; i < rows.length; i++) sum += y[rows[i]];
+    means[t] = n > 0 ? sum / n : NaN;
+  });
+  return means;
 }
 
 function gradientReport(

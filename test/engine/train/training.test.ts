@@ -15,6 +15,7 @@ import { saveRun, trainProject } from '../../../src-main/engine/pipeline';
 import { evaluateRows } from '../../../src-main/engine/predict/evaluate';
 import {
   earlyStoppingScore,
+  pooledTargetMeans,
   selectionText,
   type TrainEvent,
 } from '../../../src-main/engine/train/trainer';
@@ -195,6 +196,29 @@ describe('the core task: objectives, mean correction, model selection', () => {
       (plain.test.metrics.amount as { gini: number }).gini,
       2,
     );
+  });
+
+  it("calibrates the kept model's validation mean to the train + validation mean", async () => {
+    // Default HTLNet head: Tweedie with mean correction. The mean prediction on the validation
+    // rows (which the model did not train on) is brought to the actual mean over the training
+    // and validation rows together, a steadier target for a heavy-tailed amount than the
+    // validation rows' own mean.
+    const table = await sampleTable(4000);
+    const run = await trainProject({ project: template('htlnet', { ...fast, epochs: 2 }), table });
+    expect(run.targetEncoders[2].meanCorrection).toBe(true);
+    const rows = run.split.validation;
+    const e = evaluateRows(run.model, run.data, rows, run.targetEncoders);
+    let predicted = 0;
+    let actual = 0;
+    for (let i = 0; i < rows.length; i++) {
+      predicted += e.predictions.raw[2][i];
+      actual += run.data.targets[2][rows[i]];
+    }
+    const pooled = pooledTargetMeans(run.data, run.split)[2];
+    expect(predicted / rows.length / pooled).toBeCloseTo(1, 5);
+    // The validation rows' own mean is another number (else the test could not tell).
+    expect(Math.abs(actual / rows.length / pooled - 1)).toBeGreaterThan(1e-3);
+    run.model.dispose();
   });
 
   it('scores epochs by the chosen selection', () => {

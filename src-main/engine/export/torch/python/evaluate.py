@@ -2,11 +2,20 @@
 every process predicts its rows, the predictions are gathered in the app's row order, and the
 metrics are computed from all of them (on every process, so all take the same decisions)."""
 
+import math
+
 import numpy as np
 import torch
 
 from metrics import binary_metrics, logloss, regression_metrics
-from preprocess import log_mean_output, smearing_factor, total_calibration, transform_target, untransform_target
+from preprocess import (
+    log_mean_output,
+    mean_calibration,
+    smearing_factor,
+    total_calibration,
+    transform_target,
+    untransform_target,
+)
 from step import tweedie_loss
 
 EVAL_BATCH = 8192
@@ -34,10 +43,22 @@ class Evaluation:
         self.raw = raw  # [tasks, rows]: probabilities, or predictions on the raw scale
 
 
-def evaluate(run, part: int, fit_mean_correction: bool = False) -> Evaluation:
+def pooled_target_means(run) -> np.ndarray:
+    """Each task's mean target over the training and validation rows of every process (as the
+    app's pooledTargetMeans): what the mean correction calibrates the validation predictions to."""
+    local = np.flatnonzero(np.isin(run.split.part[run.shard.index], (0, 1)))
+    sums = np.array([float(y[local].astype(np.float64).sum()) for y in run.targets])
+    parts = run.cluster.gather((sums, len(local)))
+    n = sum(p[1] for p in parts)
+    return sum(p[0] for p in parts) / n if n > 0 else np.full(len(run.targets), math.nan)
+
+
+def evaluate(run, part: int, fit_mean_correction: bool = False, target_means=None) -> Evaluation:
     """Metrics of one part of the split (0 train, 1 validation, 2 test) over every process's rows.
-    With fit_mean_correction (validation), first fits the smearing factor of every regression task
-    that asks for one and stores it in its target encoder (as the app's fitMeanCorrections)."""
+    With fit_mean_correction (validation), first fits the smearing factor and the calibration of
+    every regression task that asks for them and stores them in its target encoder (as the app's
+    fitMeanCorrections): the calibration brings the mean prediction to target_means[t] when given,
+    else to the actual mean of these rows."""
     job, shard, split = run.job, run.shard, run.split
     local = np.flatnonzero(split.part[shard.index] == part)
     predicted = predict(job, run.embeddings, run.network, run.rows, local)
@@ -59,8 +80,11 @@ def evaluate(run, part: int, fit_mean_correction: bool = False) -> Evaluation:
                 smearing = smearing_factor(predicted[t], actual[t], enc)
                 if smearing != 1 or "smearing" in enc:
                     enc["smearing"] = smearing
-                enc["calibration"] = total_calibration(
-                    untransform_target(predicted[t], dict(enc, calibration=1.0)), actual[t]
+                uncalibrated = untransform_target(predicted[t], dict(enc, calibration=1.0))
+                enc["calibration"] = (
+                    mean_calibration(uncalibrated, float(target_means[t]))
+                    if target_means is not None
+                    else total_calibration(uncalibrated, actual[t])
                 )
             p = untransform_target(predicted[t], enc)
             metrics[task.name] = regression_metrics(actual[t], p)

@@ -293,6 +293,13 @@ def total_calibration(predicted: np.ndarray, actual: np.ndarray) -> float:
     return c if sp > 0 and sa > 0 and math.isfinite(c) else 1.0
 
 
+def mean_calibration(predicted: np.ndarray, target_mean: float) -> float:
+    """target_mean / mean(predicted) on the raw scale; 1 when either is not positive."""
+    sp = float(predicted.astype(np.float64).sum())
+    c = target_mean / (sp / len(predicted)) if sp > 0 else math.nan
+    return c if sp > 0 and target_mean > 0 and math.isfinite(c) else 1.0
+
+
 def smearing_factor(predicted: np.ndarray, actual: np.ndarray, enc: dict) -> float:
     """Duan's smearing factor of a log1p target: mean of exp(residual) on the log1p scale."""
     if enc["type"] != "regression" or log_mean_output(enc) or not _uses_log(enc["transform"]):

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import torch
 
-from evaluate import early_stopping_score, evaluate
+from evaluate import early_stopping_score, evaluate, pooled_target_means
 from model import draw_noise
 from rng import Rng, shuffle_in_place
 from step import TrainStep
@@ -73,6 +73,8 @@ def train(run, state: dict, save_checkpoint, log) -> Outcome:
     local_of[run.shard.index] = np.arange(run.shard.rows)
     history, best = state["history"], state["best"]
     initial = snapshot(run.embeddings, run.network) if best is None else None
+    correcting = any(e.get("meanCorrection") for e in run.target_encoders)
+    target_means = pooled_target_means(run) if correcting else None
     train_seconds, train_samples = state["trainSeconds"], state["trainSamples"]
     reason = state["reason"]
     message = ""
@@ -117,7 +119,7 @@ def train(run, state: dict, save_checkpoint, log) -> Outcome:
         if reason == "diverged":
             break
 
-        validation = evaluate(run, 1, fit_mean_correction=True)
+        validation = evaluate(run, 1, fit_mean_correction=True, target_means=target_means)
         score = early_stopping_score(job, validation)
         if best is None or score > best["score"]:
             best = {
