@@ -10,6 +10,7 @@ import type { BlockSpec as EntrySpec, ParamCondition, PortSpec, PortType } from 
 import { featureInput } from './blocks/feature-input';
 import { sharedEmbedding } from './blocks/shared-embedding';
 import { tower } from './blocks/tower';
+import { crossLayer } from './blocks/cross-layer';
 import { expertGroup } from './blocks/expert-group';
 import { gate } from './blocks/gate';
 import { labelEmbedding } from './blocks/label-embedding';
@@ -36,6 +37,7 @@ const ENTRIES = [
   featureInput,
   sharedEmbedding,
   tower,
+  crossLayer,
   expertGroup,
   gate,
   labelEmbedding,

@@ -8,6 +8,7 @@ import type { BlockModule } from './define';
 import { featureInput } from './feature-input';
 import { sharedEmbedding } from './shared-embedding';
 import { tower } from './tower';
+import { crossLayer } from './cross-layer';
 import { expertGroup } from './expert-group';
 import { gate } from './gate';
 import { labelEmbedding } from './label-embedding';
@@ -20,6 +21,7 @@ export const BLOCKS: { readonly [T in BlockType]: BlockModule<T> } = {
   'feature-input': featureInput,
   'shared-embedding': sharedEmbedding,
   tower,
+  'cross-layer': crossLayer,
   'expert-group': expertGroup,
   gate,
   'label-embedding': labelEmbedding,

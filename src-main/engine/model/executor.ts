@@ -9,6 +9,7 @@
 // gradient, so the shards' gradients add up), stop-gradient cuts, and for each backward pass
 // only the losses of the tasks it is given.
 
+import { crossBackward, crossForward, crossState, type CrossState } from './cross-op';
 import {
   ACTIVATION_LINEAR,
   ACTIVATION_RELU,
@@ -349,6 +350,8 @@ export class Executor {
           return { x: inputBuffer(op.input, op.inWidth) };
         case 'leu':
           return { ptilde: new Float32Array(cap) };
+        case 'cross':
+          return crossState(op, cap, training, inputBuffer(op.input, op.width));
         case 'fusion':
           return {
             ports: op.ports.map((port) => {
@@ -441,7 +444,7 @@ export class Executor {
       const read = program.embeddingWidths.map(() => false);
       program.ops.forEach((op, i) => {
         const parts =
-          op.op === 'mlp' || op.op === 'experts' || op.op === 'head'
+          op.op === 'mlp' || op.op === 'experts' || op.op === 'head' || op.op === 'cross'
             ? op.input
             : op.op === 'gate'
               ? op.selector
@@ -970,6 +973,12 @@ export class Executor {
         if (v.kind === 'binary') for (let b = 0; b < B; b++) v.prob[b] = sigmoid(v.logit[b]);
         break;
       }
+      case 'cross': {
+        const s = st as CrossState;
+        const x0 = this.input(op.input, op.width, s.x).view;
+        crossForward(op, s, x0, (this.values[op.out] as VectorState).val.view, this.params, B);
+        break;
+      }
       case 'esmm': {
         const prior = this.values[op.prior] as BinaryState;
         const cond = this.values[op.conditional] as BinaryState;
@@ -1435,6 +1444,16 @@ export class Executor {
           dp[b] += d[b] * cond.prob[b];
           dc[b] += d[b] * prior.prob[b];
         }
+        break;
+      }
+      case 'cross': {
+        const v = this.values[op.out] as VectorState;
+        if (!v.touched) return;
+        const wantsDx = this.inputWantsGrad(op.input);
+        const dx = crossBackward(op, st as CrossState, v.grad.view, this.params, B, wantsDx, (i) =>
+          this.touchGrad(i),
+        );
+        if (wantsDx) this.inputGrad(op.input, op.width, dx);
         break;
       }
       case 'leu': {

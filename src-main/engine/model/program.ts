@@ -64,6 +64,18 @@ export type Op =
       outputs: number;
       out: number;
     }
+  | {
+      /** DCN-v2 cross layers (blocks/cross-layer.ts): x_{l+1} = x_0 * (x_l W_l + b_l) + x_l. */
+      op: 'cross';
+      input: InputPart[];
+      /** Input and output width d. */
+      width: number;
+      /** 0: W_l is `kernel` [d, d]; r > 0: W_l = U_l V_l with `u` [d, r] and `v` [r, d]. */
+      rank: number;
+      /** Per layer: parameter indices (-1 where unused) and the bias [d]. */
+      layers: { kernel: number; u: number; v: number; bias: number }[];
+      out: number;
+    }
   | { op: 'esmm'; prior: number; conditional: number; out: number }
   | {
       op: 'leu';
