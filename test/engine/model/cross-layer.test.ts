@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transformTarget } from '../../../src-main/engine/data/encoders';
 import { inferShapes } from '../../../src-main/engine/graph/shapes';
+import { validateGraph } from '../../../src-main/engine/graph/validate';
 import { prepareRun } from '../../../src-main/engine/pipeline';
 import { predictRows } from '../../../src-main/engine/train/evaluate';
 import { TrainStep, type StepGradients } from '../../../src-main/engine/train/step';
@@ -65,11 +66,19 @@ describe('the cross layer in the catalog and the editor', () => {
     expect(blockSpec('cross-layer').inputs[0].type).toBe('vector');
   });
 
+  it('makes a valid graph between the embedding and the towers', () => {
+    const p = withCrossLayer(template('htlnet'), { layers: 2, rank: 4 });
+    expect(validateGraph(p).filter((x) => x.severity === 'error')).toEqual([]);
+    // The catalog's limits hold for it like for any block.
+    p.graph.blocks.find((b) => b.id === 'cross')!.params.layers = 0;
+    expect(validateGraph(p).some((x) => x.severity === 'error' && x.blocks.includes('cross'))).toBe(
+      true,
+    );
+  });
+
   it('keeps the width of its input (the concatenated embedding)', () => {
     const p = withCrossLayer(template('dnn'), { layers: 2, rank: 0 });
     const shapes = inferShapes(p);
-    const embedding = shapes['embedding'] ?? Object.values(shapes)[0];
-    expect(embedding).toBeDefined();
     const width = shapes.cross.inputs.in[0].dims[1];
     expect(typeof width).toBe('number');
     expect(shapes.cross.outputs.out.dims).toEqual(['batch', width]);
