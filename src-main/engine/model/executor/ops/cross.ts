@@ -1,18 +1,20 @@
-// The executor's `cross` op (DCN-v2 cross layers, engine/blocks/cross-layer.ts): its buffers,
-// forward and backward, on plain row-major Float32Arrays. For row b and layer l:
+// The cross op (DCN-v2 cross layers, engine/blocks/cross-layer.ts): its buffers, forward and
+// backward, on plain row-major Float32Arrays. For row b and layer l:
 //   u_l = x_l W_l + b_l  (W_l = U_l V_l when low-rank),   x_{l+1} = x_0 * u_l + x_l
 // Backward, with g = dL/dx_{l+1}: du = g * x_0, dx_0 += g * u_l, db += sum_b du,
 // dW += x_l^T du, dx_l = g + du W^T (low rank: dt = du V^T, dV += t^T du, dU += x_l^T dt,
-// dx_l = g + dt U^T). Kept beside executor.ts so the op's whole arithmetic is in one place.
+// dx_l = g + dt U^T).
 
-import type { HeapBuffer } from './kernels';
-import type { Op } from './program';
+import type { HeapBuffer } from '../../kernels';
+import type { OpKind, OpOf } from '../op';
+import type { VectorState } from '../state';
 
-type CrossOp = Extract<Op, { op: 'cross' }>;
+type CrossOp = OpOf<'cross'>;
 
 export interface CrossState {
   /** The concatenated input when it has several parts. */
   x: HeapBuffer | null;
+  out: VectorState;
   /** Per layer: its input x_l (x_0 is the block input), [cap, d]. */
   xs: Float32Array[];
   /** Per layer: u_l = x_l W_l + b_l, [cap, d]. */
@@ -28,17 +30,19 @@ export interface CrossState {
   dt: Float32Array | null;
 }
 
-export function crossState(
+function crossState(
   op: CrossOp,
   cap: number,
   training: boolean,
   x: HeapBuffer | null,
+  out: VectorState,
 ): CrossState {
   const d = op.width;
   const r = op.rank;
   const rows = (n: number) => new Float32Array(cap * n);
   return {
     x,
+    out,
     xs: op.layers.map(() => rows(d)),
     us: op.layers.map(() => rows(d)),
     ts: op.layers.map(() => rows(r)),
@@ -69,7 +73,7 @@ function rowTimes(
   }
 }
 
-export function crossForward(
+function crossForward(
   op: CrossOp,
   s: CrossState,
   input: Float32Array,
@@ -106,7 +110,7 @@ export function crossForward(
  * Adds the parameter gradients (through `grad`, which zeroes a gradient on first touch) and
  * returns dL/dx_0 [B, d] when `wantsDx` (a buffer of the state; valid until the next call).
  */
-export function crossBackward(
+function crossBackward(
   op: CrossOp,
   s: CrossState,
   dout: Float32Array,
@@ -198,3 +202,25 @@ export function crossBackward(
   if (wantsDx) for (let i = 0; i < n; i++) g[i] += gx0[i];
   return g;
 }
+
+export const crossOp: OpKind<'cross', CrossState> = {
+  alloc(op, s) {
+    const x = s.inputBufferFor(op.input, op.width);
+    return crossState(op, s.capacity, s.training, x, s.vector(op.out));
+  },
+
+  forward(op, st, s) {
+    const x0 = s.input(op.input, op.width, st.x).view;
+    crossForward(op, st, x0, st.out.val.view, s.params, s.rows);
+  },
+
+  backward(op, st, s) {
+    const v = st.out;
+    if (!v.touched) return;
+    const wantsDx = s.inputWantsGrad(op.input);
+    const dx = crossBackward(op, st, s.gradOf(v).view, s.params, s.rows, wantsDx, (i) =>
+      s.touchGrad(i),
+    );
+    if (wantsDx) s.inputGrad(op.input, op.width, dx);
+  },
+};
