@@ -50,6 +50,13 @@ const ENTRIES = [
 /** The block types, derived from the catalog (a project file's `type` field). */
 export type BlockType = (typeof ENTRIES)[number]['type'];
 
+type Entry = (typeof ENTRIES)[number];
+/** The names of a block type's input ports, from its catalog entry. */
+export type InputPortName<T extends BlockType> = Extract<
+  Entry,
+  { type: T }
+>['inputs'][number]['name'];
+
 /** A catalog entry of any block. */
 export type BlockSpec = EntrySpec<BlockType>;
 

@@ -13,6 +13,7 @@
 
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { BlockSpec } from '../../shared/blocks/spec';
+import type { BlockType, InputPortName } from '../../shared/catalog';
 import type { Dim } from '../../shared/problems';
 import type { Block, ParamValue, ProjectFile } from '../../shared/project';
 import type { FieldSpec } from '../data/types';
@@ -21,6 +22,9 @@ import type { Rng } from '../data/random';
 import type * as opsModule from '../model/ops';
 import type { DenseLayer, InputPart, NoiseSpec, Op, ValueKind } from '../model/program';
 import type { OnnxGraphBuilder } from '../export/onnx/graph';
+
+/** An input port's name: checked against the catalog entry for a known block type. */
+export type InputPort<T extends string> = T extends BlockType ? InputPortName<T> : string;
 
 /** A block's parameters, every one filled from the catalog default. */
 export type Params = Record<string, ParamValue>;
@@ -36,7 +40,7 @@ export const ACTIVATIONS: ReadonlySet<string> = new Set([
 
 // ---- shapes ----
 
-export interface ShapeContext {
+export interface ShapeContext<T extends string = string> {
   project: ProjectFile;
   index: GraphIndex;
   block: Block;
@@ -46,22 +50,22 @@ export interface ShapeContext {
   /** No data is bound yet (widths of embeddings are symbols). */
   noBinding: boolean;
   /** The output dims of each block connected to an input port, in connection order. */
-  inputDims(port: string): Dim[][];
+  inputDims(port: InputPort<T>): Dim[][];
 }
 
 // ---- dense parameters (model.ts) ----
 
 export type ParamInit = 'glorot' | 'zeros' | 'small' | 'ziln';
 
-export interface ParamContext {
+export interface ParamContext<T extends string = string> {
   block: Block;
   params: Params;
   /** The width of everything connected to a port, concatenated. */
-  inputWidth(port: string): number;
+  inputWidth(port: InputPort<T>): number;
   /** The output width of each block connected to a port, in connection order. */
-  sourceWidths(port: string): number[];
+  sourceWidths(port: InputPort<T>): number[];
   /** The parameters of each block connected to a port, in connection order. */
-  sourceParams(port: string): Params[];
+  sourceParams(port: InputPort<T>): Params[];
   addParam(name: string, shape: number[], init: ParamInit): void;
   /** Kernel and bias of each layer, `${prefix}dense${i}/...`; returns the last width. */
   addMlp(prefix: string, inWidth: number, units: number[]): number;
@@ -77,7 +81,7 @@ export type BlockValue =
   | { kind: 'regression'; value: tfc.Tensor1D; parts?: tfc.Tensor2D }
   | { kind: 'label'; t: tfc.Tensor2D };
 
-export interface ForwardContext {
+export interface ForwardContext<T extends string = string> {
   tf: typeof tfc;
   ops: typeof opsModule;
   block: Block;
@@ -85,9 +89,9 @@ export interface ForwardContext {
   training: boolean;
   /** The optimizer's stop-gradient switch. */
   stopGradient: boolean;
-  inputs(port: string): BlockValue[];
+  inputs(port: InputPort<T>): BlockValue[];
   /** The vector (or label) inputs of a port. */
-  vectors(port: string): tfc.Tensor2D[];
+  vectors(port: InputPort<T>): tfc.Tensor2D[];
   param(name: string): tfc.Tensor;
   /** Dense layers `${prefix}dense${i}` with activation and (training) dropout. */
   mlp(prefix: string, x: tfc.Tensor2D, units: number[], act: string, dropout: number): tfc.Tensor2D;
@@ -101,21 +105,21 @@ export interface ForwardContext {
 /** What a block's lowering produced: its value id(s), or why the executor cannot run it. */
 export type LowerResult = { out: number | number[] } | { reason: string };
 
-export interface LowerContext {
+export interface LowerContext<T extends string = string> {
   block: Block;
   params: Params;
   stopGradient: boolean;
   /** The parts of a concatenated vector input. */
-  vectorInput(port: string): InputPart[];
+  vectorInput(port: InputPort<T>): InputPart[];
   widthOf(parts: InputPart[]): number;
   layersOf(prefix: string, inWidth: number, units: number[]): DenseLayer[];
   param(name: string): number;
   /** The value id(s) of each block connected to a port, in connection order. */
-  sources(port: string): (number | number[] | undefined)[];
+  sources(port: InputPort<T>): (number | number[] | undefined)[];
   valueKind(v: number): ValueKind;
   wantsGrad(v: number): boolean;
   /** Whether stop-gradient cuts this input port. */
-  cutPort(port: string): boolean;
+  cutPort(port: InputPort<T>): boolean;
   newValue(kind: ValueKind, grad: boolean): number;
   /** Registers random numbers the op draws; returns their index in the noise list. */
   addNoise(spec: NoiseSpec): number;
@@ -132,12 +136,12 @@ export type OnnxValue =
   | { kind: 'regression'; value: string }
   | { kind: 'label'; t: string };
 
-export interface OnnxContext {
+export interface OnnxContext<T extends string = string> {
   g: OnnxGraphBuilder;
   block: Block;
   params: Params;
-  inputs(port: string): OnnxValue[];
-  vectors(port: string): string[];
+  inputs(port: InputPort<T>): OnnxValue[];
+  vectors(port: InputPort<T>): string[];
   /** A dense parameter as an initializer (named after its model key). */
   param(name: string): string;
   /** A float32 initializer (a constant tensor of the graph); returns its name. */
@@ -159,16 +163,16 @@ export interface OnnxContext {
 export interface BlockModule<T extends string = string> {
   spec: BlockSpec<T>;
   /** Input ports whose information carries no gradient back when stop-gradient is on. */
-  stopGradientPorts?: readonly string[];
+  stopGradientPorts?: readonly InputPort<T>[];
   /** Whether the block has dense parameters (the gradient adjustment may share them). */
   hasParams?: boolean;
   /** Output dims without the batch axis; undefined for a block without outputs. */
-  outputDims?(ctx: ShapeContext): Dim[] | undefined;
+  outputDims?(ctx: ShapeContext<T>): Dim[] | undefined;
   /** Creates the block's dense parameters in order; returns its output width. */
-  params?(ctx: ParamContext): number | undefined;
-  forward?(ctx: ForwardContext): BlockValue;
-  lower?(ctx: LowerContext): LowerResult;
-  onnx?(ctx: OnnxContext): OnnxValue;
+  params?(ctx: ParamContext<T>): number | undefined;
+  forward?(ctx: ForwardContext<T>): BlockValue;
+  lower?(ctx: LowerContext<T>): LowerResult;
+  onnx?(ctx: OnnxContext<T>): OnnxValue;
 }
 
 /** Declares a block module (checks its shape; keeps its type literal for the registry). */

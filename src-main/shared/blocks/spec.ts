@@ -90,8 +90,11 @@ export interface BlockSpec<T extends string = string> {
   maxPerGraph?: number;
 }
 
-/** Declares a catalog entry, keeping its `type` as a literal (BlockType is the union of them). */
-export function catalogEntry<T extends string>(spec: BlockSpec<T>): BlockSpec<T> {
+/**
+ * Declares a catalog entry, keeping its literals (its `type`, port and parameter names), so
+ * BlockType and each block's port names can be derived from the entries.
+ */
+export function catalogEntry<const S extends BlockSpec>(spec: S): S {
   return spec;
 }
 
