@@ -7,17 +7,9 @@ import type { ProjectSchema } from './project-schema';
 export const PROJECT_FORMAT = 'htlnet-studio-project';
 export const PROJECT_VERSION = 2;
 
-export type BlockType =
-  | 'feature-input'
-  | 'shared-embedding'
-  | 'tower'
-  | 'expert-group'
-  | 'gate'
-  | 'label-embedding'
-  | 'fusion'
-  | 'task-head'
-  | 'esmm-link'
-  | 'optimizer';
+import type { BlockType } from './catalog';
+/** The block types, derived from the catalog (shared/catalog.ts). */
+export type { BlockType };
 
 export type ParamValue = string | number | boolean;
 

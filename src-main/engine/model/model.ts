@@ -3,20 +3,14 @@
 // block graph in topological order with tfjs ops.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { parseIntList } from '../../shared/catalog';
 import type { Block } from '../../shared/project';
 import type { EncodedDataset, FieldEncoder } from '../data/types';
 import { createRng, type Rng } from '../data/random';
-import {
-  activate,
-  concatColumns,
-  labelEmbedding,
-  logitOf,
-  setAttention,
-  stopGradient,
-} from './ops';
+import * as ops from './ops';
+import { blockModule, type BlockValue } from '../blocks';
+import type { ParamInit } from '../blocks/define';
 import { fieldKey, datasetFields, type ModelPlan } from './plan';
-import { headOutputs, SIGMA_MIN, SIGMA_SPAN, ZILN_SPREAD_BIAS } from './objective';
+import { ZILN_SPREAD_BIAS } from './objective';
 
 /** One embedding table: `rows` x `dim` floats, row-major. Linear fields have 2 rows (weight, bias). */
 export interface EmbeddingTable {
@@ -36,14 +30,9 @@ export interface EmbeddingState {
   datasetField: number[];
 }
 
-/** What a block produced in the forward pass. */
-export type BlockValue = Value;
-type Value =
-  | { kind: 'vector'; t: tf.Tensor2D }
-  | { kind: 'experts'; t: tf.Tensor3D }
-  | { kind: 'binary'; logit: tf.Tensor1D; prob: tf.Tensor1D }
-  | { kind: 'regression'; value: tf.Tensor1D; parts?: tf.Tensor2D }
-  | { kind: 'label'; t: tf.Tensor2D };
+/** What a block produced in the forward pass (blocks/define.ts). */
+export type { BlockValue };
+type Value = BlockValue;
 
 export interface TaskOutput {
   /** Binary: the logit of the final prediction (undefined for an ESMM product). */
@@ -143,13 +132,7 @@ export class HtlnetModel {
     );
   }
 
-  private addParam(
-    block: Block,
-    name: string,
-    shape: number[],
-    init: 'glorot' | 'zeros' | 'small' | 'ziln',
-    rng: Rng,
-  ): void {
+  private addParam(block: Block, name: string, shape: number[], init: ParamInit, rng: Rng): void {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
     if (init === 'glorot') {
@@ -178,71 +161,19 @@ export class HtlnetModel {
   }
 
   private createParams(block: Block, rng: Rng): void {
-    const p = this.plan.params.get(block.id)!;
-    switch (block.type) {
-      case 'tower': {
-        const units = parseIntList(p.units) ?? [];
-        const out = this.addMlp(block, '', this.inputWidth(block, 'in'), units, rng);
-        this.widths.set(block.id, out);
-        break;
-      }
-      case 'expert-group': {
-        const units = parseIntList(p.units) ?? [];
-        const inWidth = this.inputWidth(block, 'in');
-        let out = inWidth;
-        for (let e = 0; e < Number(p.experts); e++)
-          out = this.addMlp(block, `expert${e}/`, inWidth, units, rng);
-        this.widths.set(block.id, out);
-        break;
-      }
-      case 'gate': {
-        const experts = (this.plan.incoming.get(`${block.id}:experts`) ?? []).reduce(
-          (n, e) => n + Number(this.plan.params.get(e.source.block)!.experts),
-          0,
-        );
-        this.addParam(
-          block,
-          'kernel',
-          [this.inputWidth(block, 'selector'), experts],
-          'glorot',
-          rng,
-        );
-        this.addParam(block, 'bias', [experts], 'zeros', rng);
-        const first = (this.plan.incoming.get(`${block.id}:experts`) ?? [])[0];
-        this.widths.set(block.id, first ? this.outputWidth(first.source.block) : 0);
-        break;
-      }
-      case 'label-embedding': {
-        this.addParam(block, 'table', [2, Number(p.dim)], 'small', rng);
-        this.widths.set(block.id, Number(p.dim));
-        break;
-      }
-      case 'fusion': {
-        let width = 0;
-        for (const port of ['reps', 'labels'] as const) {
-          const edges = this.plan.incoming.get(`${block.id}:${port}`) ?? [];
-          if (edges.length === 0) continue;
-          if (p.mode === 'concat') {
-            width += this.inputWidth(block, port);
-            continue;
-          }
-          const w = this.outputWidth(edges[0].source.block);
-          for (const m of ['query', 'key', 'value'])
-            this.addParam(block, `${port}/${m}`, [w, w], 'glorot', rng);
-          width += w;
-        }
-        this.widths.set(block.id, width);
-        break;
-      }
-      case 'task-head': {
-        const k = headOutputs(p);
-        this.addParam(block, 'kernel', [this.inputWidth(block, 'in'), k], 'glorot', rng);
-        this.addParam(block, 'bias', [k], k === 3 ? 'ziln' : 'zeros', rng);
-        break;
-      }
-      default:
-        break;
-    }
+    const module = blockModule(block.type);
+    if (!module.params) return;
+    const edges = (port: string) => this.plan.incoming.get(`${block.id}:${port}`) ?? [];
+    const width = module.params({
+      block,
+      params: this.plan.params.get(block.id)!,
+      inputWidth: (port) => this.inputWidth(block, port),
+      sourceWidths: (port) => edges(port).map((e) => this.outputWidth(e.source.block)),
+      sourceParams: (port) => edges(port).map((e) => this.plan.params.get(e.source.block)!),
+      addParam: (name, shape, init) => this.addParam(block, name, shape, init, rng),
+      addMlp: (prefix, inWidth, units) => this.addMlp(block, prefix, inWidth, units, rng),
+    });
+    if (width !== undefined) this.widths.set(block.id, width);
   }
 
   /**
@@ -319,7 +250,7 @@ export class HtlnetModel {
           tf.matMul(h, param(blockId, `${prefix}dense${i}/kernel`) as tf.Tensor2D),
           param(blockId, `${prefix}dense${i}/bias`),
         ) as tf.Tensor2D;
-        h = activate(z, act);
+        h = ops.activate(z, act);
         if (options.training && dropout > 0 && options.rng)
           h = applyDropout(h, dropout, options.rng);
       });
@@ -327,123 +258,26 @@ export class HtlnetModel {
     };
 
     for (const block of plan.order) {
-      const p = plan.params.get(block.id)!;
-      switch (block.type) {
-        case 'tower': {
-          const x = concatColumns(vectors(block, 'in'));
-          values.set(block.id, {
-            kind: 'vector',
-            t: mlp(
-              block.id,
-              '',
-              x,
-              parseIntList(p.units) ?? [],
-              String(p.activation),
-              Number(p.dropout),
-            ),
-          });
-          break;
-        }
-        case 'expert-group': {
-          const x = concatColumns(vectors(block, 'in'));
-          const outs: tf.Tensor2D[] = [];
-          for (let e = 0; e < Number(p.experts); e++) {
-            outs.push(
-              mlp(block.id, `expert${e}/`, x, parseIntList(p.units) ?? [], String(p.activation), 0),
-            );
-          }
-          values.set(block.id, { kind: 'experts', t: tf.stack(outs, 1) as tf.Tensor3D });
-          break;
-        }
-        case 'gate': {
-          const stacks = inputs(block, 'experts').map(
-            ({ value }) => (value as { t: tf.Tensor3D }).t,
-          );
-          const experts = stacks.length === 1 ? stacks[0] : (tf.concat(stacks, 1) as tf.Tensor3D);
-          const selector = concatColumns(vectors(block, 'selector'));
-          const logits = tf.add(
-            tf.matMul(selector, param(block.id, 'kernel') as tf.Tensor2D),
-            param(block.id, 'bias'),
-          );
-          const weights = tf.softmax(logits as tf.Tensor2D);
-          values.set(block.id, {
-            kind: 'vector',
-            t: tf.sum(tf.mul(tf.expandDims(weights, 2), experts), 1) as tf.Tensor2D,
-          });
-          break;
-        }
-        case 'task-head': {
-          const x = concatColumns(vectors(block, 'in'));
-          const z = tf.add(
-            tf.matMul(x, param(block.id, 'kernel') as tf.Tensor2D),
-            param(block.id, 'bias'),
-          ) as tf.Tensor2D;
-          if (headOutputs(p) === 3) {
-            values.set(block.id, { kind: 'regression', value: zilnValues(z), parts: z });
-            break;
-          }
-          const out = tf.reshape(z, [-1]) as tf.Tensor1D;
-          values.set(
-            block.id,
-            p.kind === 'regression'
-              ? { kind: 'regression', value: out }
-              : { kind: 'binary', logit: out, prob: tf.sigmoid(out) },
-          );
-          break;
-        }
-        case 'esmm-link': {
-          const prior = inputs(block, 'prior')[0].value;
-          const conditional = inputs(block, 'conditional')[0].value;
-          if (prior.kind !== 'binary' || conditional.kind !== 'binary')
-            throw new Error('ESMM link needs binary inputs');
-          const prob = tf.mul(prior.prob, conditional.prob) as tf.Tensor1D;
-          values.set(block.id, { kind: 'binary', prob, logit: logitOf(prob) });
-          break;
-        }
-        case 'label-embedding': {
-          const source = inputs(block, 'prediction')[0].value;
-          if (source.kind !== 'binary')
-            throw new Error('A label embedding unit needs a binary prediction');
-          const z: tf.Tensor1D = sg ? (stopGradient(source.logit) as tf.Tensor1D) : source.logit;
-          const noise =
-            options.training && p.gumbel && options.rng
-              ? logisticNoise(z.shape[0], options.rng)
-              : null;
-          values.set(block.id, {
-            kind: 'label',
-            t: labelEmbedding(
-              z,
-              param(block.id, 'table') as tf.Tensor2D,
-              Number(p.temperature),
-              noise,
-            ),
-          });
-          break;
-        }
-        case 'fusion': {
-          const parts: tf.Tensor2D[] = [];
-          for (const port of ['reps', 'labels'] as const) {
-            let set = vectors(block, port);
-            if (set.length === 0) continue;
-            if (port === 'reps' && sg) set = set.map((t) => stopGradient(t) as tf.Tensor2D);
-            if (p.mode === 'concat') {
-              parts.push(...set);
-              continue;
-            }
-            const stacked = tf.stack(set, 1) as tf.Tensor3D;
-            const { out } = setAttention(
-              stacked,
-              param(block.id, `${port}/query`) as tf.Tensor2D,
-              param(block.id, `${port}/key`) as tf.Tensor2D,
-              param(block.id, `${port}/value`) as tf.Tensor2D,
-            );
-            parts.push(out);
-          }
-          values.set(block.id, { kind: 'vector', t: concatColumns(parts) });
-          break;
-        }
-        default:
-          break;
+      const module = blockModule(block.type);
+      if (module.forward) {
+        values.set(
+          block.id,
+          module.forward({
+            tf,
+            ops,
+            block,
+            params: plan.params.get(block.id)!,
+            training: options.training,
+            stopGradient: sg,
+            inputs: (port) => inputs(block, port).map(({ value }) => value),
+            vectors: (port) => vectors(block, port),
+            param: (name) => param(block.id, name),
+            mlp: (prefix, x, units, act, dropout) => mlp(block.id, prefix, x, units, act, dropout),
+            logisticNoise: (n) =>
+              options.training && options.rng ? logisticNoise(n, options.rng) : null,
+            rng: options.rng,
+          }),
+        );
       }
       const produced = options.onBlock && values.get(block.id);
       if (produced) options.onBlock!(block.id, produced);
@@ -484,16 +318,6 @@ export class HtlnetModel {
 export interface ModelSnapshot {
   dense: Map<string, Float32Array>;
   tables: Float32Array[][];
-}
-
-/** ZILN: log sigmoid(q) + m + sigma^2 / 2 per row, from the head's outputs [batch, 3]. */
-export function zilnValues(z: tf.Tensor2D): tf.Tensor1D {
-  const [q, m, s] = tf.split(z, 3, 1).map((t) => tf.reshape(t, [-1]) as tf.Tensor1D);
-  const sigma = tf.add(tf.mul(tf.sigmoid(s), SIGMA_SPAN), SIGMA_MIN);
-  return tf.add(
-    tf.add(tf.neg(tf.softplus(tf.neg(q))), m),
-    tf.mul(tf.square(sigma), 0.5),
-  ) as tf.Tensor1D;
 }
 
 /** Logistic noise log u - log(1 - u), u ~ U(0, 1): the binary Gumbel-softmax perturbation. */

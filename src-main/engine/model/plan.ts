@@ -15,6 +15,7 @@ import {
 import type { FieldSpec } from '../data/types';
 import { fieldSpecs, headsByTask, topologicalOrder, validateGraph } from '../graph/validate';
 import { UserError } from '../errors';
+import { blockModule, isStopGradientPort } from '../blocks';
 
 export interface OptimizerSettings {
   optimizer: 'adam' | 'sgd';
@@ -89,23 +90,6 @@ export interface ModelPlan {
   singlePassCapture: boolean;
   optimizer: OptimizerSettings;
 }
-
-/** Input ports whose incoming information is cut from the gradient when stop-gradient is on. */
-export function isStopGradientPort(block: Block, port: string): boolean {
-  return (
-    (block.type === 'fusion' && port === 'reps') ||
-    (block.type === 'label-embedding' && port === 'prediction')
-  );
-}
-
-const PARAMETER_BLOCKS = new Set([
-  'tower',
-  'expert-group',
-  'gate',
-  'label-embedding',
-  'fusion',
-  'task-head',
-]);
 
 export function planModel(project: ProjectFile): ModelPlan {
   const errors = validateGraph(project).filter((p) => p.severity === 'error');
@@ -187,7 +171,7 @@ export function planModel(project: ProjectFile): ModelPlan {
   const reach = new Map<string, Set<number>>();
   for (const b of graph.blocks) reach.set(b.id, new Set());
   const cut = (e: Edge): boolean =>
-    optimizer.stopGradient && isStopGradientPort(blocks.get(e.target.block)!, e.target.port);
+    optimizer.stopGradient && isStopGradientPort(blocks.get(e.target.block)!.type, e.target.port);
   for (const task of tasks) {
     if (task.lossWeight === 0) continue;
     const stack = [task.finalId];
@@ -221,7 +205,7 @@ export function planModel(project: ProjectFile): ModelPlan {
   const sharedDense = new Set<string>();
   if (weighted.length >= 2) {
     for (const b of graph.blocks) {
-      if (!PARAMETER_BLOCKS.has(b.type)) continue;
+      if (!blockModule(b.type).hasParams) continue;
       const r = reach.get(b.id)!;
       if (weighted.every((t) => r.has(t))) sharedDense.add(b.id);
     }

@@ -4,11 +4,10 @@
 // HtlnetModel.forward computes with tfjs ops, block by block, in the same order (the random
 // numbers for dropout and Gumbel noise are drawn in the same order too).
 
-import { parseIntList } from '../../shared/catalog';
 import type { Block } from '../../shared/project';
 import type { HtlnetModel } from './model';
-import { isStopGradientPort } from './plan';
-import { calibratorPairs, headOutputs } from './objective';
+import { blockModule, isStopGradientPort } from '../blocks';
+import { calibratorPairs } from './objective';
 import type { Objective } from '../../shared/catalog';
 
 /** One part of an operation's (column-concatenated) input. */
@@ -63,6 +62,18 @@ export type Op =
       binary: boolean;
       /** Outputs per row: 3 for a ZILN head (q, m, s; the value is combined from them), else 1. */
       outputs: number;
+      out: number;
+    }
+  | {
+      /** DCN-v2 cross layers (blocks/cross-layer.ts): x_{l+1} = x_0 * (x_l W_l + b_l) + x_l. */
+      op: 'cross';
+      input: InputPart[];
+      /** Input and output width d. */
+      width: number;
+      /** 0: W_l is `kernel` [d, d]; r > 0: W_l = U_l V_l with `u` [d, r] and `v` [r, d]. */
+      rank: number;
+      /** Per layer: parameter indices (-1 where unused) and the bias [d]. */
+      layers: { kernel: number; u: number; v: number; bias: number }[];
       out: number;
     }
   | { op: 'esmm'; prior: number; conditional: number; out: number }
@@ -130,9 +141,6 @@ export interface Program {
   calibrator: { weight: number; pairs: [number, number][] };
 }
 
-/** Activations the executor implements. */
-const ACTIVATIONS = new Set(['relu', 'linear', 'tanh', 'sigmoid', 'gelu']);
-
 /**
  * Compiles the model into a program, or returns null (with the reason) when it uses something
  * the executor does not implement: then training falls back to the tfjs path.
@@ -166,7 +174,7 @@ export function compileProgram(model: HtlnetModel): { program: Program } | { rea
   };
 
   const edgesInto = (block: Block, port: string) => plan.incoming.get(`${block.id}:${port}`) ?? [];
-  const cutPort = (block: Block, port: string) => sg && isStopGradientPort(block, port);
+  const cutPort = (block: Block, port: string) => sg && isStopGradientPort(block.type, port);
 
   /** The parts of a concatenated vector input. */
   const vectorInput = (block: Block, port: string): InputPart[] =>
@@ -209,170 +217,31 @@ export function compileProgram(model: HtlnetModel): { program: Program } | { rea
   };
 
   for (const block of plan.order) {
-    const p = plan.params.get(block.id)!;
-    switch (block.type) {
-      case 'tower': {
-        const activation = String(p.activation);
-        if (!ACTIVATIONS.has(activation)) return { reason: `activation ${activation}` };
-        const input = vectorInput(block, 'in');
-        const inWidth = widthOf(input);
-        const units = parseIntList(p.units) ?? [];
-        if (units.length === 0) return { reason: 'a tower without layers' };
-        const rate = Number(p.dropout);
-        const dropout = units.map((u) => {
-          if (!(rate > 0)) return -1;
-          noise.push({ kind: 'dropout', rate, columns: u });
-          return noise.length - 1;
-        });
-        const v = newValue({ kind: 'vector', width: units[units.length - 1] }, true);
-        ops.push({
-          op: 'mlp',
-          input,
-          inWidth,
-          layers: layersOf(block.id, '', inWidth, units),
-          activation,
-          dropout,
-          out: v,
-        });
-        out.set(block.id, v);
-        break;
-      }
-      case 'expert-group': {
-        const activation = String(p.activation);
-        if (!ACTIVATIONS.has(activation)) return { reason: `activation ${activation}` };
-        const input = vectorInput(block, 'in');
-        const inWidth = widthOf(input);
-        const units = parseIntList(p.units) ?? [];
-        if (units.length === 0) return { reason: 'experts without layers' };
-        const experts: DenseLayer[][] = [];
-        const outs: number[] = [];
-        for (let e = 0; e < Number(p.experts); e++) {
-          experts.push(layersOf(block.id, `expert${e}/`, inWidth, units));
-          outs.push(newValue({ kind: 'vector', width: units[units.length - 1] }, true));
-        }
-        ops.push({ op: 'experts', input, inWidth, experts, activation, outs });
-        out.set(block.id, outs);
-        break;
-      }
-      case 'gate': {
-        const experts: number[] = [];
-        for (const e of edgesInto(block, 'experts')) {
-          const v = out.get(e.source.block);
-          if (!Array.isArray(v)) return { reason: 'a gate over something other than experts' };
-          experts.push(...v);
-        }
-        if (experts.length === 0) return { reason: 'a gate without experts' };
-        const selector = vectorInput(block, 'selector');
-        const width = (values[experts[0]] as { width: number }).width;
-        const v = newValue({ kind: 'vector', width }, true);
-        ops.push({
-          op: 'gate',
-          experts,
-          selector,
-          selectorWidth: widthOf(selector),
-          kernel: param(block.id, 'kernel'),
-          bias: param(block.id, 'bias'),
-          width,
-          out: v,
-        });
-        out.set(block.id, v);
-        break;
-      }
-      case 'task-head': {
-        const input = vectorInput(block, 'in');
-        const binary = p.kind !== 'regression';
-        const outputs = headOutputs(p);
-        const v = newValue(
-          binary ? { kind: 'binary', exactLogit: true } : { kind: 'regression', outputs },
-          true,
-        );
-        ops.push({
-          op: 'head',
-          input,
-          inWidth: widthOf(input),
-          kernel: param(block.id, 'kernel'),
-          bias: param(block.id, 'bias'),
-          binary,
-          outputs,
-          out: v,
-        });
-        out.set(block.id, v);
-        break;
-      }
-      case 'esmm-link': {
-        const prior = out.get(edgesInto(block, 'prior')[0]?.source.block ?? '');
-        const conditional = out.get(edgesInto(block, 'conditional')[0]?.source.block ?? '');
-        if (typeof prior !== 'number' || typeof conditional !== 'number')
-          return { reason: 'an ESMM link without inputs' };
-        if (values[prior].kind !== 'binary' || values[conditional].kind !== 'binary')
-          return { reason: 'an ESMM link over non-binary inputs' };
-        const v = newValue(
-          { kind: 'binary', exactLogit: false },
-          wantsGrad[prior] || wantsGrad[conditional],
-        );
-        ops.push({ op: 'esmm', prior, conditional, out: v });
-        out.set(block.id, v);
-        break;
-      }
-      case 'label-embedding': {
-        const source = out.get(edgesInto(block, 'prediction')[0]?.source.block ?? '');
-        if (typeof source !== 'number' || values[source].kind !== 'binary')
-          return { reason: 'a label embedding without a binary prediction' };
-        let noiseIndex = -1;
-        if (p.gumbel) {
-          noise.push({ kind: 'logistic' });
-          noiseIndex = noise.length - 1;
-        }
-        const dim = Number(p.dim);
-        const v = newValue({ kind: 'vector', width: dim }, true);
-        ops.push({
-          op: 'leu',
-          source,
-          cut: sg || !wantsGrad[source],
-          table: param(block.id, 'table'),
-          dim,
-          temperature: Number(p.temperature),
-          noise: noiseIndex,
-          out: v,
-        });
-        out.set(block.id, v);
-        break;
-      }
-      case 'fusion': {
-        const ports: Extract<Op, { op: 'fusion' }>['ports'] = [];
-        let width = 0;
-        let grad = false;
-        for (const port of ['reps', 'labels'] as const) {
-          const parts = vectorInput(block, port);
-          if (parts.length === 0) continue;
-          if (parts.some((x) => x.kind !== 'value'))
-            return { reason: 'a fusion unit fed straight from an embedding' };
-          const items = parts.map((x) => (x as { value: number }).value);
-          const cut = cutPort(block, port);
-          const attention =
-            p.mode === 'concat'
-              ? null
-              : {
-                  query: param(block.id, `${port}/query`),
-                  key: param(block.id, `${port}/key`),
-                  value: param(block.id, `${port}/value`),
-                };
-          const itemWidth = parts[0].width;
-          if (attention && parts.some((x) => x.width !== itemWidth))
-            return { reason: 'attention over items of different widths' };
-          const portWidth = attention ? itemWidth : widthOf(parts);
-          ports.push({ items, width: portWidth, cut, attention });
-          width += portWidth;
-          grad ||= attention !== null || (!cut && parts.some((x) => x.grad));
-        }
-        const v = newValue({ kind: 'vector', width }, grad);
-        ops.push({ op: 'fusion', ports, width, out: v });
-        out.set(block.id, v);
-        break;
-      }
-      default:
-        break;
-    }
+    const module = blockModule(block.type);
+    if (!module.lower) continue;
+    const result = module.lower({
+      block,
+      params: plan.params.get(block.id)!,
+      stopGradient: sg,
+      vectorInput: (port) => vectorInput(block, port),
+      widthOf,
+      layersOf: (prefix, inWidth, units) => layersOf(block.id, prefix, inWidth, units),
+      param: (name) => param(block.id, name),
+      sources: (port) => edgesInto(block, port).map((e) => out.get(e.source.block)),
+      valueKind: (v) => values[v],
+      wantsGrad: (v) => wantsGrad[v],
+      cutPort: (port) => cutPort(block, port),
+      newValue,
+      addNoise: (spec) => {
+        noise.push(spec);
+        return noise.length - 1;
+      },
+      emit: (op) => {
+        ops.push(op);
+      },
+    });
+    if ('reason' in result) return result;
+    out.set(block.id, result.out);
   }
 
   const tasks: Program['tasks'] = [];

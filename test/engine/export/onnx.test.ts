@@ -28,6 +28,7 @@ import { loadModel, type ModelManifest } from '../../../src-main/engine/export/s
 import { TEMPLATE_KINDS } from '../../../src-main/engine/graph/templates';
 import { saveRun, trainProject } from '../../../src-main/engine/pipeline';
 import type { ProjectFile } from '../../../src-main/shared/project';
+import { withCrossLayer } from '../../helpers/cross';
 import { backend, sampleTable, setParams, template } from '../../helpers/engine';
 
 const TRAIN_ROWS = 3000;
@@ -219,6 +220,15 @@ describe('ONNX export matches predictTable on 10,000 rows', () => {
       for (const d of diffs) expect(d.worst, `${name} ${d.task}`).toBeLessThanOrEqual(1);
     });
   }
+
+  it('DCN-v2 cross layers, full rank and low rank (embedding -> low rank -> full rank -> towers)', async () => {
+    const project = withCrossLayer(template('htlnet', fast), { layers: 2, rank: 0 }, 'cross');
+    withCrossLayer(project, { layers: 1, rank: 4 }, 'cross-low');
+    const e = await trainAndExport('cross', project);
+    const diffs = await compare(e, scoreTable, rawRows(scoreCsv));
+    report('cross layers', diffs);
+    for (const d of diffs) expect(d.worst, `cross ${d.task}`).toBeLessThanOrEqual(1);
+  });
 
   it('MMoE and PLE experts with tanh and an ESMM chain feeding a label embedding', async () => {
     const project = template('ple', fast);

@@ -40,7 +40,8 @@ import { auc, regressionMetrics } from '../../../src-main/engine/predict/metrics
 import { predictRows } from '../../../src-main/engine/predict/evaluate';
 import { createRng } from '../../../src-main/engine/data/random';
 import { saveRun, trainProject, type TrainedRun } from '../../../src-main/engine/pipeline';
-import { backend, template } from '../../helpers/engine';
+import { withCrossLayer } from '../../helpers/cross';
+import { backend, setParams, template } from '../../helpers/engine';
 
 const ROWS = 20_000;
 const EPOCHS = 3;
@@ -589,4 +590,71 @@ print(json.dumps(out))`;
     expect(p.code).toBe(1);
     expect(p.stderr).toContain(`${parquet}: reading Parquet needs the pyarrow package`);
   });
+});
+
+describe.skipIf(!python)(`the DCN-v2 cross layer in the PyTorch package ${withTorch}`, () => {
+  it('trains a model with full- and low-rank cross layers whose predictions the app reproduces', async () => {
+    await backend();
+    const project = withCrossLayer(template('htlnet', { epochs: 1, batchSize: 256 }), {
+      layers: 2,
+      rank: 0,
+    });
+    withCrossLayer(project, { layers: 1, rank: 3 }, 'cross-low');
+    setParams(project, 'shared-embedding', { dim: 4 });
+    const pkg = path.join(dir, 'cross-pkg');
+    await exportTorchJobFromProject({ project, out: pkg });
+    const data = path.join(dir, 'cross.csv');
+    await generateSample({ rows: 3000, seed: 11 }).writeCsv(data);
+    const runDir = path.join(dir, 'cross-run');
+    const trained = await run(python!, ['train.py', '--data', data, '--out', runDir], pkg);
+    if (trained.code !== 0) throw new Error(`train.py failed:\n${trained.stderr}`);
+
+    const modelDir = path.join(dir, 'cross-imported');
+    await importTorchModel({ dir: path.join(runDir, 'export'), out: modelDir });
+    const { model, manifest } = await loadModel(modelDir);
+    try {
+      // The PyTorch package names and shapes the cross layers' weights as the app does.
+      expect(model.denseNames.filter((n) => n.startsWith('cross'))).toEqual([
+        'cross-low/layer0/u',
+        'cross-low/layer0/v',
+        'cross-low/layer0/bias',
+        'cross/layer0/kernel',
+        'cross/layer0/bias',
+        'cross/layer1/kernel',
+        'cross/layer1/bias',
+      ]);
+      expect(model.dense.get('cross-low/layer0/u')!.shape).toEqual([
+        model.dense.get('cross/layer0/kernel')!.shape[0],
+        3,
+      ]);
+      const lines = (await fs.readFile(path.join(runDir, 'export', 'predictions.csv'), 'utf8'))
+        .trim()
+        .split('\n');
+      const rows = lines.slice(1).map((l) => l.split(',').map(Number));
+      expect(rows.length).toBeGreaterThan(100);
+      const crossTable = await readTable(data);
+      const encoded = {
+        rows: crossTable.rows,
+        fields: encodeFields(crossTable, manifest.encoders),
+        targets: [],
+      };
+      const ours = predictRows(
+        model,
+        encoded,
+        Int32Array.from(rows, (r) => r[0]),
+        manifest.targetEncoders,
+      );
+      let worst = 0;
+      rows.forEach((r, i) => {
+        for (let t = 0; t < 3; t++) {
+          const scale = t === 2 ? Math.max(1, Math.abs(r[t + 1])) : 1;
+          worst = Math.max(worst, Math.abs(ours.raw[t][i] - r[t + 1]) / scale);
+        }
+      });
+      console.log(`cross layers: largest difference between app and PyTorch predictions ${worst}`);
+      expect(worst).toBeLessThan(1e-4);
+    } finally {
+      model.dispose();
+    }
+  }, 600_000);
 });

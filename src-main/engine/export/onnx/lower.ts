@@ -1,6 +1,8 @@
 // Lowering of the block graph to ONNX nodes: the eval-mode forward pass of model/model.ts
 // (HtlnetModel.forward with training = false), op by op, in the same order and with the same
-// constants, so the ONNX graph computes the numbers predictTable reports:
+// constants, so the ONNX graph computes the numbers predictTable reports. Each block's nodes
+// come from its module's `onnx` (engine/blocks/<block>.ts); this file holds the shared parts
+// (embeddings, MLPs, activations, the raw-scale mapping of regression outputs):
 //   shared embedding  per field Gather(table, index) or x * w + b, concatenated field-major
 //   tower / experts   MatMul + bias + activation per layer (dropout: identity at inference)
 //   gate              softmax(selector W + b) weighting the stacked experts
@@ -11,24 +13,18 @@
 // the raw target scale inside the graph (z-score, expm1, clamp at 0), in float64 like
 // untransformTarget, then cast to float32.
 
-import { parseIntList } from '../../../shared/catalog';
 import type { Block, Edge } from '../../../shared/project';
 import type { TargetEncoder } from '../../data/types';
 import { PROB_EPSILON } from '../../model/ops';
-import { headOutputs, SIGMA_MIN, SIGMA_SPAN } from '../../model/objective';
 import { logMeanOutput } from '../../data/encoders';
 import { fieldKey, type ModelPlan } from '../../model/plan';
+import { blockModule, type OnnxValue } from '../../blocks';
 import type { OnnxGraphBuilder } from './graph';
 import { DataType } from './schema';
 import type { ExportWeights } from './weights';
 
 /** What a block's output is in the ONNX graph (tensor names). */
-type Value =
-  | { kind: 'vector'; t: string }
-  | { kind: 'experts'; t: string }
-  | { kind: 'binary'; logit: () => string; prob: () => string }
-  | { kind: 'regression'; value: string }
-  | { kind: 'label'; t: string };
+type Value = OnnxValue;
 
 /** The graph input carrying one dataset field (by fieldKey). */
 export interface FieldInput {
@@ -41,11 +37,6 @@ export interface LoweredTask {
   tensor: string;
   type: 'binary' | 'regression';
 }
-
-const lazy = (f: () => string): (() => string) => {
-  let v: string | null = null;
-  return () => (v ??= f());
-};
 
 export function lowerModel(
   g: OnnxGraphBuilder,
@@ -231,210 +222,24 @@ export function lowerModel(
   }
 
   function lowerBlock(block: Block): Value {
-    const p = plan.params.get(block.id)!;
-    const id = block.id;
-    switch (block.type) {
-      case 'tower': {
-        const x = concatColumns(vectors(block, 'in'), `${id}/in`);
-        return {
-          kind: 'vector',
-          t: mlp(id, '', x, parseIntList(p.units) ?? [], String(p.activation)),
-        };
-      }
-      case 'expert-group': {
-        const x = concatColumns(vectors(block, 'in'), `${id}/in`);
-        const outs: string[] = [];
-        for (let e = 0; e < Number(p.experts); e++)
-          outs.push(mlp(id, `expert${e}/`, x, parseIntList(p.units) ?? [], String(p.activation)));
-        return { kind: 'experts', t: stack(outs, id) };
-      }
-      case 'gate': {
-        const stacks = inputs(block, 'experts').map((v) => {
-          if (v.kind !== 'experts') throw new Error(`Expected experts into ${id}.experts`);
-          return v.t;
-        });
-        const experts =
-          stacks.length === 1
-            ? stacks[0]
-            : g.node('Concat', stacks, `${id}/experts`, { axis: { int: 1 } });
-        const selector = concatColumns(vectors(block, 'selector'), `${id}/selector`);
-        const logits = g.node(
-          'Add',
-          [g.node('MatMul', [selector, param(id, 'kernel')], `${id}/matmul`), param(id, 'bias')],
-          `${id}/logits`,
-        );
-        const w = g.node('Softmax', [logits], `${id}/weights`, { axis: { int: -1 } });
-        const weighted = g.node(
-          'Mul',
-          [g.node('Unsqueeze', [w, axes(2)], `${id}/weights3`), experts],
-          `${id}/weighted`,
-        );
-        return {
-          kind: 'vector',
-          t: g.node('ReduceSum', [weighted, axes(1)], `${id}/out`, { keepdims: { int: 0 } }),
-        };
-      }
-      case 'task-head': {
-        const x = concatColumns(vectors(block, 'in'), `${id}/in`);
-        if (headOutputs(p) === 3) {
-          // ZILN: q, m, s columns; value = -softplus(-q) + m + sigma^2 / 2 (objective.ts).
-          const z = g.node(
-            'Add',
-            [g.node('MatMul', [x, param(id, 'kernel')], `${id}/matmul`), param(id, 'bias')],
-            `${id}/outputs`,
-          );
-          const column = (k: number, name: string) =>
-            g.node(
-              'Reshape',
-              [
-                g.node('Gather', [z, g.constInt64([k])], `${id}/${name}2`, { axis: { int: 1 } }),
-                g.constInt64([-1]),
-              ],
-              `${id}/${name}`,
-            );
-          const q = column(0, 'q');
-          const m = column(1, 'm');
-          const sigma = g.node(
-            'Add',
-            [
-              g.node(
-                'Mul',
-                [g.node('Sigmoid', [column(2, 's')], `${id}/sigmoids`), f32(SIGMA_SPAN)],
-                `${id}/spread`,
-              ),
-              f32(SIGMA_MIN),
-            ],
-            `${id}/sigma`,
-          );
-          const logP = g.node(
-            'Neg',
-            [g.node('Softplus', [g.node('Neg', [q], `${id}/negq`)], `${id}/softplusnegq`)],
-            `${id}/logp`,
-          );
-          const half = g.node(
-            'Mul',
-            [g.node('Mul', [sigma, sigma], `${id}/sigma2`), f32(0.5)],
-            `${id}/halfsigma2`,
-          );
-          const value = g.node(
-            'Add',
-            [g.node('Add', [logP, m], `${id}/logpm`), half],
-            `${id}/value`,
-          );
-          return { kind: 'regression', value };
-        }
-        const out = g.node(
-          'Reshape',
-          [
-            g.node(
-              'Add',
-              [g.node('MatMul', [x, param(id, 'kernel')], `${id}/matmul`), param(id, 'bias')],
-              `${id}/add`,
-            ),
-            g.constInt64([-1]),
-          ],
-          p.kind === 'regression' ? `${id}/value` : `${id}/logit`,
-        );
-        if (p.kind === 'regression') return { kind: 'regression', value: out };
-        return {
-          kind: 'binary',
-          logit: () => out,
-          prob: lazy(() => g.node('Sigmoid', [out], `${id}/prob`)),
-        };
-      }
-      case 'esmm-link': {
-        const prior = inputs(block, 'prior')[0];
-        const conditional = inputs(block, 'conditional')[0];
-        if (prior?.kind !== 'binary' || conditional?.kind !== 'binary')
-          throw new Error('ESMM link needs binary inputs');
-        const prob = g.node('Mul', [prior.prob(), conditional.prob()], `${id}/prob`);
-        return { kind: 'binary', prob: () => prob, logit: lazy(() => logitOf(prob, id)) };
-      }
-      case 'label-embedding': {
-        const source = inputs(block, 'prediction')[0];
-        if (source?.kind !== 'binary')
-          throw new Error('A label embedding unit needs a binary prediction');
-        // Stop-gradient is the identity in the forward pass; no Gumbel noise at inference.
-        const z = source.logit();
-        const ptilde = g.node(
-          'Unsqueeze',
-          [
-            g.node(
-              'Sigmoid',
-              [g.node('Div', [z, f32(Number(p.temperature))], `${id}/scaled`)],
-              `${id}/ptilde1`,
-            ),
-            axes(1),
-          ],
-          `${id}/ptilde`,
-        );
-        const table = weights.dense(`${id}/table`);
-        const dim = table.shape[1];
-        const e0 = g.initializer(
-          `${id}/table/row0`,
-          DataType.FLOAT,
-          [1, dim],
-          table.data.subarray(0, dim),
-        );
-        const e1 = g.initializer(
-          `${id}/table/row1`,
-          DataType.FLOAT,
-          [1, dim],
-          table.data.subarray(dim, 2 * dim),
-        );
-        return {
-          kind: 'label',
-          t: g.node(
-            'Add',
-            [
-              g.node('Mul', [ptilde, e1], `${id}/pos`),
-              g.node('Mul', [g.node('Sub', [f32(1), ptilde], `${id}/1mp`), e0], `${id}/neg`),
-            ],
-            `${id}/out`,
-          ),
-        };
-      }
-      case 'fusion': {
-        const parts: string[] = [];
-        for (const port of ['reps', 'labels'] as const) {
-          const set = vectors(block, port);
-          if (set.length === 0) continue;
-          if (p.mode === 'concat') {
-            parts.push(...set);
-            continue;
-          }
-          parts.push(attention(id, port, set));
-        }
-        return { kind: 'vector', t: concatColumns(parts, `${id}/out`) };
-      }
-      default:
-        throw new Error(`Block "${id}" (${block.type}) computes no value`);
-    }
-  }
-
-  /** ops.ts setAttention: a_j = <Q u_j, K u_j> / sqrt(w), softmax over j, sum_j w_j V u_j. */
-  function attention(id: string, port: string, set: string[]): string {
-    const base = `${id}/${port}`;
-    const stacked = stack(set, base); // [N, n, w]
-    const q = param(id, `${port}/query`);
-    const width = weights.dense(`${id}/${port}/query`).shape[0];
-    const qu = g.node('MatMul', [stacked, q], `${base}/q`);
-    const ku = g.node('MatMul', [stacked, param(id, `${port}/key`)], `${base}/k`);
-    const vu = g.node('MatMul', [stacked, param(id, `${port}/value`)], `${base}/v`);
-    const dots = g.node(
-      'ReduceSum',
-      [g.node('Mul', [qu, ku], `${base}/qk`), axes(2)],
-      `${base}/dots`,
-      { keepdims: { int: 0 } },
-    );
-    const scores = g.node('Div', [dots, f32(Math.sqrt(width))], `${base}/scores`);
-    const w = g.node('Softmax', [scores], `${base}/weights`, { axis: { int: -1 } });
-    const weighted = g.node(
-      'Mul',
-      [g.node('Unsqueeze', [w, axes(2)], `${base}/weights3`), vu],
-      `${base}/weighted`,
-    );
-    return g.node('ReduceSum', [weighted, axes(1)], `${base}/out`, { keepdims: { int: 0 } });
+    const lower = blockModule(block.type).onnx;
+    if (!lower) throw new Error(`Block "${block.id}" (${block.type}) computes no value`);
+    return lower({
+      g,
+      block,
+      params: plan.params.get(block.id)!,
+      inputs: (port) => inputs(block, port),
+      vectors: (port) => vectors(block, port),
+      param: (name) => param(block.id, name),
+      weight: (name) => weights.dense(`${block.id}/${name}`),
+      floatInitializer: (name, shape, data) => g.initializer(name, DataType.FLOAT, shape, data),
+      concatColumns,
+      stack,
+      mlp: (prefix, x, units, activation) => mlp(block.id, prefix, x, units, activation),
+      logitOf,
+      f32,
+      axes,
+    });
   }
 
   return plan.tasks.map((task, t) => {

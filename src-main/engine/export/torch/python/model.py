@@ -4,8 +4,8 @@
   categorical or bucketed field looks up a row, a linear field computes x * row 0 + row 1. The
   tables of one embedding block live in one tensor; they are updated by the optimizer directly
   (lazily, only the rows a batch touched), not through autograd.
-- Dense blocks (towers, expert groups, gates, label embedding units, fusion units, task heads,
-  ESMM links): parameters named "<block>/<name>" with the app's shapes (kernels are
+- Dense blocks (towers, cross layers, expert groups, gates, label embedding units, fusion units,
+  task heads, ESMM links): parameters named "<block>/<name>" with the app's shapes (kernels are
   [inputs, outputs]), evaluated in the plan's order.
 - Initial weights drawn from the app's seeded generator in the app's order, so they are the
   app's initial weights exactly.
@@ -81,6 +81,17 @@ def initial_weights(job, encoders: list, seed: int) -> list:
         bid, p = b["id"], b["params"]
         if b["type"] == "tower":
             widths[bid] = mlp(bid, "", in_width(bid, "in"), int_list(p["units"]))
+        elif b["type"] == "cross-layer":
+            width = in_width(bid, "in")
+            rank = cross_rank(p)
+            for l in range(cross_layers(p)):
+                if rank > 0:
+                    add(bid, f"layer{l}/u", [width, rank], "glorot")
+                    add(bid, f"layer{l}/v", [rank, width], "glorot")
+                else:
+                    add(bid, f"layer{l}/kernel", [width, width], "glorot")
+                add(bid, f"layer{l}/bias", [width], "zeros")
+            widths[bid] = width
         elif b["type"] == "expert-group":
             width = in_width(bid, "in")
             for e in range(int(p["experts"])):
@@ -219,6 +230,18 @@ class Network(nn.Module):
     def param(self, block: str, name: str) -> torch.Tensor:
         return self.params[self.index[f"{block}/{name}"]]
 
+    def cross_layer(self, block: str, p: dict, x0: torch.Tensor) -> torch.Tensor:
+        """DCN-v2 cross layers (engine/blocks/cross-layer.ts): x_{l+1} = x_0 * (x_l W_l + b_l) + x_l,
+        with W_l = U_l V_l when the rank is above 0."""
+        x = x0
+        for l in range(cross_layers(p)):
+            if cross_rank(p) > 0:
+                linear = (x @ self.param(block, f"layer{l}/u")) @ self.param(block, f"layer{l}/v")
+            else:
+                linear = x @ self.param(block, f"layer{l}/kernel")
+            x = x0 * (linear + self.param(block, f"layer{l}/bias")) + x
+        return x
+
     def forward(self, edges: list, noise: dict = None) -> list:
         """Per task: {"logit", "prob"} (binary head), {"prob"} (ESMM product) or {"value"} on the
         transformed scale (regression). `noise` (training only) holds dropout masks and Gumbel noise."""
@@ -251,6 +274,8 @@ class Network(nn.Module):
                 x = torch.cat(vectors(bid, "in"), 1)
                 t = mlp(bid, "", x, int_list(p["units"]), p["activation"], float(p["dropout"]))
                 values[bid] = {"kind": "vector", "t": t}
+            elif kind == "cross-layer":
+                values[bid] = {"kind": "vector", "t": self.cross_layer(bid, p, torch.cat(vectors(bid, "in"), 1))}
             elif kind == "expert-group":
                 x = torch.cat(vectors(bid, "in"), 1)
                 units = int_list(p["units"])
@@ -317,6 +342,14 @@ class Network(nn.Module):
             else:
                 outputs.append({"prob": v["prob"]})
         return outputs
+
+
+def cross_layers(p: dict) -> int:
+    return max(1, int(float(p["layers"])))
+
+
+def cross_rank(p: dict) -> int:
+    return max(0, int(float(p.get("rank") or 0)))
 
 
 def head_outputs(p: dict) -> int:

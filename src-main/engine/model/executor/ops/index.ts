@@ -11,6 +11,7 @@ import {
   type OpName,
   type OpOf,
 } from '../op';
+import { crossOp } from './cross';
 import { esmmOp } from './esmm';
 import { expertsOp } from './experts';
 import { fusionOp } from './fusion';
@@ -43,6 +44,7 @@ const OPS: Registry = {
   esmm: entry(esmmOp),
   leu: entry(leuOp),
   fusion: entry(fusionOp),
+  cross: entry(crossOp),
 };
 
 /**
