@@ -167,7 +167,7 @@ function overrideWasmMatMul(): void {
         a.dtype !== 'float32' ||
         b.dtype !== 'float32'
       ) {
-        return originalFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+        return originalFunc(args);
       }
       const backend = args.backend;
       const aT = transposeA ? transpose2d(backend, a) : a;
@@ -177,7 +177,7 @@ function overrideWasmMatMul(): void {
           ...args,
           inputs: { a: aT, b: bT },
           attrs: { ...args.attrs, transposeA: false, transposeB: false },
-        } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+        }) as tf.TensorInfo;
       } finally {
         if (aT !== a) backend.disposeData(aT.dataId);
         if (bT !== b) backend.disposeData(bT.dataId);

@@ -369,6 +369,7 @@ function onImportEvent(event: JobEvent): void {
     case 'job:cancelled':
       set({ importing: { status: 'idle' }, importNotice: 'Import cancelled.' });
       break;
+    default: // the other jobs' events
   }
 }
 
@@ -632,6 +633,7 @@ function onTrainEvent(event: JobEvent): void {
       patchTraining({ phase: 'failed', error: 'The run was stopped.', stopping: false });
       void loadRuns();
       break;
+    default: // the other jobs' events
   }
 }
 
@@ -926,6 +928,7 @@ function onScoreEvent(event: JobEvent): void {
     case 'job:cancelled':
       set({ score: { ...score, phase: 'failed', error: 'Scoring was cancelled.' } });
       break;
+    default: // the other jobs' events
   }
 }
 

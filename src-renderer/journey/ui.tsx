@@ -316,7 +316,7 @@ export function CsvPicker({
           <button
             type="button"
             className="j-btn j-btn-primary"
-            onClick={openDialog}
+            onClick={() => void openDialog()}
             disabled={disabled}
             title="Choose a CSV file on this computer"
             aria-label="Choose a CSV file"

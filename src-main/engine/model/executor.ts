@@ -537,7 +537,7 @@ export class Executor {
     this.program.params.forEach((p, i) => {
       const src = get(i);
       const dst = this.params[i];
-      dst.view.set(src as Float32Array);
+      dst.view.set(src);
       this.k.fresh(dst);
       const t = this.paramsT[i];
       if (t) {

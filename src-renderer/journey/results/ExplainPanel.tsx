@@ -86,6 +86,7 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
 
   useEffect(() => {
     let live = true;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- cleared while the next loads
     setExplanation(null);
     setError(null);
     api()

@@ -183,14 +183,14 @@ export async function flush(rounds = 5): Promise<void> {
 export function byTestId<T extends Element = HTMLElement>(root: ParentNode, id: string): T {
   const el = root.querySelector<T & Element>(`[data-testid="${id}"]`);
   if (!el) throw new Error(`No element with data-testid="${id}".`);
-  return el as T;
+  return el;
 }
 
 export function maybeTestId<T extends Element = HTMLElement>(
   root: ParentNode,
   id: string,
 ): T | null {
-  return root.querySelector<T & Element>(`[data-testid="${id}"]`) as T | null;
+  return root.querySelector<T & Element>(`[data-testid="${id}"]`);
 }
 
 export function allByTestIdPrefix(root: ParentNode, prefix: string): HTMLElement[] {
