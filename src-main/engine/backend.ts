@@ -33,12 +33,6 @@ export function initBackend(): Promise<BackendInfo> {
   return current;
 }
 
-/** The backend already loaded, or null before initBackend() finished. */
-export function backendName(): string | null {
-  const name = tf.getBackend();
-  return name === 'tensorflow' || name === 'wasm' ? name : null;
-}
-
 async function load(): Promise<BackendInfo> {
   if (process.env.HTLNET_BACKEND !== 'wasm' && nativeBindingPresent()) {
     try {

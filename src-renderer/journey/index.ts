@@ -6,16 +6,7 @@
 import './journey.css';
 
 export { DataScreen } from './data/DataScreen';
-export { SampleCard } from './data/SourceStep';
 export { ResultsScreen } from './results/ResultsScreen';
-export { DataTab, linkEditorProblems, ResultsTab, TrainTab, TrySampleButton } from './tabs';
+export { DataTab, ResultsTab, TrainTab, TrySampleButton } from './tabs';
 export { TrainScreen } from './train/TrainScreen';
-export type { JourneyProps, JourneyTab } from './ui';
-export {
-  connectJourney,
-  isTraining,
-  resetJourney,
-  trySample,
-  useJourney,
-  type JourneyState,
-} from './store';
+export { resetJourney, useJourney } from './store';

@@ -4,7 +4,7 @@
 
 import type { CatalogBlock, CatalogPort } from '../../src-main/ipc/api';
 import type { PortType } from '../../src-main/shared/catalog';
-import type { Block, BlockType, ParamValue } from '../../src-main/shared/project';
+import type { Block, ParamValue } from '../../src-main/shared/project';
 
 export interface CatalogIndex {
   blocks: readonly CatalogBlock[];
@@ -74,17 +74,4 @@ export const TYPE_WORDS: Record<PortType, string> = {
 
 export function withArticle(noun: string): string {
   return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
-}
-
-export const PORT_TYPES: readonly PortType[] = [
-  'features',
-  'vector',
-  'experts',
-  'binary',
-  'regression',
-  'label',
-];
-
-export function isBlockTypeOf(catalog: CatalogIndex, type: string): type is BlockType {
-  return catalog.byType.has(type);
 }

@@ -19,7 +19,7 @@ import {
   type SampleLayoutOptions,
 } from './sample-layout';
 
-export { sampleBinding, SAMPLE_TASKS } from './sample-layout';
+export { sampleBinding } from './sample-layout';
 
 export interface SampleOptions extends SampleLayoutOptions {
   rows: number;

@@ -11,14 +11,13 @@ import { CancelledError, UserError } from '../errors';
 import type { ModelManifest } from '../export/saved-model';
 import type { HtlnetModel } from '../model/model';
 import { predictRows } from '../train/evaluate';
-import { explainData, type ExplainData } from './context';
+import { explainData } from './context';
 import { funnelSummary } from './funnel';
 import { permutationImportance } from './importance';
 import { partialDependence } from './pdp';
 import { explainRow, sampleRows } from './shapley';
 
 export { explainData, explainRow, funnelSummary, partialDependence, permutationImportance };
-export type { ExplainData };
 
 /**
  * Forward rows permutation importance may spend by default: the rows explained are a seeded

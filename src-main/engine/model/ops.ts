@@ -13,8 +13,6 @@ export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad<tf.Tensor
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]);
 
-export type Activation = 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'linear';
-
 export function activate(x: tf.Tensor2D, activation: string): tf.Tensor2D {
   switch (activation) {
     case 'relu':

@@ -193,10 +193,6 @@ export function maybeTestId<T extends Element = HTMLElement>(
   return root.querySelector<T & Element>(`[data-testid="${id}"]`);
 }
 
-export function allByTestIdPrefix(root: ParentNode, prefix: string): HTMLElement[] {
-  return Array.from(root.querySelectorAll<HTMLElement>(`[data-testid^="${prefix}"]`));
-}
-
 export async function click(el: Element): Promise<void> {
   await act(async () => {
     (el as HTMLElement).click();
