@@ -625,7 +625,7 @@ async function main(): Promise<void> {
   if (values.papaparse) return runPapaparse(values.papaparse);
   if (values.child) return runDataset(values);
 
-  const vsTorch = values['vs-torch']!;
+  const vsTorch = values['vs-torch'];
   const names = (values.datasets ?? (vsTorch ? 'default,wide' : 'default')).split(',');
   for (const n of names) if (!DATASETS[n]) throw new Error(`unknown dataset ${n}`);
   const python = vsTorch ? torchPython() : null;
@@ -740,9 +740,9 @@ async function main(): Promise<void> {
       ).toFixed(2),
     },
   };
-  await fs.mkdir(values.out!, { recursive: true });
+  await fs.mkdir(values.out, { recursive: true });
   const fileName = `${result.date.replace(/[:.]/g, '-')}-${result.revision}.json`;
-  await fs.writeFile(path.join(values.out!, fileName), JSON.stringify(result, null, 2) + '\n');
+  await fs.writeFile(path.join(values.out, fileName), JSON.stringify(result, null, 2) + '\n');
   if (!values.keep) await fs.rm(dir, { recursive: true, force: true });
   log('');
   for (const name of names) {
@@ -766,7 +766,7 @@ async function main(): Promise<void> {
       `matmul   peak ${matmul.peakGflops} GFLOP/s (${matmul.peakBy}); training step ${first.achievedGflops} GFLOP/s`,
     );
   process.stdout.write(JSON.stringify(result) + '\n');
-  log(`wrote ${path.join(values.out!, fileName)}`);
+  log(`wrote ${path.join(values.out, fileName)}`);
 }
 
 main().catch((e) => {

@@ -61,7 +61,7 @@ function integratedGradients(
   const out = (e: tf.Tensor2D[], t: number) => {
     const consumers = new Map(plan.consumers.map((c) => [c.edgeId, e[c.embedding]]));
     const o = model.forward(consumers, { training: false })[t];
-    return (plan.tasks[t].type === 'binary' ? o.prob! : o.value!) as tf.Tensor1D;
+    return plan.tasks[t].type === 'binary' ? o.prob! : o.value!;
   };
   const attributions: number[][] = [];
   const delta: number[] = [];
@@ -331,13 +331,13 @@ async function main(): Promise<void> {
     },
     integratedGradients: integrated,
   };
-  await fs.mkdir(values.out!, { recursive: true });
+  await fs.mkdir(values.out, { recursive: true });
   const name = `explain-${date.replace(/[:.]/g, '-')}-${revision}.json`;
-  await fs.writeFile(path.join(values.out!, name), JSON.stringify(result, null, 2) + '\n');
+  await fs.writeFile(path.join(values.out, name), JSON.stringify(result, null, 2) + '\n');
   await fs.rm(dir, { recursive: true, force: true });
   model.dispose();
   process.stdout.write(JSON.stringify(result) + '\n');
-  log(`wrote ${path.join(values.out!, name)}`);
+  log(`wrote ${path.join(values.out, name)}`);
 }
 
 main().catch((e) => {

@@ -62,8 +62,8 @@ async function main(): Promise<void> {
   });
   const rows = Number(values.rows);
   const epochs = Number(values.epochs);
-  const seeds = values.seeds!.split(',').map(Number);
-  const objectives = values.objectives!.split(',');
+  const seeds = values.seeds.split(',').map(Number);
+  const objectives = values.objectives.split(',');
   for (const o of objectives) if (!OBJECTIVES[o]) throw new Error(`Unknown objective ${o}`);
   const threads = Number(values.threads);
   const log = (s: string) => process.stderr.write(s + '\n');
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       truth: null,
     });
   } else {
-    for (const name of values.datasets!.split(',')) {
+    for (const name of values.datasets.split(',')) {
       const file = path.join(dir, `${name}.csv`);
       const sample = generateSample({
         rows: name === 'spend' ? rows : Number(values['small-rows']),
@@ -181,11 +181,11 @@ async function main(): Promise<void> {
     objectives: OBJECTIVES,
     datasets: results,
   };
-  await fs.mkdir(values.out!, { recursive: true });
+  await fs.mkdir(values.out, { recursive: true });
   const tag = values.csv ? 'objectives-csv' : 'objectives';
   const name = `${tag}-${date.replace(/[:.]/g, '-')}-${revision}.json`;
   if (!values.csv)
-    await fs.writeFile(path.join(values.out!, name), JSON.stringify(result, null, 2) + '\n');
+    await fs.writeFile(path.join(values.out, name), JSON.stringify(result, null, 2) + '\n');
   await fs.rm(dir, { recursive: true, force: true });
   // A markdown table of the means (the README's).
   const lines = [

@@ -11,11 +11,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../src-main/engine/backend';
 import { readTable } from '../src-main/engine/data/csv';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
-import {
-  buildTemplate,
-  TEMPLATE_KINDS,
-  type TemplateKind,
-} from '../src-main/engine/graph/templates';
+import { buildTemplate, TEMPLATE_KINDS } from '../src-main/engine/graph/templates';
 import { trainProject } from '../src-main/engine/pipeline';
 
 async function main(): Promise<void> {
@@ -38,7 +34,7 @@ async function main(): Promise<void> {
   const table = await readTable(file);
   const results: Record<string, unknown> = {};
   for (const { kind } of TEMPLATE_KINDS) {
-    const project = buildTemplate(kind as TemplateKind, sampleBinding());
+    const project = buildTemplate(kind, sampleBinding());
     const optimizer = project.graph.blocks.find((b) => b.type === 'optimizer')!;
     optimizer.params = { ...optimizer.params, epochs, seed };
     const t0 = performance.now();
@@ -73,12 +69,12 @@ async function main(): Promise<void> {
     split: '8:1:1 random',
     templates: results,
   };
-  await fs.mkdir(values.out!, { recursive: true });
+  await fs.mkdir(values.out, { recursive: true });
   const name = `templates-${date.replace(/[:.]/g, '-')}-${revision}.json`;
-  await fs.writeFile(path.join(values.out!, name), JSON.stringify(result, null, 2) + '\n');
+  await fs.writeFile(path.join(values.out, name), JSON.stringify(result, null, 2) + '\n');
   await fs.rm(dir, { recursive: true, force: true });
   process.stdout.write(JSON.stringify(result) + '\n');
-  log(`wrote ${path.join(values.out!, name)}`);
+  log(`wrote ${path.join(values.out, name)}`);
 }
 
 main().catch((e) => {

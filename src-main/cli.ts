@@ -216,7 +216,7 @@ export function parseTasks(spec: string): { name: string; type: TaskType }[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((part) => {
+    .map((part): { name: string; type: TaskType } => {
       const i = part.lastIndexOf(':');
       const name = i < 0 ? part : part.slice(0, i);
       const type = i < 0 ? '' : part.slice(i + 1);
@@ -225,7 +225,7 @@ export function parseTasks(spec: string): { name: string; type: TaskType }[] {
           `--tasks: "${part}" must be NAME:binary or NAME:regression (e.g. click:binary,purchase:binary,amount:regression).`,
         );
       }
-      return { name, type: type as TaskType };
+      return { name, type };
     });
   if (tasks.length === 0) throw new UserError('--tasks names no task.');
   const seen = new Set<string>();

@@ -57,7 +57,7 @@ describe('htlnet explain', () => {
     expect(r.code).toBe(0);
     const result = lastJson(r.stdout);
     expect(Object.keys(result.tasks)).toEqual(['click', 'purchase', 'amount']);
-    for (const list of Object.values(result.tasks) as Record<string, number | string>[][]) {
+    for (const list of Object.values<Record<string, number | string>[]>(result.tasks)) {
       expect(list).toHaveLength(5);
       for (const item of list) {
         expect(Object.keys(item)).toEqual(['feature', 'importance', 'low', 'high']);
@@ -112,11 +112,11 @@ describe('htlnet explain', () => {
     const row = result.contributions[0];
     expect(row.row).toBe(12);
     expect(row.method).toBe('exact-shapley');
-    for (const t of Object.values(row.tasks) as {
+    for (const t of Object.values<{
       baseline: number;
       prediction: number;
       contributions: { contribution: number }[];
-    }[]) {
+    }>(row.tasks)) {
       const sum = t.contributions.reduce((a, c) => a + c.contribution, 0);
       expect(t.baseline + sum).toBeCloseTo(t.prediction, 6);
     }

@@ -33,12 +33,6 @@ export function initBackend(): Promise<BackendInfo> {
   return current;
 }
 
-/** The backend already loaded, or null before initBackend() finished. */
-export function backendName(): string | null {
-  const name = tf.getBackend();
-  return name === 'tensorflow' || name === 'wasm' ? name : null;
-}
-
 async function load(): Promise<BackendInfo> {
   if (process.env.HTLNET_BACKEND !== 'wasm' && nativeBindingPresent()) {
     try {
@@ -167,7 +161,7 @@ function overrideWasmMatMul(): void {
         a.dtype !== 'float32' ||
         b.dtype !== 'float32'
       ) {
-        return originalFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+        return originalFunc(args);
       }
       const backend = args.backend;
       const aT = transposeA ? transpose2d(backend, a) : a;
@@ -177,7 +171,7 @@ function overrideWasmMatMul(): void {
           ...args,
           inputs: { a: aT, b: bT },
           attrs: { ...args.attrs, transposeA: false, transposeB: false },
-        } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+        }) as tf.TensorInfo;
       } finally {
         if (aT !== a) backend.disposeData(aT.dataId);
         if (bT !== b) backend.disposeData(bT.dataId);

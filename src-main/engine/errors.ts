@@ -29,13 +29,3 @@ export class CancelledError extends Error {
     this.name = 'CancelledError';
   }
 }
-
-/** "file.csv, line 12, column amount: " prefix for data errors. */
-export function at(where: ErrorLocation): string {
-  const parts: string[] = [];
-  if (where.file) parts.push(where.file);
-  if (where.line !== undefined) parts.push(`line ${where.line}`);
-  if (where.column !== undefined) parts.push(`column "${where.column}"`);
-  if (where.block !== undefined) parts.push(`block "${where.block}"`);
-  return parts.join(', ');
-}

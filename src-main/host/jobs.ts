@@ -176,7 +176,7 @@ export class JobManager {
       test: null,
       tasks: plan.tasks.map((t) => ({ name: t.name, type: t.type })),
       hasModel: false,
-      project: structuredClone(request.project) as ProjectFile,
+      project: structuredClone<ProjectFile>(request.project),
       history: [],
       curves: {},
       ...(options.group ? { group: options.group } : {}),

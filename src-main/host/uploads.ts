@@ -105,7 +105,7 @@ async function receive(
 async function* iterateWithoutDestroying(body: Readable): AsyncGenerator<Buffer> {
   const queue: Buffer[] = [];
   let ended = false;
-  let failed: Error | null = null;
+  let failed = null as Error | null; // set by the listeners below
   let wake: (() => void) | null = null;
   const notify = () => {
     const w = wake;

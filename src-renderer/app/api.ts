@@ -12,8 +12,6 @@ declare global {
   }
 }
 
-export type HtlnetApi = RendererApi;
-
 const TOKEN_KEY = 'htlnet-studio-token';
 const TOKEN_HEADER = 'X-HTLNet-Token';
 
@@ -184,14 +182,6 @@ export interface BrowserExtras {
 }
 
 let cached: RendererApi | null = null;
-
-export function hasApi(): boolean {
-  return window.htlnet !== undefined || browserToken() !== null;
-}
-
-export function isBrowserMode(): boolean {
-  return window.htlnet === undefined;
-}
 
 export function api(): RendererApi {
   if (window.htlnet) return window.htlnet;

@@ -34,9 +34,3 @@ export function applyTheme(theme: Theme): void {
     // storage unavailable: the choice lasts for this session
   }
 }
-
-export function toggleTheme(): Theme {
-  const next: Theme = currentTheme() === 'dark' ? 'light' : 'dark';
-  applyTheme(next);
-  return next;
-}

@@ -93,12 +93,6 @@ export function formatMetric(name: string, value: number | null | undefined): st
   return value.toFixed(4);
 }
 
-/** A loss value (4 significant digits). */
-export function formatLoss(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  return formatNumber(value);
-}
-
 /** A number with about 4 significant digits and thousands separators for large values. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);

@@ -5,8 +5,6 @@ import { parseTableFromBuffer } from '../../src-main/engine/data/csv';
 import { createRng } from '../../src-main/engine/data/random';
 import type { Table } from '../../src-main/engine/data/types';
 
-export const KNOWN_COLUMNS = ['strong', 'level', 'weak', 'noise', 'noise_cat'];
-
 export function knownCsv(rows: number, seed = 3): string {
   const rng = createRng(seed);
   const levelEffect = [-1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2];

@@ -13,10 +13,7 @@ import {
 } from '../../src-main/ipc/shortcuts';
 
 function items(template: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
-  return template.flatMap((m) => [
-    m,
-    ...(Array.isArray(m.submenu) ? items(m.submenu as MenuItemConstructorOptions[]) : []),
-  ]);
+  return template.flatMap((m) => [m, ...(Array.isArray(m.submenu) ? items(m.submenu) : [])]);
 }
 
 function build(platform: string, dev: boolean, disabled: CommandId[] = []) {
@@ -69,8 +66,8 @@ describe('application menu', () => {
 
   it('sends app commands to the renderer and leaves text editing and quitting to Electron', () => {
     const { byId, sent } = build('linux', true);
-    byId.get('view.toggleDark')?.click?.({} as never, undefined, {} as never);
-    byId.get('help.about')?.click?.({} as never, undefined, {} as never);
+    byId.get('view.toggleDark')?.click?.({} as never, undefined, {});
+    byId.get('help.about')?.click?.({} as never, undefined, {});
     expect(sent).toEqual(['view.toggleDark', 'help.about']);
     expect(byId.get('edit.copy')?.role).toBe('copy');
     expect(byId.get('app.quit')?.role).toBe('quit');
@@ -87,7 +84,7 @@ describe('application menu', () => {
       'edit.delete',
     ] as const) {
       expect(byId.get(id)?.role, id).toBeUndefined();
-      byId.get(id)?.click?.({} as never, undefined, {} as never);
+      byId.get(id)?.click?.({} as never, undefined, {});
     }
     expect(sent).toEqual([
       'edit.undo',

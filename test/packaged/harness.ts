@@ -202,7 +202,7 @@ export function boot(
     op<T>(op: string, payload: Record<string, unknown> = {}) {
       const id = ++seq;
       return new Promise<T>((resolve, reject) => {
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        waiting.set(id, { resolve: resolve, reject });
         child.send({ id, op, ...payload });
       });
     },

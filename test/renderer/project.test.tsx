@@ -356,7 +356,7 @@ describe('recovery', () => {
   it('offers to restore what was kept: Discard clears it', async () => {
     const api = fakeApi();
     api.recovery = {
-      project: (await api.templatesCreate('dnn')) as never,
+      project: await api.templatesCreate('dnn'),
       path: `${WORKSPACE}/a.htlnet.json`,
       name: 'a.htlnet.json',
       savedAt: '2026-01-02T03:04:05.000Z',

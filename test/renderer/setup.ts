@@ -16,7 +16,7 @@ class ResizeObserverStub {
       contentBoxSize: [{ inlineSize: 180, blockSize: 90 }],
       devicePixelContentBoxSize: [],
     } as unknown as ResizeObserverEntry;
-    queueMicrotask(() => this.callback([entry], this as unknown as ResizeObserver));
+    queueMicrotask(() => this.callback([entry], this));
   }
   unobserve(): void {}
   disconnect(): void {}

@@ -19,7 +19,7 @@ import {
   type SampleLayoutOptions,
 } from './sample-layout';
 
-export { sampleBinding, SAMPLE_TASKS } from './sample-layout';
+export { sampleBinding } from './sample-layout';
 
 export interface SampleOptions extends SampleLayoutOptions {
   rows: number;
@@ -230,7 +230,7 @@ export function generateSample(options: SampleOptions): Sample {
       const out = createWriteStream(file);
       const error = new Promise<never>((_, reject) =>
         out.once('error', (e) =>
-          reject(new UserError(`Cannot write ${file}: ${(e as Error).message}`, { file })),
+          reject(new UserError(`Cannot write ${file}: ${e.message}`, { file })),
         ),
       );
       error.catch(() => {}); // raced below; never an unhandled rejection

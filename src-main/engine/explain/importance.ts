@@ -210,7 +210,7 @@ export async function permutationImportance(
         feature.fields.forEach((f, j) => {
           const field = data.fields[f];
           const to = field.kind === 'lookup' ? field.ids : field.values;
-          for (let k = 0; k < repeats; k++) to.set(originals[j] as never, k * n);
+          for (let k = 0; k < repeats; k++) to.set(originals[j], k * n);
         });
       }
     }

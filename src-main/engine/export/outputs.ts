@@ -165,12 +165,6 @@ const OLD_NAME = /^.+\.old-(\d+)-[0-9a-f]{8}$/;
 const LEGACY_TEMP_DIR = /^\..+\.tmp-[A-Za-z0-9]{6}$/;
 const LEGACY_OLD_DIR = /^.+\.old-(\d+)$/;
 
-/** The writer's pid in a temp or .old name of ours, or null. */
-export function writerPid(name: string): number | null {
-  const m = TEMP_NAME.exec(name) ?? OLD_NAME.exec(name) ?? LEGACY_OLD_DIR.exec(name);
-  return m ? Number(m[1]) : null;
-}
-
 /**
  * A leftover of a writer that died: a temp (`.NAME.tmp-PID-HEX12`) or kept old folder
  * (`NAME.old-PID-HEX8`) whose pid is no longer running. Names of other shapes are never

@@ -114,7 +114,7 @@ export async function saveModel(dir: string, input: SaveInput): Promise<ModelMan
   };
 
   const modelText = JSON.stringify(modelJson, null, 2) + '\n';
-  const weightsBytes = new Uint8Array(data as ArrayBuffer);
+  const weightsBytes = new Uint8Array(data);
   manifest.files = {
     'model.json': fileRecord(Buffer.from(modelText)),
     'weights.bin': fileRecord(weightsBytes),
@@ -325,7 +325,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       for (const table of emb.tables) {
         const t = tensors[`embedding/${table.name}`];
         if (!t || !sameShape(t.shape, [table.rows, table.dim])) throw mismatch(dir, table.name);
-        table.data.set(t.dataSync() as Float32Array);
+        table.data.set(t.dataSync());
       }
     }
   } finally {

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
  * Identity forward, zero gradient backward. tfjs has no stopGradient op, so it is built from
  * customGrad, as HTLNET.md prescribes.
  */
-export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor) => ({
+export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad<tf.Tensor>(((
+  x: tf.Tensor,
+) => ({
   value: x.clone(),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
-
-export type Activation = 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'linear';
+})) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 export function activate(x: tf.Tensor2D, activation: string): tf.Tensor2D {
   switch (activation) {

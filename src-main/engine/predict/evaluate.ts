@@ -138,7 +138,7 @@ function predictFast(
     projectionBudget: projected ? PROJECTION_BUDGET : 0,
   });
   try {
-    ex.setParams((i) => model.dense.get(fast.program.params[i].name)!.dataSync() as Float32Array);
+    ex.setParams((i) => model.dense.get(fast.program.params[i].name)!.dataSync());
     const sources = tableSources(model, data);
     const dims = model.embeddings.map((e) => e.dim);
     if (projected) ex.prepareProjections(sources);

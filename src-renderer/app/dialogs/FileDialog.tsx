@@ -56,6 +56,7 @@ export function FileDialog({
     },
     [api],
   );
+  // eslint-disable-next-line react-hooks/set-state-in-effect -- the listing is fetched on open
   useEffect(() => load(null), [load]);
 
   const files = listing?.entries.filter((e) => !e.isDirectory) ?? [];

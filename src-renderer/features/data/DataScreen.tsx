@@ -36,7 +36,8 @@ export function DataScreen(props: JourneyProps) {
     if (source && !s.preview && s.importing.status === 'idle') {
       void journey.reopenPreview(source, props.project.data, false);
     }
-  }, [source]); // only when the project's data file changes
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the data file changes
+  }, [source]);
 
   const current = hasPreview ? step : 'source';
   return (

@@ -31,6 +31,7 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
   // The project's problems once the binding is in (heads that do not match, …).
   useEffect(() => {
     if (!applied) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- no binding, no problems
       setProblems(null);
       return;
     }

@@ -143,7 +143,7 @@ export function ParamField({
   const inputId = useId();
   const messageId = `${inputId}-message`;
   const latest = useRef({ draft, spec });
-  latest.current = { draft, spec };
+  useEffect(() => void (latest.current = { draft, spec }));
 
   // The value changed elsewhere (undo, redo): show it, unless the draft already means it.
   useEffect(() => {

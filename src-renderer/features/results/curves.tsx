@@ -86,10 +86,6 @@ export function CalibrationChart({
   const series: Series[] = runs.map((r) => {
     const c = r.run.curves[task]?.calibration;
     const points = c ? zip(c.meanPredicted, c.fractionPositive) : [];
-    for (const p of points) {
-      max = Math.max(max, p.x, p.y);
-      min = Math.min(min, p.x, p.y);
-    }
     return {
       id: r.run.id,
       label: runs.length > 1 ? r.label : 'observed',
@@ -98,6 +94,10 @@ export function CalibrationChart({
       markers: true,
     };
   });
+  for (const p of series.flatMap((s) => s.points)) {
+    max = Math.max(max, p.x, p.y);
+    min = Math.min(min, p.x, p.y);
+  }
   // Both axes zoom to the range predicted (the diagonal stays the diagonal): ten quantile bins
   // of predictions between 0.45 and 0.5 are ten readable dots, not a smudge at the edge.
   const top = max <= 0 ? 1 : Math.min(1, Math.ceil(max * 20) / 20);

@@ -285,7 +285,7 @@ export function draftCore(draft: BindingDraft): number {
   const types = draft.targets.map((t) => ({
     name: t,
     column: t,
-    type: draft.columns.find((c) => c.name === t)?.taskType ?? ('binary' as TaskType),
+    type: draft.columns.find((c) => c.name === t)?.taskType ?? 'binary',
   }));
   return coreTaskIndex(types);
 }

@@ -88,11 +88,6 @@ export function leftMarginFor(yTickLabels: readonly string[]): number {
   return Math.max(52, Math.ceil(Y_TITLE_RIGHT + 4 + widest + 6));
 }
 
-/** Where a y tick label starts (x), for a chart's left margin: the label ends 6 left of it. */
-export function tickLabelStart(left: number, label: string): number {
-  return left - 6 - label.length * TICK_CHAR_WIDTH;
-}
-
 /** Top margin for a chart with this legend (the legend sits above the plot). */
 export function marginsFor(items: readonly LegendItem[], left = 52): Margins {
   const legend = layoutLegend(items, WIDTH - left - 8).height;

@@ -1,5 +1,5 @@
-export { BarChart, histogramBars, type Bar } from './BarChart';
+export { BarChart, histogramBars } from './BarChart';
 export { ChartCard, ReadingNote } from './ChartCard';
 export { LineChart, type Series } from './LineChart';
-export { downloadBlob, pngName, saveChartPng, serializeChart, svgToPng } from './png';
-export { ScatterChart, type ScatterGroup } from './ScatterChart';
+export { downloadBlob, pngName, serializeChart, svgToPng } from './png';
+export { ScatterChart } from './ScatterChart';

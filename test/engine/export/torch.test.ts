@@ -557,7 +557,7 @@ print(json.dumps(out))`;
     );
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/belongs to another run \(seed: 42 there, 5 now\)/);
-  });
+  }, 600_000); // two trainings in Python, beside another test file on a 2-core machine
 
   it('names the file, line and column of bad data, and the file that needs pyarrow', async () => {
     const lines = (await fs.readFile(csv, 'utf8')).split('\n').slice(0, 200);
@@ -589,7 +589,7 @@ print(json.dumps(out))`;
     );
     expect(p.code).toBe(1);
     expect(p.stderr).toContain(`${parquet}: reading Parquet needs the pyarrow package`);
-  });
+  }, 600_000); // three Python starts with torch
 });
 
 describe.skipIf(!python)(`the DCN-v2 cross layer in the PyTorch package ${withTorch}`, () => {

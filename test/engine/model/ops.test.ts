@@ -52,7 +52,7 @@ describe('information fusion attention', () => {
     // Two elements of width 2 in a batch of 1; Q = K = V = identity.
     // a_1 = <(1,0),(1,0)>/sqrt2 = 0.7071, a_2 = <(0,2),(0,2)>/sqrt2 = 2.8284
     const set = tf.tensor3d([1, 0, 0, 2], [1, 2, 2]);
-    const eye = tf.eye(2) as tf.Tensor2D;
+    const eye = tf.eye(2);
     const { out, weights } = setAttention(set, eye, eye, eye);
     const a1 = 1 / Math.SQRT2;
     const a2 = 4 / Math.SQRT2;

@@ -232,9 +232,7 @@ describe('fast inference predicts what the tfjs forward pass predicts', () => {
           projectionBudget: budget,
           simd,
         });
-        ex.setParams(
-          (i) => run.model.dense.get(fast.program.params[i].name)!.dataSync() as Float32Array,
-        );
+        ex.setParams((i) => run.model.dense.get(fast.program.params[i].name)!.dataSync());
         ex.prepareProjections(sources);
         ex.lookup(sources, dims, rows, 0, rows.length);
         ex.forward(null, 0, null);

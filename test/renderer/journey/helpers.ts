@@ -206,18 +206,14 @@ export async function flush(rounds = 5): Promise<void> {
 export function byTestId<T extends Element = HTMLElement>(root: ParentNode, id: string): T {
   const el = root.querySelector<T & Element>(`[data-testid="${id}"]`);
   if (!el) throw new Error(`No element with data-testid="${id}".`);
-  return el as T;
+  return el;
 }
 
 export function maybeTestId<T extends Element = HTMLElement>(
   root: ParentNode,
   id: string,
 ): T | null {
-  return root.querySelector<T & Element>(`[data-testid="${id}"]`) as T | null;
-}
-
-export function allByTestIdPrefix(root: ParentNode, prefix: string): HTMLElement[] {
-  return Array.from(root.querySelectorAll<HTMLElement>(`[data-testid^="${prefix}"]`));
+  return root.querySelector<T & Element>(`[data-testid="${id}"]`);
 }
 
 export async function click(el: Element): Promise<void> {

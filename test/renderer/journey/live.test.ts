@@ -37,7 +37,7 @@ describe('the live training state', () => {
     expect(progressFraction(live)).toBe(1);
     // Every batch event is a point of every task's loss, at its fractional epoch.
     expect(live.batchLoss.click).toHaveLength(batches.length);
-    const first = batches[0] as Extract<TrainProgress, { type: 'batch' }>;
+    const first = batches[0];
     expect(live.batchLoss.click[0]).toEqual({
       x: first.batch / first.batches,
       y: first.loss.click,
@@ -50,7 +50,7 @@ describe('the live training state', () => {
       y: first.gradients!.click.cosine,
     });
     // Per-epoch series, as the charts read them.
-    const record = epochs[1] as Extract<TrainProgress, { type: 'epoch' }>;
+    const record = epochs[1];
     expect(epochSeries(live.history, 'click', { metric: 'auc' })[1]).toEqual({
       x: 2,
       y: record.validation.click.auc,
@@ -63,7 +63,7 @@ describe('the live training state', () => {
     let live = replay([start]);
     expect(progressFraction(live)).toBe(0);
     expect(etaSeconds(live)).toBeNull();
-    const firstBatch = batches[0] as Extract<TrainProgress, { type: 'batch' }>;
+    const firstBatch = batches[0];
     live = reduceLive(live, firstBatch);
     const total = start.epochs * start.batchesPerEpoch;
     expect(batchesDone(live)).toBe(firstBatch.batch);
@@ -76,7 +76,7 @@ describe('the live training state', () => {
     // After it, from the epoch's own duration.
     const upToEpoch1 = events.slice(0, events.indexOf(epochs[0]) + 1);
     live = replay(upToEpoch1);
-    const e1 = epochs[0] as Extract<TrainProgress, { type: 'epoch' }>;
+    const e1 = epochs[0];
     expect(batchesDone(live)).toBe(start.batchesPerEpoch);
     expect(etaSeconds(live)).toBeCloseTo(2 * e1.seconds, 6);
   });

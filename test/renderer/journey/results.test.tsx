@@ -46,7 +46,7 @@ function runs(): { details: RunDetail[]; summaries: RunSummary[] } {
     hasModel: false,
   };
   const all = [...details, failed];
-  return { details: all, summaries: all.map((d) => summaryOf(d) as RunSummary) };
+  return { details: all, summaries: all.map((d) => summaryOf(d)) };
 }
 
 function rowOrder(root: ParentNode): string[] {

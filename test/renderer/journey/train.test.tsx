@@ -5,7 +5,7 @@
 // blocks, and the settings written back to the project.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HostEvent, RunSummary, TrainProgress } from '../../../src-main/ipc/api';
+import type { HostEvent, TrainProgress } from '../../../src-main/ipc/api';
 import type { Problem } from '../../../src-main/shared/problems';
 import type { ProjectFile } from '../../../src-main/shared/project';
 import { TrainScreen } from '../../../src-renderer/features/train/TrainScreen';
@@ -151,7 +151,7 @@ describe('the Train tab', () => {
     expect(intro).not.toMatch(/norm|cosine|G_t/i);
     expect(text(byTestId(c, 'chart-grad-cosine-reading'))).toContain('same direction');
     expect(text(byTestId(c, 'train-progress'))).toContain('Evaluating on the test split');
-    const run = summaryOf(fixtureRuns()[0]) as RunSummary;
+    const run = summaryOf(fixtureRuns()[0]);
     await host.emit({ type: 'train:done', jobId: 'j-train', run: { ...run, id: 'r1' } });
     const outcome = byTestId(c, 'train-outcome');
     expect(outcome.getAttribute('data-status')).toBe('completed');
@@ -173,7 +173,7 @@ describe('the Train tab', () => {
     expect(host.callsOf('job:cancel')).toEqual([['j-train']]);
     expect(text(byTestId(c, 'train-stop'))).toBe('Stopping…');
     expect(byTestId<HTMLButtonElement>(c, 'train-stop').disabled).toBe(true);
-    const run = summaryOf(fixtureRuns()[0]) as RunSummary;
+    const run = summaryOf(fixtureRuns()[0]);
     await host.emit({
       type: 'train:done',
       jobId: 'j-train',
@@ -188,7 +188,7 @@ describe('the Train tab', () => {
     const { host } = await startRun();
     const c = view!.container;
     await replay(host, fixtureEvents().slice(0, 2));
-    const run = summaryOf(fixtureRuns()[0]) as RunSummary;
+    const run = summaryOf(fixtureRuns()[0]);
     const message =
       'The loss of task "amount" became NaN at epoch 1, batch 8: lower the learning rate.';
     await host.emit({

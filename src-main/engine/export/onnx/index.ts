@@ -33,14 +33,7 @@ import { DataType, encodeModel, ONNX_IR_VERSION, ONNX_OPSET } from './schema';
 import { readWeights } from './weights';
 
 export { ONNX_IR_VERSION, ONNX_OPSET, decodeModel } from './schema';
-export {
-  encodeRawRows,
-  encodeRawValue,
-  PREPROCESSING_FORMAT,
-  type InputSpec,
-  type OutputSpec,
-  type PreprocessingSpec,
-} from './preprocessing';
+export { encodeRawRows, type PreprocessingSpec } from './preprocessing';
 
 /** Metadata key of the ONNX model holding the preprocessing spec (the same JSON as the file). */
 export const PREPROCESSING_METADATA_KEY = 'htlnet.preprocessing';

@@ -220,7 +220,7 @@ function modelType(): protobuf.Type {
 /** Serialises a model to the ONNX binary format (a ModelProto message). */
 export function encodeModel(model: ModelProto): Uint8Array {
   const type = modelType();
-  const message = type.fromObject(model as unknown as Record<string, unknown>);
+  const message = type.fromObject(model);
   return type.encode(message).finish();
 }
 
