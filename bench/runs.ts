@@ -146,9 +146,9 @@ async function main(): Promise<void> {
       freedBytes: pruned.freedBytes,
       left: after.length,
     };
-    await fs.mkdir(values.out!, { recursive: true });
+    await fs.mkdir(values.out, { recursive: true });
     const name = `runs-${result.date.replace(/[:.]/g, '-')}-${revision}.json`;
-    await fs.writeFile(path.join(values.out!, name), JSON.stringify(result, null, 2) + '\n');
+    await fs.writeFile(path.join(values.out, name), JSON.stringify(result, null, 2) + '\n');
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await fs.rm(root, { recursive: true, force: true });

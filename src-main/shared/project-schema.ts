@@ -314,7 +314,10 @@ const projectFields = fields(projectEntries);
 export const ProjectSchema = v.pipe(
   projectFields,
   v.transform((p) => ({
+    // The assertions keep the literal format and widen the version in the inferred type.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     format: PROJECT_FORMAT as typeof PROJECT_FORMAT,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     version: PROJECT_VERSION as number,
     name: p.name,
     graph: p.graph,
@@ -344,7 +347,7 @@ interface IssueLocation {
 
 /** An issue in words: "<where>: <message>" and its location. */
 export function issueText(issue: v.BaseIssue<unknown>): { text: string; location: IssueLocation } {
-  const path = (issue.path ?? []).map((p) => ({ key: p.key, value: p.value as unknown }));
+  const path = (issue.path ?? []).map((p) => ({ key: p.key, value: p.value }));
   const keys = path.map((p) => p.key);
   const { where, location } = placeOf(
     keys,

@@ -200,7 +200,7 @@ export function WorkspaceFiles({
     return () => {
       live = false;
     };
-  }, [dir, kind, refreshKey]);
+  }, [dir, kind, refreshKey, journey.api]);
   const what = kind === 'model' ? 'model folders' : 'CSV files';
   return (
     <div className="j-files" data-testid={testId}>
@@ -315,7 +315,7 @@ export function CsvPicker({
           <button
             type="button"
             className="btn btn-primary"
-            onClick={openDialog}
+            onClick={() => void openDialog()}
             disabled={disabled}
             title="Choose a CSV file on this computer"
             aria-label="Choose a CSV file"

@@ -372,7 +372,7 @@ describe('argument rejection', () => {
   ];
 
   it.each(malformed)('rejects a project with %s', async (_what, mutate, message) => {
-    const bad = mutate(project() as unknown as Record<string, unknown>);
+    const bad = mutate(project());
     const rejection = call('project:validate', bad);
     await expect(rejection).rejects.toThrow(ArgumentError);
     await expect(rejection).rejects.toThrow(/^project:validate: The project/);

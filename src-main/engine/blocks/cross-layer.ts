@@ -40,9 +40,9 @@ export const crossLayer = defineBlock({
         r > 0
           ? tf.matMul(
               tf.matMul(x, param(`layer${l}/u`) as tfc.Tensor2D),
-              param(`layer${l}/v`) as tfc.Tensor2D,
+              param(`layer${l}/v`),
             )
-          : tf.matMul(x, param(`layer${l}/kernel`) as tfc.Tensor2D);
+          : tf.matMul(x, param(`layer${l}/kernel`));
       const u = tf.add(linear, param(`layer${l}/bias`));
       x = tf.add(tf.mul(x0, u), x) as tfc.Tensor2D;
     }

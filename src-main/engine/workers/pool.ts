@@ -24,7 +24,7 @@ export function shared<T extends Int32Array | Float32Array>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const Ctor = a.constructor as { new (buffer: SharedArrayBuffer): T };
   const out = new Ctor(new SharedArrayBuffer(a.byteLength));
-  out.set(a as never);
+  out.set(a);
   return out;
 }
 

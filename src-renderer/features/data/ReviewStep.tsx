@@ -43,7 +43,7 @@ export function ReviewStep({ project, onProjectChange, onNavigate, onShowBlocks 
     return () => {
       live = false;
     };
-  }, [applied, project]);
+  }, [applied, project, journey.api]);
 
   if (!draft || !preview || !binding) return null;
   const core = draftCore(draft);

@@ -3,7 +3,6 @@
 
 import { useMemo, useState, type DragEvent } from 'react';
 import type { CatalogBlock } from '../../../src-main/ipc/api';
-import type { BlockType } from '../../../src-main/shared/project';
 import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';
 import { portTypesOf, TYPE_WORDS } from '../../store/catalog';
@@ -101,7 +100,7 @@ export function Palette() {
                       data-testid={`palette-item-${block.type}`}
                       aria-label={`Add ${block.title}`}
                       title={`${block.description}${full ? ' (The model has one already.)' : ''}\nClick to add, or drag onto the canvas.`}
-                      onClick={() => addBlock(block.type as BlockType)}
+                      onClick={() => addBlock(block.type)}
                       onDragStart={(e) => onDragStart(e, block.type)}
                     >
                       <span className="palette-swatch" aria-hidden="true" />

@@ -34,6 +34,7 @@ export function CompareView() {
 
   useEffect(() => {
     for (const id of ids) void journey.loadDetail(id);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the store's actions are stable; its state object is not
   }, [ids]);
 
   if (ids.length < 2) {

@@ -22,6 +22,7 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
 
   useEffect(() => {
     void journey.loadRuns();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the store's actions are stable; its state object is not
   }, []);
 
   return (

@@ -82,6 +82,7 @@ export function RunDetailView({ runId }: { runId: string }) {
 
   useEffect(() => {
     void journey.loadDetail(runId, status !== undefined && detail?.status !== status);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the store's actions are stable; its state object is not
   }, [runId, status, detail?.status]);
 
   if (error && !detail) return <ErrorBox title="This run cannot be shown." message={error} />;

@@ -83,6 +83,7 @@ export function ScorePanel() {
     if (source === null && openRun && runs.some((r) => r.id === openRun && r.hasModel)) {
       journey.setScoreSource({ runId: openRun });
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the store's actions are stable; its state object is not
   }, [source, openRun, runs]);
   const withModel = runs.filter((r) => r.hasModel);
   const kind = source && 'modelDir' in source ? 'folder' : 'run';

@@ -37,6 +37,7 @@ export function useExplainJob(runId: string, repeats: number, onDone: (row: 0) =
 
   useEffect(() => {
     let live = true;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- reset, then fetch the run's
     setExplanation(null);
     setError(null);
     journey.api
@@ -47,7 +48,7 @@ export function useExplainJob(runId: string, repeats: number, onDone: (row: 0) =
     return () => {
       live = false;
     };
-  }, [runId]);
+  }, [runId, journey.api]);
 
   const onEvent = useCallback((event: HostEvent) => {
     const current = jobRef.current;
@@ -76,6 +77,7 @@ export function useExplainJob(runId: string, repeats: number, onDone: (row: 0) =
       jobRef.current = null;
       setJob(null);
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- onDone is read when the job ends, not a trigger
   }, []);
 
   useEffect(() => {
@@ -86,7 +88,7 @@ export function useExplainJob(runId: string, repeats: number, onDone: (row: 0) =
       off = null;
     }
     return () => off?.();
-  }, [onEvent]);
+  }, [onEvent, journey.api]);
 
   const start = async (what: string, request: ExplainRequest) => {
     setError(null);

@@ -33,6 +33,7 @@ function NumberSetting({
   const [text, setText] = useState(String(value));
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the draft follows undo/redo
     setText(String(value));
     setError(null);
   }, [value]);
@@ -86,6 +87,7 @@ function SplitSettings({
   const [validation, setValidation] = useState(pct(fractions[1]));
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the draft follows undo/redo
     setTrain(pct(fractions[0]));
     setValidation(pct(fractions[1]));
     setError(null);

@@ -53,6 +53,7 @@ export function createDataSlice(env: JourneyEnv): DataSlice {
       case 'job:cancelled':
         set({ importing: { status: 'idle' }, importNotice: 'Import cancelled.' });
         break;
+      default: // the other jobs' events
     }
   };
 

@@ -46,6 +46,7 @@ export function createScoreSlice(env: JourneyEnv): ScoreSlice {
       case 'job:cancelled':
         set({ score: { ...score, phase: 'failed', error: 'Scoring was cancelled.' } });
         break;
+      default: // the other jobs' events
     }
   };
 

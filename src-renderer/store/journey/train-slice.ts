@@ -86,6 +86,7 @@ export function createTrainSlice(env: JourneyEnv): TrainSlice {
         patchTraining({ phase: 'failed', error: 'The run was stopped.', stopping: false });
         void get().loadRuns();
         break;
+      default: // the other jobs' events
     }
   };
 

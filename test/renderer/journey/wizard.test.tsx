@@ -5,7 +5,7 @@
 
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DataBinding, ProjectFile } from '../../../src-main/shared/project';
+import type { ProjectFile } from '../../../src-main/shared/project';
 import { HostError } from '../../../src-renderer/app/api';
 import { DataScreen } from '../../../src-renderer/features/data/DataScreen';
 import {
@@ -278,7 +278,7 @@ describe('the import wizard', () => {
     ]);
     const [[base, binding]] = host.callsOf('project:rebind');
     expect(base.graph).toEqual(template.graph);
-    expect((binding as DataBinding).source).toBe('/ws/sample-6k.csv');
+    expect((binding).source).toBe('/ws/sample-6k.csv');
     expect(onProjectChange).toHaveBeenCalledTimes(1);
   });
 
