@@ -38,10 +38,7 @@ export const crossLayer = defineBlock({
     for (let l = 0; l < layersOf(p); l++) {
       const linear =
         r > 0
-          ? tf.matMul(
-              tf.matMul(x, param(`layer${l}/u`) as tfc.Tensor2D),
-              param(`layer${l}/v`),
-            )
+          ? tf.matMul(tf.matMul(x, param(`layer${l}/u`) as tfc.Tensor2D), param(`layer${l}/v`))
           : tf.matMul(x, param(`layer${l}/kernel`));
       const u = tf.add(linear, param(`layer${l}/bias`));
       x = tf.add(tf.mul(x0, u), x) as tfc.Tensor2D;

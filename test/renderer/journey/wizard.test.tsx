@@ -278,7 +278,7 @@ describe('the import wizard', () => {
     ]);
     const [[base, binding]] = host.callsOf('project:rebind');
     expect(base.graph).toEqual(template.graph);
-    expect((binding).source).toBe('/ws/sample-6k.csv');
+    expect(binding.source).toBe('/ws/sample-6k.csv');
     expect(onProjectChange).toHaveBeenCalledTimes(1);
   });
 
