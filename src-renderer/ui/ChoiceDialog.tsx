@@ -51,7 +51,7 @@ export function ChoiceDialog({
             <button
               key={c.testId}
               type="button"
-              className={i === choices.length - 1 ? 'button primary' : 'button'}
+              className={i === choices.length - 1 ? 'btn btn-primary' : 'btn btn-secondary'}
               data-testid={c.testId}
               title={c.title}
               onClick={c.onClick}
