@@ -16,7 +16,7 @@
 //
 // No Node imports: the renderer may import this file too (random.ts is plain TypeScript).
 
-import { createRng } from '../data/random';
+import { createRng } from '../../data/random';
 
 /** Probabilities are clipped to [LOGLOSS_EPS, 1 - LOGLOSS_EPS] before taking logs. */
 export const LOGLOSS_EPS = 1e-7;
