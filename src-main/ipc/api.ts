@@ -1,6 +1,8 @@
 // The one typed contract between the UI and the engine host. Electron IPC (main.ts / preload.ts)
 // and a future browser-mode HTTP server both serve it from the same handler table
 // (handlers.ts). Type imports only: the sandboxed preload and the renderer import this file.
+// Over 600 lines on purpose: it is the one typed channel map (ApiMap, CHANNELS and the checks
+// that they agree), and the contract is read and checked as one; splitting it would cut it in two.
 
 import type { BlockSpec, PortSpec, PortType } from '../shared/catalog';
 import type { BlockShapes, Problem } from '../shared/problems';
