@@ -38,7 +38,7 @@
 //    row into the same columns (+value into a Float64Array, non-numbers into a Map dictionary),
 //    both with one result array and with the chunk callback; the faster is reported.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,7 @@ import { availableCores, defaultThreads, trainModel } from '../src-main/engine/t
 import { APP_VERSION } from '../src-main/engine/version';
 import { gemmModuleBytes, wasmSimdSupport } from '../src-main/engine/model/simd-gemm';
 import { measureMatmulPeak } from './matmul';
+import { gitRevision } from './revision';
 
 const DATASETS: Record<string, { title: string; layout: SampleLayoutOptions }> = {
   default: { title: 'built-in sample (20 fields: 12 categorical, 8 numeric)', layout: {} },
@@ -109,18 +110,6 @@ class PeakMemory {
       // not Linux: the sampled peak
     }
     return this.peak;
-  }
-}
-
-function gitRevision(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-      .toString()
-      .trim();
-  } catch {
-    return 'unknown';
   }
 }
 

@@ -12,7 +12,6 @@
 //
 // Options: --rows N (default 100000), --seed N (default 42), --out DIR.
 
-import { execSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +33,7 @@ import { trainProject } from '../src-main/engine/pipeline';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExplainData } from '../src-main/engine/explain/context';
 import { spearman } from '../src-main/engine/predict/metrics';
+import { gitRevision } from './revision';
 
 /**
  * Integrated gradients over the shared embeddings, for comparison only (the product uses
@@ -274,14 +274,7 @@ async function main(): Promise<void> {
   };
   log(`integrated gradients: ${JSON.stringify(integrated)}`);
 
-  let revision = 'unknown';
-  try {
-    revision = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    // not a git checkout
-  }
+  const revision = gitRevision();
   const date = new Date().toISOString();
   const result = {
     date,

@@ -14,7 +14,6 @@
 // --csv FILE --tasks a:binary,b:regression (instead of the generated datasets: a CSV of your own;
 // for exploring, nothing here is tuned on it).
 
-import { execSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +27,7 @@ import { buildTemplate } from '../src-main/engine/graph/templates';
 import { trainProject } from '../src-main/engine/pipeline';
 import { regressionMetrics, type RegressionMetrics } from '../src-main/engine/predict/metrics';
 import type { DataBinding } from '../src-main/shared/project';
+import { gitRevision } from './revision';
 
 /** The objectives compared: the regression head's parameters for each. "+correction": the mean
  * correction fitted on the validation split (Duan's smearing for log1p targets, then the total
@@ -68,14 +68,7 @@ async function main(): Promise<void> {
   const threads = Number(values.threads);
   const log = (s: string) => process.stderr.write(s + '\n');
   // The revision the run starts from (the checkout may move on while it runs).
-  let revision = 'unknown';
-  try {
-    revision = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    // not a git checkout
-  }
+  const revision = gitRevision();
   const backend = await initBackend();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-objectives-'));
 

@@ -7,13 +7,13 @@
 // one group of 30, pruning that group, and deleting one run. Results go to
 // bench/results/runs-*.json and stdout. Options: --runs N, --model-kb K (default 200), --out DIR.
 
-import { execSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunDetail } from '../src-main/ipc/api';
 import { newRunId, RunStore } from '../src-main/host/runs';
+import { gitRevision } from './revision';
 
 function syntheticRun(i: number, group: string | null, model: boolean): RunDetail {
   const id = newRunId(new Date(Date.UTC(2026, 0, 1) + i * 60_000));
@@ -116,14 +116,7 @@ async function main(): Promise<void> {
     const [pruned, pruneGroup] = await time(() => store.prune({ group: 'g-big' }));
     const [, deleteOne] = await time(() => store.delete(ids[1]));
     const [after, afterList] = await time(() => store.list());
-    let revision = 'unknown';
-    try {
-      revision = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .trim();
-    } catch {
-      // not a git checkout
-    }
+    const revision = gitRevision();
     const result = {
       date: new Date().toISOString(),
       revision,

@@ -3,7 +3,6 @@
 //
 // Options: --rows N (default 200000), --epochs N (default 5), --seed N (default 42).
 
-import { execSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { readTable } from '../src-main/engine/data/csv';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import { buildTemplate, TEMPLATE_KINDS } from '../src-main/engine/graph/templates';
 import { trainProject } from '../src-main/engine/pipeline';
+import { gitRevision } from './revision';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -50,14 +50,7 @@ async function main(): Promise<void> {
     log(`${kind}: ${JSON.stringify(results[kind])}`);
     run.model.dispose();
   }
-  let revision = 'unknown';
-  try {
-    revision = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    // not a git checkout
-  }
+  const revision = gitRevision();
   const date = new Date().toISOString();
   const result = {
     date,
