@@ -30,8 +30,9 @@ import type { DataBinding } from '../src-main/shared/project';
 import { gitRevision } from './revision';
 
 /** The objectives compared: the regression head's parameters for each. "+correction": the mean
- * correction fitted on the validation split (Duan's smearing for log1p targets, then the total
- * calibration); without it, the objective's own predictions. */
+ * correction (Duan's smearing fitted on the validation split for log1p targets, then the
+ * calibration of the validation predictions to the train + validation mean); without it, the
+ * objective's own predictions. */
 const OBJECTIVES: Record<string, Record<string, string | number | boolean>> = {
   'log1p-mse': { objective: 'mse', transform: 'log1p-zscore', meanCorrection: false },
   'log1p-mse+correction': { objective: 'mse', transform: 'log1p-zscore', meanCorrection: true },
