@@ -23,6 +23,20 @@ function zip(xs: readonly number[], ys: readonly number[]): Point[] {
   return out;
 }
 
+/** One series per run: its label when several runs share the chart, else `single`. */
+function runSeries(
+  runs: readonly RunCurve[],
+  single: string,
+  points: (r: RunCurve) => Point[],
+): Series[] {
+  return runs.map((r) => ({
+    id: r.run.id,
+    label: runs.length > 1 ? r.label : single,
+    points: points(r),
+    color: r.color,
+  }));
+}
+
 function metricNote(runs: readonly RunCurve[], task: string, metric: string): string {
   return runs
     .map((r) => {
@@ -41,14 +55,9 @@ export function RocChart({
   runs: readonly RunCurve[];
   testId: string;
 }) {
-  const series: Series[] = runs.map((r) => {
+  const series = runSeries(runs, 'ROC', (r) => {
     const roc = r.run.curves[task]?.roc;
-    return {
-      id: r.run.id,
-      label: runs.length > 1 ? r.label : 'ROC',
-      points: roc ? zip(roc.fpr, roc.tpr) : [],
-      color: r.color,
-    };
+    return roc ? zip(roc.fpr, roc.tpr) : [];
   });
   return (
     <ChartCard
@@ -83,17 +92,10 @@ export function CalibrationChart({
 }) {
   let max = 0;
   let min = 1;
-  const series: Series[] = runs.map((r) => {
+  const series: Series[] = runSeries(runs, 'observed', (r) => {
     const c = r.run.curves[task]?.calibration;
-    const points = c ? zip(c.meanPredicted, c.fractionPositive) : [];
-    return {
-      id: r.run.id,
-      label: runs.length > 1 ? r.label : 'observed',
-      points,
-      color: r.color,
-      markers: true,
-    };
-  });
+    return c ? zip(c.meanPredicted, c.fractionPositive) : [];
+  }).map((s) => ({ ...s, markers: true }));
   for (const p of series.flatMap((s) => s.points)) {
     max = Math.max(max, p.x, p.y);
     min = Math.min(min, p.x, p.y);
@@ -134,14 +136,9 @@ export function LorenzChart({
   runs: readonly RunCurve[];
   testId: string;
 }) {
-  const series: Series[] = runs.map((r) => {
+  const series = runSeries(runs, 'model', (r) => {
     const l = r.run.curves[task]?.lorenz;
-    return {
-      id: r.run.id,
-      label: runs.length > 1 ? r.label : 'model',
-      points: l ? zip(l.population, l.captured) : [],
-      color: r.color,
-    };
+    return l ? zip(l.population, l.captured) : [];
   });
   return (
     <ChartCard
