@@ -12,6 +12,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { HostEvent, RendererApi } from '../../../src-main/ipc/api';
 import type { BrowserExtras } from '../../app/api';
 import { createDataSlice } from './data-slice';
+import { createExperimentsSlice } from './experiments-slice';
 import { JobTracker } from './jobs';
 import { createRunsSlice } from './runs-slice';
 import { createScoreSlice } from './score-slice';
@@ -62,6 +63,11 @@ export function createJourneyStore(api: RendererApi): JourneyStore {
       },
 
       handleHostEvent(event: HostEvent) {
+        if (event.type === 'experiment:progress') {
+          // The host's queue runs experiments for every window; none is a job of this one.
+          get().experimentProgress(event.experiment);
+          return;
+        }
         const owner = ownerOf(event.jobId);
         if (owner === null) {
           if (
@@ -100,6 +106,7 @@ export function createJourneyStore(api: RendererApi): JourneyStore {
       ...createTrainSlice(env),
       ...createRunsSlice(env),
       ...createScoreSlice(env),
+      ...createExperimentsSlice(env),
     };
   });
 }

@@ -5,7 +5,12 @@
 import type {
   AppInfo,
   DataPreview,
+  ExperimentDetail,
+  ExperimentRequestArgs,
+  ExperimentSummary,
   HostEvent,
+  PruneOptions,
+  PruneResult,
   RendererApi,
   RunDetail,
   RunSummary,
@@ -96,7 +101,7 @@ export interface SampleState {
   error: string | null;
 }
 
-export type ResultsView = 'runs' | 'compare' | 'score';
+export type ResultsView = 'runs' | 'compare' | 'score' | 'experiments';
 
 /** Import wizard and the one-click sample. */
 export interface DataSlice {
@@ -185,6 +190,31 @@ export interface RunsSlice {
   exportModel(runId: string, dest: string, format?: ExportFormat): Promise<string | null>;
 }
 
+/** Experiments (run groups: seeds, sweeps, the ablation) queued on the host, and pruning runs. */
+export interface ExperimentsSlice {
+  experiments: ExperimentSummary[];
+  experimentsStatus: 'idle' | 'loading' | 'ready' | 'error';
+  experimentsError: string | null;
+  /** Runs and report per experiment, as last fetched (kept fresh for the open one). */
+  experimentDetails: Record<string, ExperimentDetail>;
+  /** The experiment Results shows (resultsView 'experiments'). */
+  openExperiment: string | null;
+  /** Why the last experiments:start was refused (the host's message), until the next start. */
+  experimentStartError: string | null;
+
+  loadExperiments(): Promise<void>;
+  loadExperiment(id: string, force?: boolean): Promise<ExperimentDetail | null>;
+  /** Queues an experiment and opens it in Results; null (with experimentStartError) if refused. */
+  startExperiment(request: ExperimentRequestArgs): Promise<ExperimentSummary | null>;
+  cancelExperiment(id: string): Promise<boolean>;
+  /** Shows an experiment in Results (null: none). */
+  openExperimentDetail(id: string | null): void;
+  /** Deletes finished runs matching the options, then reloads the runs table. */
+  pruneRuns(options: PruneOptions): Promise<PruneResult | null>;
+  /** Applies an experiment:progress event. */
+  experimentProgress(experiment: ExperimentSummary): void;
+}
+
 /** Scoring a CSV with a run's (or an exported) model. */
 export interface ScoreSlice {
   score: ScoreState;
@@ -227,7 +257,12 @@ export interface HostSlice {
   projectReplaced(project: ProjectFile): void;
 }
 
-export type JourneyState = HostSlice & DataSlice & TrainSlice & RunsSlice & ScoreSlice;
+export type JourneyState = HostSlice &
+  DataSlice &
+  TrainSlice &
+  RunsSlice &
+  ScoreSlice &
+  ExperimentsSlice;
 
 export type JobEvent = Extract<HostEvent, { jobId: string }>;
 export type Terminal = Extract<
