@@ -5,7 +5,7 @@
 // `layer<l>/u` [d, r] and `layer<l>/v` [r, d] (both glorot); `layer<l>/bias` [d] starts at 0.
 // The output is as wide as the input. This module is the worked example of README "Adding a
 // block": every path of the block is here (the executor's op is model/executor/ops/cross.ts,
-// the PyTorch twin is cross_layer in export/torch/python/model.py).
+// the PyTorch twin is export/torch/python/blocks/cross_layer.py).
 
 import { crossLayer as spec } from '../../shared/blocks/cross-layer';
 import { sumWidths, widthOf } from '../graph/dims';

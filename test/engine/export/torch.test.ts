@@ -54,6 +54,7 @@ const SOURCES = [
   'job.py',
   'metrics.py',
   'model.py',
+  'ops.py',
   'optim.py',
   'preprocess.py',
   'rng.py',
@@ -61,6 +62,18 @@ const SOURCES = [
   'train.py',
   'trainer.py',
 ];
+/** One twin per block the model computes (blocks/__init__.py's table; torch-blocks.test.ts). */
+const BLOCK_SOURCES = [
+  '__init__.py',
+  'cross_layer.py',
+  'esmm_link.py',
+  'expert_group.py',
+  'fusion.py',
+  'gate.py',
+  'label_embedding.py',
+  'task_head.py',
+  'tower.py',
+].map((f) => `blocks/${f}`);
 
 /** HTLNET_TORCH_PYTHON, else the first python3 that can import torch and numpy; or null. */
 function torchPython(): string | null {
@@ -154,12 +167,19 @@ describe('the PyTorch training package', () => {
     const pkg = path.join(dir, 'layout');
     const result = await exportTorchJob({ project: projectFile, out: pkg });
     expect(result.out).toBe(path.resolve(pkg));
-    expect(result.files).toEqual([...SOURCES, 'README.md', 'project.json'].sort());
-    expect((await fs.readdir(pkg)).sort()).toEqual(result.files);
+    expect(result.files).toEqual(
+      [...SOURCES, ...BLOCK_SOURCES, 'README.md', 'project.json'].sort(),
+    );
+    const written = await fs.readdir(pkg, { recursive: true });
+    expect(written.filter((f) => f !== 'blocks').sort()).toEqual(
+      result.files.map((f) => path.join(...f.split('/'))).sort(),
+    );
 
     const readme = await fs.readFile(path.join(pkg, 'README.md'), 'utf8');
-    for (const file of SOURCES) {
+    for (const file of [...SOURCES, 'blocks/']) {
       expect(readme).toContain(`\`${file}\``);
+    }
+    for (const file of [...SOURCES, ...BLOCK_SOURCES]) {
       // Every module says what it is for.
       expect(await fs.readFile(path.join(pkg, file), 'utf8')).toMatch(/^"""\S/);
     }
@@ -277,7 +297,7 @@ print(json.dumps({
 import json, sys
 import numpy as np, torch
 from types import SimpleNamespace as S
-from model import ziln_value
+from ops import ziln_value
 from step import loss_sums
 from preprocess import transform_target, untransform_target, smearing_factor
 q = json.load(sys.stdin)

@@ -28,7 +28,7 @@ export interface TorchJobProjectOptions {
 export interface TorchJobResult {
   /** The package folder, absolute. */
   out: string;
-  /** The files written, relative to `out`, sorted. */
+  /** The files written, relative to `out` (`/`-separated), sorted. */
   files: string[];
 }
 
@@ -57,7 +57,9 @@ export async function exportTorchJobFromProject(
   try {
     await fs.mkdir(out, { recursive: true });
     for (const [name, content] of Object.entries(files)) {
-      await fs.writeFile(path.join(out, name), content);
+      const file = path.join(out, ...name.split('/'));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, content);
     }
   } catch (e) {
     throw new UserError(`Cannot write the training package to ${out}: ${(e as Error).message}`, {

@@ -1,4 +1,6 @@
-"""The model, block by block, as the app's HtlnetModel (src-main/engine/model/model.ts):
+"""The model, as the app's HtlnetModel (src-main/engine/model/model.ts): the graph walk. What each
+block computes lives in its own module (blocks/<type>.py, registered in blocks/__init__.py, as the
+app's engine/blocks/); this file asks that table and never names a block type.
 
 - Embedding tables: one per (embedding block, field), named "embedding/<block>/<column>"; a
   categorical or bucketed field looks up a row, a linear field computes x * row 0 + row 1. The
@@ -17,20 +19,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from blocks import block_module
+from ops import INIT_RANGE, ZILN_SPREAD_BIAS, activate
+from ops import PROB_EPSILON, SIGMA_MIN, SIGMA_SPAN  # noqa: F401 (step.py reads them here)
 from preprocess import table_rows
 from rng import Rng
 
-INIT_RANGE = 0.05
-PROB_EPSILON = 1e-7
-SIGMA_MIN = 1e-3  # smallest and largest lognormal spread of a ZILN head (model/objective.ts)
-SIGMA_MAX = 3.0
-SIGMA_SPAN = SIGMA_MAX - SIGMA_MIN
-ZILN_SPREAD_BIAS = -1.4
 LOG_MEAN_LIMIT = 30.0  # log-mean values clamped here before exp (Tweedie loss)
-
-
-def int_list(text) -> list:
-    return [int(s) for s in str(text).split(",") if s.strip()]
 
 
 class Weight:
@@ -38,6 +33,48 @@ class Weight:
         self.name = name
         self.block = block
         self.values = values
+
+
+class ParamContext:
+    """What a block module's params() gets: the app's ParamContext (engine/blocks/define.ts)."""
+
+    def __init__(self, job, rng: Rng, out: list, widths: dict, block: dict):
+        self.job, self.rng, self.out, self.widths = job, rng, out, widths
+        self.block = block["id"]
+        self.p = block["params"]
+
+    def add(self, name: str, shape: list, init: str) -> np.ndarray:
+        """Creates a parameter (drawing from the generator for "glorot" and "small"); returns its values."""
+        size = int(np.prod(shape))
+        if init == "glorot":
+            limit = math.sqrt(6 / (shape[0] + shape[-1]))
+            values = (self.rng.uniform(size) * 2 - 1) * limit
+        elif init == "small":
+            values = (self.rng.uniform(size) * 2 - 1) * INIT_RANGE
+        else:
+            values = np.zeros(size)
+            if init == "ziln":
+                values[2] = ZILN_SPREAD_BIAS  # q 0, m 0, sigma about 0.6 (objective.ts)
+        weight = Weight(f"{self.block}/{name}", self.block, values.astype(np.float32).reshape(shape))
+        self.out.append(weight)
+        return weight.values
+
+    def source_widths(self, port: str) -> list:
+        return [self.widths[s] for s, _ in self.job.sources(self.block, port)]
+
+    def source_params(self, port: str) -> list:
+        return [self.job.block[s]["params"] for s, _ in self.job.sources(self.block, port)]
+
+    def in_width(self, port: str) -> int:
+        return sum(self.source_widths(port))
+
+    def mlp(self, prefix: str, width: int, units: list) -> int:
+        """Kernel and bias of each layer, `<prefix>dense<i>/...`; returns the last width."""
+        for i, u in enumerate(units):
+            self.add(f"{prefix}dense{i}/kernel", [width, u], "glorot")
+            self.add(f"{prefix}dense{i}/bias", [u], "zeros")
+            width = u
+        return width
 
 
 def initial_weights(job, encoders: list, seed: int) -> list:
@@ -56,75 +93,10 @@ def initial_weights(job, encoders: list, seed: int) -> list:
             out.append(Weight(f"embedding/{emb.block}/{job.fields[f]['column']}", emb.block, data))
         widths[emb.block] = len(emb.fields) * emb.dim
 
-    def add(block: str, name: str, shape: list, init: str) -> None:
-        size = int(np.prod(shape))
-        if init == "glorot":
-            limit = math.sqrt(6 / (shape[0] + shape[-1]))
-            values = (rng.uniform(size) * 2 - 1) * limit
-        elif init == "small":
-            values = (rng.uniform(size) * 2 - 1) * INIT_RANGE
-        else:
-            values = np.zeros(size)
-        out.append(Weight(f"{block}/{name}", block, values.astype(np.float32).reshape(shape)))
-
-    def in_width(block: str, port: str) -> int:
-        return sum(widths[s] for s, _ in job.sources(block, port))
-
-    def mlp(block: str, prefix: str, width: int, units: list) -> int:
-        for i, u in enumerate(units):
-            add(block, f"{prefix}dense{i}/kernel", [width, u], "glorot")
-            add(block, f"{prefix}dense{i}/bias", [u], "zeros")
-            width = u
-        return width
-
     for b in job.blocks:
-        bid, p = b["id"], b["params"]
-        if b["type"] == "tower":
-            widths[bid] = mlp(bid, "", in_width(bid, "in"), int_list(p["units"]))
-        elif b["type"] == "cross-layer":
-            width = in_width(bid, "in")
-            rank = cross_rank(p)
-            for l in range(cross_layers(p)):
-                if rank > 0:
-                    add(bid, f"layer{l}/u", [width, rank], "glorot")
-                    add(bid, f"layer{l}/v", [rank, width], "glorot")
-                else:
-                    add(bid, f"layer{l}/kernel", [width, width], "glorot")
-                add(bid, f"layer{l}/bias", [width], "zeros")
-            widths[bid] = width
-        elif b["type"] == "expert-group":
-            width = in_width(bid, "in")
-            for e in range(int(p["experts"])):
-                widths[bid] = mlp(bid, f"expert{e}/", width, int_list(p["units"]))
-        elif b["type"] == "gate":
-            sources = job.sources(bid, "experts")
-            experts = sum(int(job.block[s]["params"]["experts"]) for s, _ in sources)
-            add(bid, "kernel", [in_width(bid, "selector"), experts], "glorot")
-            add(bid, "bias", [experts], "zeros")
-            widths[bid] = widths[sources[0][0]]
-        elif b["type"] == "label-embedding":
-            add(bid, "table", [2, int(p["dim"])], "small")
-            widths[bid] = int(p["dim"])
-        elif b["type"] == "fusion":
-            width = 0
-            for port in ("reps", "labels"):
-                sources = job.sources(bid, port)
-                if not sources:
-                    continue
-                if p["mode"] == "concat":
-                    width += in_width(bid, port)
-                    continue
-                w = widths[sources[0][0]]
-                for m in ("query", "key", "value"):
-                    add(bid, f"{port}/{m}", [w, w], "glorot")
-                width += w
-            widths[bid] = width
-        elif b["type"] == "task-head":
-            k = head_outputs(p)
-            add(bid, "kernel", [in_width(bid, "in"), k], "glorot")
-            add(bid, "bias", [k], "zeros")
-            if k == 3:
-                out[-1].values[2] = ZILN_SPREAD_BIAS  # sigma starts near 0.6 (objective.ts)
+        module = block_module(b["type"])
+        if module is not None and hasattr(module, "params"):
+            widths[b["id"]] = module.params(ParamContext(job, rng, out, widths, b))
     return out
 
 
@@ -230,107 +202,16 @@ class Network(nn.Module):
     def param(self, block: str, name: str) -> torch.Tensor:
         return self.params[self.index[f"{block}/{name}"]]
 
-    def cross_layer(self, block: str, p: dict, x0: torch.Tensor) -> torch.Tensor:
-        """DCN-v2 cross layers (engine/blocks/cross-layer.ts): x_{l+1} = x_0 * (x_l W_l + b_l) + x_l,
-        with W_l = U_l V_l when the rank is above 0."""
-        x = x0
-        for l in range(cross_layers(p)):
-            if cross_rank(p) > 0:
-                linear = (x @ self.param(block, f"layer{l}/u")) @ self.param(block, f"layer{l}/v")
-            else:
-                linear = x @ self.param(block, f"layer{l}/kernel")
-            x = x0 * (linear + self.param(block, f"layer{l}/bias")) + x
-        return x
-
     def forward(self, edges: list, noise: dict = None) -> list:
         """Per task: {"logit", "prob"} (binary head), {"prob"} (ESMM product) or {"value"} on the
         transformed scale (regression). `noise` (training only) holds dropout masks and Gumbel noise."""
         job = self.job
-        sg = job.settings.stop_gradient
         values = {}
 
-        def inputs(block: str, port: str) -> list:
-            out = []
-            for source, edge in job.sources(block, port):
-                i = self.consumer_of_edge.get(edge)
-                out.append({"kind": "vector", "t": edges[i]} if i is not None else values[source])
-            return out
-
-        def vectors(block: str, port: str) -> list:
-            return [v["t"] for v in inputs(block, port)]
-
-        def mlp(block: str, prefix: str, x, units: list, activation: str, dropout: float):
-            h = x
-            for i in range(len(units)):
-                kernel = self.param(block, f"{prefix}dense{i}/kernel")
-                h = activate(h @ kernel + self.param(block, f"{prefix}dense{i}/bias"), activation)
-                if noise is not None and dropout > 0:
-                    h = h * noise[f"{block}/dropout{i}"]
-            return h
-
         for b in job.blocks:
-            bid, kind, p = b["id"], b["type"], b["params"]
-            if kind == "tower":
-                x = torch.cat(vectors(bid, "in"), 1)
-                t = mlp(bid, "", x, int_list(p["units"]), p["activation"], float(p["dropout"]))
-                values[bid] = {"kind": "vector", "t": t}
-            elif kind == "cross-layer":
-                values[bid] = {"kind": "vector", "t": self.cross_layer(bid, p, torch.cat(vectors(bid, "in"), 1))}
-            elif kind == "expert-group":
-                x = torch.cat(vectors(bid, "in"), 1)
-                units = int_list(p["units"])
-                outs = [mlp(bid, f"expert{e}/", x, units, p["activation"], 0) for e in range(int(p["experts"]))]
-                values[bid] = {"kind": "experts", "t": torch.stack(outs, 1)}
-            elif kind == "gate":
-                experts = torch.cat(vectors(bid, "experts"), 1)
-                selector = torch.cat(vectors(bid, "selector"), 1)
-                weights = torch.softmax(selector @ self.param(bid, "kernel") + self.param(bid, "bias"), 1)
-                values[bid] = {"kind": "vector", "t": (weights.unsqueeze(2) * experts).sum(1)}
-            elif kind == "task-head":
-                x = torch.cat(vectors(bid, "in"), 1)
-                z = x @ self.param(bid, "kernel") + self.param(bid, "bias")
-                if head_outputs(p) == 3:
-                    values[bid] = {"kind": "regression", "value": ziln_value(z), "parts": z}
-                    continue
-                out = z.reshape(-1)
-                if p["kind"] == "regression":
-                    values[bid] = {"kind": "regression", "value": out}
-                else:
-                    values[bid] = {"kind": "binary", "logit": out, "prob": torch.sigmoid(out)}
-            elif kind == "esmm-link":
-                prior = inputs(bid, "prior")[0]
-                conditional = inputs(bid, "conditional")[0]
-                prob = prior["prob"] * conditional["prob"]
-                values[bid] = {"kind": "binary", "prob": prob, "logit": logit_of(prob)}
-            elif kind == "label-embedding":
-                z = inputs(bid, "prediction")[0]["logit"]
-                if sg:
-                    z = z.detach()
-                if noise is not None and p["gumbel"]:
-                    z = z + noise[f"{bid}/gumbel"]
-                ptilde = torch.sigmoid(z / float(p["temperature"])).unsqueeze(1)
-                table = self.param(bid, "table")
-                values[bid] = {"kind": "label", "t": ptilde * table[1] + (1 - ptilde) * table[0]}
-            elif kind == "fusion":
-                parts = []
-                for port in ("reps", "labels"):
-                    members = vectors(bid, port)
-                    if not members:
-                        continue
-                    if port == "reps" and sg:
-                        members = [m.detach() for m in members]
-                    if p["mode"] == "concat":
-                        parts.extend(members)
-                        continue
-                    parts.append(
-                        set_attention(
-                            torch.stack(members, 1),
-                            self.param(bid, f"{port}/query"),
-                            self.param(bid, f"{port}/key"),
-                            self.param(bid, f"{port}/value"),
-                        )
-                    )
-                values[bid] = {"kind": "vector", "t": torch.cat(parts, 1)}
+            module = block_module(b["type"])
+            if module is not None and hasattr(module, "forward"):
+                values[b["id"]] = module.forward(ForwardContext(self, b, edges, values, noise))
 
         outputs = []
         for task in job.tasks:
@@ -344,67 +225,60 @@ class Network(nn.Module):
         return outputs
 
 
-def cross_layers(p: dict) -> int:
-    return max(1, int(float(p["layers"])))
-
-
-def cross_rank(p: dict) -> int:
-    return max(0, int(float(p.get("rank") or 0)))
-
-
-def head_outputs(p: dict) -> int:
-    """Outputs of a task head: 3 for a zero-inflated lognormal head (q, m, s), else 1."""
-    return 3 if p.get("kind") == "regression" and p.get("objective") == "ziln" else 1
-
-
-def ziln_value(z: torch.Tensor) -> torch.Tensor:
-    """ZILN: log E[y] = log sigmoid(q) + m + sigma^2 / 2, sigma = SIGMA_MIN + SIGMA_SPAN sigmoid(s)."""
-    q, m, s = z[:, 0], z[:, 1], z[:, 2]
-    sigma = SIGMA_MIN + SIGMA_SPAN * torch.sigmoid(s)
-    return -torch.nn.functional.softplus(-q) + m + 0.5 * sigma * sigma
-
-
 def draw_noise(job, rng: Rng, size: int) -> dict:
     """Dropout masks and Gumbel (logistic) noise for one batch of `size` rows, drawn in the order
-    the app's forward pass draws them."""
+    the app's forward pass draws them: block by block, each block's own order."""
     noise = {}
     for b in job.blocks:
-        p = b["params"]
-        if b["type"] == "tower" and float(p["dropout"]) > 0:
-            rate = float(p["dropout"])
-            for i, units in enumerate(int_list(p["units"])):
-                keep = rng.uniform(size * units) >= rate
-                mask = np.where(keep, 1 / (1 - rate), 0).astype(np.float32)
-                noise[f"{b['id']}/dropout{i}"] = mask.reshape(size, units)
-        elif b["type"] == "label-embedding" and p["gumbel"]:
-            u = np.maximum(rng.uniform(size), 1e-7)
-            noise[f"{b['id']}/gumbel"] = (np.log(u) - np.log(1 - u)).astype(np.float32)
+        module = block_module(b["type"])
+        if module is not None and hasattr(module, "noise"):
+            for name, values in module.noise(NoiseContext(b), rng, size).items():
+                noise[f"{b['id']}/{name}"] = values
     return noise
 
 
-def activate(x: torch.Tensor, activation: str) -> torch.Tensor:
-    if activation == "relu":
-        return torch.relu(x)
-    if activation == "tanh":
-        return torch.tanh(x)
-    if activation == "sigmoid":
-        return torch.sigmoid(x)
-    if activation == "gelu":  # the tanh approximation
-        return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
-    if activation == "linear":
-        return x
-    raise ValueError(f'Unknown activation "{activation}"')
+class NoiseContext:
+    """What a block module's noise() gets: its id and parameters."""
+
+    def __init__(self, block: dict):
+        self.block = block["id"]
+        self.p = block["params"]
 
 
-def logit_of(prob: torch.Tensor) -> torch.Tensor:
-    p = prob.clamp(PROB_EPSILON, 1 - PROB_EPSILON)
-    return torch.log(p) - torch.log(1 - p)
+class ForwardContext:
+    """What a block module's forward() gets: the app's ForwardContext (engine/blocks/define.ts)."""
 
+    def __init__(self, network: "Network", block: dict, edges: list, values: dict, noise):
+        self.network, self.edges, self.values, self._noise = network, edges, values, noise
+        self.block = block["id"]
+        self.p = block["params"]
+        self.stop_gradient = network.job.settings.stop_gradient
 
-def set_attention(members: torch.Tensor, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Attention over a set (AITM form): a_j = <Q u_j, K u_j> / sqrt(width), w = softmax_j(a),
-    out = sum_j w_j V u_j. `members` is [batch, n, width]."""
-    width = members.shape[2]
-    scores = ((members @ q) * (members @ k)).sum(2) / math.sqrt(width)
-    weights = torch.softmax(scores, 1)
-    return (weights.unsqueeze(2) * (members @ v)).sum(1)
+    def inputs(self, port: str) -> list:
+        """The values connected to a port, in connection order; an edge leaving an embedding
+        carries its own copy of the embedding output."""
+        out = []
+        for source, edge in self.network.job.sources(self.block, port):
+            i = self.network.consumer_of_edge.get(edge)
+            out.append({"kind": "vector", "t": self.edges[i]} if i is not None else self.values[source])
+        return out
+
+    def vectors(self, port: str) -> list:
+        return [v["t"] for v in self.inputs(port)]
+
+    def param(self, name: str) -> torch.Tensor:
+        return self.network.param(self.block, name)
+
+    def noise(self, name: str):
+        """This block's noise of that name for the batch (training only), else None."""
+        return None if self._noise is None else self._noise.get(f"{self.block}/{name}")
+
+    def mlp(self, prefix: str, x: torch.Tensor, units: list, activation: str, dropout: float) -> torch.Tensor:
+        """Dense layers `<prefix>dense<i>` with activation and (training) dropout."""
+        h = x
+        for i in range(len(units)):
+            kernel = self.param(f"{prefix}dense{i}/kernel")
+            h = activate(h @ kernel + self.param(f"{prefix}dense{i}/bias"), activation)
+            if self._noise is not None and dropout > 0:
+                h = h * self._noise[f"{self.block}/dropout{i}"]
+        return h
