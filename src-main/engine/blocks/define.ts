@@ -6,16 +6,17 @@
 //   forward     the tfjs reference forward pass (what the exactness tests compare against)
 //   lower       the program ops for the fast executor (model/program.ts)
 //   onnx        the ONNX nodes of its eval-mode forward pass (export/onnx/lower.ts)
+//   check       its own validity rules beyond ports and parameters (graph/validate.ts)
 // Each path hands the module a context with the path's helpers, and tfjs and the ONNX graph
 // builder come in through those contexts, so this file and the modules import neither at run
-// time. The generic code (model.ts, program.ts, shapes.ts, onnx/lower.ts) walks the graph and
-// asks the registry (blocks/index.ts) for each block's module.
+// time. The generic code (model.ts, program.ts, shapes.ts, onnx/lower.ts, validate.ts) walks the
+// graph and asks the registry (blocks/index.ts) for each block's module.
 
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { BlockSpec } from '../../shared/blocks/spec';
-import type { BlockType, InputPortName } from '../../shared/catalog';
-import type { Dim } from '../../shared/problems';
-import type { Block, ParamValue, ProjectFile } from '../../shared/project';
+import type { BlockType, InputPortName, PortType } from '../../shared/catalog';
+import type { Dim, Problem } from '../../shared/problems';
+import type { Block, Edge, ParamValue, ProjectFile } from '../../shared/project';
 import type { FieldSpec } from '../data/types';
 import type { GraphIndex } from '../graph/graph';
 import type { Rng } from '../data/random';
@@ -158,6 +159,35 @@ export interface OnnxContext<T extends string = string> {
   axes(...a: number[]): string;
 }
 
+// ---- validation (graph/validate.ts) ----
+
+export interface CheckContext<T extends string = string> {
+  project: ProjectFile;
+  index: GraphIndex;
+  block: Block;
+  params: Params;
+  /** Reports an error pinned to blocks (duplicates dropped), with its edge or field if any. */
+  error(
+    code: string,
+    message: string,
+    blocks: string[],
+    extra?: Pick<Problem, 'edge' | 'field'>,
+  ): void;
+  /** The connections into a port, in connection order. */
+  incoming(port: InputPort<T>): Edge[];
+  /** The blocks connected to a port, in connection order. */
+  sources(port: InputPort<T>): Block[];
+  /**
+   * When the blocks on a port have different known output widths: those blocks, and them in
+   * words with their widths ("Click tower (32) and Purchase tower (16)"); else null.
+   */
+  widthMismatch(port: InputPort<T>): { blocks: Block[]; words: string } | null;
+  /** "a, b and c" */
+  listWords(items: readonly string[]): string;
+  /** "\"purchase\" (task 2)" for a chain index. */
+  taskWords(task: number): string;
+}
+
 // ---- the module ----
 
 export interface BlockModule<T extends string = string> {
@@ -173,6 +203,13 @@ export interface BlockModule<T extends string = string> {
   forward?(ctx: ForwardContext<T>): BlockValue;
   lower?(ctx: LowerContext<T>): LowerResult;
   onnx?(ctx: OnnxContext<T>): OnnxValue;
+  /** Reports what makes this block invalid beyond its ports and parameters (validate.ts). */
+  check?(ctx: CheckContext<T>): void;
+  /**
+   * Port types arriving on its inputs that check() reports in its own words; the generic
+   * port-type-mismatch is not reported for them.
+   */
+  checkedPortTypes?: readonly PortType[];
 }
 
 /** Declares a block module (checks its shape; keeps its type literal for the registry). */

@@ -2,16 +2,50 @@
 // representations (`reps`) and their label embeddings (`labels`), then concatenates the two.
 // Attention per port (`<port>/{query,key,value}` [w, w]): a_j = <Q u_j, K u_j> / sqrt(w),
 // softmax over j, sum_j w_j V u_j; or plain concatenation (ablation). Stop-gradient cuts the
-// representations (HTLNET.md).
+// representations (HTLNET.md). Its checks: something connected, information flowing forward in
+// chain order, and (attention) members of one width.
 
 import { fusion as spec } from '../../shared/blocks/fusion';
 import type { Dim } from '../../shared/problems';
+import type { ProjectFile } from '../../shared/project';
+import { blockName, predictionTaskIndex, taskIndexOfHead, type GraphIndex } from '../graph/graph';
 import { sumWidths, UNKNOWN, widthOf } from '../graph/dims';
 import type { Op } from '../model/program';
 import { defineBlock } from './define';
 import type * as tfc from '@tensorflow/tfjs-core';
 
 const PORTS = ['reps', 'labels'] as const;
+
+/**
+ * The earliest task (chain index) whose head is reachable from a block's output, following
+ * edges up to heads; with `direct`, not through fusion units. -1 when none.
+ */
+function firstTaskReached(
+  project: ProjectFile,
+  index: GraphIndex,
+  start: string,
+  direct: boolean,
+): number {
+  let best = -1;
+  const seen = new Set<string>([start]);
+  const stack = [start];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    for (const e of index.outgoing(id)) {
+      const next = index.block(e.target.block)!;
+      if (seen.has(next.id)) continue;
+      seen.add(next.id);
+      if (direct && next.type === 'fusion') continue;
+      if (next.type === 'task-head') {
+        const t = taskIndexOfHead(project, next);
+        if (t >= 0 && (best < 0 || t < best)) best = t;
+        continue;
+      }
+      stack.push(next.id);
+    }
+  }
+  return best;
+}
 
 export const fusion = defineBlock({
   spec,
@@ -94,6 +128,56 @@ export const fusion = defineBlock({
     const v = ctx.newValue({ kind: 'vector', width }, grad);
     ctx.emit({ op: 'fusion', ports, width, out: v });
     return { out: v };
+  },
+  /**
+   * Something connected, and information flowing forward in chain order. A fusion unit serves
+   * the first task its output reaches; every input must come from an earlier task. A label
+   * embedding comes from its head's task; a representation from the first task it reaches
+   * directly (without passing through a fusion unit). A representation that reaches heads only
+   * through fusion units (AITM: a task's own tower fused with the transferred one) is the served
+   * task's own and is allowed. Attention needs the members of each set to share a width.
+   */
+  check: ({ project, index, block, params, error, incoming, widthMismatch, taskWords }) => {
+    const reps = incoming('reps');
+    const labels = incoming('labels');
+    if (reps.length === 0 && labels.length === 0) {
+      error(
+        'fusion-without-inputs',
+        `${blockName(block)} has neither representations nor label embeddings connected: connect what earlier tasks produce.`,
+        [block.id],
+      );
+      return;
+    }
+    const served = firstTaskReached(project, index, block.id, false);
+    for (const e of served < 0 ? [] : [...reps, ...labels]) {
+      const source = index.block(e.source.block)!;
+      let origin: number;
+      if (source.type === 'label-embedding') {
+        const prediction = index.sources(source.id, 'prediction')[0];
+        origin = prediction ? predictionTaskIndex(project, index, prediction) : -1;
+      } else {
+        origin = firstTaskReached(project, index, source.id, true);
+      }
+      if (origin < 0 || origin < served) continue;
+      const which = origin === served ? 'the same task' : 'a later task';
+      error(
+        'fusion-order',
+        `${blockName(block)} serves ${taskWords(served)} but is fed by ${blockName(source)} from ${which}, ${taskWords(origin)}: information must flow forward in chain order.`,
+        [block.id, source.id],
+        { edge: e.id },
+      );
+    }
+    if (params.mode === 'concat') return;
+    for (const port of PORTS) {
+      const mismatch = widthMismatch(port);
+      if (!mismatch) continue;
+      const what = port === 'reps' ? 'representations' : 'label embeddings';
+      error(
+        'fusion-width-mismatch',
+        `${blockName(block)} fuses ${what} of different widths with attention: ${mismatch.words}. Make them the same width or use concatenation.`,
+        [block.id, ...mismatch.blocks.map((s) => s.id)],
+      );
+    }
   },
   onnx: (ctx) => {
     const { g, block, params: p, vectors, concatColumns, stack, param, weight, f32, axes } = ctx;

@@ -1,9 +1,11 @@
 // Gate: a softmax over the experts of its expert groups, computed from a selector input
 // (`kernel` [selector width, experts], `bias` [experts]); outputs the experts' weighted sum.
-// Several expert groups are concatenated along the expert axis in connection order (PLE).
+// Several expert groups are concatenated along the expert axis in connection order (PLE), so
+// they must share a width.
 
 import { gate as spec } from '../../shared/blocks/gate';
 import { UNKNOWN, widthOf } from '../graph/dims';
+import { blockName } from '../graph/graph';
 import { defineBlock } from './define';
 import type * as tfc from '@tensorflow/tfjs-core';
 
@@ -52,6 +54,15 @@ export const gate = defineBlock({
       out: v,
     });
     return { out: v };
+  },
+  check: ({ block, error, widthMismatch }) => {
+    const mismatch = widthMismatch('experts');
+    if (!mismatch) return;
+    error(
+      'gate-width-mismatch',
+      `${blockName(block)} chooses between experts of different widths: ${mismatch.words}. Give the expert groups the same last layer size.`,
+      [block.id, ...mismatch.blocks.map((s) => s.id)],
+    );
   },
   onnx: ({ g, block, inputs, vectors, concatColumns, param, axes }) => {
     const id = block.id;

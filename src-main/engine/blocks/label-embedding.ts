@@ -1,10 +1,12 @@
 // Label embedding unit (LEU): a binary task's own prediction turned into a soft label
 // embedding. ptilde = sigmoid((z + noise) / tau), with logistic noise while training when
 // Gumbel is on; out = ptilde E[1] + (1 - ptilde) E[0] with `table` [2, L]. Stop-gradient cuts
-// the logit it reads (HTLNET.md).
+// the logit it reads (HTLNET.md). Label embeddings exist only for binary tasks: its check
+// words a regression head on its input (which the generic port-type check then leaves alone).
 
 import { labelEmbedding as spec } from '../../shared/blocks/label-embedding';
 import { UNKNOWN } from '../graph/dims';
+import { blockName, taskIndexOfHead } from '../graph/graph';
 import { defineBlock } from './define';
 import type * as tfc from '@tensorflow/tfjs-core';
 
@@ -12,6 +14,20 @@ export const labelEmbedding = defineBlock({
   spec,
   hasParams: true,
   stopGradientPorts: ['prediction'],
+  checkedPortTypes: ['regression'],
+  check: ({ project, index, block, sources, error }) => {
+    for (const source of sources('prediction')) {
+      // A head of regression kind, or a head of a regression task.
+      if (source.type !== 'task-head') continue;
+      const task = project.data.tasks[taskIndexOfHead(project, source)];
+      if (index.params(source).kind !== 'regression' && task?.type !== 'regression') continue;
+      error(
+        'leu-on-regression',
+        `${blockName(block)} is an LEU on a regression task (fed by ${blockName(source)}): label embeddings exist only for binary tasks; connect it to a binary task head.`,
+        [block.id, source.id],
+      );
+    }
+  },
   outputDims: ({ params }) => [typeof params.dim === 'number' ? params.dim : UNKNOWN],
   params: (ctx) => {
     ctx.addParam('table', [2, Number(ctx.params.dim)], 'small');

@@ -1,8 +1,12 @@
 // Task head: one task's prediction from its concatenated input, x w + b (`kernel` [in, k],
 // `bias` [k]). Binary: a logit and its sigmoid. Regression: a value on the transformed scale;
-// a ZILN head has k = 3 outputs (q, m, s) combined into log E[y] (model/objective.ts).
+// a ZILN head has k = 3 outputs (q, m, s) combined into log E[y] (model/objective.ts). Its
+// check: it names a task of the data binding, of its own kind (validate.ts checks that every
+// task has exactly one head).
 
 import { taskHead as spec } from '../../shared/blocks/task-head';
+import { showValue } from '../../shared/validity/params';
+import { blockName } from '../graph/graph';
 import { headOutputs, SIGMA_MIN, SIGMA_SPAN } from '../model/objective';
 import { defineBlock } from './define';
 import type * as tfc from '@tensorflow/tfjs-core';
@@ -21,6 +25,39 @@ export const taskHead = defineBlock({
   spec,
   hasParams: true,
   outputDims: () => [1],
+  check: ({ project, block, params, error }) => {
+    const tasks = project.data.tasks;
+    const name = String(params.task).trim();
+    if (name === '') {
+      error(
+        'head-without-target',
+        `${blockName(block)} has no target: choose the task it predicts.`,
+        [block.id],
+        { field: 'task' },
+      );
+      return;
+    }
+    const task = tasks.find((t) => t.name === name);
+    if (!task) {
+      const known = tasks.length > 0 ? ` (tasks: ${tasks.map((t) => t.name).join(', ')})` : '';
+      error(
+        'head-without-target',
+        `${blockName(block)} predicts "${name}", which is not a task of the data binding${known}.`,
+        [block.id],
+        { field: 'task' },
+      );
+      return;
+    }
+    if (params.kind !== task.type) {
+      const kind = typeof params.kind === 'string' ? params.kind : showValue(params.kind);
+      error(
+        'head-kind-mismatch',
+        `${blockName(block)} is a ${kind} head, but task "${name}" is ${task.type}: set its kind to ${task.type}.`,
+        [block.id],
+        { field: 'kind' },
+      );
+    }
+  },
   params: (ctx) => {
     const k = headOutputs(ctx.params);
     ctx.addParam('kernel', [ctx.inputWidth('in'), k], 'glorot');

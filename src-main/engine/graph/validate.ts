@@ -2,22 +2,26 @@
 // probably a mistake, as a list of problems the editor pins to blocks. Pure and fast: the
 // editor runs it on every edit. Also checkConnection, which the editor asks while a
 // connection is being dragged, and the graph helpers the compiler uses (re-exported).
+// The rules of one block type live in its module's check hook (engine/blocks/<block>.ts),
+// called here for every block; this file keeps the rules about the graph as a whole.
 //
 // Every problem has a stable code (tests and the renderer key on it):
 //   structure   unknown-block-type, duplicate-block-id, dangling-edge
 //   project     no-tasks, no-features, duplicate-task, missing-optimizer, duplicate-optimizer, no-heads
 //   parameters  param-malformed, param-out-of-range
 //   connections port-type-mismatch, too-many-connections, missing-input, cycle
-//   multi-task  fusion-without-inputs, head-without-target, task-without-head, duplicate-head,
-//               head-kind-mismatch, leu-on-regression, esmm-prior-order, esmm-ambiguous,
-//               fusion-order
-//   data        unknown-feature-column, no-numeric-features, no-categorical-features
-//   shapes      fusion-width-mismatch, gate-width-mismatch
+//   multi-task  task-without-head, duplicate-head; in the block modules: fusion-without-inputs,
+//               head-without-target, head-kind-mismatch (task-head), leu-on-regression
+//               (label-embedding), esmm-prior-order, esmm-ambiguous (esmm-link), fusion-order
+//   data        in the block modules: unknown-feature-column, no-numeric-features,
+//               no-categorical-features (feature-input)
+//   shapes      in the block modules: fusion-width-mismatch, gate-width-mismatch
 //   warnings    unused
 
-import { parseColumnList } from '../../shared/catalog';
 import type { Problem } from '../../shared/problems';
 import type { Block, PortRef, ProjectFile } from '../../shared/project';
+import { blockModule } from '../blocks';
+import type { CheckContext } from '../blocks/define';
 import {
   checkConnection as checkWith,
   typeMismatch,
@@ -31,11 +35,10 @@ import {
   inputPortOf,
   outputPortOf,
   portTypeOf,
-  predictionTaskIndex,
   specOf,
-  taskIndexOfHead,
+  taskOfHead,
 } from './graph';
-import { checkParamValue, showValue } from '../../shared/validity/params';
+import { checkParamValue } from '../../shared/validity/params';
 import { outputDims, widthOf } from './shapes';
 
 export {
@@ -73,12 +76,8 @@ export function validateGraph(project: ProjectFile): Problem[] {
   checkParams(ctx);
   checkConnections(ctx);
   checkCycles(ctx);
-  checkHeads(ctx);
-  checkLabelEmbeddings(ctx);
-  checkEsmmLinks(ctx);
-  checkFusionUnits(ctx);
-  checkFeatureInputs(ctx);
-  checkShapes(ctx);
+  checkBlocks(ctx);
+  checkTasks(ctx);
   checkUnused(ctx);
 
   // Errors first; otherwise in the order found (stable sort).
@@ -171,6 +170,7 @@ function checkProject(ctx: Context): void {
     names.add(t.name);
   }
 
+  // Graph-wide counts, not one block's rule: exactly one optimizer, at least one head.
   const optimizers = index.blocks.filter((b) => b.type === 'optimizer');
   if (optimizers.length === 0) {
     error(ctx, 'missing-optimizer', 'The graph has no optimizer block: add one (exactly one).', []);
@@ -215,8 +215,8 @@ function checkConnections(ctx: Context): void {
     const from = portTypeOf(source, outputPortOf(source, e.source.port)!);
     const to = portTypeOf(target, inputPortOf(target, e.target.port)!);
     if (from === to) continue;
-    // A regression head feeding a label embedding unit is reported in words by checkLabelEmbeddings.
-    if (target.type === 'label-embedding' && from === 'regression') continue;
+    // Reported in the target's own words by its check (a regression head into an LEU).
+    if (blockModule(target.type).checkedPortTypes?.includes(from)) continue;
     error(
       ctx,
       'port-type-mismatch',
@@ -261,51 +261,46 @@ function checkCycles(ctx: Context): void {
   }
 }
 
-/** Heads against the binding: a target for every head, a head for every task, kinds agree. */
-function checkHeads(ctx: Context): void {
+/** Each block's own rules: its module's check hook, in graph order. */
+function checkBlocks(ctx: Context): void {
   const { project, index } = ctx;
-  const tasks = project.data.tasks;
+  let dims: ReturnType<typeof outputDims> | undefined;
+  const widthOfBlock = (b: Block) => widthOf((dims ??= outputDims(project, index)).get(b.id));
+  for (const block of index.blocks) {
+    const check = blockModule(block.type).check;
+    if (!check) continue;
+    const checkContext: CheckContext = {
+      project,
+      index,
+      block,
+      params: index.params(block),
+      error: (code, message, blocks, extra) => error(ctx, code, message, blocks, extra),
+      incoming: (port) => index.incoming(block.id, port),
+      sources: (port) => index.sources(block.id, port),
+      widthMismatch: (port) => {
+        const sources = index.sources(block.id, port);
+        const known = new Set(sources.map(widthOfBlock).filter((w) => typeof w === 'number'));
+        if (known.size <= 1) return null;
+        const words = sources.map((s) => `${blockName(s)} (${String(widthOfBlock(s))})`);
+        return { blocks: sources, words: list(words) };
+      },
+      listWords: list,
+      taskWords: (task) => taskWords(project, task),
+    };
+    check(checkContext);
+  }
+}
+
+/** Every task of the binding has exactly one head (a head names its task: graph.ts taskOfHead). */
+function checkTasks(ctx: Context): void {
+  const { project, index } = ctx;
   const headsOf = new Map<string, Block[]>();
   for (const head of index.blocks) {
-    if (head.type !== 'task-head') continue;
-    const params = index.params(head);
-    const name = String(params.task).trim();
-    if (name === '') {
-      error(
-        ctx,
-        'head-without-target',
-        `${blockName(head)} has no target: choose the task it predicts.`,
-        [head.id],
-        { field: 'task' },
-      );
-      continue;
-    }
-    const task = tasks.find((t) => t.name === name);
-    if (!task) {
-      const known = tasks.length > 0 ? ` (tasks: ${tasks.map((t) => t.name).join(', ')})` : '';
-      error(
-        ctx,
-        'head-without-target',
-        `${blockName(head)} predicts "${name}", which is not a task of the data binding${known}.`,
-        [head.id],
-        { field: 'task' },
-      );
-      continue;
-    }
-    const group = headsOf.get(name) ?? [];
-    group.push(head);
-    headsOf.set(name, group);
-    if (params.kind !== task.type) {
-      error(
-        ctx,
-        'head-kind-mismatch',
-        `${blockName(head)} is a ${showKind(params.kind)} head, but task "${name}" is ${task.type}: set its kind to ${task.type}.`,
-        [head.id],
-        { field: 'kind' },
-      );
-    }
+    if (head.type !== 'task-head') continue; // the one block type that predicts a task
+    const task = taskOfHead(project, head);
+    if (task) headsOf.set(task.name, [...(headsOf.get(task.name) ?? []), head]);
   }
-  for (const t of tasks) {
+  for (const t of project.data.tasks) {
     const heads = headsOf.get(t.name) ?? [];
     if (heads.length === 0) {
       error(
@@ -325,221 +320,11 @@ function checkHeads(ctx: Context): void {
   }
 }
 
-const showKind = (kind: unknown): string => (typeof kind === 'string' ? kind : showValue(kind));
-
-/** Whether a block predicts a regression task (a regression head, or a head of a regression task). */
-function predictsRegression(ctx: Context, block: Block): boolean {
-  if (block.type !== 'task-head') return false;
-  const task = ctx.project.data.tasks[taskIndexOfHead(ctx.project, block)];
-  return ctx.index.params(block).kind === 'regression' || task?.type === 'regression';
-}
-
-/** A label embedding unit needs a binary task's prediction. */
-function checkLabelEmbeddings(ctx: Context): void {
-  const { index } = ctx;
-  for (const leu of index.blocks) {
-    if (leu.type !== 'label-embedding') continue;
-    for (const source of index.sources(leu.id, 'prediction')) {
-      if (!predictsRegression(ctx, source)) continue;
-      error(
-        ctx,
-        'leu-on-regression',
-        `${blockName(leu)} is an LEU on a regression task (fed by ${blockName(source)}): label embeddings exist only for binary tasks; connect it to a binary task head.`,
-        [leu.id, source.id],
-      );
-    }
-  }
-}
-
-/** ESMM links: the prior is an earlier task in chain order; a prediction is chained once. */
-function checkEsmmLinks(ctx: Context): void {
-  const { project, index } = ctx;
-  const conditionalOf = new Map<string, Block[]>();
-  for (const link of index.blocks) {
-    if (link.type !== 'esmm-link') continue;
-    const prior = index.sources(link.id, 'prior')[0];
-    const conditional = index.sources(link.id, 'conditional')[0];
-    if (conditional) {
-      const links = conditionalOf.get(conditional.id) ?? [];
-      links.push(link);
-      conditionalOf.set(conditional.id, links);
-    }
-    if (!prior || !conditional) continue;
-    const p = predictionTaskIndex(project, index, prior);
-    const c = predictionTaskIndex(project, index, conditional);
-    if (p < 0 || c < 0 || p < c) continue;
-    error(
-      ctx,
-      'esmm-prior-order',
-      `${blockName(link)} takes ${taskWords(project, p)} as the prior of ${taskWords(project, c)}: the prior must be an earlier task in chain order.`,
-      [link.id, prior.id, conditional.id],
-    );
-  }
-  for (const [source, links] of conditionalOf) {
-    if (links.length < 2) continue;
-    error(
-      ctx,
-      'esmm-ambiguous',
-      `${blockName(index.block(source)!)} is the conditional of ${links.length} ESMM links (${list(links.map(blockName))}); a prediction can be chained only once.`,
-      [source, ...links.map((l) => l.id)],
-    );
-  }
-}
-
-/**
- * Fusion units: something connected, and information flowing forward in chain order. A
- * fusion unit serves the first task its output reaches; every input must come from an
- * earlier task. A label embedding comes from its head's task; a representation from the
- * first task it reaches directly (without passing through a fusion unit). A representation
- * that reaches heads only through fusion units (AITM: a task's own tower fused with the
- * transferred one) is the served task's own and is allowed.
- */
-function checkFusionUnits(ctx: Context): void {
-  const { project, index } = ctx;
-  for (const fusion of index.blocks) {
-    if (fusion.type !== 'fusion') continue;
-    const reps = index.incoming(fusion.id, 'reps');
-    const labels = index.incoming(fusion.id, 'labels');
-    if (reps.length === 0 && labels.length === 0) {
-      error(
-        ctx,
-        'fusion-without-inputs',
-        `${blockName(fusion)} has neither representations nor label embeddings connected: connect what earlier tasks produce.`,
-        [fusion.id],
-      );
-      continue;
-    }
-    const served = firstTaskReached(ctx, fusion.id, false);
-    if (served < 0) continue;
-    for (const e of [...reps, ...labels]) {
-      const source = index.block(e.source.block)!;
-      let origin: number;
-      if (source.type === 'label-embedding') {
-        const prediction = index.sources(source.id, 'prediction')[0];
-        origin = prediction ? predictionTaskIndex(project, index, prediction) : -1;
-      } else {
-        origin = firstTaskReached(ctx, source.id, true);
-      }
-      if (origin < 0 || origin < served) continue;
-      const which = origin === served ? 'the same task' : 'a later task';
-      error(
-        ctx,
-        'fusion-order',
-        `${blockName(fusion)} serves ${taskWords(project, served)} but is fed by ${blockName(source)} from ${which}, ${taskWords(project, origin)}: information must flow forward in chain order.`,
-        [fusion.id, source.id],
-        { edge: e.id },
-      );
-    }
-  }
-}
-
-/**
- * The earliest task (chain index) whose head is reachable from a block's output, following
- * edges up to heads; with `direct`, not through fusion units. -1 when none.
- */
-function firstTaskReached(ctx: Context, start: string, direct: boolean): number {
-  const { project, index } = ctx;
-  let best = -1;
-  const seen = new Set<string>([start]);
-  const stack = [start];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    for (const e of index.outgoing(id)) {
-      const next = index.block(e.target.block)!;
-      if (seen.has(next.id)) continue;
-      seen.add(next.id);
-      if (direct && next.type === 'fusion') continue;
-      if (next.type === 'task-head') {
-        const t = taskIndexOfHead(project, next);
-        if (t >= 0 && (best < 0 || t < best)) best = t;
-        continue;
-      }
-      stack.push(next.id);
-    }
-  }
-  return best;
-}
-
-/** Feature inputs against the binding: named columns exist; a kind has columns to give. */
-function checkFeatureInputs(ctx: Context): void {
-  const { project, index } = ctx;
-  const { features, tasks, excluded } = project.data;
-  const bound = new Set(features.map((f) => f.column));
-  for (const block of index.blocks) {
-    if (block.type !== 'feature-input') continue;
-    const params = index.params(block);
-    const named = parseColumnList(params.columns ?? '');
-    for (const column of named) {
-      if (bound.has(column)) continue;
-      let why = 'which is not a bound feature';
-      if (tasks.some((t) => t.column === column)) why = 'which is a task target, not a feature';
-      else if (excluded.includes(column)) why = 'which is excluded in the data binding';
-      error(
-        ctx,
-        'unknown-feature-column',
-        `${blockName(block)} names column "${column}", ${why}.`,
-        [block.id],
-        { field: 'columns' },
-      );
-    }
-    if (named.length > 0 || features.length === 0) continue;
-    for (const kind of ['numeric', 'categorical'] as const) {
-      if (params.kind !== kind || features.some((f) => f.kind === kind)) continue;
-      error(
-        ctx,
-        kind === 'numeric' ? 'no-numeric-features' : 'no-categorical-features',
-        `${blockName(block)} provides ${kind} columns, but the data binding has no ${kind} features.`,
-        [block.id],
-        { field: 'kind' },
-      );
-    }
-  }
-}
-
-/** Inputs that must share a width: attention fusion sets and the expert groups of a gate. */
-function checkShapes(ctx: Context): void {
-  const { project, index } = ctx;
-  const dims = outputDims(project, index);
-  const mismatch = (block: Block, port: string): Block[] | null => {
-    const sources = index.sources(block.id, port);
-    const widths = sources.map((s) => widthOf(dims.get(s.id)));
-    const numbers = new Set(widths.filter((w) => typeof w === 'number'));
-    return numbers.size > 1 ? sources : null;
-  };
-  const widths = (sources: Block[]): string =>
-    list(sources.map((s) => `${blockName(s)} (${String(widthOf(dims.get(s.id)))})`));
-
-  for (const block of index.blocks) {
-    if (block.type === 'fusion' && index.params(block).mode !== 'concat') {
-      for (const port of ['reps', 'labels']) {
-        const sources = mismatch(block, port);
-        if (!sources) continue;
-        const what = port === 'reps' ? 'representations' : 'label embeddings';
-        error(
-          ctx,
-          'fusion-width-mismatch',
-          `${blockName(block)} fuses ${what} of different widths with attention: ${widths(sources)}. Make them the same width or use concatenation.`,
-          [block.id, ...sources.map((s) => s.id)],
-        );
-      }
-    }
-    if (block.type === 'gate') {
-      const sources = mismatch(block, 'experts');
-      if (!sources) continue;
-      error(
-        ctx,
-        'gate-width-mismatch',
-        `${blockName(block)} chooses between experts of different widths: ${widths(sources)}. Give the expert groups the same last layer size.`,
-        [block.id, ...sources.map((s) => s.id)],
-      );
-    }
-  }
-}
-
 /** Blocks whose output reaches no task head (nor ESMM link): they do not affect any prediction. */
 function checkUnused(ctx: Context): void {
   const { index } = ctx;
   const used = new Set<string>();
+  // The blocks that end a task's prediction are where "used" starts (as plan.ts's tasks).
   const stack = index.blocks.filter((b) => b.type === 'task-head' || b.type === 'esmm-link');
   for (const b of stack) used.add(b.id);
   while (stack.length > 0) {
