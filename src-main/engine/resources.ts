@@ -3,11 +3,13 @@
 // columns), compared with what the compute backend can hold (a 4 GB WebAssembly heap) and the
 // machine's memory. A model or data set that will not fit is refused before anything is
 // allocated, with a message saying what to reduce, instead of crashing mid-run with
-// "memory access out of bounds".
+// "memory access out of bounds". What each block adds is its module's memory hook
+// (engine/blocks/<block>.ts); this file sums them and weighs the total.
 
 import os from 'node:os';
-import { parseIntList } from '../shared/catalog';
-import type { Block, ProjectFile } from '../shared/project';
+import { isBlockType } from '../shared/catalog';
+import type { ProjectFile } from '../shared/project';
+import { blockModule } from './blocks';
 import { UserError } from './errors';
 import { fieldSpecs, GraphIndex } from './graph/graph';
 import { outputDims, widthOf } from './graph/shapes';
@@ -72,8 +74,6 @@ export function estimateTraining(project: ProjectFile, table: DataShape | null):
   const index = new GraphIndex(project.graph);
   const dims = outputDims(project, index);
   const widthOfBlock = (id: string) => dim(widthOf(dims.get(id)));
-  const inputWidth = (block: Block, port: string) =>
-    index.sources(block.id, port).reduce((n, s) => n + widthOfBlock(s.id), 0);
   const fields = fieldSpecs(project);
   const tasks = Math.max(1, project.data.tasks.length);
   const distinct = new Map(table?.columns.map((c) => [c.name, c.distinct]) ?? []);
@@ -82,69 +82,27 @@ export function estimateTraining(project: ProjectFile, table: DataShape | null):
   let perRow = 0;
   let batch = 1024;
   for (const block of project.graph.blocks) {
+    if (!isBlockType(block.type)) continue;
     const p = index.params(block);
-    switch (block.type) {
-      case 'shared-embedding': {
-        const d = num(p.dim, 16);
-        const specs = fields.get(block.id) ?? [];
-        for (const f of specs) {
-          const rows =
-            f.encoding === 'vocab'
-              ? (distinct.get(f.column) ?? 1000) + 1
-              : f.encoding === 'buckets'
-                ? f.buckets + 2
-                : 2;
-          tables += rows * d;
-        }
-        // The embedding output, once per consumer and per task (gradient capture).
-        const consumers = Math.max(1, index.outgoing(block.id).length);
-        perRow += specs.length * d * (1 + consumers + tasks);
-        break;
-      }
-      case 'tower': {
-        const m = mlp(inputWidth(block, 'in'), parseIntList(String(p.units ?? '')) ?? []);
-        dense += m.params;
-        perRow += m.widths;
-        break;
-      }
-      case 'expert-group': {
-        const experts = num(p.experts, 1);
-        const m = mlp(inputWidth(block, 'in'), parseIntList(String(p.units ?? '')) ?? []);
-        dense += experts * m.params;
-        perRow += experts * m.widths;
-        break;
-      }
-      case 'gate': {
-        const experts = index.sources(block.id, 'experts').length || 1;
-        dense += inputWidth(block, 'selector') * experts * 8 + experts;
-        perRow += widthOfBlock(block.id) + experts * 8;
-        break;
-      }
-      case 'label-embedding': {
-        const d = num(p.dim, 16);
-        dense += 2 * d + d;
-        perRow += 2 * d;
-        break;
-      }
-      case 'fusion': {
-        const w = widthOfBlock(block.id);
-        const n =
-          index.incoming(block.id, 'reps').length + index.incoming(block.id, 'labels').length;
-        dense += 3 * w * w + 3 * w;
-        perRow += (n + 3) * w;
-        break;
-      }
-      case 'task-head': {
-        dense += inputWidth(block, 'in') + 1;
-        perRow += 2;
-        break;
-      }
-      case 'optimizer':
-        batch = num(p.batchSize, 1024);
-        break;
-      default:
-        break;
-    }
+    // The batch is the optimizer's training setting, not memory of a block's own.
+    if (block.type === 'optimizer') batch = num(p.batchSize, 1024);
+    const use = blockModule(block.type).memory?.({
+      block,
+      params: p,
+      number: (name, fallback) => num(p[name], fallback),
+      width: widthOfBlock(block.id),
+      inputWidth: (port) =>
+        index.sources(block.id, port).reduce((n, s) => n + widthOfBlock(s.id), 0),
+      connections: (port) => index.incoming(block.id, port).length,
+      consumers: index.outgoing(block.id).length,
+      fields: fields.get(block.id) ?? [],
+      distinct: (column) => distinct.get(column),
+      tasks,
+      mlp,
+    });
+    dense += use?.dense ?? 0;
+    tables += use?.tables ?? 0;
+    perRow += use?.perRow ?? 0;
   }
   // The trainer's buffers are sized by the batch, even when the data has fewer rows.
   const activation = batch * perRow * ACTIVATION_FACTOR * 4;

@@ -7,6 +7,7 @@
 //   lower       the program ops for the fast executor (model/program.ts)
 //   onnx        the ONNX nodes of its eval-mode forward pass (export/onnx/lower.ts)
 //   check       its own validity rules beyond ports and parameters (graph/validate.ts)
+//   memory      what it adds to a training run's memory estimate (resources.ts)
 // Each path hands the module a context with the path's helpers, and tfjs and the ONNX graph
 // builder come in through those contexts, so this file and the modules import neither at run
 // time. The generic code (model.ts, program.ts, shapes.ts, onnx/lower.ts, validate.ts) walks the
@@ -188,6 +189,41 @@ export interface CheckContext<T extends string = string> {
   taskWords(task: number): string;
 }
 
+// ---- memory estimate (resources.ts) ----
+
+/** What a block adds to a training run's memory estimate, in floats. */
+export interface MemoryUse {
+  /** Dense parameters (each also costs gradients and Adam state). */
+  dense?: number;
+  /** Activation floats per row of a batch. */
+  perRow?: number;
+  /** Embedding table entries. */
+  tables?: number;
+}
+
+export interface MemoryContext<T extends string = string> {
+  block: Block;
+  params: Params;
+  /** A numeric parameter, or the fallback when it is not a finite number. */
+  number(name: string, fallback: number): number;
+  /** The block's output width (0 when unknown). */
+  width: number;
+  /** The widths connected to a port, summed (unknown ones count 0). */
+  inputWidth(port: InputPort<T>): number;
+  /** How many connections enter a port. */
+  connections(port: InputPort<T>): number;
+  /** How many connections leave the block. */
+  consumers: number;
+  /** The block's embedding fields (a shared embedding's; empty otherwise). */
+  fields: FieldSpec[];
+  /** Distinct values of a column in the data, when the data is known. */
+  distinct(column: string): number | undefined;
+  /** Tasks of the data binding (at least 1). */
+  tasks: number;
+  /** An MLP input -> units[0] -> ...: its weights and biases, and its widths summed. */
+  mlp(input: number, units: readonly number[]): { params: number; widths: number };
+}
+
 // ---- the module ----
 
 export interface BlockModule<T extends string = string> {
@@ -203,6 +239,8 @@ export interface BlockModule<T extends string = string> {
   forward?(ctx: ForwardContext<T>): BlockValue;
   lower?(ctx: LowerContext<T>): LowerResult;
   onnx?(ctx: OnnxContext<T>): OnnxValue;
+  /** What it adds to the memory estimate; nothing when absent. */
+  memory?(ctx: MemoryContext<T>): MemoryUse;
   /** Reports what makes this block invalid beyond its ports and parameters (validate.ts). */
   check?(ctx: CheckContext<T>): void;
   /**

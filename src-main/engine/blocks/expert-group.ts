@@ -14,6 +14,11 @@ const unitsOf = (p: Params): number[] => parseIntList(p.units) ?? [];
 export const expertGroup = defineBlock({
   spec,
   hasParams: true,
+  memory: ({ params, number, inputWidth, mlp }) => {
+    const experts = number('experts', 1);
+    const m = mlp(inputWidth('in'), parseIntList(String(params.units ?? '')) ?? []);
+    return { dense: experts * m.params, perRow: experts * m.widths };
+  },
   outputDims: ({ params }) => {
     const units = parseIntList(params.units ?? '');
     return [

@@ -50,6 +50,10 @@ function firstTaskReached(
 export const fusion = defineBlock({
   spec,
   hasParams: true,
+  memory: ({ width: w, connections }) => {
+    const n = connections('reps') + connections('labels');
+    return { dense: 3 * w * w + 3 * w, perRow: (n + 3) * w };
+  },
   stopGradientPorts: ['reps'],
   outputDims: ({ params, inputDims }) => {
     const parts: Dim[] = [];

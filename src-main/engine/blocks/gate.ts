@@ -12,6 +12,11 @@ import type * as tfc from '@tensorflow/tfjs-core';
 export const gate = defineBlock({
   spec,
   hasParams: true,
+  // Counted as 8 experts per connected group (the estimate does not read the groups).
+  memory: ({ inputWidth, connections, width }) => {
+    const experts = connections('experts') || 1;
+    return { dense: inputWidth('selector') * experts * 8 + experts, perRow: width + experts * 8 };
+  },
   outputDims: ({ inputDims }) => {
     const first = inputDims('experts')[0];
     return [first ? widthOf(first) : UNKNOWN];

@@ -13,6 +13,10 @@ import type * as tfc from '@tensorflow/tfjs-core';
 export const labelEmbedding = defineBlock({
   spec,
   hasParams: true,
+  memory: ({ number }) => {
+    const d = number('dim', 16);
+    return { dense: 2 * d + d, perRow: 2 * d };
+  },
   stopGradientPorts: ['prediction'],
   checkedPortTypes: ['regression'],
   check: ({ project, index, block, sources, error }) => {

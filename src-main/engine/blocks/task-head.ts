@@ -24,6 +24,7 @@ export function zilnValues(tf: typeof tfc, z: tfc.Tensor2D): tfc.Tensor1D {
 export const taskHead = defineBlock({
   spec,
   hasParams: true,
+  memory: ({ inputWidth }) => ({ dense: inputWidth('in') + 1, perRow: 2 }),
   outputDims: () => [1],
   check: ({ project, block, params, error }) => {
     const tasks = project.data.tasks;

@@ -12,6 +12,10 @@ const unitsOf = (p: Params): number[] => parseIntList(p.units) ?? [];
 export const tower = defineBlock({
   spec,
   hasParams: true,
+  memory: ({ params, inputWidth, mlp }) => {
+    const m = mlp(inputWidth('in'), parseIntList(String(params.units ?? '')) ?? []);
+    return { dense: m.params, perRow: m.widths };
+  },
   outputDims: ({ params }) => {
     const units = parseIntList(params.units ?? '');
     return [units && units.length > 0 ? units[units.length - 1] : UNKNOWN];
