@@ -8,6 +8,8 @@
 //   comes from each part of its input: for part g with input x_g and weight rows W_g, the size
 //   |x_g W_g| of what it adds to the layer's pre-activation, over the sum of the parts' sizes.
 // Computed on the tfjs forward (inference mode), which hands each block's output to onBlock.
+// It names the block types it reads (fusion units, label embeddings, the tower or head a unit
+// feeds): they are what it explains, not behaviour of theirs that belongs in their modules.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { FunnelPart, FunnelResult, FunnelSegment, TaskFunnel } from '../../shared/explain';
