@@ -141,7 +141,8 @@ export function planModel(project: ProjectFile): ModelPlan {
     if (!head) throw new UserError(`Task "${t.name}" has no task head.`);
     const hp = params.get(head.id)!;
     let finalId = head.id;
-    // Follow ESMM links that take this prediction as their conditional.
+    // Follow ESMM links that take this prediction as their conditional (the link is the one
+    // block that re-predicts a task, as graph.ts predictionTaskIndex says).
     for (;;) {
       const link = graph.edges.find(
         (e) =>
@@ -185,6 +186,7 @@ export function planModel(project: ProjectFile): ModelPlan {
   }
 
   const specs = fieldSpecs(project);
+  // Embedding tables are the plan's own kind of parameter (sparse rows, not dense blocks).
   const embeddings: EmbeddingPlan[] = graph.blocks
     .filter((b) => b.type === 'shared-embedding')
     .map((b) => ({
