@@ -2,14 +2,27 @@
 // type has a twin module in python/blocks/ (or says where the package handles it), every twin
 // is named after its type, and every file of the folder ships in the package. The TS registry
 // has the same guarantee from its type (engine/blocks/index.ts); this is the Python side's.
+// With a python3 that imports torch, the table is also read by Python itself.
 
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../../src-main/shared/catalog';
 import { PACKAGE_SOURCES } from '../../../src-main/engine/export/torch/sources';
 
 const FOLDER = path.join(__dirname, '../../../src-main/engine/export/torch/python');
+
+/** HTLNET_TORCH_PYTHON, else the first python3 that can import torch and numpy; or null. */
+function torchPython(): string | null {
+  const chosen = process.env.HTLNET_TORCH_PYTHON;
+  for (const python of chosen ? [chosen] : ['/usr/bin/python3', 'python3']) {
+    const probe = spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' });
+    if (probe.status === 0) return python;
+  }
+  return null;
+}
 
 /** The `"key": value` entries of a dict literal `NAME = { ... }` in Python source. */
 function dictEntries(source: string, name: string): Map<string, string> {
@@ -53,5 +66,39 @@ describe('the PyTorch package block table', () => {
     }
     const shipped = Object.keys(PACKAGE_SOURCES).filter((f) => f.endsWith('.py'));
     expect(shipped.sort()).toEqual(files.sort());
+  });
+
+  const python = torchPython();
+  it.skipIf(!python)('is the table Python reads, each twin with its hooks', async () => {
+    // The shipped files, written as the package writes them, imported by Python.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-torch-blocks-'));
+    try {
+      for (const [name, text] of Object.entries(PACKAGE_SOURCES)) {
+        const file = path.join(dir, ...name.split('/'));
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await fs.writeFile(file, text);
+      }
+      const script = `
+import json
+from blocks import BLOCKS, ELSEWHERE
+print(json.dumps({
+  "modules": {k: [m.__name__, [h for h in ("params", "forward", "noise") if hasattr(m, h)]] for k, m in BLOCKS.items()},
+  "elsewhere": sorted(ELSEWHERE),
+}))`;
+      const result = spawnSync(python!, ['-c', script], { cwd: dir, encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      const py = JSON.parse(result.stdout) as {
+        modules: Record<string, [string, string[]]>;
+        elsewhere: string[];
+      };
+      expect(py.elsewhere).toEqual([...elsewhere.keys()].sort());
+      for (const [type, module] of modules) {
+        expect(py.modules[type][0]).toBe(`blocks.${module}`);
+        expect(py.modules[type][1]).toContain('forward');
+      }
+      expect(Object.keys(py.modules).sort()).toEqual([...modules.keys()].sort());
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
