@@ -10,6 +10,7 @@ import os from 'node:os';
 import { isBlockType } from '../shared/catalog';
 import type { ProjectFile } from '../shared/project';
 import { blockModule } from './blocks';
+import type { MemoryContext, MemoryUse } from './blocks/define';
 import { UserError } from './errors';
 import { fieldSpecs, GraphIndex } from './graph/graph';
 import { outputDims, widthOf } from './graph/shapes';
@@ -86,7 +87,9 @@ export function estimateTraining(project: ProjectFile, table: DataShape | null):
     const p = index.params(block);
     // The batch is the optimizer's training setting, not memory of a block's own.
     if (block.type === 'optimizer') batch = num(p.batchSize, 1024);
-    const use = blockModule(block.type).memory?.({
+    const memory = blockModule(block.type).memory;
+    if (!memory) continue;
+    const context: MemoryContext = {
       block,
       params: p,
       number: (name, fallback) => num(p[name], fallback),
@@ -99,10 +102,11 @@ export function estimateTraining(project: ProjectFile, table: DataShape | null):
       distinct: (column) => distinct.get(column),
       tasks,
       mlp,
-    });
-    dense += use?.dense ?? 0;
-    tables += use?.tables ?? 0;
-    perRow += use?.perRow ?? 0;
+    };
+    const use: MemoryUse = memory(context);
+    dense += use.dense ?? 0;
+    tables += use.tables ?? 0;
+    perRow += use.perRow ?? 0;
   }
   // The trainer's buffers are sized by the batch, even when the data has fewer rows.
   const activation = batch * perRow * ACTIVATION_FACTOR * 4;
