@@ -10,13 +10,15 @@
 //   project     no-tasks, no-features, duplicate-task, missing-optimizer, duplicate-optimizer, no-heads
 //   parameters  param-malformed, param-out-of-range
 //   connections port-type-mismatch, too-many-connections, missing-input, cycle
-//   multi-task  task-without-head, duplicate-head; in the block modules: fusion-without-inputs,
-//               head-without-target, head-kind-mismatch (task-head), leu-on-regression
-//               (label-embedding), esmm-prior-order, esmm-ambiguous (esmm-link), fusion-order
-//   data        in the block modules: unknown-feature-column, no-numeric-features,
-//               no-categorical-features (feature-input)
-//   shapes      in the block modules: fusion-width-mismatch, gate-width-mismatch
+//   tasks       task-without-head, duplicate-head
 //   warnings    unused
+// and in the block modules' check hooks:
+//   task-head        head-without-target, head-kind-mismatch
+//   label-embedding  leu-on-regression
+//   esmm-link        esmm-prior-order, esmm-ambiguous
+//   fusion           fusion-without-inputs, fusion-order, fusion-width-mismatch
+//   gate             gate-width-mismatch
+//   feature-input    unknown-feature-column, no-numeric-features, no-categorical-features
 
 import type { Problem } from '../../shared/problems';
 import type { Block, PortRef, ProjectFile } from '../../shared/project';
