@@ -547,11 +547,9 @@ describe('validateGraph', () => {
         more,
       );
     }
-    const start = performance.now();
+    // No timing here (machines are noisy): a quadratic rule shows as this test taking minutes.
     const problems = validateGraph(p);
-    const elapsed = performance.now() - start;
     expect(problems.map((x) => x.code)).toEqual(['unused']); // the last task's LEU
-    expect(elapsed).toBeLessThan(500);
   });
 });
 
