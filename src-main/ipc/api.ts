@@ -225,8 +225,7 @@ export interface ExplainRequestArgs {
 /** A task's metrics as sent over the wire (binary: auc, logloss; regression: nrmse, ...). */
 export type TaskMetricsWire = Record<string, number>;
 
-export type RunStatus =
-  'running' | 'completed' | 'early-stopping' | 'cancelled' | 'diverged' | 'failed';
+type RunStatus = 'running' | 'completed' | 'early-stopping' | 'cancelled' | 'diverged' | 'failed';
 
 export interface RunSummary {
   id: string;
@@ -315,7 +314,7 @@ export interface ExperimentRequestArgs {
   list?: { name?: string; params: Record<string, ExperimentValue> }[];
 }
 
-export type ExperimentStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
+type ExperimentStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
 
 export interface ExperimentSummary {
   id: string;

@@ -101,7 +101,7 @@ interface SampleState {
   error: string | null;
 }
 
-export type ResultsView = 'runs' | 'compare' | 'score' | 'experiments';
+type ResultsView = 'runs' | 'compare' | 'score' | 'experiments';
 
 /** Import wizard and the one-click sample. */
 export interface DataSlice {
