@@ -45,7 +45,7 @@ export interface CliKit {
 }
 
 /** The most seeds one experiment runs. */
-export const MAX_SEEDS = 100;
+const MAX_SEEDS = 100;
 
 async function readProject(file: string): Promise<ProjectFile> {
   const text = await fs.readFile(file, 'utf8').catch(() => {

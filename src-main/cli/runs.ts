@@ -15,7 +15,7 @@ import type { CliKit } from './experiments';
 type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** "1.2 MB" */
-export function bytesText(n: number): string {
+function bytesText(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1024;

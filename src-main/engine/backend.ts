@@ -118,7 +118,7 @@ function nativeBindingPresent(): boolean {
 let kernelsRegistered = false;
 
 /** Kernels the wasm backend lacks. Idempotent. */
-export function registerWasmKernels(): void {
+function registerWasmKernels(): void {
   if (kernelsRegistered) return;
   kernelsRegistered = true;
   tf.registerKernel({

@@ -16,7 +16,7 @@ import { fieldSpecs, GraphIndex } from './graph/graph';
 import { outputDims, widthOf } from './graph/shapes';
 
 /** Bytes the WebAssembly backend may use (its heap is at most 4 GB; some is the runtime's). */
-export const WASM_BUDGET_BYTES = 3.75 * 1024 ** 3;
+const WASM_BUDGET_BYTES = 3.75 * 1024 ** 3;
 /**
  * Floats held per row of a batch for each float of activation width counted below: forward
  * values, their gradients, per-task gradient captures and the executor's scratch. Measured:

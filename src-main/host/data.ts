@@ -42,7 +42,7 @@ function histogram(sorted: Float64Array): NonNullable<ColumnSummary['stats']>['h
   return { edges, counts, logScale };
 }
 
-export function summariseColumn(column: Column, index: number, rows: number): ColumnSummary {
+function summariseColumn(column: Column, index: number, rows: number): ColumnSummary {
   const summary: ColumnSummary = {
     name: column.name,
     index,

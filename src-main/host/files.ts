@@ -14,7 +14,7 @@ const EXTENSIONS: Record<FileKind, readonly string[]> = {
   model: [],
 };
 
-export function matchesKind(name: string, kind: FileKind): boolean {
+function matchesKind(name: string, kind: FileKind): boolean {
   const lower = name.toLowerCase();
   return EXTENSIONS[kind].some((ext) => lower.endsWith(ext));
 }

@@ -19,7 +19,7 @@ import { importCsv } from './data';
 import { newRunId, RunStore, summaryOf } from './runs';
 import { runTask, type TaskInput, type TaskMessage } from './tasks';
 
-export interface RunningTask {
+interface RunningTask {
   cancel(): void;
   done: Promise<void>;
 }

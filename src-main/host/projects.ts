@@ -16,7 +16,7 @@ import type {
 import { PROJECT_FORMAT, type ProjectFile } from '../shared/project';
 import { readJsonOrNull, writeFileAtomic } from './fs-atomic';
 
-export const PROJECT_EXTENSION = '.htlnet.json';
+const PROJECT_EXTENSION = '.htlnet.json';
 export const RECENT_LIMIT = 12;
 /** Project files larger than this are refused before reading (a project is a few kB). */
 const MAX_PROJECT_BYTES = 20 * 1024 * 1024;
@@ -25,7 +25,7 @@ function errorCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error ? String(error.code) : undefined;
 }
 
-export function projectName(file: string): string {
+function projectName(file: string): string {
   const base = path.basename(file);
   return base.endsWith(PROJECT_EXTENSION) ? base.slice(0, -PROJECT_EXTENSION.length) : base;
 }

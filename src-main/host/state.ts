@@ -23,7 +23,7 @@ export function workspaceStateDir(dataDir: string, workspace: string): string {
 }
 
 /** Removes the orphaned temp and .old entries (files or folders) directly in `dir`. */
-export async function sweepOrphans(dir: string): Promise<string[]> {
+async function sweepOrphans(dir: string): Promise<string[]> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];
   for (const name of names) {
@@ -39,7 +39,7 @@ export async function sweepOrphans(dir: string): Promise<string[]> {
 }
 
 /** A folder holding only model files (what a model save stages or keeps). */
-export async function holdsModelFiles(dir: string): Promise<boolean> {
+async function holdsModelFiles(dir: string): Promise<boolean> {
   const entries = await fs.readdir(dir).catch(() => null);
   return (
     entries !== null &&

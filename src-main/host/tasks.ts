@@ -34,7 +34,7 @@ export type TaskInput =
     }
   | ExplainTaskInput;
 
-export interface TrainResult {
+interface TrainResult {
   reason: 'completed' | 'early-stopping' | 'cancelled' | 'diverged';
   message: string;
   epochs: number;

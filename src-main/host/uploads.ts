@@ -19,7 +19,7 @@ import { fsyncPath, tempPathFor } from '../engine/export/outputs';
 export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
 /** An upload over the limit: the server answers 413. */
-export class UploadTooLargeError extends UserError {
+class UploadTooLargeError extends UserError {
   readonly status = 413;
 }
 

@@ -5,7 +5,7 @@ import type { TaskCurves, TaskMetrics } from '../engine/predict/evaluate';
 import type { TrainEvent } from '../engine/train/trainer';
 import type { EpochRecord, TaskCurvesWire, TaskMetricsWire, TrainProgress } from '../ipc/api';
 
-export function metricsWire(metrics: TaskMetrics): TaskMetricsWire {
+function metricsWire(metrics: TaskMetrics): TaskMetricsWire {
   const out: TaskMetricsWire = {};
   for (const [k, v] of Object.entries(metrics)) if (typeof v === 'number') out[k] = v;
   return out;

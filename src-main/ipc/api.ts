@@ -88,7 +88,7 @@ export interface FileListing {
 // ---- data, training, runs, scoring (the analyst's journey) ---------------------------------
 
 /** A column's kind as inferred from its values (the wizard lets the user change it). */
-export type ColumnKind = 'categorical' | 'numeric' | 'binary' | 'continuous';
+type ColumnKind = 'categorical' | 'numeric' | 'binary' | 'continuous';
 
 export interface ColumnSummary {
   name: string;
@@ -143,7 +143,7 @@ export interface DataPreview {
   suggested: DataBinding;
 }
 
-export interface OnnxExported {
+interface OnnxExported {
   /** The .onnx file. */
   out: string;
   /** The preprocessing spec (vocabularies, buckets, scalers) beside it. */
@@ -225,8 +225,7 @@ export interface ExplainRequestArgs {
 /** A task's metrics as sent over the wire (binary: auc, logloss; regression: nrmse, ...). */
 export type TaskMetricsWire = Record<string, number>;
 
-export type RunStatus =
-  'running' | 'completed' | 'early-stopping' | 'cancelled' | 'diverged' | 'failed';
+type RunStatus = 'running' | 'completed' | 'early-stopping' | 'cancelled' | 'diverged' | 'failed';
 
 export interface RunSummary {
   id: string;
@@ -315,7 +314,7 @@ export interface ExperimentRequestArgs {
   list?: { name?: string; params: Record<string, ExperimentValue> }[];
 }
 
-export type ExperimentStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
+type ExperimentStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
 
 export interface ExperimentSummary {
   id: string;
@@ -428,7 +427,7 @@ export type HostEvent =
 export const HOST_EVENT_CHANNEL = 'host:event';
 
 /** Block positions by block id, as the auto-layout places them. */
-export type Positions = Record<string, { x: number; y: number }>;
+type Positions = Record<string, { x: number; y: number }>;
 
 /**
  * A port as sent over the wire. A port whose type depends on the block's parameters (a task
@@ -589,7 +588,7 @@ export const CHANNELS = [
 export const MENU_COMMAND_CHANNEL = 'menu:command';
 
 /** The handler of one channel: a plain async function of its (run-time validated) arguments. */
-export type Handler<C extends Channel> = (...args: ApiArgs<C>) => Promise<ApiResult<C>>;
+type Handler<C extends Channel> = (...args: ApiArgs<C>) => Promise<ApiResult<C>>;
 export type HandlerTable = { [C in Channel]: Handler<C> };
 
 /** 'project:validate' -> 'projectValidate': the method name the preload exposes per channel. */
@@ -627,7 +626,7 @@ export interface RendererApi extends InvokeApi {
 // ---- compile-time checks -----------------------------------------------------------------
 
 /** True when T holds nothing that structured clone or JSON would drop or reject. */
-export type IsPlainData<T> = T extends (...args: never[]) => unknown
+type IsPlainData<T> = T extends (...args: never[]) => unknown
   ? false
   : T extends string | number | boolean | null | undefined
     ? true
@@ -643,10 +642,8 @@ type Expect<T extends true> = T;
 type Equal<A, B> =
   (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
-export type _ChannelsComplete = Expect<Equal<(typeof CHANNELS)[number], Channel>>;
-export type _ResultsArePlainData = Expect<
+type _ChannelsComplete = Expect<Equal<(typeof CHANNELS)[number], Channel>>;
+type _ResultsArePlainData = Expect<
   Equal<{ [C in Channel]: IsPlainData<ApiResult<C>> }[Channel], true>
 >;
-export type _ArgsArePlainData = Expect<
-  Equal<{ [C in Channel]: IsPlainData<ApiArgs<C>> }[Channel], true>
->;
+type _ArgsArePlainData = Expect<Equal<{ [C in Channel]: IsPlainData<ApiArgs<C>> }[Channel], true>>;

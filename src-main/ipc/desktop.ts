@@ -3,7 +3,7 @@
 // Pure functions of their inputs, so they are tested without Electron.
 
 /** The file extension of a project (electron-builder.yml's fileAssociations). */
-export const PROJECT_EXTENSION = '.htlnet.json';
+const PROJECT_EXTENSION = '.htlnet.json';
 
 /**
  * The project a command line asks to open (Windows and Linux pass the double-clicked file as an

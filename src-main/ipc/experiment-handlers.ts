@@ -85,7 +85,7 @@ function checkParams(
 }
 
 /** Checks a request's shape (not its data path, not its variants against the data). */
-export function checkExperimentRequest(
+function checkExperimentRequest(
   value: unknown,
   channel: string,
 ): Omit<ExperimentRequestArgs, 'dataPath'> & { dataPath: unknown } {

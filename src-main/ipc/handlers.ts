@@ -56,7 +56,7 @@ import { catalogForWire } from './catalog-wire';
 import { experimentHandlers } from './experiment-handlers';
 
 /** Native file dialogs (the Electron shell provides them; browser mode has none). */
-export interface Dialogs {
+interface Dialogs {
   openFile(kind: FileKind): Promise<string | null>;
   saveFile(kind: FileKind, suggestedName: string): Promise<string | null>;
 }

@@ -40,7 +40,7 @@ export const DEV_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
  * privileges and the policy is a header, not only a <meta>.
  */
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'htlnet';
+const APP_HOST = 'htlnet';
 export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
 /** Where the renderer is loaded from: the app's own scheme, or the dev server. */

@@ -4,7 +4,7 @@
 // the engine computes it, the CLI prints it, the app sends it to the window and keeps it with
 // the run. Shared by the engine and the renderer (no Node imports here).
 
-export type TaskKind = 'binary' | 'regression';
+type TaskKind = 'binary' | 'regression';
 
 /** The parts of an explanation, computed separately or together. */
 export type ExplainPart = 'importance' | 'rows' | 'pdp' | 'funnel';
@@ -65,7 +65,7 @@ export interface ImportanceResult {
   tasks: TaskImportance[];
 }
 
-export interface Contribution {
+interface Contribution {
   feature: string;
   /** The row's value of the input, as text ('' when missing). */
   value: string;
@@ -115,7 +115,7 @@ export interface PartialDependence {
   missing: number;
 }
 
-export interface AttentionSummary {
+interface AttentionSummary {
   /** The earlier task the item comes from. */
   source: string;
   mean: number;

@@ -1,7 +1,7 @@
 // Problems found in a project, its graph or its data binding. Shared with the renderer, which
 // pins each problem to the blocks it names.
 
-export type Severity = 'error' | 'warning';
+type Severity = 'error' | 'warning';
 
 export interface Problem {
   severity: Severity;

@@ -50,7 +50,7 @@ export interface WebServerOptions {
   maxUploadBytes?: number;
 }
 
-export interface HostEventSink {
+interface HostEventSink {
   /** Sends an event to every connected page. */
   broadcast(event: unknown): void;
 }

@@ -16,7 +16,7 @@ function useIsMac(): boolean {
 }
 
 /** "Undo (Ctrl+Z)" */
-export function withKey(title: string, id: CommandId, isMac: boolean): string {
+function withKey(title: string, id: CommandId, isMac: boolean): string {
   const key = keyLabel(id, isMac);
   return key ? `${title} (${key})` : title;
 }

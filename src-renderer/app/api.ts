@@ -4,7 +4,6 @@
 
 import type { HostEvent, RendererApi } from '../../src-main/ipc/api';
 import { createInvokeApi } from '../../src-main/ipc/client';
-import type { CommandId } from '../../src-main/ipc/shortcuts';
 
 declare global {
   interface Window {
@@ -36,13 +35,6 @@ export function browserToken(): string | null {
     return fromUrl;
   }
   return sessionStorage.getItem(TOKEN_KEY);
-}
-
-/** Browser mode has no native menu: the page's own menu and shortcuts dispatch commands here. */
-const menuListeners = new Set<(command: CommandId) => void>();
-
-export function dispatchLocalCommand(command: CommandId): void {
-  for (const listener of menuListeners) listener(command);
 }
 
 /**
@@ -144,11 +136,10 @@ export function createBrowserApi(token: string, base = ''): RendererApi & Browse
         }),
       ),
     ),
-    onMenuCommand(callback) {
-      menuListeners.add(callback);
-      return () => {
-        menuListeners.delete(callback);
-      };
+    // Browser mode has no native menu: no menu command ever arrives (the page's own menu and
+    // shortcuts run their commands directly).
+    onMenuCommand() {
+      return () => undefined;
     },
     onHostEvent(callback: (event: HostEvent) => void) {
       return subscribeEvents(base, token, callback);
@@ -195,10 +186,4 @@ export function api(): RendererApi {
   }
   cached = createBrowserApi(token);
   return cached;
-}
-
-/** Browser mode's upload, or null in Electron (which opens files by path). */
-export function browserExtras(): BrowserExtras | null {
-  const a = api();
-  return 'upload' in a ? (a as RendererApi & BrowserExtras) : null;
 }

@@ -9,10 +9,10 @@ import type { AppStore } from '../store/store';
 import { commandForKeyEvent, isEditable, runCommand } from './commands';
 import { useAppStore } from '../store/context';
 
-export const APP_NAME = 'HTLNet Studio';
+const APP_NAME = 'HTLNet Studio';
 
 /** "• Shop funnel — HTLNet Studio" while there are unsaved changes. */
-export function windowTitle(name: string, dirty: boolean): string {
+function windowTitle(name: string, dirty: boolean): string {
   return `${dirty ? '• ' : ''}${name} — ${APP_NAME}`;
 }
 

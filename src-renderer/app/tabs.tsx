@@ -37,7 +37,7 @@ const linked = new WeakSet<AppStore>();
  * editor's validations (which replace its list) and after each check. Cleared when a new
  * binding is applied or a check finds nothing.
  */
-export function linkEditorProblems(store: AppStore, journey: JourneyStore): void {
+function linkEditorProblems(store: AppStore, journey: JourneyStore): void {
   if (linked.has(store)) return;
   linked.add(store);
   const merge = () => {

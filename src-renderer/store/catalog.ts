@@ -4,7 +4,7 @@
 
 import type { CatalogBlock, CatalogPort } from '../../src-main/ipc/api';
 import type { PortType } from '../../src-main/shared/catalog';
-import type { Block, BlockType, ParamValue } from '../../src-main/shared/project';
+import type { Block, ParamValue } from '../../src-main/shared/project';
 
 export interface CatalogIndex {
   blocks: readonly CatalogBlock[];
@@ -64,16 +64,3 @@ export function blockTitle(catalog: CatalogIndex | null, block: Block): string {
 
 // A port type in words: one wording, the shared validity library's.
 export { TYPE_WORDS } from '../../src-main/shared/validity/connection';
-
-export const PORT_TYPES: readonly PortType[] = [
-  'features',
-  'vector',
-  'experts',
-  'binary',
-  'regression',
-  'label',
-];
-
-export function isBlockTypeOf(catalog: CatalogIndex, type: string): type is BlockType {
-  return catalog.byType.has(type);
-}

@@ -6,7 +6,7 @@ import type { Block, Edge, ProjectFile } from '../../src-main/shared/project';
 import type { CatalogIndex } from './catalog';
 import { addBlocks, edgeId, uniqueId, type XY } from './graph-ops';
 
-export const CLIPBOARD_FORMAT = 'htlnet-studio-blocks';
+const CLIPBOARD_FORMAT = 'htlnet-studio-blocks';
 
 export interface ClipboardData {
   format: typeof CLIPBOARD_FORMAT;

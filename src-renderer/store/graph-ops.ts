@@ -14,7 +14,7 @@ import { defaultParams, type CatalogIndex } from './catalog';
 
 export type XY = { x: number; y: number };
 
-export function withGraph(
+function withGraph(
   project: ProjectFile,
   blocks: Block[] = project.graph.blocks,
   edges: Edge[] = project.graph.edges,
@@ -30,7 +30,7 @@ export function uniqueId(base: string, taken: ReadonlySet<string>): string {
 }
 
 /** "long_view" → "Long view" */
-export function humanize(name: string): string {
+function humanize(name: string): string {
   const words = name.replace(/[_\s-]+/g, ' ').trim();
   return words === '' ? name : words[0].toUpperCase() + words.slice(1);
 }
@@ -42,7 +42,7 @@ function uniqueLabel(base: string, blocks: readonly Block[]): string {
 }
 
 /** The tasks of the binding that no task head predicts yet, in chain order. */
-export function tasksWithoutHead(project: ProjectFile): string[] {
+function tasksWithoutHead(project: ProjectFile): string[] {
   const predicted = new Set(
     project.graph.blocks.filter((b) => b.type === 'task-head').map((b) => String(b.params.task)),
   );
@@ -85,7 +85,7 @@ export function atTypeLimit(catalog: CatalogIndex, project: ProjectFile, type: s
 }
 
 /** The room a block takes on the canvas, for placing new blocks (the templates' grid). */
-export const BLOCK_ROOM = { width: 240, height: 180 };
+const BLOCK_ROOM = { width: 240, height: 180 };
 
 /**
  * A position near `at` where a new block overlaps no other: to the right of it (where the next

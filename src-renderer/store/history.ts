@@ -8,7 +8,7 @@ export interface History<T> {
   key: string | null;
 }
 
-export const HISTORY_LIMIT = 200;
+const HISTORY_LIMIT = 200;
 
 export function emptyHistory<T>(): History<T> {
   return { past: [], future: [], key: null };

@@ -38,7 +38,7 @@ export function documentName(state: Pick<AppState, 'project' | 'fileName'>): str
 }
 
 /** "Shop funnel" → "shop-funnel.htlnet.json" */
-export function suggestedFileName(name: string): string {
+function suggestedFileName(name: string): string {
   const base = name
     .trim()
     .replace(/\.htlnet\.json$/i, '')

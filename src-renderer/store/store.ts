@@ -14,11 +14,11 @@ import { createUiSlice, errorMessage } from './ui-slice';
 
 export type AppStore = StoreApi<AppState>;
 
-export const VALIDATE_DELAY = 250;
-export const AUTOSAVE_DELAY = 2000;
+const VALIDATE_DELAY = 250;
+const AUTOSAVE_DELAY = 2000;
 
 /** navigator.clipboard, when the page may use it. */
-export function systemClipboard(): ClipboardAccess | null {
+function systemClipboard(): ClipboardAccess | null {
   const clipboard = typeof navigator === 'undefined' ? undefined : navigator.clipboard;
   if (!clipboard?.writeText || !clipboard.readText) return null;
   return {

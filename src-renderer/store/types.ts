@@ -28,7 +28,7 @@ export interface Selection {
 
 export const NO_SELECTION: Selection = { blocks: [], edges: [] };
 
-export interface EditOptions {
+interface EditOptions {
   /** Edits with the same key in a row are one undo step (typing in one field). */
   coalesce?: string;
   /** The selection after the edit (default: the current one, minus what no longer exists). */
@@ -131,7 +131,7 @@ export interface ProjectSlice {
   dismissNotice(): void;
 }
 
-export type Dialog =
+type Dialog =
   | { kind: 'templates' }
   | {
       kind: 'file';

@@ -20,7 +20,7 @@ export interface JourneyProps {
   onShowBlocks?: (blockIds: string[]) => void;
 }
 
-export type JourneyTab = 'model' | 'data' | 'train' | 'results';
+type JourneyTab = 'model' | 'data' | 'train' | 'results';
 
 export function ProgressBar({
   value,

@@ -17,14 +17,14 @@ import {
 } from 'playwright-core';
 import { describe } from 'vitest';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const RENDERER_DIR = path.join(ROOT, 'out', 'renderer');
-export const WEB_SERVER = path.join(ROOT, 'out', 'cli', 'web.cjs');
+const RENDERER_DIR = path.join(ROOT, 'out', 'renderer');
+const WEB_SERVER = path.join(ROOT, 'out', 'cli', 'web.cjs');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 
 /** Why the end-to-end tests cannot run here, or null when they can. */
-export function e2eUnavailable(): string | null {
+function e2eUnavailable(): string | null {
   if (!existsSync(CHROMIUM))
     return `Chromium is not installed at ${CHROMIUM} (apt-get install chromium).`;
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {

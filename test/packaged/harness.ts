@@ -19,12 +19,12 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 
-export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const STAND_IN = path.join(import.meta.dirname, 'stand-in');
 const require = createRequire(import.meta.url);
 
 /** Electron's fuse sentinel; the wire that follows: version 1, 8 fuses, Electron 45's defaults. */
-export const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 const DEFAULT_FUSES = '10110001';
 
 /** Why the packaged-app test cannot run, or null. */
@@ -36,7 +36,7 @@ export function packagedUnavailable(): string | null {
 }
 
 /** A stand-in Electron distribution for electron-builder's `electronDist`. */
-export function writeStandInDist(dir: string): void {
+function writeStandInDist(dir: string): void {
   mkdirSync(path.join(dir, 'resources'), { recursive: true });
   const script =
     '#!/bin/sh\n# Stand-in Electron (test/packaged): carries the fuse wire, runs nothing.\n' +

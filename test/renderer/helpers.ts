@@ -162,7 +162,7 @@ export async function startApp(
  * calls `store.getState().connect(...)` directly lets React render the result before it looks.
  * Async actions are left to the test (they may wait on a prompt): it wraps them in act().
  */
-export function acting(store: AppStore): AppStore {
+function acting(store: AppStore): AppStore {
   const state = (): ReturnType<AppStore['getState']> =>
     new Proxy(store.getState(), {
       get(target, key, receiver) {

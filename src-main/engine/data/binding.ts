@@ -38,7 +38,7 @@ export function isIdentifierName(name: string): boolean {
  * The tasks a file suggests: the trailing run of binary columns followed by one continuous
  * column is the funnel (click, purchase, amount), up to four tasks.
  */
-export function suggestTasks(columns: readonly Column[]): { name: string; type: TaskType }[] {
+function suggestTasks(columns: readonly Column[]): { name: string; type: TaskType }[] {
   const tasks: { name: string; type: TaskType }[] = [];
   let i = columns.length - 1;
   if (i >= 0 && columns[i].kind === 'continuous') {

@@ -137,7 +137,7 @@ export function bucketOf(x: number, edges: readonly number[]): number {
   return 1 + lo;
 }
 
-export function cardinality(encoder: FieldEncoder): number {
+function cardinality(encoder: FieldEncoder): number {
   return encoder.kind === 'vocab'
     ? encoder.values.length + 1
     : encoder.kind === 'buckets'

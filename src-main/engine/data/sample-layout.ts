@@ -21,7 +21,7 @@ export interface CategoricalSpec {
   amount: number;
 }
 
-export const DEFAULT_CATEGORICAL: CategoricalSpec[] = [
+const DEFAULT_CATEGORICAL: CategoricalSpec[] = [
   { name: 'user_segment', size: 8, skew: 1, click: 0.5, purchase: 0.5, amount: 0.3 },
   { name: 'region', size: 20, skew: 1.3, click: 0.15, purchase: 0.2, amount: 0.15 },
   { name: 'device', size: 4, skew: 1.5, click: 0.3, purchase: 0.2, amount: 0 },
@@ -36,7 +36,7 @@ export const DEFAULT_CATEGORICAL: CategoricalSpec[] = [
   { name: 'campaign', size: 50, skew: 1.5, click: 0.3, purchase: 0.1, amount: 0 },
 ];
 
-export const DEFAULT_NUMERIC = [
+const DEFAULT_NUMERIC = [
   'price',
   'user_age',
   'past_purchases',
@@ -47,7 +47,7 @@ export const DEFAULT_NUMERIC = [
   'cart_items',
 ];
 
-export const SAMPLE_TASKS = [
+const SAMPLE_TASKS = [
   { name: 'click', type: 'binary' as const },
   { name: 'purchase', type: 'binary' as const },
   { name: 'amount', type: 'regression' as const },

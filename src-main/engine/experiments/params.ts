@@ -13,10 +13,10 @@ import { UserError } from '../errors';
 import { checkParamValue, showValue } from '../../shared/validity/params';
 
 /** The scope of training settings in a path ("training.epochs"). */
-export const TRAINING_SCOPE = 'training';
+const TRAINING_SCOPE = 'training';
 
 /** The pseudo-parameter that adds or removes blocks ("label-embedding.enabled=false"). */
-export const ENABLED = 'enabled';
+const ENABLED = 'enabled';
 
 /** Block types whose `enabled=false` can remove them: side inputs the graph works without. */
 const REMOVABLE: readonly BlockType[] = ['label-embedding', 'fusion'];
@@ -109,7 +109,7 @@ export function parseValue(path: ParamPath, value: ParamValue): ParamValue {
 }
 
 /** Checks a value for a path; throws one line naming the path and what is allowed. */
-export function checkValue(path: ParamPath, value: ParamValue): void {
+function checkValue(path: ParamPath, value: ParamValue): void {
   if (path.spec === null) {
     if (typeof value !== 'boolean')
       throw new UserError(`${path.text} must be true or false, got ${showValue(value)}.`, {
@@ -137,7 +137,7 @@ function hasBlock(project: ProjectFile, id: string): boolean {
  * then label embeddings left feeding nothing (a fusion unit removed takes its label
  * embeddings along: without a reader they would train nothing).
  */
-export function applyValue(project: ProjectFile, path: ParamPath, value: ParamValue): void {
+function applyValue(project: ProjectFile, path: ParamPath, value: ParamValue): void {
   checkValue(path, value);
   if (path.param === ENABLED) {
     if (value === true) {

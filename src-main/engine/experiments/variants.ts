@@ -24,7 +24,7 @@ export interface Axis {
 }
 
 /** The largest number of variants one grid may make (each is trained once per seed). */
-export const MAX_VARIANTS = 256;
+const MAX_VARIANTS = 256;
 
 /**
  * Reads a grid: "PATH=[v1,v2];PATH=[...]". A list is JSON when it parses as JSON (so text with
@@ -93,7 +93,7 @@ function splitTopLevel(text: string, sep: string): string[] {
 }
 
 /** "training.learningRate=0.01, tower.units=64,32" */
-export function variantName(params: Readonly<Record<string, ParamValue>>): string {
+function variantName(params: Readonly<Record<string, ParamValue>>): string {
   const parts = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`);
   return parts.length === 0 ? 'project' : parts.join(', ');
 }
@@ -249,7 +249,7 @@ export function seedList(count: number, first = 1): number[] {
 }
 
 /** The project of one run: the variant's, with the optimizer's seed set. */
-export function withSeed(project: ProjectFile, seed: number): ProjectFile {
+function withSeed(project: ProjectFile, seed: number): ProjectFile {
   const out = structuredClone(project);
   for (const b of out.graph.blocks) if (b.type === 'optimizer') b.params = { ...b.params, seed };
   return out;

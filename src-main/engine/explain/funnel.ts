@@ -295,7 +295,7 @@ function meanOf(rows: number[], value: (r: number) => number): number {
 }
 
 /** Rows split into `k` segments of equal size by probability (ties kept together). */
-export function segmentRows(
+function segmentRows(
   prob: Float32Array,
   k: number,
 ): { low: number; high: number; rows: number[] }[] {

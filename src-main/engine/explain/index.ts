@@ -11,33 +11,30 @@ import { CancelledError, UserError } from '../errors';
 import type { ModelManifest } from '../export/saved-model';
 import type { HtlnetModel } from '../model/model';
 import { predictRows } from '../predict/evaluate';
-import { explainData, type ExplainData } from './context';
+import { explainData } from './context';
 import { funnelSummary } from './funnel';
 import { permutationImportance } from './importance';
 import { partialDependence } from './pdp';
 import { explainRow, sampleRows } from './shapley';
 
 export { explainData, explainRow, funnelSummary, partialDependence, permutationImportance };
-export type { ExplainData };
 
 /**
  * Forward rows permutation importance may spend by default: the rows explained are a seeded
  * sample of budget / (1 + inputs x repeats) rows (at least MIN_DEFAULT_ROWS), so 20 inputs and
  * 3 shuffles explain about 10,000 rows in a few seconds on 2 cores. --rows N asks for more.
  */
-export const DEFAULT_FORWARD_BUDGET = 600_000;
-export const MIN_DEFAULT_ROWS = 5_000;
-export const DEFAULT_REPEATS = 3;
+const DEFAULT_FORWARD_BUDGET = 600_000;
+const MIN_DEFAULT_ROWS = 5_000;
+const DEFAULT_REPEATS = 3;
 
 /** Rows explained when the caller does not say (see DEFAULT_FORWARD_BUDGET). */
-export function defaultRowCount(inputs: number, repeats: number): number {
+function defaultRowCount(inputs: number, repeats: number): number {
   return Math.max(MIN_DEFAULT_ROWS, Math.floor(DEFAULT_FORWARD_BUDGET / (1 + inputs * repeats)));
 }
 
-export type { ExplainPart };
-
 /** Rows offered to pick from for row explanations. */
-export const PICKS = 200;
+const PICKS = 200;
 
 export interface ExplainOptions {
   /** Which rows: the model's test or validation split of this file (its training data), or all. */
@@ -65,7 +62,7 @@ export interface ExplainOptions {
 }
 
 /** Table rows of a part of the data: the model's split (by its own settings), or every row. */
-export function subsetRows(
+function subsetRows(
   model: HtlnetModel,
   manifest: ModelManifest,
   table: Table,

@@ -32,7 +32,7 @@ export interface PdpOptions {
 }
 
 /** The numeric inputs (single columns the model reads as numbers, with values in the data). */
-export function numericFeatures(ctx: ExplainData): Feature[] {
+function numericFeatures(ctx: ExplainData): Feature[] {
   const numeric = new Set(
     ctx.manifest.fields.filter((f) => f.kind === 'numeric').map((f) => f.column),
   );
@@ -85,7 +85,7 @@ function encodeValue(enc: FieldEncoder, x: number): number {
   return 0;
 }
 
-export function histogram(
+function histogram(
   present: Float64Array,
   lo: number,
   hi: number,

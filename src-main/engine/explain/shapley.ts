@@ -24,7 +24,7 @@ import { UserError } from '../errors';
 import { predictRows } from '../predict/evaluate';
 import { allRows, blankDataset, copyFieldValue, type ExplainData } from './context';
 
-export const EXACT_MAX_FEATURES = 10;
+const EXACT_MAX_FEATURES = 10;
 
 export interface RowOptions {
   /** Background rows, drawn from the explained rows [100]. */

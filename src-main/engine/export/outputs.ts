@@ -188,5 +188,3 @@ export function isLegacyLeftover(
   const m = LEGACY_OLD_DIR.exec(name);
   return m !== null && !alive(Number(m[1]));
 }
-
-export { pidAlive };

@@ -23,7 +23,7 @@ import {
 import type { ModelManifest } from './saved-model';
 
 /** Names of the prediction columns: click_probability, amount_prediction, ... */
-export function predictionColumns(manifest: ModelManifest): string[] {
+function predictionColumns(manifest: ModelManifest): string[] {
   return manifest.project.data.tasks.map((t) =>
     t.type === 'binary' ? `${t.name}_probability` : `${t.name}_prediction`,
   );
@@ -237,7 +237,7 @@ export async function evaluateCsv(
 }
 
 /** A CSV field: quoted when it holds a comma, a quote, a newline or edge spaces. */
-export function csvField(text: string): string {
+function csvField(text: string): string {
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

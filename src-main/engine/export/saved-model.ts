@@ -24,11 +24,11 @@ import type { TaskMetrics } from '../predict/evaluate';
 import { APP_VERSION } from '../version';
 import { fsyncPath, isLegacyLeftover, isOrphan, tempPathFor } from './outputs';
 
-export const MODEL_FORMAT = 'htlnet-studio-model';
-export const MANIFEST_VERSION = 1;
+const MODEL_FORMAT = 'htlnet-studio-model';
+const MANIFEST_VERSION = 1;
 
 /** What a trained run records about itself (everything in the manifest but file bookkeeping). */
-export interface RunRecord {
+interface RunRecord {
   project: ProjectFile;
   fields: FieldSpec[];
   encoders: FieldEncoder[];

@@ -46,7 +46,7 @@ export function blockName(block: Block): string {
 }
 
 /** A block's parameters with catalog defaults filled in (as stored for an unknown type). */
-export function paramsOf(block: Block): Record<string, ParamValue> {
+function paramsOf(block: Block): Record<string, ParamValue> {
   return isBlockType(block.type) ? withDefaults(block.type, block.params) : { ...block.params };
 }
 

@@ -233,7 +233,7 @@ function crossingsBetween(upper: readonly Node[], lower: readonly Node[]): numbe
   return count;
 }
 
-export function totalCrossings(layers: readonly (readonly Node[])[]): number {
+function totalCrossings(layers: readonly (readonly Node[])[]): number {
   let total = 0;
   for (let l = 0; l + 1 < layers.length; l++) total += crossingsBetween(layers[l], layers[l + 1]);
   return total;

@@ -19,7 +19,7 @@ export interface Migration {
 }
 
 /** A problem found while migrating; the runner adds the file name and version. */
-export class MigrationError extends Error {}
+class MigrationError extends Error {}
 
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -52,7 +52,7 @@ export function validateProjectDocument(json: unknown, fileName?: string): Proje
 }
 
 /** validateProjectDocument, also returning the warnings and the migrations applied. */
-export function readProjectDocument(json: unknown, file = DEFAULT_FILE): LoadedProject {
+function readProjectDocument(json: unknown, file = DEFAULT_FILE): LoadedProject {
   return readDocument(json, file);
 }
 

@@ -11,7 +11,7 @@ import { blockModule } from '../blocks';
 import { sumWidths, UNKNOWN, widthOf } from './dims';
 import { fieldSpecs, GraphIndex, specOf } from './graph';
 
-export { UNKNOWN, sumWidths, widthOf };
+export { sumWidths, widthOf };
 
 /**
  * The output dims of every block (without the batch axis), keyed by block id. Blocks without
@@ -76,15 +76,4 @@ export function inferShapes(project: ProjectFile): Record<string, BlockShapes> {
     result[block.id] = { inputs, outputs };
   }
   return result;
-}
-
-/** The width of everything connected to an input port, concatenated (a tower's input width). */
-export function inputWidth(
-  project: ProjectFile,
-  blockId: string,
-  port: string,
-  index = new GraphIndex(project.graph),
-  dims = outputDims(project, index),
-): Dim {
-  return sumWidths(index.sources(blockId, port).map((s) => widthOf(dims.get(s.id))));
 }

@@ -22,7 +22,7 @@ import type { ProjectFile } from '../../shared/project';
 
 /** Smallest and largest lognormal spread (log scale): log sigma stays finite, the mean bounded. */
 export const SIGMA_MIN = 1e-3;
-export const SIGMA_MAX = 3;
+const SIGMA_MAX = 3;
 export const SIGMA_SPAN = SIGMA_MAX - SIGMA_MIN;
 /** A ZILN head's spread output starts here (sigma about 0.6, a typical spread of log spend). */
 export const ZILN_SPREAD_BIAS = -1.4;
@@ -34,11 +34,11 @@ export function headOutputs(params: Record<string, string | number | boolean>): 
   return params.kind === 'regression' && params.objective === 'ziln' ? 3 : 1;
 }
 
-export function softplus(x: number): number {
+function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-export function sigmoid(x: number): number {
+function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 

@@ -15,7 +15,7 @@ export function uleb(n: number): number[] {
 }
 
 /** Signed LEB128. */
-export function sleb(n: number): number[] {
+function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = n & 0x7f;
@@ -29,15 +29,8 @@ export function sleb(n: number): number[] {
 }
 
 export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-export const section = (id: number, body: number[]): number[] => [
-  id,
-  ...uleb(body.length),
-  ...body,
-];
-export const name = (s: string): number[] => [
-  ...uleb(s.length),
-  ...Array.from(s, (c) => c.charCodeAt(0)),
-];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;

@@ -38,7 +38,7 @@ import {
   type ScatterSample,
 } from './metrics';
 
-export const EVAL_BATCH = 8192;
+const EVAL_BATCH = 8192;
 
 export interface Predictions {
   /** Per task: probability (binary) or the prediction on the raw target scale (regression). */
@@ -83,7 +83,7 @@ function predictionsFrom(
 export type RowPredictor = (rows: Int32Array, out: Float32Array[]) => Promise<void>;
 
 /** Below this many rows, predicting on worker threads costs more than it saves. */
-export const PARALLEL_PREDICT_MIN_ROWS = 100_000;
+const PARALLEL_PREDICT_MIN_ROWS = 100_000;
 
 /**
  * Predicts every row in `rows`: with `predict` when given (a training step's threads), else on
@@ -251,7 +251,7 @@ export async function evaluateRowsAsync(
  * predictions, it is not flattered by a model that memorises its training rows. The
  * predictions' mean still comes from rows the model did not train on.
  */
-export function fitMeanCorrections(
+function fitMeanCorrections(
   model: HtlnetModel,
   data: EncodedDataset,
   rows: Int32Array,
@@ -339,7 +339,7 @@ export function taskCurves(
   return curves;
 }
 
-export function pick(values: Float64Array, rows: Int32Array): Float64Array {
+function pick(values: Float64Array, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
   return out;

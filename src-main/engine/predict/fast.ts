@@ -25,7 +25,7 @@ function kernelsFor(handle: WasmBackendHandle): WasmKernels {
 }
 
 /** The wasm backend's module and id counter, when the wasm backend is the one in use. */
-export function wasmBackendHandle(): WasmBackendHandle | null {
+function wasmBackendHandle(): WasmBackendHandle | null {
   if (tf.getBackend() !== 'wasm') return null;
   const backend = tf.backend() as unknown as Partial<WasmBackendHandle>;
   if (!backend.wasm || typeof backend.wasm.__FusedMatMul !== 'function') return null;

@@ -36,7 +36,7 @@ export const sharedF32 = (n: number) => new Float32Array(new SharedArrayBuffer(4
  * out/main/train-worker.js), or, when running from the TypeScript sources (tests), worker.ts
  * through tsx's require hook. Null when there is no worker script.
  */
-export function startTrainWorker(workerData: WorkerInit): Worker | null {
+function startTrainWorker(workerData: WorkerInit): Worker | null {
   let here: string;
   try {
     here = fileURLToPath(import.meta.url);

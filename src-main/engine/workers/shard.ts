@@ -62,7 +62,7 @@ export function tableSources(model: HtlnetModel, data: EncodedDataset): TableSou
 }
 
 /** Draws one step's random numbers (dropout masks, Gumbel noise) for a full batch. */
-export function drawNoise(specs: NoiseSpec[], seed: number, rows: number): Float32Array[] {
+function drawNoise(specs: NoiseSpec[], seed: number, rows: number): Float32Array[] {
   const rng = createRng(seed);
   return specs.map((spec) => {
     if (spec.kind === 'dropout') {

@@ -10,8 +10,7 @@ import type { PortType } from '../catalog';
 import type { Block, Graph, PortRef } from '../project';
 
 /** Why a connection is refused, for code (tests and the canvas key on it). */
-export type RefusalCode =
-  'missing' | 'direction' | 'self' | 'type' | 'duplicate' | 'occupied' | 'cycle';
+type RefusalCode = 'missing' | 'direction' | 'self' | 'type' | 'duplicate' | 'occupied' | 'cycle';
 
 export type ConnectionCheck =
   { isValid: true } | { isValid: false; code: RefusalCode; reason: string };
@@ -42,7 +41,7 @@ export const TYPE_WORDS: Record<PortType, string> = {
   label: 'label embedding',
 };
 
-export function withArticle(noun: string): string {
+function withArticle(noun: string): string {
   return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
@@ -52,7 +51,7 @@ export function typeMismatch(from: PortType, to: PortType): string {
 }
 
 /** The blocks on a path from `from` to `to` along the graph's edges (both included), or null. */
-export function pathBetween(graph: Graph, from: string, to: string): string[] | null {
+function pathBetween(graph: Graph, from: string, to: string): string[] | null {
   const next = new Map<string, string[]>();
   for (const e of graph.edges) {
     const list = next.get(e.source.block) ?? [];

@@ -10,7 +10,7 @@ import { Icon } from '../../ui/Icon';
 import { Modal } from '../../ui/Modal';
 
 /** A path inside a folder, with the folder's own separator. */
-export function joinPath(dir: string, name: string): string {
+function joinPath(dir: string, name: string): string {
   const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
   return dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`;
 }

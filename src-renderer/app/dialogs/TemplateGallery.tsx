@@ -125,7 +125,7 @@ function TemplateCard({
 }
 
 /** The data of a project that has a file and targets (what a new project may keep). */
-export function ownData(project: ProjectFile): DataBinding | null {
+function ownData(project: ProjectFile): DataBinding | null {
   return project.data.source && project.data.tasks.length > 0 ? project.data : null;
 }
 

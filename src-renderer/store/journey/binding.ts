@@ -11,7 +11,7 @@ import {
   type TaskType,
 } from '../../../src-main/shared/project';
 
-export type ColumnRole = 'feature' | 'target' | 'excluded';
+type ColumnRole = 'feature' | 'target' | 'excluded';
 
 export interface ColumnDraft {
   name: string;
@@ -32,11 +32,11 @@ export interface BindingDraft {
 }
 
 /** The kind a feature column gets unless the user says otherwise (as the host suggests it). */
-export function defaultKind(column: ColumnSummary): FeatureKind {
+function defaultKind(column: ColumnSummary): FeatureKind {
   return column.kind === 'continuous' ? 'numeric' : 'categorical';
 }
 
-export function defaultTaskType(column: ColumnSummary): TaskType {
+function defaultTaskType(column: ColumnSummary): TaskType {
   // Numbers with a few stray texts ("$29.99" among amounts) are an amount: regression.
   if (column.notNumbers && !column.notNumbers.readAsMissing) return 'regression';
   return column.kind === 'binary' || !column.numeric ? 'binary' : 'regression';
@@ -73,7 +73,7 @@ export function decimalCommaText(column: ColumnSummary): string | null {
 }
 
 /** Whether a binding names only columns of the file and has at least one task. */
-export function bindingFits(binding: DataBinding, preview: DataPreview): boolean {
+function bindingFits(binding: DataBinding, preview: DataPreview): boolean {
   const names = new Set(preview.columns.map((c) => c.name));
   const used = [...binding.features.map((f) => f.column), ...binding.tasks.map((t) => t.column)];
   return binding.tasks.length > 0 && used.every((c) => names.has(c));
@@ -118,7 +118,7 @@ function update(draft: BindingDraft, name: string, patch: Partial<ColumnDraft>):
 }
 
 /** Gives a column a role; a new target goes to the end of the chain. */
-export function setRole(draft: BindingDraft, name: string, role: ColumnRole): BindingDraft {
+function setRole(draft: BindingDraft, name: string, role: ColumnRole): BindingDraft {
   const column = draft.columns.find((c) => c.name === name);
   if (!column || column.role === role) return draft;
   const next = update(draft, name, { role });

@@ -9,7 +9,7 @@ import type { JobEvent, Terminal } from './types';
 const EARLY_JOBS = 8;
 const EARLY_EVENTS = 500;
 
-export function isTerminal(event: HostEvent): event is Terminal {
+function isTerminal(event: HostEvent): event is Terminal {
   return (
     event.type === 'import:done' ||
     event.type === 'train:done' ||

@@ -4,7 +4,7 @@
 import { errorCode, errorText } from './errors';
 import type { JobEvent, JourneyEnv, ScoreSlice, ScoreState } from './types';
 
-export const idleScore: ScoreState = {
+const idleScore: ScoreState = {
   phase: 'idle',
   jobId: null,
   done: 0,

@@ -26,7 +26,7 @@ import type { LiveTraining } from './live';
 
 export type WizardStep = 'source' | 'columns' | 'review';
 
-export type ImportStatus =
+type ImportStatus =
   | { status: 'idle' }
   /** Browser mode: the file going to the workspace; `sent` of `total` bytes (0 when unknown). */
   | { status: 'uploading'; name: string; sent: number; total: number }
@@ -84,7 +84,7 @@ export interface ScoreState {
   error: string | null;
 }
 
-export interface ExportState {
+interface ExportState {
   status: 'busy' | 'done' | 'failed';
   path?: string;
   /** ONNX exports: the preprocessing spec written beside the model. */
@@ -96,12 +96,12 @@ export type ExportFormat = 'folder' | 'onnx';
 
 export type SampleStep = 'sample' | 'import' | 'template' | 'train';
 
-export interface SampleState {
+interface SampleState {
   step: SampleStep | 'failed';
   error: string | null;
 }
 
-export type ResultsView = 'runs' | 'compare' | 'score' | 'experiments';
+type ResultsView = 'runs' | 'compare' | 'score' | 'experiments';
 
 /** Import wizard and the one-click sample. */
 export interface DataSlice {
@@ -234,7 +234,7 @@ export interface ScoreSlice {
 }
 
 /** The store's own: the host it talks to and the subscription to its events. */
-export interface HostSlice {
+interface HostSlice {
   /** The engine host this store was made over. */
   api: RendererApi;
   info: AppInfo | null;

@@ -16,7 +16,7 @@ import {
   type Domain,
 } from './scale';
 
-export interface ScatterGroup {
+interface ScatterGroup {
   id: string;
   label: string;
   points: readonly Point[];

@@ -21,7 +21,7 @@ const STYLE_PROPS = [
 ] as const;
 
 /** Height of the caption band above the chart in an exported image. */
-export const CAPTION_HEIGHT = 30;
+const CAPTION_HEIGHT = 30;
 
 /**
  * The chart as a standalone SVG document: explicit size, its colours inlined from the

@@ -4,7 +4,7 @@
 export type Domain = [number, number];
 
 /** A "nice" step (1, 2 or 5 times a power of ten) giving about `count` ticks over `span`. */
-export function niceStep(span: number, count: number): number {
+function niceStep(span: number, count: number): number {
   if (!(span > 0) || !Number.isFinite(span)) return 1;
   const raw = span / Math.max(1, count);
   const power = Math.pow(10, Math.floor(Math.log10(raw)));

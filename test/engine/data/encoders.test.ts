@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
 import { defaultBinding } from '../../../src-main/engine/data/binding';
-import { prepareDataset, profileColumns } from '../../../src-main/engine/data/dataset';
+import { prepareDataset } from '../../../src-main/engine/data/dataset';
 import {
   bucketOf,
   encodeFields,
@@ -262,11 +262,5 @@ describe('dataset', () => {
     const prepared = prepareDataset(t, binding, fields, ['none', 'log1p-zscore'], split);
     expect(prepared.data.fields).toHaveLength(binding.features.length);
     expect(prepared.data.targets).toHaveLength(2);
-    const profile = profileColumns(t, binding);
-    const click = profile.find((p) => p.column === 'click')!;
-    expect(click.role).toBe('target');
-    expect(click.positiveRate).toBeGreaterThan(0);
-    expect(profile.find((p) => p.column === 'amount')!.numeric!.zeroShare).toBeGreaterThan(0.8);
-    expect(profile.find((p) => p.column === 'purchase')!.role).toBe('excluded');
   });
 });

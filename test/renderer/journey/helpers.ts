@@ -100,7 +100,7 @@ export function journey(): JourneyStore {
   return current;
 }
 
-export function appInfo(mode: 'browser' | 'electron' = 'browser'): AppInfo {
+function appInfo(mode: 'browser' | 'electron' = 'browser'): AppInfo {
   return { version: '0.1.0', backend: 'wasm', platform: 'linux', mode, workspace: '/ws' };
 }
 

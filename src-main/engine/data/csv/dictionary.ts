@@ -116,7 +116,7 @@ export class ByteDictionary {
   }
 }
 
-export function grow32(a: Int32Array): Int32Array {
+function grow32(a: Int32Array): Int32Array {
   const b = new Int32Array(a.length * 2);
   b.set(a);
   return b;

@@ -1,7 +1,5 @@
-// A column's kind (binary, numeric, continuous, categorical), inferred from what the reader
-// saw, and the user's override of it.
+// A column's kind (binary, numeric, continuous, categorical), inferred from what the reader saw.
 
-import { UserError } from '../../errors';
 import type { Column, ColumnKind } from '../types';
 
 const BOOLEAN_WORDS = new Set(['0', '1', 'true', 'false', 'yes', 'no']);
@@ -22,17 +20,4 @@ export function inferKind(
     return 'numeric';
   }
   return 'categorical';
-}
-
-/** Changes a column's kind at the user's request; a non-numeric column cannot become numeric. */
-export function overrideKind(column: Column, kind: ColumnKind, file = ''): void {
-  if ((kind === 'numeric' || kind === 'continuous') && !column.values) {
-    const where = column.firstNonNumeric;
-    throw new UserError(
-      `${file ? file + ', ' : ''}${where ? `line ${where.line}, ` : ''}column "${column.name}" cannot be ${kind}: ` +
-        `"${where?.value ?? '?'}" is not a number.`,
-      { file, line: where?.line, column: column.name },
-    );
-  }
-  column.kind = kind;
 }

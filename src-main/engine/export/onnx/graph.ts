@@ -14,7 +14,7 @@ import {
 } from './schema';
 
 /** The symbolic batch dimension of every input and output. */
-export const BATCH_DIM = 'N';
+const BATCH_DIM = 'N';
 
 export type Attr =
   | { int: number }

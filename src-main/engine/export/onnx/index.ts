@@ -38,13 +38,13 @@ export { encodeRawRows, type PreprocessingSpec } from './preprocessing';
 /** Metadata key of the ONNX model holding the preprocessing spec (the same JSON as the file). */
 export const PREPROCESSING_METADATA_KEY = 'htlnet.preprocessing';
 
-export interface OnnxTensorInfo {
+interface OnnxTensorInfo {
   name: string;
   dtype: 'int64' | 'float32';
   shape: ['N'];
 }
 
-export interface BuiltOnnx {
+interface BuiltOnnx {
   bytes: Uint8Array;
   preprocessing: PreprocessingSpec;
   inputs: OnnxTensorInfo[];
@@ -79,7 +79,7 @@ function uniqueNames(wanted: string[], taken: Set<string>, suffix: string): stri
 }
 
 /** The ONNX model and preprocessing spec of a compiled model and its manifest. */
-export function buildOnnx(
+function buildOnnx(
   model: HtlnetModel,
   manifest: ModelManifest,
   options: { modelFileName?: string } = {},

@@ -16,10 +16,10 @@ export const PREPROCESSING_VERSION = 1;
  * Raw values read as missing, compared case-insensitively after trimming (data/csv/), plus
  * an absent value (null / None / a missing key).
  */
-export const MISSING_TOKENS = ['', 'na', 'n/a', 'null', 'nan', '?', 'none'] as const;
+const MISSING_TOKENS = ['', 'na', 'n/a', 'null', 'nan', '?', 'none'] as const;
 
 /** What counts as a number in a raw value (data/csv/ parseNumberText); anything else is text. */
-export const NUMBER_PATTERN = '^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$';
+const NUMBER_PATTERN = '^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$';
 
 export type InputSpec = VocabularyInput | BucketsInput | ScaledInput;
 
@@ -34,7 +34,7 @@ interface InputBase {
   rule: string;
 }
 
-export interface VocabularyInput extends InputBase {
+interface VocabularyInput extends InputBase {
   encoding: 'vocabulary';
   dtype: 'int64';
   /**
@@ -52,7 +52,7 @@ export interface VocabularyInput extends InputBase {
   cardinality: number;
 }
 
-export interface BucketsInput extends InputBase {
+interface BucketsInput extends InputBase {
   encoding: 'buckets';
   dtype: 'int64';
   /** Quantile edges, ascending: the index is 1 + the number of edges <= x. */
@@ -61,7 +61,7 @@ export interface BucketsInput extends InputBase {
   cardinality: number;
 }
 
-export interface ScaledInput extends InputBase {
+interface ScaledInput extends InputBase {
   encoding: 'signed-log1p-standardised';
   dtype: 'float32';
   /** value = (sign(x) * ln(1 + |x|) - mean) / std, computed in float64, then rounded to float32. */
@@ -234,7 +234,7 @@ function vocabularyKey(input: VocabularyInput, raw: RawValue): string | null {
 }
 
 /** Encodes one raw value for one input, following the spec alone. */
-export function encodeRawValue(input: InputSpec, raw: RawValue): number {
+function encodeRawValue(input: InputSpec, raw: RawValue): number {
   if (input.encoding === 'vocabulary') {
     const key = vocabularyKey(input, raw);
     if (key === null) return input.missingIndex;

@@ -168,7 +168,7 @@ export interface TensorProto {
   docString?: string;
 }
 
-export interface Dimension {
+interface Dimension {
   dimValue?: number;
   dimParam?: string;
 }

@@ -3,12 +3,12 @@
 
 import type { HtlnetModel } from '../../model/model';
 
-export interface DenseWeight {
+interface DenseWeight {
   shape: number[];
   data: Float32Array;
 }
 
-export interface TableWeight {
+interface TableWeight {
   /** 'lookup': rows x dim, one row per index; 'linear': 2 x dim, row 0 the weight, row 1 the bias. */
   kind: 'lookup' | 'linear';
   rows: number;

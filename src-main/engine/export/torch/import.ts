@@ -15,8 +15,8 @@ import { datasetFields, planModel } from '../../model/plan';
 import type { TaskMetrics } from '../../predict/evaluate';
 import { saveModel } from '../saved-model';
 
-export const TORCH_EXPORT_FORMAT = 'htlnet-studio-torch-export';
-export const TORCH_EXPORT_VERSION = 1;
+const TORCH_EXPORT_FORMAT = 'htlnet-studio-torch-export';
+const TORCH_EXPORT_VERSION = 1;
 
 export interface TorchImportOptions {
   /** The export folder a training run wrote (OUT/export), or the run's OUT folder itself. */

@@ -9,9 +9,7 @@ import { datasetFields, fieldKey, planModel } from '../../model/plan';
 import { APP_VERSION } from '../../version';
 
 export const TORCH_JOB_FORMAT = 'htlnet-studio-torch-job';
-export const TORCH_JOB_VERSION = 1;
-
-export type TorchJob = ReturnType<typeof buildTorchJob>;
+const TORCH_JOB_VERSION = 1;
 
 /** The job document (project.json): the project and its compiled plan. */
 export function buildTorchJob(project: ProjectFile) {

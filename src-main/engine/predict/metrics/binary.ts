@@ -4,7 +4,7 @@
 import { hasNaN, isPositive, sameLength, sortAscending, type Sorted, type Values } from './sort';
 
 /** Probabilities are clipped to [LOGLOSS_EPS, 1 - LOGLOSS_EPS] before taking logs. */
-export const LOGLOSS_EPS = 1e-7;
+const LOGLOSS_EPS = 1e-7;
 
 export interface BinaryMetrics {
   auc: number;

@@ -19,7 +19,7 @@
 // argsort, ranks, Spearman), binary.ts, regression.ts and curves.ts.
 
 export { argsort, averageRanks, spearman } from './sort';
-export { auc, binaryMetrics, logLoss, LOGLOSS_EPS, type BinaryMetrics } from './binary';
+export { auc, binaryMetrics, logLoss, type BinaryMetrics } from './binary';
 export {
   mae,
   nmae,
