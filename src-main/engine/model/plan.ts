@@ -22,6 +22,19 @@ export interface OptimizerSettings {
   /** Adam on embedding tables: only the rows a batch touched ('lazy') or every row ('dense'). */
   tableAdam: 'lazy' | 'dense';
   learningRate: number;
+  /** The learning-rate schedule after the warm-up (train/schedule.ts, learningRateAt). */
+  schedule: 'constant' | 'step' | 'cosine';
+  /** Epochs of linear warm-up (fractional; 0: none). */
+  warmupEpochs: number;
+  /** Step decay: the factor, applied every `decayEvery` epochs. */
+  decayFactor: number;
+  decayEvery: number;
+  /** Cosine decay: the final learning rate as a fraction of learningRate. */
+  cosineFloor: number;
+  /** Decoupled weight decay of the dense weight matrices (not biases; 0: off). */
+  weightDecay: number;
+  /** Decoupled weight decay of the embedding tables (0: off). */
+  embeddingWeightDecay: number;
   batchSize: number;
   epochs: number;
   adjustment: GradientAdjustment;
@@ -121,6 +134,13 @@ export function planModel(project: ProjectFile): ModelPlan {
     optimizer: o.optimizer === 'sgd' ? 'sgd' : 'adam',
     tableAdam: o.tableAdam === 'dense' ? 'dense' : 'lazy',
     learningRate: Number(o.learningRate),
+    schedule: o.schedule === 'step' || o.schedule === 'cosine' ? o.schedule : 'constant',
+    warmupEpochs: Number(o.warmupEpochs),
+    decayFactor: Number(o.decayFactor),
+    decayEvery: Number(o.decayEvery),
+    cosineFloor: Number(o.cosineFloor),
+    weightDecay: Number(o.weightDecay),
+    embeddingWeightDecay: Number(o.embeddingWeightDecay),
     batchSize: Number(o.batchSize),
     epochs: Number(o.epochs),
     adjustment: o.adjustment as GradientAdjustment,
