@@ -703,6 +703,44 @@ print(json.dumps(out))`;
       Array.from(table.data).forEach((x, j) => expect(pt[j]).toBeCloseTo(x, 5));
     });
   }, 120_000);
+
+  it('trains with warm-up, cosine and both decays like the app: test AUC within 0.02', async () => {
+    await backend();
+    const tuned = {
+      epochs: 2,
+      learningRate: 0.003,
+      schedule: 'cosine',
+      warmupEpochs: 0.5,
+      cosineFloor: 0.1,
+      weightDecay: 0.05,
+      embeddingWeightDecay: 0.005,
+    };
+    const project = template('htlnet', tuned);
+    const pkg = path.join(dir, 'schedule-train-pkg');
+    await exportTorchJobFromProject({ project, out: pkg });
+    const runDir = path.join(dir, 'schedule-run');
+    const [trained, torch] = await Promise.all([
+      trainProject({ project, table }),
+      run(python!, ['train.py', '--data', csv, '--out', runDir], pkg),
+    ]);
+    try {
+      if (torch.code !== 0) throw new Error(`train.py failed:\n${torch.stderr}`);
+      const metrics = await readJson(path.join(runDir, 'metrics.json'));
+      expect(metrics.history).toHaveLength(trained.outcome.history.length);
+      const ours = trained.test.metrics as unknown as Record<string, Record<string, number>>;
+      const summary: string[] = [];
+      for (const task of ['click', 'purchase']) {
+        summary.push(
+          `${task} AUC app ${ours[task].auc.toFixed(4)} torch ${metrics.tasks[task].auc.toFixed(4)}`,
+        );
+        expect(Math.abs(metrics.tasks[task].auc - ours[task].auc)).toBeLessThan(0.02);
+      }
+      console.log(`warm-up + cosine + weight decay: ${summary.join('; ')}`);
+      expect(Math.abs(metrics.tasks.amount.nrmse - ours.amount.nrmse)).toBeLessThan(0.05);
+    } finally {
+      trained.model.dispose();
+    }
+  }, 600_000); // one training in Python, one in the app
 });
 
 describe.skipIf(!python)(`the DCN-v2 cross layer in the PyTorch package ${withTorch}`, () => {
