@@ -89,4 +89,13 @@ describe('a project saved before schedules existed', () => {
     expect(plan.optimizer.decayEvery).toBe(defaults.decayEvery);
     expect(plan.optimizer.cosineFloor).toBe(defaults.cosineFloor);
   });
+
+  it('a saved file with a schedule outside the catalog is refused, naming the block and field', () => {
+    const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    const block = doc.graph.blocks.find((b: { type: string }) => b.type === 'optimizer');
+    block.params.schedule = 'linear';
+    expect(() => parseProject(JSON.stringify(doc), 'old.htlnet.json')).toThrow(
+      /old\.htlnet\.json.*block "optimizer".*parameter "schedule": must be one of "constant", "step", "cosine", got "linear"/,
+    );
+  });
 });

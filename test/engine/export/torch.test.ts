@@ -607,7 +607,7 @@ describe.skipIf(!python)(`schedules and weight decay in the PyTorch package ${wi
     embeddingWeightDecay: 0.05,
   };
 
-  it('carries them in the job and updates weights as the app does, step by step', async () => {
+  it('carries them in the job and updates weights as the app does, step by step, resumed too', async () => {
     const pkg = path.join(dir, 'schedule-pkg');
     await exportTorchJobFromProject({ project: template('htlnet', TUNED), out: pkg });
     type Case = Omit<OptimizerSettings, 'adjustment' | 'selection'>;
@@ -664,6 +664,21 @@ for c in q["cases"]:
             touched[r] = True
         opt.step([torch.tensor(step["w"]).view(2, 3), torch.tensor(step["b"])], [g], [touched])
     out["weights"].append([w.flatten().tolist(), b.tolist(), t.flatten().tolist()])
+    # Resumed half-way from the optimizer's state (as --resume does): the same weights, bit for bit.
+    w2, b2, t2 = torch.tensor(q["w0"]).view(2, 3), torch.tensor(q["b0"]), torch.tensor(q["t0"]).view(4, 2)
+    opt = Optimizer(st, [w2, b2], [t2], q["perEpoch"])
+    for k, step in enumerate(q["grads"]):
+        if k == 3:
+            state = opt.state_dict()
+            opt = Optimizer(st, [w2, b2], [t2], q["perEpoch"])
+            opt.load_state_dict(state)
+        g = torch.zeros(4, 2)
+        touched = torch.zeros(4, dtype=torch.bool)
+        for i, r in enumerate(step["rows"]):
+            g[r] = torch.tensor(step["t"][2 * i : 2 * i + 2])
+            touched[r] = True
+        opt.step([torch.tensor(step["w"]).view(2, 3), torch.tensor(step["b"])], [g], [touched])
+    out.setdefault("resumedSame", []).append(bool(torch.equal(w, w2) and torch.equal(b, b2) and torch.equal(t, t2)))
 print(json.dumps(out))`;
     const result = spawnSync(python!, ['-c', script], {
       cwd: pkg,
@@ -673,6 +688,7 @@ print(json.dumps(out))`;
     expect(result.stderr).toBe('');
     const py = JSON.parse(result.stdout);
     expect(py.job).toEqual(['cosine', 0.5, 0.1, 0.2, 0.05]);
+    expect(py.resumedSame).toEqual([true, true, true]);
     const length = { epochs: 3, stepsPerEpoch: PER_EPOCH };
     cases.forEach((c, i) => {
       const settings = c as OptimizerSettings;
