@@ -153,6 +153,17 @@ export function planModel(project: ProjectFile): ModelPlan {
     selection: o.selection as Selection,
     seed: Number(o.seed),
   };
+  // Decoupled decay multiplies a weight by 1 - lr x decay each step: at 1 or more it would zero
+  // or flip every weight, which no catalog bound alone rules out (both limits are generous).
+  for (const field of ['weightDecay', 'embeddingWeightDecay'] as const) {
+    const product = optimizer.learningRate * optimizer[field];
+    if (product >= 1) {
+      throw new UserError(
+        `Optimizer: learning rate x ${field === 'weightDecay' ? 'weight decay' : 'embedding weight decay'} is ${product}; it must stay below 1 (each step multiplies the weights by 1 minus it). Lower the decay or the learning rate.`,
+        { block: optimizerBlock.id, field },
+      );
+    }
+  }
 
   // Tasks in chain order, each with its head and its final prediction block.
   const heads = headsByTask(project);

@@ -63,6 +63,11 @@ describe('schedules and weight decay as training.PARAM', () => {
     expect(() => withParams(htlnet(), { 'training.decayEvery': 1.5 })).toThrow(
       /^training\.decayEvery must be a whole number/,
     );
+    // Each within its bounds, but together they would flip the weights' sign every step.
+    const flip = withParams(htlnet(), { 'training.learningRate': 2, 'training.weightDecay': 0.5 });
+    expect(() => planModel(flip)).toThrow(
+      'Optimizer: learning rate x weight decay is 1; it must stay below 1',
+    );
   });
 });
 
