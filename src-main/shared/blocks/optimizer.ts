@@ -118,7 +118,7 @@ export const optimizer = catalogEntry({
       name: 'embeddingWeightDecay',
       title: 'Embedding weight decay',
       description:
-        'The same decoupled decay for the embedding tables, usually smaller than the dense one (rare values would otherwise fade between their visits). With lazy Adam and SGD only the rows a batch used decay, in the steps that use them; with dense Adam every row decays every step. 0: off.',
+        'The same decoupled decay for the embedding tables, usually smaller than the dense one (0.001 to 0.01). With lazy Adam and SGD a row decays only in the steps whose batch uses it, so frequent values shrink most and unseen ones keep their weights; with dense Adam every row decays every step. 0: off.',
       kind: 'number',
       default: 0,
       min: 0,
