@@ -54,7 +54,7 @@ function setOptimizerParam(project: ProjectFile, name: string, value: ParamValue
  * The learning-rate schedule and weight-decay flags of `htlnet train`: flag -> the optimizer
  * block's parameter, whose catalog entry gives the allowed values and the default.
  */
-export const SCHEDULE_FLAGS = {
+const SCHEDULE_FLAGS = {
   schedule: 'schedule',
   warmup: 'warmupEpochs',
   'decay-factor': 'decayFactor',
@@ -65,7 +65,7 @@ export const SCHEDULE_FLAGS = {
 } as const;
 
 /** The schedule / weight-decay flags given, as optimizer parameters checked against the catalog. */
-export function scheduleFlags(flags: Flags): Record<string, ParamValue> {
+function scheduleFlags(flags: Flags): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [flag, name] of Object.entries(SCHEDULE_FLAGS)) {
     const text = flags[flag];

@@ -2,6 +2,9 @@
 // processes, compared with the app's own training, imported back as an app model, resumed from
 // a checkpoint. Needs a python3 that can `import torch` (Debian: apt-get install python3-torch);
 // HTLNET_TORCH_PYTHON names one explicitly. Only the package's layout is checked without it.
+// Long on purpose: every check of the package shares the torch probe, the generated sample and
+// the process helpers below (one describe per concern: exactness, training, import, resume,
+// schedules and weight decay, cross layers).
 
 import { execFile, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
