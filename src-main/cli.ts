@@ -26,7 +26,9 @@ Usage:
                [--features a,b] [--exclude c,d] [--categorical e,f] [--numeric g]
                [--model htlnet|dnn|shared-bottom|mmoe|ple|esmm|aitm | --project FILE]
                [--epochs N] [--batch N] [--seed N] [--split random|time:COL]
-               [--out DIR] [--json]
+               [--schedule constant|step|cosine] [--warmup EPOCHS] [--decay-factor F]
+               [--decay-every EPOCHS] [--cosine-floor F] [--weight-decay WD]
+               [--embedding-weight-decay WD] [--out DIR] [--json]
   htlnet predict --model DIR --data FILE --out FILE [--keep all|none|a,b] [--force] [--json]
                (the predictions follow the kept input columns, by default all of them;
                --force replaces an existing --out file that is not a predictions file)
@@ -72,6 +74,13 @@ const OPTIONS = {
   epochs: { type: 'string' },
   batch: { type: 'string' },
   seed: { type: 'string' },
+  schedule: { type: 'string' },
+  warmup: { type: 'string' },
+  'decay-factor': { type: 'string' },
+  'decay-every': { type: 'string' },
+  'cosine-floor': { type: 'string' },
+  'weight-decay': { type: 'string' },
+  'embedding-weight-decay': { type: 'string' },
   split: { type: 'string' },
   out: { type: 'string' },
   format: { type: 'string' },

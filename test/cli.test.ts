@@ -108,6 +108,57 @@ describe('htlnet', () => {
     expect(only).toHaveLength(3001);
   });
 
+  it('train sets the learning-rate schedule and weight decay from flags, checked by the catalog', async () => {
+    const data = path.join(dir, 'sample.csv');
+    const modelDir = path.join(dir, 'model-schedule');
+    const flags = ['--data', data, '--tasks', 'click:binary,purchase:binary,amount:regression'];
+    const r = await run(
+      'train',
+      ...flags,
+      '--epochs',
+      '1',
+      '--batch',
+      '512',
+      '--schedule',
+      'cosine',
+      '--warmup',
+      '0.5',
+      '--cosine-floor',
+      '0.1',
+      '--weight-decay',
+      '0.01',
+      '--embedding-weight-decay',
+      '0.001',
+      '--out',
+      modelDir,
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(await fs.readFile(path.join(modelDir, 'manifest.json'), 'utf8'));
+    const optimizer = (manifest.project as ProjectFile).graph.blocks.find(
+      (b) => b.type === 'optimizer',
+    )!;
+    expect(optimizer.params).toMatchObject({
+      schedule: 'cosine',
+      warmupEpochs: 0.5,
+      cosineFloor: 0.1,
+      weightDecay: 0.01,
+      embeddingWeightDecay: 0.001,
+    });
+
+    const bad = await run('train', ...flags, '--schedule', 'linear');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim()).toBe(
+      'htlnet: --schedule (Learning-rate schedule) must be one of "constant", "step", "cosine", got "linear".',
+    );
+    const negative = await run('train', ...flags, '--warmup=-1');
+    expect(negative.code).not.toBe(0);
+    expect(negative.stderr).toMatch(/--warmup \(Warm-up \(epochs\)\) must be a number .*got -1/);
+    const word = await run('train', ...flags, '--decay-every', 'two');
+    expect(word.stderr).toMatch(/--decay-every \(Step every \(epochs\)\) must be a whole number/);
+  });
+
   it('binds a file as the app does: the saved binding is the wizard suggestion', async () => {
     // The model trained above from --tasks alone; the app's import of the same file suggests
     // the same tasks and the same feature kinds (ids such as user_id as categories).

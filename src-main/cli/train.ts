@@ -1,12 +1,14 @@
 // `htlnet train`: a model from a CSV, built from a template (--model) or a project file
 // (--project), trained with progress on stderr, its test metrics printed (or the --json line),
 // and saved to --out. The --out folder is checked before the data is read: never an input,
-// never inside a model folder, never a folder that is not a model.
+// never inside a model folder, never a folder that is not a model. Flags override the optimizer
+// block's epochs, batch size, seed, learning-rate schedule and weight decay.
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ProjectFile, SplitSetting } from '../shared/project';
-import { MAX_BATCH_SIZE } from '../shared/catalog';
+import type { ParamValue, ProjectFile, SplitSetting } from '../shared/project';
+import { blockSpec, MAX_BATCH_SIZE } from '../shared/catalog';
+import { checkParamValue } from '../shared/validity/params';
 import { initBackend } from '../engine/backend';
 import { defaultBinding } from '../engine/data/binding';
 import { splitSizes } from '../engine/data/split';
@@ -43,9 +45,40 @@ const MODEL_KINDS = ['htlnet', 'dnn', 'shared-bottom', 'mmoe', 'ple', 'esmm', 'a
 type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Sets a parameter of the (single) optimizer block. */
-function setOptimizerParam(project: ProjectFile, name: string, value: number): void {
+function setOptimizerParam(project: ProjectFile, name: string, value: ParamValue): void {
   const block = project.graph.blocks.find((b) => b.type === 'optimizer');
   if (block) block.params = { ...block.params, [name]: value };
+}
+
+/**
+ * The learning-rate schedule and weight-decay flags of `htlnet train`: flag -> the optimizer
+ * block's parameter, whose catalog entry gives the allowed values and the default.
+ */
+const SCHEDULE_FLAGS = {
+  schedule: 'schedule',
+  warmup: 'warmupEpochs',
+  'decay-factor': 'decayFactor',
+  'decay-every': 'decayEvery',
+  'cosine-floor': 'cosineFloor',
+  'weight-decay': 'weightDecay',
+  'embedding-weight-decay': 'embeddingWeightDecay',
+} as const;
+
+/** The schedule / weight-decay flags given, as optimizer parameters checked against the catalog. */
+function scheduleFlags(flags: Flags): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [flag, name] of Object.entries(SCHEDULE_FLAGS)) {
+    const text = flags[flag];
+    if (text === undefined) continue;
+    const spec = blockSpec('optimizer').params.find((p) => p.name === name)!;
+    const given = String(text).trim();
+    const number = given === '' ? NaN : Number(given);
+    const value = spec.kind === 'number' && Number.isFinite(number) ? number : given;
+    const issue = checkParamValue(spec, value);
+    if (issue) throw new UserError(`--${flag} (${spec.title}) ${issue.message}.`);
+    out[name] = value;
+  }
+  return out;
 }
 
 export async function train(flags: Flags): Promise<number> {
@@ -61,6 +94,7 @@ export async function train(flags: Flags): Promise<number> {
   const epochs = intFlag(flags, 'epochs', 1, 10_000);
   const batch = intFlag(flags, 'batch', 1, MAX_BATCH_SIZE);
   const seed = intFlag(flags, 'seed', 0, 2_147_483_647);
+  const schedule = scheduleFlags(flags);
   const split = parseSplit(flags.split);
   let project: ProjectFile | null = null;
   if (typeof flags.project === 'string') {
@@ -105,6 +139,7 @@ export async function train(flags: Flags): Promise<number> {
   if (epochs !== undefined) setOptimizerParam(project, 'epochs', epochs);
   if (batch !== undefined) setOptimizerParam(project, 'batchSize', batch);
   if (seed !== undefined) setOptimizerParam(project, 'seed', seed);
+  for (const [name, value] of Object.entries(schedule)) setOptimizerParam(project, name, value);
   if (split) project.training = { ...project.training, split };
 
   const controller = new AbortController();

@@ -22,6 +22,19 @@ export interface OptimizerSettings {
   /** Adam on embedding tables: only the rows a batch touched ('lazy') or every row ('dense'). */
   tableAdam: 'lazy' | 'dense';
   learningRate: number;
+  /** The learning-rate schedule after the warm-up (train/schedule.ts, learningRateAt). */
+  schedule: 'constant' | 'step' | 'cosine';
+  /** Epochs of linear warm-up (fractional; 0: none). */
+  warmupEpochs: number;
+  /** Step decay: the factor, applied every `decayEvery` epochs. */
+  decayFactor: number;
+  decayEvery: number;
+  /** Cosine decay: the final learning rate as a fraction of learningRate. */
+  cosineFloor: number;
+  /** Decoupled weight decay of the dense weight matrices (not biases; 0: off). */
+  weightDecay: number;
+  /** Decoupled weight decay of the embedding tables (0: off). */
+  embeddingWeightDecay: number;
   batchSize: number;
   epochs: number;
   adjustment: GradientAdjustment;
@@ -121,6 +134,13 @@ export function planModel(project: ProjectFile): ModelPlan {
     optimizer: o.optimizer === 'sgd' ? 'sgd' : 'adam',
     tableAdam: o.tableAdam === 'dense' ? 'dense' : 'lazy',
     learningRate: Number(o.learningRate),
+    schedule: o.schedule === 'step' || o.schedule === 'cosine' ? o.schedule : 'constant',
+    warmupEpochs: Number(o.warmupEpochs),
+    decayFactor: Number(o.decayFactor),
+    decayEvery: Number(o.decayEvery),
+    cosineFloor: Number(o.cosineFloor),
+    weightDecay: Number(o.weightDecay),
+    embeddingWeightDecay: Number(o.embeddingWeightDecay),
     batchSize: Number(o.batchSize),
     epochs: Number(o.epochs),
     adjustment: o.adjustment as GradientAdjustment,
@@ -133,6 +153,17 @@ export function planModel(project: ProjectFile): ModelPlan {
     selection: o.selection as Selection,
     seed: Number(o.seed),
   };
+  // Decoupled decay multiplies a weight by 1 - lr x decay each step: at 1 or more it would zero
+  // or flip every weight, which no catalog bound alone rules out (both limits are generous).
+  for (const field of ['weightDecay', 'embeddingWeightDecay'] as const) {
+    const product = optimizer.learningRate * optimizer[field];
+    if (product >= 1) {
+      throw new UserError(
+        `Optimizer: learning rate x ${field === 'weightDecay' ? 'weight decay' : 'embedding weight decay'} is ${product}; it must stay below 1 (each step multiplies the weights by 1 minus it). Lower the decay or the learning rate.`,
+        { block: optimizerBlock.id, field },
+      );
+    }
+  }
 
   // Tasks in chain order, each with its head and its final prediction block.
   const heads = headsByTask(project);

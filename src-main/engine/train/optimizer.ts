@@ -1,7 +1,12 @@
 // Optimizers. Dense parameters: Adam / SGD on plain arrays (the same steps as tfjs's). Embedding
 // tables are updated in place, row by row, only where a batch touched them (a lazy, "sparse"
 // Adam like TensorFlow's LazyAdam and PyTorch's SparseAdam): rows no sample used keep their
-// moments.
+// moments. Each step's learning rate comes from the caller (TrainStep, by the schedule of
+// schedule.ts). Weight decay is decoupled (AdamW, Loshchilov & Hutter): before its update a
+// decayed weight is multiplied by 1 - lr x decay, lr being the step's scheduled rate; dense
+// weight matrices use weightDecay (biases and other vectors are never decayed), embedding
+// tables embeddingWeightDecay, on the rows the update moves (lazy Adam and SGD: the rows the
+// batch touched; dense Adam: every row). With no decay the loops are exactly today's.
 
 import type { OptimizerSettings } from '../model/plan';
 import type { EmbeddingTable } from '../model/model';
@@ -24,15 +29,30 @@ export class DenseOptimizer {
   constructor(
     private readonly settings: OptimizerSettings,
     sizes: number[],
+    /** Per parameter: whether weight decay applies (weight matrices; not biases). */
+    private readonly decays: boolean[] = sizes.map(() => false),
   ) {
     const adam = settings.optimizer !== 'sgd';
     this.m = sizes.map((n) => new Float32Array(adam ? n : 0));
     this.v = sizes.map((n) => new Float32Array(adam ? n : 0));
   }
 
-  /** Updates values[i] with grads[i] (null: the parameter got no gradient this step). */
-  apply(values: Float32Array[], grads: (Float32Array | null)[]): void {
-    const lr = this.settings.learningRate;
+  /**
+   * Updates values[i] with grads[i] (null: the parameter got no gradient this step), at the
+   * step's learning rate (default: the settings' rate).
+   */
+  apply(
+    values: Float32Array[],
+    grads: (Float32Array | null)[],
+    lr: number = this.settings.learningRate,
+  ): void {
+    const wd = this.settings.weightDecay || 0;
+    if (wd > 0) {
+      const keep = 1 - lr * wd;
+      grads.forEach((g, i) => {
+        if (g && this.decays[i]) scale(values[i], 0, values[i].length, keep);
+      });
+    }
     if (this.settings.optimizer === 'sgd') {
       grads.forEach((g, i) => {
         if (!g) return;
@@ -55,6 +75,11 @@ export class DenseOptimizer {
   }
 
   dispose(): void {}
+}
+
+/** w[from..to) *= keep: the decoupled weight decay of one step. */
+function scale(w: Float32Array, from: number, to: number, keep: number): void {
+  for (let j = from; j < to; j++) w[j] *= keep;
 }
 
 function adamUpdate(
@@ -87,11 +112,23 @@ interface Moments {
 export class TableOptimizer {
   private readonly moments = new Map<EmbeddingTable, Moments>();
   private step = 0;
-  constructor(private readonly settings: OptimizerSettings) {}
+  private lr: number;
+  constructor(private readonly settings: OptimizerSettings) {
+    this.lr = settings.learningRate;
+  }
 
-  /** Call once per training step, before the row updates of that step. */
-  beginStep(): void {
+  /**
+   * Call once per training step, before the row updates of that step, with the step's learning
+   * rate (default: the settings' rate).
+   */
+  beginStep(lr: number = this.settings.learningRate): void {
     this.step++;
+    this.lr = lr;
+  }
+
+  /** The multiplier of the step's embedding weight decay (1: none). */
+  private get keep(): number {
+    return 1 - this.lr * (this.settings.embeddingWeightDecay || 0);
   }
 
   /**
@@ -99,7 +136,10 @@ export class TableOptimizer {
    */
   updateRows(table: EmbeddingTable, rows: Int32Array, count: number, grad: Float32Array): void {
     const { dim, data } = table;
-    const lr = this.settings.learningRate;
+    const lr = this.lr;
+    const keep = this.keep;
+    if (keep !== 1 && (this.settings.optimizer === 'sgd' || this.settings.tableAdam !== 'dense'))
+      for (let i = 0; i < count; i++) scale(data, rows[i] * dim, (rows[i] + 1) * dim, keep);
     if (this.settings.optimizer === 'sgd') {
       for (let i = 0; i < count; i++) {
         const o = rows[i] * dim;
@@ -160,7 +200,9 @@ export class TableOptimizer {
     for (let i = 0; i < count; i++) g.set(grad.subarray(i * dim, (i + 1) * dim), rows[i] * dim);
     const c1 = 1 - Math.pow(ADAM_BETA1, this.step);
     const c2 = 1 - Math.pow(ADAM_BETA2, this.step);
-    adamUpdate(data, g, mom.m, mom.v, this.settings.learningRate / c1, 1 / Math.sqrt(c2));
+    const keep = this.keep;
+    if (keep !== 1) scale(data, 0, data.length, keep);
+    adamUpdate(data, g, mom.m, mom.v, this.lr / c1, 1 / Math.sqrt(c2));
     for (let i = 0; i < count; i++) g.fill(0, rows[i] * dim, (rows[i] + 1) * dim);
   }
 }

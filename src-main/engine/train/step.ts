@@ -17,7 +17,8 @@
 //    for models the executor does not compile and as the reference the tests compare against.
 // Both give the same raw gradients; everything after (accumulation, adjustment, optimizer) is
 // shared. Dense weights are kept here as plain arrays and updated by a JS Adam; the model's
-// tfjs variables are brought up to date by syncModel().
+// tfjs variables are brought up to date by syncModel(). The step counts the updates it applied:
+// that global step gives each update its learning rate (schedule.ts) on either engine.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset } from '../data/types';
@@ -28,6 +29,7 @@ import type { GradientEngine, StreamGrads } from './gradients';
 import { TfjsEngine } from './tfjs-engine';
 import { adjustmentCoefficients, type TaskGradientStats } from './adjust';
 import { DenseOptimizer, TableOptimizer } from './optimizer';
+import { learningRateAt, type ScheduleLength } from './schedule';
 
 export { TfjsEngine, calibratorLossTensor, taskLoss } from './tfjs-engine';
 
@@ -64,6 +66,10 @@ export class TrainStep {
   readonly denseValues: Float32Array[];
   private readonly engine: GradientEngine;
   private modelStale = false;
+  /** The run's planned length, for the learning-rate schedule. */
+  private readonly schedule: ScheduleLength;
+  /** Updates applied so far: the global step of the next update. */
+  private updates = 0;
 
   constructor(
     private readonly model: HtlnetModel,
@@ -74,13 +80,22 @@ export class TrainStep {
       engine?: GradientEngine | 'fast' | 'tfjs';
       /** The dense weights to train (model.denseNames order); read from the model by default. */
       dense?: Float32Array[];
+      /**
+       * The run's planned epochs and batches per epoch, for the learning-rate schedule (default:
+       * the optimizer block's epochs, one batch each; only a warm-up or decay reads it).
+       */
+      schedule?: ScheduleLength;
     } = {},
   ) {
     const settings = model.plan.optimizer;
+    const shapes = model.denseNames.map((n) => model.dense.get(n)!.shape);
     this.denseOptimizer = new DenseOptimizer(
       settings,
       model.denseNames.map((n) => model.dense.get(n)!.size),
+      // Weight decay applies to weight matrices, never to biases (one-dimensional).
+      shapes.map((shape) => shape.length >= 2),
     );
+    this.schedule = options.schedule ?? { epochs: settings.epochs, stepsPerEpoch: 1 };
     this.tableOptimizer = new TableOptimizer(settings);
     this.slots = model.embeddings.map((e) => e.tables.map((t) => new Int32Array(t.rows).fill(-1)));
     this.denseValues = options.dense ?? readDense(model, false);
@@ -98,7 +113,12 @@ export class TrainStep {
     model: HtlnetModel,
     data: EncodedDataset,
     targets: Float32Array[],
-    options: { threads?: number; batchSize?: number; engine?: 'fast' | 'tfjs' } = {},
+    options: {
+      threads?: number;
+      batchSize?: number;
+      engine?: 'fast' | 'tfjs';
+      schedule?: ScheduleLength;
+    } = {},
   ): Promise<TrainStep> {
     const threads = options.threads ?? 1;
     const batchSize = options.batchSize ?? model.plan.optimizer.batchSize;
@@ -115,10 +135,18 @@ export class TrainStep {
           fast.kernels,
           { threads, batchSize },
         );
-        if (engine) return new TrainStep(model, data, targets, { engine, dense });
+        if (engine)
+          return new TrainStep(model, data, targets, {
+            engine,
+            dense,
+            schedule: options.schedule,
+          });
       }
     }
-    return new TrainStep(model, data, targets, { engine: options.engine ?? 'fast' });
+    return new TrainStep(model, data, targets, {
+      engine: options.engine ?? 'fast',
+      schedule: options.schedule,
+    });
   }
 
   /** Which engine computes the gradients. */
@@ -154,11 +182,18 @@ export class TrainStep {
     return { losses: grads.losses, stats: grads.stats };
   }
 
+  /** The learning rate the next update uses (the schedule at the current global step). */
+  get learningRate(): number {
+    return learningRateAt(this.model.plan.optimizer, this.updates, this.schedule);
+  }
+
   apply(grads: StepGradients): void {
     const names = this.model.denseNames;
     const list = names.map((n) => grads.dense.get(n) ?? null);
-    this.denseOptimizer.apply(this.denseValues, list);
-    this.tableOptimizer.beginStep();
+    const lr = this.learningRate;
+    this.updates++;
+    this.denseOptimizer.apply(this.denseValues, list, lr);
+    this.tableOptimizer.beginStep(lr);
     this.model.embeddings.forEach((emb, k) =>
       emb.tables.forEach((table, f) => {
         const g = grads.tables[k][f];

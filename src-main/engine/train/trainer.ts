@@ -166,14 +166,16 @@ export async function trainModel(
   const diagnosticsEvery = Math.max(1, options.diagnosticsEvery ?? 20);
   const tasks = plan.tasks;
   const targets = tasks.map((_, t) => transformTarget(data.targets[t], targetEncoders[t]));
+  const order = split.train.slice();
+  const batches = Math.ceil(order.length / batchSize);
   const step = await TrainStep.create(model, data, targets, {
     threads: options.threads ?? defaultThreads(split.train.length, batchSize),
     batchSize,
     engine: options.engine,
+    // The schedule runs over the planned epochs: early stopping cuts it short, never rescales it.
+    schedule: { epochs, stepsPerEpoch: batches },
   });
   const rng = createRng(settings.seed ^ 0x5eed);
-  const order = split.train.slice();
-  const batches = Math.ceil(order.length / batchSize);
   emit({
     type: 'start',
     rows: splitSizes(split),

@@ -2,6 +2,9 @@
 // processes, compared with the app's own training, imported back as an app model, resumed from
 // a checkpoint. Needs a python3 that can `import torch` (Debian: apt-get install python3-torch);
 // HTLNET_TORCH_PYTHON names one explicitly. Only the package's layout is checked without it.
+// Long on purpose: every check of the package shares the torch probe, the generated sample and
+// the process helpers below (one describe per concern: exactness, training, import, resume,
+// schedules and weight decay, cross layers).
 
 import { execFile, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -34,7 +37,8 @@ import {
   importTorchModel,
 } from '../../../src-main/engine/export/torch';
 import { adjustmentCoefficients } from '../../../src-main/engine/train/adjust';
-import { TableOptimizer } from '../../../src-main/engine/train/optimizer';
+import { DenseOptimizer, TableOptimizer } from '../../../src-main/engine/train/optimizer';
+import { learningRateAt } from '../../../src-main/engine/train/schedule';
 import type { OptimizerSettings } from '../../../src-main/engine/model/plan';
 import { auc, regressionMetrics } from '../../../src-main/engine/predict/metrics';
 import { predictRows } from '../../../src-main/engine/predict/evaluate';
@@ -427,7 +431,8 @@ from optim import Optimizer
 out = {}
 for mode in ("lazy", "dense"):
     table = torch.zeros(3, 2)
-    opt = Optimizer(S(optimizer="adam", learning_rate=0.1, table_adam=mode), [], [table])
+    opt = Optimizer(S(optimizer="adam", learning_rate=0.1, table_adam=mode, epochs=1, schedule="constant",
+                      warmup_epochs=0, weight_decay=0, embedding_weight_decay=0), [], [table])
     steps = []
     for row in (0, 1):
         g = torch.zeros(3, 2)
@@ -610,6 +615,171 @@ print(json.dumps(out))`;
     expect(p.code).toBe(1);
     expect(p.stderr).toContain(`${parquet}: reading Parquet needs the pyarrow package`);
   }, 600_000); // three Python starts with torch
+});
+
+// Learning-rate schedules and weight decay: the package's learning_rate_at and optimizer against
+// the app's learningRateAt and optimizers, step by step, and carried by the job config.
+describe.skipIf(!python)(`schedules and weight decay in the PyTorch package ${withTorch}`, () => {
+  const TUNED = {
+    epochs: 3,
+    learningRate: 0.05,
+    schedule: 'cosine',
+    warmupEpochs: 0.5,
+    cosineFloor: 0.1,
+    weightDecay: 0.2,
+    embeddingWeightDecay: 0.05,
+  };
+
+  it('carries them in the job and updates weights as the app does, step by step, resumed too', async () => {
+    const pkg = path.join(dir, 'schedule-pkg');
+    await exportTorchJobFromProject({ project: template('htlnet', TUNED), out: pkg });
+    type Case = Omit<OptimizerSettings, 'adjustment' | 'selection'>;
+    const base = {
+      ...TUNED,
+      optimizer: 'adam',
+      tableAdam: 'lazy',
+      schedule: 'cosine',
+      decayFactor: 0.5,
+      decayEvery: 1,
+    } as Case;
+    const cases: Case[] = [
+      base,
+      { ...base, tableAdam: 'dense', schedule: 'step', decayFactor: 0.3, warmupEpochs: 0 },
+      { ...base, optimizer: 'sgd', schedule: 'constant', warmupEpochs: 1.5 },
+    ];
+    const STEPS = 6;
+    const PER_EPOCH = 2;
+    // A 2 x 3 weight matrix, a bias of 3, a 4 x 2 table; the gradients and touched rows of each step.
+    const w0 = [0.5, -0.3, 0.8, -1, 0.2, 0.4];
+    const b0 = [0.1, -0.2, 0.3];
+    const t0 = [0.2, -0.1, 0.05, 0.3, -0.4, 0.25, 0.1, -0.2];
+    const steps = Array.from({ length: STEPS }, (_, k) => ({
+      w: w0.map((_, j) => Math.sin(k + j)),
+      b: b0.map((_, j) => Math.cos(k * 2 + j)),
+      rows: [k % 4, (k + 2) % 4].sort((x, y) => x - y),
+      t: [Math.sin(k), Math.cos(k), -Math.sin(2 * k), 0.5],
+    }));
+    const script = `
+import json, sys, torch
+from types import SimpleNamespace as S
+from job import Job
+from optim import Optimizer, learning_rate_at
+q = json.load(sys.stdin)
+s = Job.load("project.json").settings
+out = {"job": [s.schedule, s.warmup_epochs, s.cosine_floor, s.weight_decay, s.embedding_weight_decay],
+       "rates": [], "weights": []}
+names = dict(optimizer="optimizer", tableAdam="table_adam", learningRate="learning_rate", epochs="epochs",
+             schedule="schedule", warmupEpochs="warmup_epochs", decayFactor="decay_factor",
+             decayEvery="decay_every", cosineFloor="cosine_floor", weightDecay="weight_decay",
+             embeddingWeightDecay="embedding_weight_decay")
+for c in q["cases"]:
+    st = S(**{names[k]: v for k, v in c.items() if k in names})
+    out["rates"].append([learning_rate_at(st, k, q["perEpoch"]) for k in range(q["steps"] + 4)])
+    w = torch.tensor(q["w0"]).view(2, 3)
+    b = torch.tensor(q["b0"])
+    t = torch.tensor(q["t0"]).view(4, 2)
+    opt = Optimizer(st, [w, b], [t], q["perEpoch"])
+    for step in q["grads"]:
+        g = torch.zeros(4, 2)
+        touched = torch.zeros(4, dtype=torch.bool)
+        for i, r in enumerate(step["rows"]):
+            g[r] = torch.tensor(step["t"][2 * i : 2 * i + 2])
+            touched[r] = True
+        opt.step([torch.tensor(step["w"]).view(2, 3), torch.tensor(step["b"])], [g], [touched])
+    out["weights"].append([w.flatten().tolist(), b.tolist(), t.flatten().tolist()])
+    # Resumed half-way from the optimizer's state (as --resume does): the same weights, bit for bit.
+    w2, b2, t2 = torch.tensor(q["w0"]).view(2, 3), torch.tensor(q["b0"]), torch.tensor(q["t0"]).view(4, 2)
+    opt = Optimizer(st, [w2, b2], [t2], q["perEpoch"])
+    for k, step in enumerate(q["grads"]):
+        if k == 3:
+            state = opt.state_dict()
+            opt = Optimizer(st, [w2, b2], [t2], q["perEpoch"])
+            opt.load_state_dict(state)
+        g = torch.zeros(4, 2)
+        touched = torch.zeros(4, dtype=torch.bool)
+        for i, r in enumerate(step["rows"]):
+            g[r] = torch.tensor(step["t"][2 * i : 2 * i + 2])
+            touched[r] = True
+        opt.step([torch.tensor(step["w"]).view(2, 3), torch.tensor(step["b"])], [g], [touched])
+    out.setdefault("resumedSame", []).append(bool(torch.equal(w, w2) and torch.equal(b, b2) and torch.equal(t, t2)))
+print(json.dumps(out))`;
+    const result = spawnSync(python!, ['-c', script], {
+      cwd: pkg,
+      input: JSON.stringify({ cases, steps: STEPS, perEpoch: PER_EPOCH, w0, b0, t0, grads: steps }),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    const py = JSON.parse(result.stdout);
+    expect(py.job).toEqual(['cosine', 0.5, 0.1, 0.2, 0.05]);
+    expect(py.resumedSame).toEqual([true, true, true]);
+    const length = { epochs: 3, stepsPerEpoch: PER_EPOCH };
+    cases.forEach((c, i) => {
+      const settings = c as OptimizerSettings;
+      py.rates[i].forEach((r: number, k: number) =>
+        expect(r).toBeCloseTo(learningRateAt(settings, k, length), 14),
+      );
+      const w = Float32Array.from(w0);
+      const b = Float32Array.from(b0);
+      const table = {
+        name: 't',
+        column: 'c',
+        kind: 'lookup' as const,
+        rows: 4,
+        dim: 2,
+        data: Float32Array.from(t0),
+      };
+      const dense = new DenseOptimizer(settings, [6, 3], [true, false]);
+      const tables = new TableOptimizer(settings);
+      steps.forEach((g, k) => {
+        const lr = learningRateAt(settings, k, length);
+        dense.apply([w, b], [Float32Array.from(g.w), Float32Array.from(g.b)], lr);
+        tables.beginStep(lr);
+        tables.updateRows(table, Int32Array.from(g.rows), 2, Float32Array.from(g.t));
+      });
+      const [pw, pb, pt] = py.weights[i] as number[][];
+      Array.from(w).forEach((x, j) => expect(pw[j]).toBeCloseTo(x, 5));
+      Array.from(b).forEach((x, j) => expect(pb[j]).toBeCloseTo(x, 5));
+      Array.from(table.data).forEach((x, j) => expect(pt[j]).toBeCloseTo(x, 5));
+    });
+  }, 120_000);
+
+  it('trains with warm-up, cosine and both decays like the app: test AUC within 0.02', async () => {
+    await backend();
+    const tuned = {
+      epochs: 2,
+      learningRate: 0.003,
+      schedule: 'cosine',
+      warmupEpochs: 0.5,
+      cosineFloor: 0.1,
+      weightDecay: 0.05,
+      embeddingWeightDecay: 0.005,
+    };
+    const project = template('htlnet', tuned);
+    const pkg = path.join(dir, 'schedule-train-pkg');
+    await exportTorchJobFromProject({ project, out: pkg });
+    const runDir = path.join(dir, 'schedule-run');
+    const [trained, torch] = await Promise.all([
+      trainProject({ project, table }),
+      run(python!, ['train.py', '--data', csv, '--out', runDir], pkg),
+    ]);
+    try {
+      if (torch.code !== 0) throw new Error(`train.py failed:\n${torch.stderr}`);
+      const metrics = await readJson(path.join(runDir, 'metrics.json'));
+      expect(metrics.history).toHaveLength(trained.outcome.history.length);
+      const ours = trained.test.metrics as unknown as Record<string, Record<string, number>>;
+      const summary: string[] = [];
+      for (const task of ['click', 'purchase']) {
+        summary.push(
+          `${task} AUC app ${ours[task].auc.toFixed(4)} torch ${metrics.tasks[task].auc.toFixed(4)}`,
+        );
+        expect(Math.abs(metrics.tasks[task].auc - ours[task].auc)).toBeLessThan(0.02);
+      }
+      console.log(`warm-up + cosine + weight decay: ${summary.join('; ')}`);
+      expect(Math.abs(metrics.tasks.amount.nrmse - ours.amount.nrmse)).toBeLessThan(0.05);
+    } finally {
+      trained.model.dispose();
+    }
+  }, 600_000); // one training in Python, one in the app
 });
 
 describe.skipIf(!python)(`the DCN-v2 cross layer in the PyTorch package ${withTorch}`, () => {

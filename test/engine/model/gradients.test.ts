@@ -191,10 +191,32 @@ describe('gradient capture and adjustment', () => {
     });
   }
 
-  for (const engine of ['fast', 'two threads'] as const) {
-    it(`applies the update the straightforward path applies (Adam, ${engine})`, async () => {
-      const run = await setup(small('htlnet', { adjustment: 'htlnet' }), engine);
+  // Tuned: the first step of a 2-step warm-up (half the rate) and decoupled decay of the weight
+  // matrices and of every table row (dense Adam), large enough to move weights past the bound.
+  const TUNED = {
+    learningRate: 0.01,
+    schedule: 'cosine',
+    warmupEpochs: 2,
+    weightDecay: 0.9,
+    embeddingWeightDecay: 1,
+    tableAdam: 'dense',
+  };
+  for (const [engine, tuned] of [
+    ['fast', false],
+    ['two threads', false],
+    ['fast', true],
+  ] as const) {
+    const what = tuned ? 'warm-up, weight decay, dense tables' : 'Adam';
+    it(`applies the update the straightforward path applies (${what}, ${engine})`, async () => {
+      const run = await setup(
+        small('htlnet', { adjustment: 'htlnet', ...(tuned ? TUNED : {}) }),
+        engine,
+      );
       const { model } = run;
+      const settings = model.plan.optimizer;
+      // The step's rate: half the learning rate at the first of two warm-up steps.
+      const lr = run.step.learningRate;
+      expect(lr).toBe(tuned ? 0.005 : settings.learningRate);
       // Reference: the reference gradients through tfjs's Adam, on copies of every weight. At
       // the first step a dense Adam on a table moves exactly the rows a lazy Adam moves (the
       // others have zero gradient and zero moments).
@@ -217,13 +239,24 @@ describe('gradient capture and adjustment', () => {
           ]);
         }),
       );
+      // Decoupled decay before the update: weight matrices (not biases), every table row.
+      for (const [name, v] of model.dense)
+        if (v.shape.length >= 2) {
+          const copy = copies.get(name)!;
+          copy.assign(tf.mul(copy, 1 - lr * settings.weightDecay));
+        }
+      model.embeddings.forEach((e, k) =>
+        e.tables.forEach((_, f) => {
+          const copy = copies.get(`table:${k}:${f}`)!;
+          copy.assign(tf.mul(copy, 1 - lr * settings.embeddingWeightDecay));
+        }),
+      );
       tf.train
-        .adam(model.plan.optimizer.learningRate, 0.9, 0.999, 1e-8)
+        .adam(lr, 0.9, 0.999, 1e-8)
         .applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
 
       await run.step.run(run.batch, SEED);
       run.step.syncModel();
-      const lr = model.plan.optimizer.learningRate;
       const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
         let worst = 0;
         for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));

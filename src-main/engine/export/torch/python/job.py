@@ -62,6 +62,13 @@ class Settings:
     selection: str = "binary-auc"  # what the best epoch is chosen by (evaluate.py)
     table_adam: str = "lazy"  # Adam on embedding tables: "lazy" (touched rows) or "dense"
     calibrator: float = 0.0  # AITM's calibrator weight (step.py calibrator_sums); 0: off
+    schedule: str = "constant"  # the learning-rate schedule (optim.py learning_rate_at)
+    warmup_epochs: float = 0.0  # linear warm-up, in epochs (fractional)
+    decay_factor: float = 0.5  # step decay: the factor, every decay_every epochs
+    decay_every: int = 1
+    cosine_floor: float = 0.0  # cosine decay: the final rate as a fraction of learning_rate
+    weight_decay: float = 0.0  # decoupled decay of the dense weight matrices (not biases)
+    embedding_weight_decay: float = 0.0  # decoupled decay of the embedding tables
 
 
 class Job:
@@ -113,6 +120,13 @@ class Job:
             o.get("selection", "binary-auc"),
             o.get("tableAdam", "lazy"),
             max(0.0, float(o.get("calibrator", 0) or 0)),
+            o.get("schedule", "constant"),
+            float(o.get("warmupEpochs", 0)),
+            float(o.get("decayFactor", 0.5)),
+            int(o.get("decayEvery", 1)),
+            float(o.get("cosineFloor", 0)),
+            float(o.get("weightDecay", 0)),
+            float(o.get("embeddingWeightDecay", 0)),
         )
         self.split = plan["split"]  # {"kind": "random"} | {"kind": "time", "column": ...}
         self.fractions = plan["fractions"]

@@ -14,6 +14,18 @@ products with the core gradient and the squared norms. "pcgrad" is step 1 alone,
 Optimizer. Adam (beta1 0.9, beta2 0.999, epsilon 1e-8, bias-corrected) or SGD. Dense parameters
 are updated every step; embedding table rows only when the batch touched them (lazy Adam: the
 moments of untouched rows stay as they are).
+
+Learning-rate schedule (src-main/engine/train/schedule.ts, learningRateAt): the rate of update
+`step` (0-based, over the whole run), with W = round(warmup_epochs x batches per epoch) warm-up
+steps and S = epochs x batches per epoch planned steps: lr x (step + 1) / W during the warm-up,
+times 1 (constant), decay_factor^floor(step / (decay_every x batches per epoch)) (step), or
+floor + (1 - floor) (1 + cos(pi p)) / 2 with p = (step - W) / (S - W) in [0, 1] (cosine). The
+step count is in the checkpoint, so a resumed run goes on at the right rate.
+
+Weight decay, decoupled (AdamW): before its update a decayed weight is multiplied by
+1 - lr x decay (lr: the step's rate). Dense weight matrices (2 dimensions or more) use
+weight_decay, biases none; embedding tables embedding_weight_decay on the rows the update moves
+(lazy Adam and SGD: the touched rows; dense Adam: every row).
 """
 
 import math
@@ -24,6 +36,27 @@ import torch
 ADAM_BETA1 = 0.9
 ADAM_BETA2 = 0.999
 ADAM_EPSILON = 1e-8
+
+
+def learning_rate_at(settings, step: int, steps_per_epoch: int) -> float:
+    """The learning rate of update `step` (0: the run's first), as the app's learningRateAt."""
+    lr = settings.learning_rate
+    total = settings.epochs * steps_per_epoch
+    warmup = 0
+    if settings.warmup_epochs > 0:  # rounded half up, at most the whole run
+        warmup = min(total, math.floor(settings.warmup_epochs * steps_per_epoch + 0.5))
+    if settings.schedule == "constant" and warmup == 0:
+        return lr
+    ramp = (step + 1) / warmup if step < warmup else 1
+    decay = 1.0
+    if settings.schedule == "step":
+        decay = math.pow(settings.decay_factor, math.floor(step / (settings.decay_every * steps_per_epoch)))
+    elif settings.schedule == "cosine":
+        span = total - warmup
+        p = min(1, max(0, (step - warmup) / span)) if span > 0 else 0
+        floor = settings.cosine_floor
+        decay = floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * p))
+    return lr * ramp * decay
 
 
 def adjustment_coefficients(dots, norms2, core: int, settings, active: list) -> np.ndarray:
@@ -58,20 +91,36 @@ def adjustment_coefficients(dots, norms2, core: int, settings, active: list) -> 
 
 
 class Optimizer:
-    def __init__(self, settings, dense: list, tables: list):
+    def __init__(self, settings, dense: list, tables: list, steps_per_epoch: int = 1):
+        """steps_per_epoch: batches per epoch, for the learning-rate schedule (set by the trainer)."""
         self.settings = settings
         self.dense = dense
         self.tables = tables
         self.steps = 0
+        self.steps_per_epoch = steps_per_epoch
         adam = settings.optimizer == "adam"
         self.moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in dense + tables] if adam else []
 
     @torch.no_grad()
     def step(self, dense_grads: list, table_grads: list, touched: list) -> None:
         """dense_grads: per dense parameter; table_grads, touched: per table (touched: bool rows)."""
+        s = self.settings
+        lr = learning_rate_at(s, self.steps, self.steps_per_epoch)
         self.steps += 1
-        lr = self.settings.learning_rate
-        if self.settings.optimizer == "sgd":
+        wd = s.weight_decay
+        if wd > 0:
+            for p in self.dense:
+                if p.dim() >= 2:  # weight matrices; biases are never decayed
+                    p.mul_(1 - lr * wd)
+        keep = 1 - lr * s.embedding_weight_decay
+        dense_tables = s.optimizer == "adam" and s.table_adam == "dense"
+        if keep != 1:
+            for table, rows in zip(self.tables, touched):
+                if dense_tables:
+                    table.mul_(keep)
+                else:
+                    table[rows] *= keep
+        if s.optimizer == "sgd":
             for p, g in zip(self.dense, dense_grads):
                 p.sub_(lr * g)
             for table, g, rows in zip(self.tables, table_grads, touched):

@@ -2,7 +2,8 @@
 every epoch by the seeded generator, global batches of the optimizer block's size, validation
 after each epoch, early stopping on the validation score (mean AUC of the binary tasks, else
 minus the mean loss) with patience, keeping the best epoch's weights, and a stop when a loss
-stops being finite. A checkpoint is written after every epoch.
+stops being finite. A checkpoint is written after every epoch. The learning-rate schedule is
+planned over the epochs and batches per epoch of this invocation (optim.py learning_rate_at).
 
 Every process walks the same global batches; each trains on the rows of a batch it holds.
 """
@@ -66,6 +67,9 @@ def train(run, state: dict, save_checkpoint, log) -> Outcome:
     order = state["order"].numpy().copy()
     batch_size = min(settings.batch_size, len(order))
     batches = math.ceil(len(order) / batch_size)
+    # The schedule runs over the planned epochs; the optimizer's step count (in the checkpoint)
+    # is the global step, so a resumed run goes on at the right rate.
+    run.optimizer.steps_per_epoch = batches
     rng = Rng(0)
     rng.state = state["rng"]
     step = TrainStep(job, run.embeddings, run.network, run.model, run.optimizer, cluster)
