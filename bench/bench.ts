@@ -52,11 +52,14 @@ import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import type { SampleLayoutOptions } from '../src-main/engine/data/sample-layout';
 import { predictTable } from '../src-main/engine/export/predict';
 import type { ModelManifest } from '../src-main/engine/export/saved-model';
+import { layerUnits } from '../src-main/engine/blocks/dense-stack';
 import { buildTemplate } from '../src-main/engine/graph/templates';
 import { prepareRun } from '../src-main/engine/pipeline';
 import type { HtlnetModel } from '../src-main/engine/model/model';
 import { availableCores, defaultThreads, trainModel } from '../src-main/engine/train/trainer';
 import { APP_VERSION } from '../src-main/engine/version';
+import { blockParams } from '../src-main/shared/catalog';
+import type { Block } from '../src-main/shared/project';
 import { gemmModuleBytes, wasmSimdSupport } from '../src-main/engine/model/simd-gemm';
 import { measureMatmulPeak } from './matmul';
 import { gitRevision } from './revision';
@@ -335,15 +338,15 @@ function sharedBottomShape(run: ReturnType<typeof prepareRun>) {
   const { plan, model } = run;
   if (model.embeddings.length !== 1) throw new Error('the torch reference expects one embedding');
   const towers = plan.order.filter((b) => b.type === 'tower');
-  const units = (id: string) => String(plan.params.get(id)!.units).split(',').map(Number);
+  const units = (tower: Block) => layerUnits(blockParams('tower', tower));
   const bottom = towers.find((b) => b.id === 'shared-bottom');
   const task = towers.find((b) => b.id !== 'shared-bottom');
   if (!bottom || !task) throw new Error('the Shared-Bottom template has no bottom or task tower');
   return {
     embeddingDim: model.embeddings[0].dim,
     tableRows: model.embeddings[0].tables.map((t) => t.rows),
-    bottomUnits: units(bottom.id),
-    towerUnits: units(task.id),
+    bottomUnits: units(bottom),
+    towerUnits: units(task),
   };
 }
 
