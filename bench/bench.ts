@@ -12,7 +12,8 @@
 // Options: --rows N (default 1000000), --epochs N (default 1), --seed N, --threads N (ours;
 //          default: the trainer's), --torch-threads N (default 2), --datasets default,wide,
 //          --out DIR, --keep (keep the temporary folder), --scaling-rows N (default 100000; 0
-//          skips the scaling curve), --no-matmul (skip the matmul microbenchmark).
+//          skips the scaling curve), --no-matmul (skip the matmul microbenchmark); --help lists
+//          them (OPTIONS below, parsed by bench/script.ts).
 //
 // Besides the datasets, every run records:
 //  - a scaling curve: training samples/s of the default HTLNet on --scaling-rows rows of the
@@ -42,7 +43,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import Papa from 'papaparse';
 import papaparsePackage from 'papaparse/package.json';
 import { initBackend } from '../src-main/engine/backend';
@@ -63,6 +63,47 @@ import type { Block } from '../src-main/shared/project';
 import { gemmModuleBytes, wasmSimdSupport } from '../src-main/engine/model/simd-gemm';
 import { measureMatmulPeak } from './matmul';
 import { gitRevision } from './revision';
+import { runScript, scriptOptions, writeResult, type OptionValues } from './script';
+
+const SCRIPT = {
+  name: 'bench',
+  usage: 'npm run bench -- [options]',
+  about:
+    'Trains the default HTLNet on generated samples and records training samples/s, inference\nrows/s, CSV ingest MB/s (beside papaparse), peak memory, a thread scaling curve and the\nmatmul peak in <out>/<date>-<revision>.json.',
+};
+
+const OPTIONS = {
+  rows: { kind: 'number', default: 1_000_000, help: 'rows of each generated dataset' },
+  epochs: { kind: 'number', default: 1, help: 'training epochs' },
+  seed: { kind: 'number', default: 42, help: 'the sample, split and weights seed' },
+  threads: { kind: 'number', help: "our training threads (default: the trainer's)" },
+  'torch-threads': { kind: 'number', default: 2, help: "PyTorch's threads (with --vs-torch)" },
+  datasets: {
+    kind: 'list',
+    value: 'default,wide',
+    help: 'the datasets (default: default; with --vs-torch: default,wide)',
+  },
+  out: { kind: 'string', default: 'bench/results', value: 'DIR', help: 'where the JSON goes' },
+  keep: { kind: 'boolean', help: 'keep the temporary folder' },
+  'vs-torch': {
+    kind: 'boolean',
+    help: 'also the wide dataset and a PyTorch reference of the same model (bench/torch)',
+  },
+  'scaling-rows': {
+    kind: 'number',
+    default: 100_000,
+    help: 'rows of the thread scaling curve (0 skips it)',
+  },
+  'no-matmul': { kind: 'boolean', help: 'skip the matmul microbenchmark' },
+  // internal: child modes
+  child: { kind: 'string', internal: true, help: 'measure one dataset' },
+  dir: { kind: 'string', internal: true, help: "the child's temporary folder" },
+  papaparse: { kind: 'string', internal: true, help: 'time papaparse on a file' },
+  'scaling-child': { kind: 'number', internal: true, help: 'the scaling curve on N rows' },
+  matmul: { kind: 'boolean', internal: true, help: 'the matmul peak' },
+} as const;
+
+type Options = OptionValues<typeof OPTIONS>;
 
 const DATASETS: Record<string, { title: string; layout: SampleLayoutOptions }> = {
   default: { title: 'built-in sample (20 fields: 12 categorical, 8 numeric)', layout: {} },
@@ -141,12 +182,10 @@ function child(args: string[], nodeFlags: string[] = []): Promise<Record<string,
 
 // ---- one dataset (child process) ------------------------------------------------------------
 
-async function runDataset(values: Record<string, string | boolean | undefined>): Promise<void> {
+async function runDataset(values: Options): Promise<void> {
   const name = String(values.child);
   const spec = DATASETS[name];
-  const rows = Number(values.rows);
-  const seed = Number(values.seed);
-  const epochs = Number(values.epochs);
+  const { rows, seed, epochs } = values;
   const dir = String(values.dir);
   const memory = new PeakMemory();
   const backend = await initBackend();
@@ -175,7 +214,7 @@ async function runDataset(values: Record<string, string | boolean | undefined>):
   log(`[${name}] encode + split + compile: ${prepareSeconds.toFixed(2)} s`);
 
   let lastLog = 0;
-  const threads = values.threads ? Number(values.threads) : undefined;
+  const threads = values.threads;
   const outcome = await trainModel(run.model, run.data, run.split, run.targetEncoders, {
     epochs,
     threads,
@@ -360,9 +399,9 @@ export function scalingThreads(cores: number): number[] {
   return out;
 }
 
-async function runScaling(values: Record<string, string | boolean | undefined>): Promise<void> {
+async function runScaling(values: Options): Promise<void> {
   const rows = Number(values['scaling-child']);
-  const seed = Number(values.seed);
+  const seed = values.seed;
   const backend = await initBackend();
   const table = await parseTableFromBuffer(
     'sample.csv',
@@ -591,34 +630,14 @@ function runTorch(
 // ---- orchestration --------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '1000000' },
-      epochs: { type: 'string', default: '1' },
-      seed: { type: 'string', default: '42' },
-      threads: { type: 'string' },
-      'torch-threads': { type: 'string', default: '2' },
-      datasets: { type: 'string' },
-      out: { type: 'string', default: 'bench/results' },
-      keep: { type: 'boolean', default: false },
-      'vs-torch': { type: 'boolean', default: false },
-      'scaling-rows': { type: 'string', default: '100000' },
-      'no-matmul': { type: 'boolean', default: false },
-      // internal: child modes
-      child: { type: 'string' },
-      dir: { type: 'string' },
-      papaparse: { type: 'string' },
-      'scaling-child': { type: 'string' },
-      matmul: { type: 'boolean', default: false },
-    },
-  });
+  const values = scriptOptions(SCRIPT, OPTIONS);
   if (values['scaling-child']) return runScaling(values);
   if (values.matmul) return runMatmul();
   if (values.papaparse) return runPapaparse(values.papaparse);
   if (values.child) return runDataset(values);
 
   const vsTorch = values['vs-torch'];
-  const names = (values.datasets ?? (vsTorch ? 'default,wide' : 'default')).split(',');
+  const names = values.datasets ?? (vsTorch ? ['default', 'wide'] : ['default']);
   for (const n of names) if (!DATASETS[n]) throw new Error(`unknown dataset ${n}`);
   const python = vsTorch ? torchPython() : null;
   if (vsTorch && !python) throw new Error('no python with torch, and apt-get could not install it');
@@ -626,10 +645,8 @@ async function main(): Promise<void> {
   const start = new Date();
   const load = os.loadavg();
   const datasets: Record<string, unknown> = {};
-  const forward = ['rows', 'epochs', 'seed', 'threads'].flatMap((k) =>
-    values[k as keyof typeof values] !== undefined
-      ? [`--${k}`, String(values[k as keyof typeof values])]
-      : [],
+  const forward = (['rows', 'epochs', 'seed', 'threads'] as const).flatMap((k) =>
+    values[k] !== undefined ? [`--${k}`, String(values[k])] : [],
   );
   // Every child runs with relaxed SIMD on where the runtime has it behind a flag (Node 20), as
   // Electron's V8 has it by default: the products then use it (kernels.ts).
@@ -656,8 +673,8 @@ async function main(): Promise<void> {
       const torch = await runTorch(
         python,
         String(ours.torchMeta),
-        Number(values['torch-threads']),
-        Number(values.epochs),
+        values['torch-threads'],
+        values.epochs,
       );
       entry.torch = torch;
       entry.ratioVsTorch = +(
@@ -671,8 +688,8 @@ async function main(): Promise<void> {
         const torchSb = await runTorch(
           python,
           String(ours.torchMeta),
-          Number(values['torch-threads']),
-          Number(values.epochs),
+          values['torch-threads'],
+          values.epochs,
           'shared-bottom',
         );
         entry.torchSharedBottom = torchSb;
@@ -686,7 +703,7 @@ async function main(): Promise<void> {
     }
     datasets[name] = entry;
   }
-  const scalingRows = Number(values['scaling-rows']);
+  const scalingRows = values['scaling-rows'];
   const scaling =
     scalingRows > 0 ? await child(['--scaling-child', String(scalingRows)], nodeFlags) : null;
   const matmul = values['no-matmul'] ? null : await child(['--matmul'], nodeFlags);
@@ -703,11 +720,11 @@ async function main(): Promise<void> {
       loadAverageAtStart: load.map((x) => +x.toFixed(2)),
     },
     settings: {
-      rows: Number(values.rows),
-      epochs: Number(values.epochs),
-      seed: Number(values.seed),
-      threads: values.threads ? Number(values.threads) : 'default',
-      torchThreads: vsTorch ? Number(values['torch-threads']) : null,
+      rows: values.rows,
+      epochs: values.epochs,
+      seed: values.seed,
+      threads: values.threads ?? 'default',
+      torchThreads: vsTorch ? values['torch-threads'] : null,
       vsTorch,
     },
     // The first dataset's headline figures (the keys earlier results had).
@@ -732,9 +749,7 @@ async function main(): Promise<void> {
       ).toFixed(2),
     },
   };
-  await fs.mkdir(values.out, { recursive: true });
-  const fileName = `${result.date.replace(/[:.]/g, '-')}-${result.revision}.json`;
-  await fs.writeFile(path.join(values.out, fileName), JSON.stringify(result, null, 2) + '\n');
+  const written = await writeResult(values.out, '', result, result);
   if (!values.keep) await fs.rm(dir, { recursive: true, force: true });
   log('');
   for (const name of names) {
@@ -758,10 +773,7 @@ async function main(): Promise<void> {
       `matmul   peak ${matmul.peakGflops} GFLOP/s (${matmul.peakBy}); training step ${first.achievedGflops} GFLOP/s`,
     );
   process.stdout.write(JSON.stringify(result) + '\n');
-  log(`wrote ${path.join(values.out, fileName)}`);
+  log(`wrote ${written}`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+runScript(SCRIPT, main);
