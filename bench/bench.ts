@@ -63,7 +63,14 @@ import type { Block } from '../src-main/shared/project';
 import { gemmModuleBytes, wasmSimdSupport } from '../src-main/engine/model/simd-gemm';
 import { measureMatmulPeak } from './matmul';
 import { gitRevision } from './revision';
-import { runScript, scriptOptions, writeResult, type OptionValues } from './script';
+import {
+  outOption,
+  runScript,
+  scriptOptions,
+  seedOption,
+  writeResult,
+  type OptionValues,
+} from './script';
 
 const SCRIPT = {
   name: 'bench',
@@ -75,7 +82,7 @@ const SCRIPT = {
 const OPTIONS = {
   rows: { kind: 'number', default: 1_000_000, help: 'rows of each generated dataset' },
   epochs: { kind: 'number', default: 1, help: 'training epochs' },
-  seed: { kind: 'number', default: 42, help: 'the sample, split and weights seed' },
+  seed: seedOption,
   threads: { kind: 'number', help: "our training threads (default: the trainer's)" },
   'torch-threads': { kind: 'number', default: 2, help: "PyTorch's threads (with --vs-torch)" },
   datasets: {
@@ -83,7 +90,7 @@ const OPTIONS = {
     value: 'default,wide',
     help: 'the datasets (default: default; with --vs-torch: default,wide)',
   },
-  out: { kind: 'string', default: 'bench/results', value: 'DIR', help: 'where the JSON goes' },
+  out: outOption,
   keep: { kind: 'boolean', help: 'keep the temporary folder' },
   'vs-torch': {
     kind: 'boolean',
@@ -159,26 +166,35 @@ class PeakMemory {
 
 const log = (s: string) => process.stderr.write(s + '\n');
 
-/** Runs `node <this script> args`, streaming its stderr, and parses the last stdout line. */
-function child(args: string[], nodeFlags: string[] = []): Promise<Record<string, unknown>> {
+/** Runs a command, streaming its stderr, and parses its last stdout line (`what` names it in errors). */
+function lastJsonLine(
+  command: string,
+  args: string[],
+  what: string,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...nodeFlags, process.argv[1], ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.on('error', reject);
     p.on('exit', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`bench child ${args.join(' ')} exited with ${code}`));
+      if (code !== 0) return reject(new Error(`${what} exited with ${code}`));
       try {
-        resolve(JSON.parse(last));
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
       } catch {
-        reject(new Error(`bench child ${args.join(' ')} printed no result`));
+        reject(new Error(`${what} printed no result`));
       }
     });
   });
 }
+
+/** Runs `node <this script> args` (see lastJsonLine). */
+const child = (args: string[], nodeFlags: string[] = []) =>
+  lastJsonLine(
+    process.execPath,
+    [...nodeFlags, process.argv[1], ...args],
+    `bench child ${args.join(' ')}`,
+  );
 
 // ---- one dataset (child process) ------------------------------------------------------------
 
@@ -595,36 +611,8 @@ function runTorch(
   model: 'htlnet' | 'shared-bottom' = 'htlnet',
 ): Promise<Record<string, unknown>> {
   const script = path.resolve('bench/torch/htlnet_ref.py');
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      python,
-      [
-        script,
-        '--meta',
-        meta,
-        '--threads',
-        String(threads),
-        '--epochs',
-        String(epochs),
-        '--model',
-        model,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`torch reference exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
-      } catch {
-        reject(new Error('torch reference printed no result'));
-      }
-    });
-  });
+  const args = ['--meta', meta, '--threads', String(threads), '--epochs', String(epochs)];
+  return lastJsonLine(python, [script, ...args, '--model', model], 'torch reference');
 }
 
 // ---- orchestration --------------------------------------------------------------------------

@@ -32,8 +32,7 @@ import { trainProject } from '../src-main/engine/pipeline';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExplainData } from '../src-main/engine/explain/context';
 import { spearman } from '../src-main/engine/predict/metrics';
-import { gitRevision } from './revision';
-import { runScript, scriptOptions, writeResult } from './script';
+import { outOption, runScript, scriptOptions, seedOption, stamp, writeResult } from './script';
 
 const SCRIPT = {
   name: 'bench:explain',
@@ -132,8 +131,8 @@ const cpuSeconds = (from: NodeJS.CpuUsage) => {
 async function main(): Promise<void> {
   const { rows, seed, out } = scriptOptions(SCRIPT, {
     rows: { kind: 'number', default: 100_000, help: 'rows of the generated sample' },
-    seed: { kind: 'number', default: 42, help: 'the sample, split and weights seed' },
-    out: { kind: 'string', default: 'bench/results', value: 'DIR', help: 'where the JSON goes' },
+    seed: seedOption,
+    out: outOption,
   });
   const log = (s: string) => process.stderr.write(s + '\n');
   const backend = await initBackend();
@@ -277,8 +276,7 @@ async function main(): Promise<void> {
   };
   log(`integrated gradients: ${JSON.stringify(integrated)}`);
 
-  const revision = gitRevision();
-  const date = new Date().toISOString();
+  const { date, revision } = stamp();
   const result = {
     date,
     revision,

@@ -27,7 +27,7 @@ import { trainProject } from '../src-main/engine/pipeline';
 import { regressionMetrics, type RegressionMetrics } from '../src-main/engine/predict/metrics';
 import type { DataBinding } from '../src-main/shared/project';
 import { gitRevision } from './revision';
-import { runScript, scriptOptions, writeResult } from './script';
+import { outOption, runScript, scriptOptions, writeResult } from './script';
 
 const SCRIPT = {
   name: 'bench:objectives',
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     threads: { kind: 'number', default: 1, help: 'training threads' },
     csv: { kind: 'string', value: 'FILE', help: 'a CSV of your own instead of the datasets' },
     tasks: { kind: 'string', value: 'a:binary,b:regression', help: "the CSV's tasks" },
-    out: { kind: 'string', default: 'bench/results', value: 'DIR', help: 'where the JSON goes' },
+    out: outOption,
   });
   const { rows, epochs, seeds, objectives, threads } = values;
   for (const o of objectives) if (!OBJECTIVES[o]) throw new Error(`Unknown objective ${o}`);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { RunDetail } from '../src-main/ipc/api';
 import { newRunId, RunStore } from '../src-main/host/runs';
 import { gitRevision } from './revision';
-import { runScript, scriptOptions, writeResult } from './script';
+import { outOption, runScript, scriptOptions, writeResult } from './script';
 
 const SCRIPT = {
   name: 'bench:runs',
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const options = scriptOptions(SCRIPT, {
     runs: { kind: 'number', default: 300, help: 'synthetic runs written' },
     'model-kb': { kind: 'number', default: 200, value: 'K', help: "each run's model size in KB" },
-    out: { kind: 'string', default: 'bench/results', value: 'DIR', help: 'where the JSON goes' },
+    out: outOption,
   });
   const count = options.runs;
   const modelBytes = options['model-kb'] * 1024;

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { gitRevision } from './revision';
 
 interface OptionBase {
   /** One line for --help (the default is appended). */
@@ -44,6 +45,21 @@ type ValueOf<S> = S extends { kind: 'number' }
 export type OptionValues<O extends Record<string, OptionSpec>> = {
   [K in keyof O]: ValueOf<O[K]>;
 };
+
+/** The generated sample's seed (its split and initial weights too), as most scripts take it. */
+export const seedOption = {
+  kind: 'number',
+  default: 42,
+  help: 'the sample, split and weights seed',
+} as const satisfies OptionSpec;
+
+/** Where a script writes its JSON result. */
+export const outOption = {
+  kind: 'string',
+  default: 'bench/results',
+  value: 'DIR',
+  help: 'where the JSON goes',
+} as const satisfies OptionSpec;
 
 /** A script: its name in messages (`bench:templates`), how it is run, and what it measures. */
 export interface ScriptInfo {
@@ -156,6 +172,12 @@ export function runScript(script: ScriptInfo, main: () => Promise<void>): void {
     process.stderr.write(`${script.name}: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);
   });
+}
+
+/** When and at which revision a result is recorded (the git revision: revision.ts). */
+export function stamp(): { date: string; revision: string } {
+  const revision = gitRevision();
+  return { date: new Date().toISOString(), revision };
 }
 
 /**

@@ -12,8 +12,7 @@ import { readTable } from '../src-main/engine/data/csv';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import { buildTemplate, TEMPLATE_KINDS } from '../src-main/engine/graph/templates';
 import { trainProject } from '../src-main/engine/pipeline';
-import { gitRevision } from './revision';
-import { runScript, scriptOptions, writeResult } from './script';
+import { outOption, runScript, scriptOptions, seedOption, stamp, writeResult } from './script';
 
 const SCRIPT = {
   name: 'bench:templates',
@@ -26,8 +25,8 @@ async function main(): Promise<void> {
   const { rows, epochs, seed, out } = scriptOptions(SCRIPT, {
     rows: { kind: 'number', default: 200_000, help: 'rows of the generated sample' },
     epochs: { kind: 'number', default: 5, help: 'epochs per template' },
-    seed: { kind: 'number', default: 42, help: 'the sample, split and weights seed' },
-    out: { kind: 'string', default: 'bench/results', value: 'DIR', help: 'where the JSON goes' },
+    seed: seedOption,
+    out: outOption,
   });
   const log = (s: string) => process.stderr.write(s + '\n');
   const backend = await initBackend();
@@ -53,8 +52,7 @@ async function main(): Promise<void> {
     log(`${kind}: ${JSON.stringify(results[kind])}`);
     run.model.dispose();
   }
-  const revision = gitRevision();
-  const date = new Date().toISOString();
+  const { date, revision } = stamp();
   const result = {
     date,
     revision,
