@@ -6,8 +6,9 @@
 // "memory access out of bounds".
 
 import os from 'node:os';
-import { parseIntList } from '../shared/catalog';
+import { blockParams } from '../shared/catalog';
 import type { Block, ProjectFile } from '../shared/project';
+import { layerUnits } from './blocks/dense-stack';
 import { UserError } from './errors';
 import { fieldSpecs, GraphIndex } from './graph/graph';
 import { outputDims, widthOf } from './graph/shapes';
@@ -102,14 +103,14 @@ export function estimateTraining(project: ProjectFile, table: DataShape | null):
         break;
       }
       case 'tower': {
-        const m = mlp(inputWidth(block, 'in'), parseIntList(String(p.units ?? '')) ?? []);
+        const m = mlp(inputWidth(block, 'in'), layerUnits(blockParams('tower', block)));
         dense += m.params;
         perRow += m.widths;
         break;
       }
       case 'expert-group': {
         const experts = num(p.experts, 1);
-        const m = mlp(inputWidth(block, 'in'), parseIntList(String(p.units ?? '')) ?? []);
+        const m = mlp(inputWidth(block, 'in'), layerUnits(blockParams('expert-group', block)));
         dense += experts * m.params;
         perRow += experts * m.widths;
         break;
