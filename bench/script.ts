@@ -18,7 +18,7 @@ interface OptionBase {
   internal?: boolean;
 }
 
-export type OptionSpec =
+type OptionSpec =
   | (OptionBase & { kind: 'number'; default?: number })
   | (OptionBase & { kind: 'string'; default?: string })
   | (OptionBase & { kind: 'boolean' })
@@ -62,7 +62,7 @@ export const outOption = {
 } as const satisfies OptionSpec;
 
 /** A script: its name in messages (`bench:templates`), how it is run, and what it measures. */
-export interface ScriptInfo {
+interface ScriptInfo {
   name: string;
   usage: string;
   about: string;

@@ -34,7 +34,6 @@ export {
   type NumberParam,
   type ParamCondition,
   type ParamSpec,
-  type ParamValueOf,
   type PortSpec,
   type PortType,
   type TextParam,

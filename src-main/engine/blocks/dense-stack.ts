@@ -53,7 +53,7 @@ export function forwardStacks(
 }
 
 /** What the fast executor's op of a tower or expert group needs. */
-export interface LoweredStacks {
+interface LoweredStacks {
   input: InputPart[];
   inWidth: number;
   units: number[];

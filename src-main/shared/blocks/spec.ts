@@ -105,7 +105,7 @@ export function catalogEntry<const S extends BlockSpec>(spec: S): S {
  * choice's option values, a number, a boolean, or text (layer and column lists stay text: the
  * file, the inspector and the PyTorch job carry them so; parseIntList reads them).
  */
-export type ParamValueOf<P> = P extends {
+type ParamValueOf<P> = P extends {
   kind: 'choice';
   options: readonly { value: infer V }[];
 }
