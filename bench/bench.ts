@@ -28,7 +28,8 @@
 // Each dataset runs in a child process (so its peak RSS, read from the kernel's high-water
 // mark, is its own): generate the CSV once, ingest it, train one epoch, time inference
 // (predictTable: encode + predict every row), and dump the encoded training rows for torch.
-// papaparse and torch run in child processes of their own on the same file / the same dump.
+// papaparse and torch run in child processes of their own on the same file / the same dump
+// (bench/papaparse.ts, bench/torch-reference.ts).
 //
 // What the ingest comparison measures, both on the same CSV file, from the first byte read to
 // columnar data in memory:
@@ -39,31 +40,28 @@
 //    row into the same columns (+value into a Float64Array, non-numbers into a Map dictionary),
 //    both with one result array and with the chunk callback; the faster is reported.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Papa from 'papaparse';
-import papaparsePackage from 'papaparse/package.json';
 import { initBackend } from '../src-main/engine/backend';
 import { parseTableFromBuffer, readTable } from '../src-main/engine/data/csv';
-import { transformTarget } from '../src-main/engine/data/encoders';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import type { SampleLayoutOptions } from '../src-main/engine/data/sample-layout';
 import { predictTable } from '../src-main/engine/export/predict';
 import type { ModelManifest } from '../src-main/engine/export/saved-model';
-import { layerUnits } from '../src-main/engine/blocks/dense-stack';
 import { buildTemplate } from '../src-main/engine/graph/templates';
 import { prepareRun } from '../src-main/engine/pipeline';
 import type { HtlnetModel } from '../src-main/engine/model/model';
 import { availableCores, defaultThreads, trainModel } from '../src-main/engine/train/trainer';
 import { APP_VERSION } from '../src-main/engine/version';
-import { blockParams } from '../src-main/shared/catalog';
-import type { Block } from '../src-main/shared/project';
 import { gemmModuleBytes, wasmSimdSupport } from '../src-main/engine/model/simd-gemm';
 import { measureMatmulPeak } from './matmul';
 import { gitRevision } from './revision';
+import { runPapaparse } from './papaparse';
 import {
+  lastJsonLine,
+  log,
   outOption,
   runScript,
   scriptOptions,
@@ -71,6 +69,7 @@ import {
   writeResult,
   type OptionValues,
 } from './script';
+import { dumpForTorch, runTorch, torchPython } from './torch-reference';
 
 const SCRIPT = {
   name: 'bench',
@@ -162,30 +161,6 @@ class PeakMemory {
     }
     return this.peak;
   }
-}
-
-const log = (s: string) => process.stderr.write(s + '\n');
-
-/** Runs a command, streaming its stderr, and parses its last stdout line (`what` names it in errors). */
-function lastJsonLine(
-  command: string,
-  args: string[],
-  what: string,
-): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${what} exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
-      } catch {
-        reject(new Error(`${what} printed no result`));
-      }
-    });
-  });
 }
 
 /** Runs `node <this script> args` (see lastJsonLine). */
@@ -335,76 +310,6 @@ async function runDataset(values: Options): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-async function dumpForTorch(
-  run: ReturnType<typeof prepareRun>,
-  dir: string,
-  name: string,
-  seed: number,
-  sharedBottom: ReturnType<typeof prepareRun>,
-): Promise<string> {
-  const { model, data, split, plan } = run;
-  if (model.embeddings.length !== 1) throw new Error('the torch reference expects one embedding');
-  const emb = model.embeddings[0];
-  const n = split.train.length;
-  const F = emb.tables.length;
-  const ids = new Int32Array(n * F);
-  emb.tables.forEach((_, f) => {
-    const field = data.fields[emb.datasetField[f]];
-    if (field.kind !== 'lookup') throw new Error('the torch reference expects lookup fields');
-    for (let i = 0; i < n; i++) ids[i * F + f] = field.ids[split.train[i]];
-  });
-  const T = plan.tasks.length;
-  const targets = new Float32Array(n * T);
-  plan.tasks.forEach((_, t) => {
-    const y = transformTarget(data.targets[t], run.targetEncoders[t]);
-    for (let i = 0; i < n; i++) targets[i * T + t] = y[split.train[i]];
-  });
-  const idsFile = path.join(dir, `${name}.ids.bin`);
-  const targetsFile = path.join(dir, `${name}.targets.bin`);
-  await fs.writeFile(idsFile, Buffer.from(ids.buffer));
-  await fs.writeFile(targetsFile, Buffer.from(targets.buffer));
-  const param = (type: string, key: string) =>
-    plan.params.get(plan.order.find((b) => b.type === type)!.id)![key];
-  const o = plan.optimizer;
-  const meta = {
-    rows: n,
-    seed,
-    tableRows: emb.tables.map((t) => t.rows),
-    embeddingDim: emb.dim,
-    towerUnits: String(param('tower', 'units')).split(',').map(Number),
-    leuDim: Number(param('label-embedding', 'dim')),
-    temperature: Number(param('label-embedding', 'temperature')),
-    tasks: plan.tasks.map((t) => ({ name: t.name, type: t.type, lossWeight: t.lossWeight })),
-    core: plan.core,
-    batchSize: o.batchSize,
-    learningRate: o.learningRate,
-    adjustment: { mode: o.adjustment, alpha: o.alpha, gamma: o.gamma, clip: o.clip },
-    idsFile,
-    targetsFile,
-    sharedBottom: sharedBottomShape(sharedBottom),
-  };
-  const metaFile = path.join(dir, `${name}.meta.json`);
-  await fs.writeFile(metaFile, JSON.stringify(meta));
-  return metaFile;
-}
-
-/** The Shared-Bottom template's shape, for the torch reference (same embedding tables). */
-function sharedBottomShape(run: ReturnType<typeof prepareRun>) {
-  const { plan, model } = run;
-  if (model.embeddings.length !== 1) throw new Error('the torch reference expects one embedding');
-  const towers = plan.order.filter((b) => b.type === 'tower');
-  const units = (tower: Block) => layerUnits(blockParams('tower', tower));
-  const bottom = towers.find((b) => b.id === 'shared-bottom');
-  const task = towers.find((b) => b.id !== 'shared-bottom');
-  if (!bottom || !task) throw new Error('the Shared-Bottom template has no bottom or task tower');
-  return {
-    embeddingDim: model.embeddings[0].dim,
-    tableRows: model.embeddings[0].tables.map((t) => t.rows),
-    bottomUnits: units(bottom),
-    towerUnits: units(task),
-  };
-}
-
 // ---- scaling curve and matmul peak (child processes) ------------------------------------------
 
 /** Thread counts of the curve: 1, 2, 4, ... up to the cores present, and the cores themselves. */
@@ -486,133 +391,6 @@ function relaxedSimdFlags(): string[] {
     ).status === 0;
   if (probe([])) return [];
   return probe([flag]) ? [flag] : [];
-}
-
-// ---- papaparse (child process) --------------------------------------------------------------
-
-function runPapaparse(file: string): void {
-  const bytes = readFileSync(file).length;
-  const modes: Record<string, number> = {};
-  for (const mode of ['whole', 'chunk'] as const) {
-    const t = performance.now();
-    const text = readFileSync(file, 'utf8');
-    const fastMode = !text.includes('"');
-    const columns: { values: Float64Array; codes: Int32Array; dict: Map<string, number> }[] = [];
-    let header: string[] | null = null;
-    let row = 0;
-    let capacity = 1 << 16;
-    const add = (fields: string[]) => {
-      if (!header) {
-        header = fields;
-        for (let c = 0; c < fields.length; c++)
-          columns.push({
-            values: new Float64Array(capacity),
-            codes: new Int32Array(capacity),
-            dict: new Map(),
-          });
-        return;
-      }
-      if (row === capacity) {
-        capacity *= 2;
-        for (const col of columns) {
-          const v = new Float64Array(capacity);
-          v.set(col.values);
-          col.values = v;
-          const k = new Int32Array(capacity);
-          k.set(col.codes);
-          col.codes = k;
-        }
-      }
-      for (let c = 0; c < columns.length; c++) {
-        const s = fields[c];
-        const col = columns[c];
-        const v = s === '' ? NaN : +s;
-        col.values[row] = v;
-        if (v !== v && s !== '') {
-          let code = col.dict.get(s);
-          if (code === undefined) {
-            code = col.dict.size;
-            col.dict.set(s, code);
-          }
-          col.codes[row] = code;
-        } else col.codes[row] = -1;
-      }
-      row++;
-    };
-    if (mode === 'whole') {
-      const res = Papa.parse<string[]>(text, {
-        dynamicTyping: false,
-        skipEmptyLines: true,
-        fastMode,
-      });
-      for (const r of res.data) add(r);
-    } else {
-      // String input streamed in chunks (papaparse's StringStreamer; its typings omit it).
-      const config = {
-        dynamicTyping: false,
-        skipEmptyLines: true,
-        fastMode,
-        chunkSize: 1 << 20,
-        chunk: (res: Papa.ParseResult<string[]>) => {
-          for (const r of res.data) add(r);
-        },
-      };
-      Papa.parse<string[]>(text, config as unknown as Papa.ParseConfig<string[]>);
-    }
-    const seconds = (performance.now() - t) / 1000;
-    modes[mode] = +(bytes / 1e6 / seconds).toFixed(1);
-    log(`papaparse (${mode}): ${seconds.toFixed(2)} s, ${modes[mode]} MB/s, ${row} rows`);
-  }
-  process.stdout.write(
-    JSON.stringify({
-      version: papaparsePackage.version,
-      modes,
-      MBps: Math.max(...Object.values(modes)),
-    }) + '\n',
-  );
-}
-
-// ---- torch ----------------------------------------------------------------------------------
-
-/** A python with torch, installing Debian's python3-torch and OpenBLAS when missing. */
-function torchPython(): string | null {
-  const candidates = ['/usr/bin/python3', 'python3'];
-  const hasTorch = (py: string) =>
-    spawnSync(py, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-  const openblas = () =>
-    spawnSync('dpkg', ['-s', 'libopenblas0-pthread'], { stdio: 'ignore' }).status === 0;
-  let python = candidates.find((p) => (p.startsWith('/') ? existsSync(p) : true) && hasTorch(p));
-  if (!python || !openblas()) {
-    log('installing python3-torch and libopenblas0-pthread with apt-get (for the torch reference)');
-    const apt = (args: string[]) =>
-      spawnSync('apt-get', args, {
-        stdio: 'inherit',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-    apt(['update']);
-    apt([
-      'install',
-      '-y',
-      '--no-install-recommends',
-      'python3-torch',
-      'python3-numpy',
-      'libopenblas0-pthread',
-    ]);
-    python = candidates.find((p) => (p.startsWith('/') ? existsSync(p) : true) && hasTorch(p));
-  }
-  return python ?? null;
-}
-
-function runTorch(
-  python: string,
-  meta: string,
-  threads: number,
-  epochs: number,
-  model: 'htlnet' | 'shared-bottom' = 'htlnet',
-): Promise<Record<string, unknown>> {
-  const script = path.resolve('bench/torch/htlnet_ref.py');
-  const args = ['--meta', meta, '--threads', String(threads), '--epochs', String(epochs)];
-  return lastJsonLine(python, [script, ...args, '--model', model], 'torch reference');
 }
 
 // ---- orchestration --------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 // What every bench script shares around its measurement: its options, declared once (kind,
 // default, one line of help) and parsed into typed values; `--help`, printing the script's
 // usage and every option; a bad option or number refused in one line naming the flag; the
-// result file <out>/<tag>-<date>-<revision>.json; and a failure reported under the script's
-// name with exit code 1. Each script keeps its own flags and their meanings.
+// result file <out>/<tag>-<date>-<revision>.json; a failure reported under the script's name
+// with exit code 1; and a child process read back as its last JSON line. Each script keeps its
+// own flags and their meanings.
 
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +47,9 @@ type ValueOf<S> = S extends { kind: 'number' }
 export type OptionValues<O extends Record<string, OptionSpec>> = {
   [K in keyof O]: ValueOf<O[K]>;
 };
+
+/** A progress line on stderr (stdout carries the result). */
+export const log = (s: string): void => void process.stderr.write(s + '\n');
 
 /** The generated sample's seed (its split and initial weights too), as most scripts take it. */
 export const seedOption = {
@@ -195,4 +200,26 @@ export async function writeResult(
   const file = path.join(dir, `${tag ? `${tag}-` : ''}${date}-${stamp.revision}.json`);
   await fs.writeFile(file, JSON.stringify(result, null, 2) + '\n');
   return file;
+}
+
+/** Runs a command, streaming its stderr, and parses its last stdout line (`what` names it in errors). */
+export function lastJsonLine(
+  command: string,
+  args: string[],
+  what: string,
+): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${what} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
+      } catch {
+        reject(new Error(`${what} printed no result`));
+      }
+    });
+  });
 }
