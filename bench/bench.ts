@@ -12,7 +12,8 @@
 // Options: --rows N (default 1000000), --epochs N (default 1), --seed N, --threads N (ours;
 //          default: the trainer's), --torch-threads N (default 2), --datasets default,wide,
 //          --out DIR, --keep (keep the temporary folder), --scaling-rows N (default 100000; 0
-//          skips the scaling curve), --no-matmul (skip the matmul microbenchmark).
+//          skips the scaling curve), --no-matmul (skip the matmul microbenchmark); --help lists
+//          them (OPTIONS below, parsed by bench/script.ts).
 //
 // Besides the datasets, every run records:
 //  - a scaling curve: training samples/s of the default HTLNet on --scaling-rows rows of the
@@ -27,7 +28,8 @@
 // Each dataset runs in a child process (so its peak RSS, read from the kernel's high-water
 // mark, is its own): generate the CSV once, ingest it, train one epoch, time inference
 // (predictTable: encode + predict every row), and dump the encoded training rows for torch.
-// papaparse and torch run in child processes of their own on the same file / the same dump.
+// papaparse and torch run in child processes of their own on the same file / the same dump
+// (bench/papaparse.ts, bench/torch-reference.ts).
 //
 // What the ingest comparison measures, both on the same CSV file, from the first byte read to
 // columnar data in memory:
@@ -38,16 +40,12 @@
 //    row into the same columns (+value into a Float64Array, non-numbers into a Map dictionary),
 //    both with one result array and with the chunk callback; the faster is reported.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import Papa from 'papaparse';
-import papaparsePackage from 'papaparse/package.json';
 import { initBackend } from '../src-main/engine/backend';
 import { parseTableFromBuffer, readTable } from '../src-main/engine/data/csv';
-import { transformTarget } from '../src-main/engine/data/encoders';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import type { SampleLayoutOptions } from '../src-main/engine/data/sample-layout';
 import { predictTable } from '../src-main/engine/export/predict';
@@ -60,6 +58,58 @@ import { APP_VERSION } from '../src-main/engine/version';
 import { gemmModuleBytes, wasmSimdSupport } from '../src-main/engine/model/simd-gemm';
 import { measureMatmulPeak } from './matmul';
 import { gitRevision } from './revision';
+import { runPapaparse } from './papaparse';
+import {
+  lastJsonLine,
+  log,
+  outOption,
+  runScript,
+  scriptOptions,
+  seedOption,
+  writeResult,
+  type OptionValues,
+} from './script';
+import { dumpForTorch, runTorch, torchPython } from './torch-reference';
+
+const SCRIPT = {
+  name: 'bench',
+  usage: 'npm run bench -- [options]',
+  about:
+    'Trains the default HTLNet on generated samples and records training samples/s, inference\nrows/s, CSV ingest MB/s (beside papaparse), peak memory, a thread scaling curve and the\nmatmul peak in <out>/<date>-<revision>.json.',
+};
+
+const OPTIONS = {
+  rows: { kind: 'number', default: 1_000_000, help: 'rows of each generated dataset' },
+  epochs: { kind: 'number', default: 1, help: 'training epochs' },
+  seed: seedOption,
+  threads: { kind: 'number', help: "our training threads (default: the trainer's)" },
+  'torch-threads': { kind: 'number', default: 2, help: "PyTorch's threads (with --vs-torch)" },
+  datasets: {
+    kind: 'list',
+    value: 'default,wide',
+    help: 'the datasets (default: default; with --vs-torch: default,wide)',
+  },
+  out: outOption,
+  keep: { kind: 'boolean', help: 'keep the temporary folder' },
+  'vs-torch': {
+    kind: 'boolean',
+    help: 'also the wide dataset and a PyTorch reference of the same model (bench/torch)',
+  },
+  'scaling-rows': {
+    kind: 'number',
+    default: 100_000,
+    help: 'rows of the thread scaling curve (0 skips it)',
+  },
+  'no-matmul': { kind: 'boolean', help: 'skip the matmul microbenchmark' },
+  // internal: child modes
+  child: { kind: 'string', internal: true, help: 'measure one dataset' },
+  dir: { kind: 'string', internal: true, help: "the child's temporary folder" },
+  papaparse: { kind: 'string', internal: true, help: 'time papaparse on a file' },
+  'scaling-child': { kind: 'number', internal: true, help: 'the scaling curve on N rows' },
+  matmul: { kind: 'boolean', internal: true, help: 'the matmul peak' },
+} as const;
+
+type Options = OptionValues<typeof OPTIONS>;
 
 const DATASETS: Record<string, { title: string; layout: SampleLayoutOptions }> = {
   default: { title: 'built-in sample (20 fields: 12 categorical, 8 numeric)', layout: {} },
@@ -113,37 +163,20 @@ class PeakMemory {
   }
 }
 
-const log = (s: string) => process.stderr.write(s + '\n');
-
-/** Runs `node <this script> args`, streaming its stderr, and parses the last stdout line. */
-function child(args: string[], nodeFlags: string[] = []): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...nodeFlags, process.argv[1], ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`bench child ${args.join(' ')} exited with ${code}`));
-      try {
-        resolve(JSON.parse(last));
-      } catch {
-        reject(new Error(`bench child ${args.join(' ')} printed no result`));
-      }
-    });
-  });
-}
+/** Runs `node <this script> args` (see lastJsonLine). */
+const child = (args: string[], nodeFlags: string[] = []) =>
+  lastJsonLine(
+    process.execPath,
+    [...nodeFlags, process.argv[1], ...args],
+    `bench child ${args.join(' ')}`,
+  );
 
 // ---- one dataset (child process) ------------------------------------------------------------
 
-async function runDataset(values: Record<string, string | boolean | undefined>): Promise<void> {
+async function runDataset(values: Options): Promise<void> {
   const name = String(values.child);
   const spec = DATASETS[name];
-  const rows = Number(values.rows);
-  const seed = Number(values.seed);
-  const epochs = Number(values.epochs);
+  const { rows, seed, epochs } = values;
   const dir = String(values.dir);
   const memory = new PeakMemory();
   const backend = await initBackend();
@@ -172,7 +205,7 @@ async function runDataset(values: Record<string, string | boolean | undefined>):
   log(`[${name}] encode + split + compile: ${prepareSeconds.toFixed(2)} s`);
 
   let lastLog = 0;
-  const threads = values.threads ? Number(values.threads) : undefined;
+  const threads = values.threads;
   const outcome = await trainModel(run.model, run.data, run.split, run.targetEncoders, {
     epochs,
     threads,
@@ -277,76 +310,6 @@ async function runDataset(values: Record<string, string | boolean | undefined>):
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-async function dumpForTorch(
-  run: ReturnType<typeof prepareRun>,
-  dir: string,
-  name: string,
-  seed: number,
-  sharedBottom: ReturnType<typeof prepareRun>,
-): Promise<string> {
-  const { model, data, split, plan } = run;
-  if (model.embeddings.length !== 1) throw new Error('the torch reference expects one embedding');
-  const emb = model.embeddings[0];
-  const n = split.train.length;
-  const F = emb.tables.length;
-  const ids = new Int32Array(n * F);
-  emb.tables.forEach((_, f) => {
-    const field = data.fields[emb.datasetField[f]];
-    if (field.kind !== 'lookup') throw new Error('the torch reference expects lookup fields');
-    for (let i = 0; i < n; i++) ids[i * F + f] = field.ids[split.train[i]];
-  });
-  const T = plan.tasks.length;
-  const targets = new Float32Array(n * T);
-  plan.tasks.forEach((_, t) => {
-    const y = transformTarget(data.targets[t], run.targetEncoders[t]);
-    for (let i = 0; i < n; i++) targets[i * T + t] = y[split.train[i]];
-  });
-  const idsFile = path.join(dir, `${name}.ids.bin`);
-  const targetsFile = path.join(dir, `${name}.targets.bin`);
-  await fs.writeFile(idsFile, Buffer.from(ids.buffer));
-  await fs.writeFile(targetsFile, Buffer.from(targets.buffer));
-  const param = (type: string, key: string) =>
-    plan.params.get(plan.order.find((b) => b.type === type)!.id)![key];
-  const o = plan.optimizer;
-  const meta = {
-    rows: n,
-    seed,
-    tableRows: emb.tables.map((t) => t.rows),
-    embeddingDim: emb.dim,
-    towerUnits: String(param('tower', 'units')).split(',').map(Number),
-    leuDim: Number(param('label-embedding', 'dim')),
-    temperature: Number(param('label-embedding', 'temperature')),
-    tasks: plan.tasks.map((t) => ({ name: t.name, type: t.type, lossWeight: t.lossWeight })),
-    core: plan.core,
-    batchSize: o.batchSize,
-    learningRate: o.learningRate,
-    adjustment: { mode: o.adjustment, alpha: o.alpha, gamma: o.gamma, clip: o.clip },
-    idsFile,
-    targetsFile,
-    sharedBottom: sharedBottomShape(sharedBottom),
-  };
-  const metaFile = path.join(dir, `${name}.meta.json`);
-  await fs.writeFile(metaFile, JSON.stringify(meta));
-  return metaFile;
-}
-
-/** The Shared-Bottom template's shape, for the torch reference (same embedding tables). */
-function sharedBottomShape(run: ReturnType<typeof prepareRun>) {
-  const { plan, model } = run;
-  if (model.embeddings.length !== 1) throw new Error('the torch reference expects one embedding');
-  const towers = plan.order.filter((b) => b.type === 'tower');
-  const units = (id: string) => String(plan.params.get(id)!.units).split(',').map(Number);
-  const bottom = towers.find((b) => b.id === 'shared-bottom');
-  const task = towers.find((b) => b.id !== 'shared-bottom');
-  if (!bottom || !task) throw new Error('the Shared-Bottom template has no bottom or task tower');
-  return {
-    embeddingDim: model.embeddings[0].dim,
-    tableRows: model.embeddings[0].tables.map((t) => t.rows),
-    bottomUnits: units(bottom.id),
-    towerUnits: units(task.id),
-  };
-}
-
 // ---- scaling curve and matmul peak (child processes) ------------------------------------------
 
 /** Thread counts of the curve: 1, 2, 4, ... up to the cores present, and the cores themselves. */
@@ -357,9 +320,9 @@ export function scalingThreads(cores: number): number[] {
   return out;
 }
 
-async function runScaling(values: Record<string, string | boolean | undefined>): Promise<void> {
+async function runScaling(values: Options): Promise<void> {
   const rows = Number(values['scaling-child']);
-  const seed = Number(values.seed);
+  const seed = values.seed;
   const backend = await initBackend();
   const table = await parseTableFromBuffer(
     'sample.csv',
@@ -430,192 +393,17 @@ function relaxedSimdFlags(): string[] {
   return probe([flag]) ? [flag] : [];
 }
 
-// ---- papaparse (child process) --------------------------------------------------------------
-
-function runPapaparse(file: string): void {
-  const bytes = readFileSync(file).length;
-  const modes: Record<string, number> = {};
-  for (const mode of ['whole', 'chunk'] as const) {
-    const t = performance.now();
-    const text = readFileSync(file, 'utf8');
-    const fastMode = !text.includes('"');
-    const columns: { values: Float64Array; codes: Int32Array; dict: Map<string, number> }[] = [];
-    let header: string[] | null = null;
-    let row = 0;
-    let capacity = 1 << 16;
-    const add = (fields: string[]) => {
-      if (!header) {
-        header = fields;
-        for (let c = 0; c < fields.length; c++)
-          columns.push({
-            values: new Float64Array(capacity),
-            codes: new Int32Array(capacity),
-            dict: new Map(),
-          });
-        return;
-      }
-      if (row === capacity) {
-        capacity *= 2;
-        for (const col of columns) {
-          const v = new Float64Array(capacity);
-          v.set(col.values);
-          col.values = v;
-          const k = new Int32Array(capacity);
-          k.set(col.codes);
-          col.codes = k;
-        }
-      }
-      for (let c = 0; c < columns.length; c++) {
-        const s = fields[c];
-        const col = columns[c];
-        const v = s === '' ? NaN : +s;
-        col.values[row] = v;
-        if (v !== v && s !== '') {
-          let code = col.dict.get(s);
-          if (code === undefined) {
-            code = col.dict.size;
-            col.dict.set(s, code);
-          }
-          col.codes[row] = code;
-        } else col.codes[row] = -1;
-      }
-      row++;
-    };
-    if (mode === 'whole') {
-      const res = Papa.parse<string[]>(text, {
-        dynamicTyping: false,
-        skipEmptyLines: true,
-        fastMode,
-      });
-      for (const r of res.data) add(r);
-    } else {
-      // String input streamed in chunks (papaparse's StringStreamer; its typings omit it).
-      const config = {
-        dynamicTyping: false,
-        skipEmptyLines: true,
-        fastMode,
-        chunkSize: 1 << 20,
-        chunk: (res: Papa.ParseResult<string[]>) => {
-          for (const r of res.data) add(r);
-        },
-      };
-      Papa.parse<string[]>(text, config as unknown as Papa.ParseConfig<string[]>);
-    }
-    const seconds = (performance.now() - t) / 1000;
-    modes[mode] = +(bytes / 1e6 / seconds).toFixed(1);
-    log(`papaparse (${mode}): ${seconds.toFixed(2)} s, ${modes[mode]} MB/s, ${row} rows`);
-  }
-  process.stdout.write(
-    JSON.stringify({
-      version: papaparsePackage.version,
-      modes,
-      MBps: Math.max(...Object.values(modes)),
-    }) + '\n',
-  );
-}
-
-// ---- torch ----------------------------------------------------------------------------------
-
-/** A python with torch, installing Debian's python3-torch and OpenBLAS when missing. */
-function torchPython(): string | null {
-  const candidates = ['/usr/bin/python3', 'python3'];
-  const hasTorch = (py: string) =>
-    spawnSync(py, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-  const openblas = () =>
-    spawnSync('dpkg', ['-s', 'libopenblas0-pthread'], { stdio: 'ignore' }).status === 0;
-  let python = candidates.find((p) => (p.startsWith('/') ? existsSync(p) : true) && hasTorch(p));
-  if (!python || !openblas()) {
-    log('installing python3-torch and libopenblas0-pthread with apt-get (for the torch reference)');
-    const apt = (args: string[]) =>
-      spawnSync('apt-get', args, {
-        stdio: 'inherit',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-    apt(['update']);
-    apt([
-      'install',
-      '-y',
-      '--no-install-recommends',
-      'python3-torch',
-      'python3-numpy',
-      'libopenblas0-pthread',
-    ]);
-    python = candidates.find((p) => (p.startsWith('/') ? existsSync(p) : true) && hasTorch(p));
-  }
-  return python ?? null;
-}
-
-function runTorch(
-  python: string,
-  meta: string,
-  threads: number,
-  epochs: number,
-  model: 'htlnet' | 'shared-bottom' = 'htlnet',
-): Promise<Record<string, unknown>> {
-  const script = path.resolve('bench/torch/htlnet_ref.py');
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      python,
-      [
-        script,
-        '--meta',
-        meta,
-        '--threads',
-        String(threads),
-        '--epochs',
-        String(epochs),
-        '--model',
-        model,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`torch reference exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
-      } catch {
-        reject(new Error('torch reference printed no result'));
-      }
-    });
-  });
-}
-
 // ---- orchestration --------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '1000000' },
-      epochs: { type: 'string', default: '1' },
-      seed: { type: 'string', default: '42' },
-      threads: { type: 'string' },
-      'torch-threads': { type: 'string', default: '2' },
-      datasets: { type: 'string' },
-      out: { type: 'string', default: 'bench/results' },
-      keep: { type: 'boolean', default: false },
-      'vs-torch': { type: 'boolean', default: false },
-      'scaling-rows': { type: 'string', default: '100000' },
-      'no-matmul': { type: 'boolean', default: false },
-      // internal: child modes
-      child: { type: 'string' },
-      dir: { type: 'string' },
-      papaparse: { type: 'string' },
-      'scaling-child': { type: 'string' },
-      matmul: { type: 'boolean', default: false },
-    },
-  });
+  const values = scriptOptions(SCRIPT, OPTIONS);
   if (values['scaling-child']) return runScaling(values);
   if (values.matmul) return runMatmul();
   if (values.papaparse) return runPapaparse(values.papaparse);
   if (values.child) return runDataset(values);
 
   const vsTorch = values['vs-torch'];
-  const names = (values.datasets ?? (vsTorch ? 'default,wide' : 'default')).split(',');
+  const names = values.datasets ?? (vsTorch ? ['default', 'wide'] : ['default']);
   for (const n of names) if (!DATASETS[n]) throw new Error(`unknown dataset ${n}`);
   const python = vsTorch ? torchPython() : null;
   if (vsTorch && !python) throw new Error('no python with torch, and apt-get could not install it');
@@ -623,10 +411,8 @@ async function main(): Promise<void> {
   const start = new Date();
   const load = os.loadavg();
   const datasets: Record<string, unknown> = {};
-  const forward = ['rows', 'epochs', 'seed', 'threads'].flatMap((k) =>
-    values[k as keyof typeof values] !== undefined
-      ? [`--${k}`, String(values[k as keyof typeof values])]
-      : [],
+  const forward = (['rows', 'epochs', 'seed', 'threads'] as const).flatMap((k) =>
+    values[k] !== undefined ? [`--${k}`, String(values[k])] : [],
   );
   // Every child runs with relaxed SIMD on where the runtime has it behind a flag (Node 20), as
   // Electron's V8 has it by default: the products then use it (kernels.ts).
@@ -653,8 +439,8 @@ async function main(): Promise<void> {
       const torch = await runTorch(
         python,
         String(ours.torchMeta),
-        Number(values['torch-threads']),
-        Number(values.epochs),
+        values['torch-threads'],
+        values.epochs,
       );
       entry.torch = torch;
       entry.ratioVsTorch = +(
@@ -668,8 +454,8 @@ async function main(): Promise<void> {
         const torchSb = await runTorch(
           python,
           String(ours.torchMeta),
-          Number(values['torch-threads']),
-          Number(values.epochs),
+          values['torch-threads'],
+          values.epochs,
           'shared-bottom',
         );
         entry.torchSharedBottom = torchSb;
@@ -683,7 +469,7 @@ async function main(): Promise<void> {
     }
     datasets[name] = entry;
   }
-  const scalingRows = Number(values['scaling-rows']);
+  const scalingRows = values['scaling-rows'];
   const scaling =
     scalingRows > 0 ? await child(['--scaling-child', String(scalingRows)], nodeFlags) : null;
   const matmul = values['no-matmul'] ? null : await child(['--matmul'], nodeFlags);
@@ -700,11 +486,11 @@ async function main(): Promise<void> {
       loadAverageAtStart: load.map((x) => +x.toFixed(2)),
     },
     settings: {
-      rows: Number(values.rows),
-      epochs: Number(values.epochs),
-      seed: Number(values.seed),
-      threads: values.threads ? Number(values.threads) : 'default',
-      torchThreads: vsTorch ? Number(values['torch-threads']) : null,
+      rows: values.rows,
+      epochs: values.epochs,
+      seed: values.seed,
+      threads: values.threads ?? 'default',
+      torchThreads: vsTorch ? values['torch-threads'] : null,
       vsTorch,
     },
     // The first dataset's headline figures (the keys earlier results had).
@@ -729,9 +515,7 @@ async function main(): Promise<void> {
       ).toFixed(2),
     },
   };
-  await fs.mkdir(values.out, { recursive: true });
-  const fileName = `${result.date.replace(/[:.]/g, '-')}-${result.revision}.json`;
-  await fs.writeFile(path.join(values.out, fileName), JSON.stringify(result, null, 2) + '\n');
+  const written = await writeResult(values.out, '', result, result);
   if (!values.keep) await fs.rm(dir, { recursive: true, force: true });
   log('');
   for (const name of names) {
@@ -755,10 +539,7 @@ async function main(): Promise<void> {
       `matmul   peak ${matmul.peakGflops} GFLOP/s (${matmul.peakBy}); training step ${first.achievedGflops} GFLOP/s`,
     );
   process.stdout.write(JSON.stringify(result) + '\n');
-  log(`wrote ${path.join(values.out, fileName)}`);
+  log(`wrote ${written}`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+runScript(SCRIPT, main);

@@ -10,12 +10,11 @@
 // Writes bench/results/explain-<date>-<revision>.json, with wall-clock and CPU seconds (all
 // threads) and the load average: on a shared machine the CPU seconds are the steadier figure.
 //
-// Options: --rows N (default 100000), --seed N (default 42), --out DIR.
+// Options: --rows N (default 100000), --seed N (default 42), --out DIR; --help lists them.
 
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { initBackend } from '../src-main/engine/backend';
 import { readTable } from '../src-main/engine/data/csv';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
@@ -33,7 +32,14 @@ import { trainProject } from '../src-main/engine/pipeline';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExplainData } from '../src-main/engine/explain/context';
 import { spearman } from '../src-main/engine/predict/metrics';
-import { gitRevision } from './revision';
+import { outOption, runScript, scriptOptions, seedOption, stamp, writeResult } from './script';
+
+const SCRIPT = {
+  name: 'bench:explain',
+  usage: 'npm run bench:explain -- [options]',
+  about:
+    'Times explaining the default HTLNet (importance, one row, partial dependence, funnel) and\nmeasures how faithful sampled Shapley values are; writes <out>/explain-<date>-<revision>.json.',
+};
 
 /**
  * Integrated gradients over the shared embeddings, for comparison only (the product uses
@@ -123,15 +129,11 @@ const cpuSeconds = (from: NodeJS.CpuUsage) => {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '100000' },
-      seed: { type: 'string', default: '42' },
-      out: { type: 'string', default: 'bench/results' },
-    },
+  const { rows, seed, out } = scriptOptions(SCRIPT, {
+    rows: { kind: 'number', default: 100_000, help: 'rows of the generated sample' },
+    seed: seedOption,
+    out: outOption,
   });
-  const rows = Number(values.rows);
-  const seed = Number(values.seed);
   const log = (s: string) => process.stderr.write(s + '\n');
   const backend = await initBackend();
   const loadStart = os.loadavg();
@@ -274,8 +276,7 @@ async function main(): Promise<void> {
   };
   log(`integrated gradients: ${JSON.stringify(integrated)}`);
 
-  const revision = gitRevision();
-  const date = new Date().toISOString();
+  const { date, revision } = stamp();
   const result = {
     date,
     revision,
@@ -324,16 +325,11 @@ async function main(): Promise<void> {
     },
     integratedGradients: integrated,
   };
-  await fs.mkdir(values.out, { recursive: true });
-  const name = `explain-${date.replace(/[:.]/g, '-')}-${revision}.json`;
-  await fs.writeFile(path.join(values.out, name), JSON.stringify(result, null, 2) + '\n');
+  const written = await writeResult(out, 'explain', { date, revision }, result);
   await fs.rm(dir, { recursive: true, force: true });
   model.dispose();
   process.stdout.write(JSON.stringify(result) + '\n');
-  log(`wrote ${path.join(values.out, name)}`);
+  log(`wrote ${written}`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench:explain: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+runScript(SCRIPT, main);

@@ -12,12 +12,11 @@
 // default 30000: their totals are not noisy), --epochs N (default 4), --seeds 1,2,3,
 // --datasets spend,continuous,skewed, --objectives a,b (names below), --threads N (default 1),
 // --csv FILE --tasks a:binary,b:regression (instead of the generated datasets: a CSV of your own;
-// for exploring, nothing here is tuned on it).
+// for exploring, nothing here is tuned on it), --out DIR; --help lists them.
 
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { initBackend } from '../src-main/engine/backend';
 import { readTable } from '../src-main/engine/data/csv';
 import { defaultBinding } from '../src-main/engine/data/binding';
@@ -28,6 +27,14 @@ import { trainProject } from '../src-main/engine/pipeline';
 import { regressionMetrics, type RegressionMetrics } from '../src-main/engine/predict/metrics';
 import type { DataBinding } from '../src-main/shared/project';
 import { gitRevision } from './revision';
+import { outOption, runScript, scriptOptions, writeResult } from './script';
+
+const SCRIPT = {
+  name: 'bench:objectives',
+  usage: 'npm run bench:objectives -- [options]',
+  about:
+    "Trains HTLNet with each core-target objective on zero-inflated, continuous and skewed\ndatasets (3 seeds each) and records the test split's totals, NRMSE, R², Gini and Spearman in\n<out>/objectives-<date>-<revision>.json, with a table of the means on stdout.",
+};
 
 /** The objectives compared: the regression head's parameters for each. "+correction": the mean
  * correction (Duan's smearing fitted on the validation split for log1p targets, then the
@@ -47,26 +54,24 @@ const OBJECTIVES: Record<string, Record<string, string | number | boolean>> = {
 const KEYS = ['totalRatio', 'nrmse', 'r2', 'gini', 'spearman'] as const;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '100000' },
-      'small-rows': { type: 'string', default: '30000' },
-      epochs: { type: 'string', default: '4' },
-      seeds: { type: 'string', default: '1,2,3' },
-      datasets: { type: 'string', default: 'spend,continuous,skewed' },
-      objectives: { type: 'string', default: Object.keys(OBJECTIVES).join(',') },
-      threads: { type: 'string', default: '1' },
-      csv: { type: 'string' },
-      tasks: { type: 'string' },
-      out: { type: 'string', default: 'bench/results' },
+  const values = scriptOptions(SCRIPT, {
+    rows: { kind: 'number', default: 100_000, help: 'rows of the spend dataset' },
+    'small-rows': { kind: 'number', default: 30_000, help: 'rows of the other datasets' },
+    epochs: { kind: 'number', default: 4, help: 'epochs per run' },
+    seeds: { kind: 'numbers', default: [1, 2, 3], help: 'one run per seed' },
+    datasets: {
+      kind: 'list',
+      default: ['spend', 'continuous', 'skewed'],
+      help: 'the generated datasets',
     },
+    objectives: { kind: 'list', default: Object.keys(OBJECTIVES), help: 'the objectives compared' },
+    threads: { kind: 'number', default: 1, help: 'training threads' },
+    csv: { kind: 'string', value: 'FILE', help: 'a CSV of your own instead of the datasets' },
+    tasks: { kind: 'string', value: 'a:binary,b:regression', help: "the CSV's tasks" },
+    out: outOption,
   });
-  const rows = Number(values.rows);
-  const epochs = Number(values.epochs);
-  const seeds = values.seeds.split(',').map(Number);
-  const objectives = values.objectives.split(',');
+  const { rows, epochs, seeds, objectives, threads } = values;
   for (const o of objectives) if (!OBJECTIVES[o]) throw new Error(`Unknown objective ${o}`);
-  const threads = Number(values.threads);
   const log = (s: string) => process.stderr.write(s + '\n');
   // The revision the run starts from (the checkout may move on while it runs).
   const revision = gitRevision();
@@ -92,10 +97,10 @@ async function main(): Promise<void> {
       truth: null,
     });
   } else {
-    for (const name of values.datasets.split(',')) {
+    for (const name of values.datasets) {
       const file = path.join(dir, `${name}.csv`);
       const sample = generateSample({
-        rows: name === 'spend' ? rows : Number(values['small-rows']),
+        rows: name === 'spend' ? rows : values['small-rows'],
         seed: 7,
         amount: name as 'spend' | 'continuous' | 'skewed',
         withTruth: true,
@@ -175,11 +180,7 @@ async function main(): Promise<void> {
     objectives: OBJECTIVES,
     datasets: results,
   };
-  await fs.mkdir(values.out, { recursive: true });
-  const tag = values.csv ? 'objectives-csv' : 'objectives';
-  const name = `${tag}-${date.replace(/[:.]/g, '-')}-${revision}.json`;
-  if (!values.csv)
-    await fs.writeFile(path.join(values.out, name), JSON.stringify(result, null, 2) + '\n');
+  if (!values.csv) await writeResult(values.out, 'objectives', { date, revision }, result);
   await fs.rm(dir, { recursive: true, force: true });
   // A markdown table of the means (the README's).
   const lines = [
@@ -198,7 +199,4 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-main().catch((e) => {
-  process.stderr.write(`${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+runScript(SCRIPT, main);

@@ -5,15 +5,23 @@
 // and parsed, one after another), the first listing (summaries made from run.json, once), the
 // first listing of a new session (summaries read), later listings (from memory), filtering
 // one group of 30, pruning that group, and deleting one run. Results go to
-// bench/results/runs-*.json and stdout. Options: --runs N, --model-kb K (default 200), --out DIR.
+// bench/results/runs-*.json and stdout. Options: --runs N, --model-kb K (default 200), --out DIR;
+// --help lists them.
 
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RunDetail } from '../src-main/ipc/api';
 import { newRunId, RunStore } from '../src-main/host/runs';
 import { gitRevision } from './revision';
+import { outOption, runScript, scriptOptions, writeResult } from './script';
+
+const SCRIPT = {
+  name: 'bench:runs',
+  usage: 'npx tsx bench/runs.ts [options]',
+  about:
+    'Writes synthetic runs into a temporary run store and times listing, filtering, pruning and\ndeleting them; writes <out>/runs-<date>-<revision>.json.',
+};
 
 function syntheticRun(i: number, group: string | null, model: boolean): RunDetail {
   const id = newRunId(new Date(Date.UTC(2026, 0, 1) + i * 60_000));
@@ -71,15 +79,13 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: 'string', default: '300' },
-      'model-kb': { type: 'string', default: '200' },
-      out: { type: 'string', default: 'bench/results' },
-    },
+  const options = scriptOptions(SCRIPT, {
+    runs: { kind: 'number', default: 300, help: 'synthetic runs written' },
+    'model-kb': { kind: 'number', default: 200, value: 'K', help: "each run's model size in KB" },
+    out: outOption,
   });
-  const count = Number(values.runs);
-  const modelBytes = Number(values['model-kb']) * 1024;
+  const count = options.runs;
+  const modelBytes = options['model-kb'] * 1024;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-bench-runs-'));
   try {
     const store = new RunStore(root);
@@ -139,13 +145,11 @@ async function main(): Promise<void> {
       freedBytes: pruned.freedBytes,
       left: after.length,
     };
-    await fs.mkdir(values.out, { recursive: true });
-    const name = `runs-${result.date.replace(/[:.]/g, '-')}-${revision}.json`;
-    await fs.writeFile(path.join(values.out, name), JSON.stringify(result, null, 2) + '\n');
+    await writeResult(options.out, 'runs', result, result);
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }
 }
 
-void main();
+runScript(SCRIPT, main);

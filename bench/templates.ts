@@ -1,31 +1,33 @@
 // `npm run bench:templates`: trains every template on the built-in sample with the same split
 // and seed and records their test-split metrics in bench/results/templates-*.json.
 //
-// Options: --rows N (default 200000), --epochs N (default 5), --seed N (default 42).
+// Options: --rows N (default 200000), --epochs N (default 5), --seed N (default 42), --out DIR;
+// --help lists them (bench/script.ts parses every bench script's options).
 
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { initBackend } from '../src-main/engine/backend';
 import { readTable } from '../src-main/engine/data/csv';
 import { generateSample, sampleBinding } from '../src-main/engine/data/sample';
 import { buildTemplate, TEMPLATE_KINDS } from '../src-main/engine/graph/templates';
 import { trainProject } from '../src-main/engine/pipeline';
-import { gitRevision } from './revision';
+import { outOption, runScript, scriptOptions, seedOption, stamp, writeResult } from './script';
+
+const SCRIPT = {
+  name: 'bench:templates',
+  usage: 'npm run bench:templates -- [options]',
+  about:
+    'Trains every template on the built-in sample with the same split and seed and records their\ntest-split metrics in <out>/templates-<date>-<revision>.json.',
+};
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '200000' },
-      epochs: { type: 'string', default: '5' },
-      seed: { type: 'string', default: '42' },
-      out: { type: 'string', default: 'bench/results' },
-    },
+  const { rows, epochs, seed, out } = scriptOptions(SCRIPT, {
+    rows: { kind: 'number', default: 200_000, help: 'rows of the generated sample' },
+    epochs: { kind: 'number', default: 5, help: 'epochs per template' },
+    seed: seedOption,
+    out: outOption,
   });
-  const rows = Number(values.rows);
-  const epochs = Number(values.epochs);
-  const seed = Number(values.seed);
   const log = (s: string) => process.stderr.write(s + '\n');
   const backend = await initBackend();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'htlnet-templates-'));
@@ -50,8 +52,7 @@ async function main(): Promise<void> {
     log(`${kind}: ${JSON.stringify(results[kind])}`);
     run.model.dispose();
   }
-  const revision = gitRevision();
-  const date = new Date().toISOString();
+  const { date, revision } = stamp();
   const result = {
     date,
     revision,
@@ -62,15 +63,10 @@ async function main(): Promise<void> {
     split: '8:1:1 random',
     templates: results,
   };
-  await fs.mkdir(values.out, { recursive: true });
-  const name = `templates-${date.replace(/[:.]/g, '-')}-${revision}.json`;
-  await fs.writeFile(path.join(values.out, name), JSON.stringify(result, null, 2) + '\n');
+  const written = await writeResult(out, 'templates', { date, revision }, result);
   await fs.rm(dir, { recursive: true, force: true });
   process.stdout.write(JSON.stringify(result) + '\n');
-  log(`wrote ${path.join(values.out, name)}`);
+  log(`wrote ${written}`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench:templates: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+runScript(SCRIPT, main);

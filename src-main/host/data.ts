@@ -8,6 +8,7 @@ import { defaultBinding } from '../engine/data/binding';
 import { parseNumberText, readTable } from '../engine/data/csv';
 import type { Column, Table } from '../engine/data/types';
 import type { ColumnSummary, DataPreview } from '../ipc/api';
+import { blockParams } from '../shared/catalog';
 import type { Problem } from '../shared/problems';
 import type { DataBinding, ProjectFile } from '../shared/project';
 
@@ -254,7 +255,7 @@ export function rebindProject(project: ProjectFile, binding: DataBinding): Proje
     const rename = new Map(oldTasks.map((name, i) => [name, binding.tasks[i].name]));
     for (const block of next.graph.blocks) {
       if (block.type !== 'task-head') continue;
-      const to = rename.get(String(block.params.task));
+      const to = rename.get(blockParams('task-head', block).task);
       if (to !== undefined) {
         block.params.task = to;
         const task = binding.tasks.find((t) => t.name === to);

@@ -2,11 +2,18 @@
 // defaults, a one-line description). The palette, inspector, validator, shape inference and
 // compiler all read it. Each block's entry is its own file in shared/blocks/ (the engine adds
 // the block's behaviour in engine/blocks/<block>.ts); this file lists them, in palette order,
-// and derives BlockType from the list. No Node or DOM imports: the renderer imports this file.
+// and derives BlockType, port names and parameter value types (ParamsOf) from the list. No Node
+// or DOM imports: the renderer imports this file.
 
 import type { ParamValue } from './project';
 import { MAX_LAYER_UNITS } from './blocks/spec';
-import type { BlockSpec as EntrySpec, ParamCondition, PortSpec, PortType } from './blocks/spec';
+import type {
+  BlockSpec as EntrySpec,
+  ParamCondition,
+  ParamValues,
+  PortSpec,
+  PortType,
+} from './blocks/spec';
 import { featureInput } from './blocks/feature-input';
 import { sharedEmbedding } from './blocks/shared-embedding';
 import { tower } from './blocks/tower';
@@ -56,6 +63,13 @@ export type InputPortName<T extends BlockType> = Extract<
   Entry,
   { type: T }
 >['inputs'][number]['name'];
+
+/**
+ * A block type's parameter values, derived from its catalog entry, e.g. `ParamsOf<'tower'>` is
+ * `{ units: string; activation: 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'linear'; dropout: number }`.
+ * Read them through blockParams (or a block module's context), never by casting a record.
+ */
+export type ParamsOf<T extends BlockType> = ParamValues<Extract<Entry, { type: T }>>;
 
 /** A catalog entry of any block. */
 export type BlockSpec = EntrySpec<BlockType>;
@@ -112,6 +126,21 @@ export function withDefaults(
   const out: Record<string, ParamValue> = {};
   for (const p of blockSpec(type).params) out[p.name] = params[p.name] ?? p.default;
   return out;
+}
+
+/**
+ * The one typed view of a block's parameters: its stored values with every missing one filled
+ * from the catalog default, typed from its catalog entry. The project file's generic
+ * `params: Record<string, ParamValue>` is untrusted: read it through this only once the
+ * project-file reader (types, choices, bounds) or validateGraph has checked it. Throws when
+ * the block is not of the type asked for.
+ */
+export function blockParams<T extends BlockType>(
+  type: T,
+  block: { type: BlockType; params?: Record<string, ParamValue> },
+): ParamsOf<T> {
+  if (block.type !== type) throw new Error(`A ${block.type} block has no ${type} parameters`);
+  return withDefaults(type, block.params) as ParamsOf<T>;
 }
 
 /** Parses an int-list parameter ("128,64,32"); returns null when malformed. */

@@ -11,6 +11,10 @@ import type { BlockType } from './catalog';
 /** The block types, derived from the catalog (shared/catalog.ts). */
 export type { BlockType };
 
+/**
+ * A parameter's stored value. A block's `params` record is untrusted (it comes from a file):
+ * once checked, read it typed from the catalog with blockParams (shared/catalog.ts ParamsOf).
+ */
 export type ParamValue = string | number | boolean;
 
 // The document's types, derived from its schema (shared/project-schema.ts, where each field is

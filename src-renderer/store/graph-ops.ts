@@ -10,6 +10,7 @@ import type {
   PortRef,
   ProjectFile,
 } from '../../src-main/shared/project';
+import { blockParams } from '../../src-main/shared/catalog';
 import { defaultParams, type CatalogIndex } from './catalog';
 
 export type XY = { x: number; y: number };
@@ -44,7 +45,9 @@ function uniqueLabel(base: string, blocks: readonly Block[]): string {
 /** The tasks of the binding that no task head predicts yet, in chain order. */
 function tasksWithoutHead(project: ProjectFile): string[] {
   const predicted = new Set(
-    project.graph.blocks.filter((b) => b.type === 'task-head').map((b) => String(b.params.task)),
+    project.graph.blocks
+      .filter((b) => b.type === 'task-head')
+      .map((b) => blockParams('task-head', b).task),
   );
   return project.data.tasks.map((t) => t.name).filter((name) => !predicted.has(name));
 }

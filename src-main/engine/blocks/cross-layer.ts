@@ -9,11 +9,13 @@
 
 import { crossLayer as spec } from '../../shared/blocks/cross-layer';
 import { sumWidths, widthOf } from '../graph/dims';
-import { defineBlock, type Params } from './define';
+import type { ParamsOf } from '../../shared/catalog';
+import { defineBlock } from './define';
 import type * as tfc from '@tensorflow/tfjs-core';
 
-const layersOf = (p: Params): number => Math.max(1, Math.floor(Number(p.layers)));
-const rankOf = (p: Params): number => Math.max(0, Math.floor(Number(p.rank) || 0));
+type Cross = ParamsOf<'cross-layer'>;
+const layersOf = (p: Cross): number => Math.max(1, Math.floor(p.layers));
+const rankOf = (p: Cross): number => Math.max(0, Math.floor(p.rank || 0));
 
 export const crossLayer = defineBlock({
   spec,

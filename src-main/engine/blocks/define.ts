@@ -15,7 +15,7 @@
 
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { BlockSpec } from '../../shared/blocks/spec';
-import type { BlockType, InputPortName, PortType } from '../../shared/catalog';
+import type { BlockType, InputPortName, ParamsOf, PortType } from '../../shared/catalog';
 import type { Dim, Problem } from '../../shared/problems';
 import type { Block, Edge, ParamValue, ProjectFile } from '../../shared/project';
 import type { FieldSpec } from '../data/types';
@@ -30,6 +30,14 @@ export type InputPort<T extends string> = T extends BlockType ? InputPortName<T>
 
 /** A block's parameters, every one filled from the catalog default. */
 export type Params = Record<string, ParamValue>;
+
+/**
+ * A module's view of its block's parameters: typed from its catalog entry for a known block
+ * type (ParamsOf), so a renamed or mistyped parameter fails typecheck. The generic code hands
+ * every module withDefaults' record of a block the project-file reader has checked; the
+ * registry's type (blocks/index.ts) pairs each block with the module of its type.
+ */
+export type BlockParams<T extends string> = T extends BlockType ? ParamsOf<T> : Params;
 
 /** Activations the executor implements (every one the catalog offers). */
 export const ACTIVATIONS: ReadonlySet<string> = new Set([
@@ -46,7 +54,7 @@ export interface ShapeContext<T extends string = string> {
   project: ProjectFile;
   index: GraphIndex;
   block: Block;
-  params: Params;
+  params: BlockParams<T>;
   /** The bound feature fields of each shared embedding. */
   fields: Map<string, FieldSpec[]>;
   /** No data is bound yet (widths of embeddings are symbols). */
@@ -61,7 +69,7 @@ export type ParamInit = 'glorot' | 'zeros' | 'small' | 'ziln';
 
 export interface ParamContext<T extends string = string> {
   block: Block;
-  params: Params;
+  params: BlockParams<T>;
   /** The width of everything connected to a port, concatenated. */
   inputWidth(port: InputPort<T>): number;
   /** The output width of each block connected to a port, in connection order. */
@@ -87,7 +95,7 @@ export interface ForwardContext<T extends string = string> {
   tf: typeof tfc;
   ops: typeof opsModule;
   block: Block;
-  params: Params;
+  params: BlockParams<T>;
   training: boolean;
   /** The optimizer's stop-gradient switch. */
   stopGradient: boolean;
@@ -109,7 +117,7 @@ export type LowerResult = { out: number | number[] } | { reason: string };
 
 export interface LowerContext<T extends string = string> {
   block: Block;
-  params: Params;
+  params: BlockParams<T>;
   stopGradient: boolean;
   /** The parts of a concatenated vector input. */
   vectorInput(port: InputPort<T>): InputPart[];
@@ -141,7 +149,7 @@ export type OnnxValue =
 export interface OnnxContext<T extends string = string> {
   g: OnnxGraphBuilder;
   block: Block;
-  params: Params;
+  params: BlockParams<T>;
   inputs(port: InputPort<T>): OnnxValue[];
   vectors(port: InputPort<T>): string[];
   /** A dense parameter as an initializer (named after its model key). */

@@ -32,10 +32,11 @@ export const labelEmbedding = defineBlock({
       );
     }
   },
+  // Shapes are read while the graph is validated: a value may not be checked yet.
   outputDims: ({ params }) => [typeof params.dim === 'number' ? params.dim : UNKNOWN],
   params: (ctx) => {
-    ctx.addParam('table', [2, Number(ctx.params.dim)], 'small');
-    return Number(ctx.params.dim);
+    ctx.addParam('table', [2, ctx.params.dim], 'small');
+    return ctx.params.dim;
   },
   forward: ({ ops, params: p, inputs, param, stopGradient, logisticNoise }) => {
     const source = inputs('prediction')[0];
@@ -45,7 +46,7 @@ export const labelEmbedding = defineBlock({
     const noise = p.gumbel ? logisticNoise(z.shape[0]) : null;
     return {
       kind: 'label',
-      t: ops.labelEmbedding(z, param('table') as tfc.Tensor2D, Number(p.temperature), noise),
+      t: ops.labelEmbedding(z, param('table') as tfc.Tensor2D, p.temperature, noise),
     };
   },
   lower: (ctx) => {
@@ -53,7 +54,7 @@ export const labelEmbedding = defineBlock({
     if (typeof source !== 'number' || ctx.valueKind(source).kind !== 'binary')
       return { reason: 'a label embedding without a binary prediction' };
     const noise = ctx.params.gumbel ? ctx.addNoise({ kind: 'logistic' }) : -1;
-    const dim = Number(ctx.params.dim);
+    const dim = ctx.params.dim;
     const v = ctx.newValue({ kind: 'vector', width: dim }, true);
     ctx.emit({
       op: 'leu',
@@ -61,7 +62,7 @@ export const labelEmbedding = defineBlock({
       cut: ctx.stopGradient || !ctx.wantsGrad(source),
       table: ctx.param('table'),
       dim,
-      temperature: Number(ctx.params.temperature),
+      temperature: ctx.params.temperature,
       noise,
       out: v,
     });
@@ -79,7 +80,7 @@ export const labelEmbedding = defineBlock({
       [
         g.node(
           'Sigmoid',
-          [g.node('Div', [z, f32(Number(p.temperature))], `${id}/scaled`)],
+          [g.node('Div', [z, f32(p.temperature)], `${id}/scaled`)],
           `${id}/ptilde1`,
         ),
         axes(1),

@@ -13,6 +13,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { FunnelPart, FunnelResult, FunnelSegment, TaskFunnel } from '../../shared/explain';
+import { blockParams } from '../../shared/catalog';
 import type { Block, Edge } from '../../shared/project';
 import { createRng } from '../data/random';
 import { CancelledError } from '../errors';
@@ -94,7 +95,7 @@ export function funnelSummary(ctx: ExplainData, options: FunnelOptions = {}): Fu
     return {
       block,
       task,
-      mode: plan.params.get(block.id)!.mode === 'concat' ? 'concat' : 'attention',
+      mode: blockParams('fusion', block).mode,
       sources: {
         reps: (plan.incoming.get(`${block.id}:reps`) ?? []).map((edge) => ({
           edge,

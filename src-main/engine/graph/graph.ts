@@ -9,6 +9,7 @@
 // an order.
 
 import {
+  blockParams,
   blockSpec,
   isBlockType,
   parseColumnList,
@@ -278,7 +279,7 @@ function stronglyConnected(index: GraphIndex): string[][] {
 
 /** The task (of the data binding) a task head predicts, or undefined when it names none. */
 export function taskOfHead(project: ProjectFile, head: Block): TaskBinding | undefined {
-  const task = String(head.params.task ?? '').trim();
+  const task = blockParams('task-head', head).task.trim();
   if (task === '') return undefined;
   return project.data.tasks.find((t) => t.name === task);
 }
@@ -298,7 +299,7 @@ export function headsByTask(project: ProjectFile): Map<string, Block> {
   const byTask = new Map<string, Block>();
   for (const b of project.graph.blocks) {
     if (b.type !== 'task-head') continue;
-    const task = String(b.params.task ?? '').trim();
+    const task = blockParams('task-head', b).task.trim();
     if (task !== '' && !byTask.has(task)) byTask.set(task, b);
   }
   for (const t of project.data.tasks) {
@@ -336,8 +337,8 @@ export function predictionTaskIndex(
  * ('all' = every feature) in binding order.
  */
 export function featureColumnsOf(project: ProjectFile, block: Block): FeatureBinding[] {
-  const params = paramsOf(block);
-  const named = parseColumnList(params.columns ?? '');
+  const params = blockParams('feature-input', block);
+  const named = parseColumnList(params.columns);
   const features = project.data.features;
   if (named.length > 0) {
     const out: FeatureBinding[] = [];
@@ -369,7 +370,7 @@ export function fieldSpecs(project: ProjectFile): Map<string, FieldSpec[]> {
     const seen = new Set<string>();
     for (const input of index.sources(embedding.id, 'features')) {
       if (input.type !== 'feature-input') continue;
-      const p = index.params(input);
+      const p = blockParams('feature-input', input);
       const numeric = p.numericEncoding === 'linear' ? 'linear' : 'buckets';
       for (const f of featureColumnsOf(project, input)) {
         if (seen.has(f.column)) continue;
@@ -379,7 +380,7 @@ export function fieldSpecs(project: ProjectFile): Map<string, FieldSpec[]> {
           column: f.column,
           kind: f.kind,
           encoding,
-          buckets: encoding === 'buckets' ? Number(p.buckets) : 0,
+          buckets: encoding === 'buckets' ? p.buckets : 0,
         });
       }
     }

@@ -17,7 +17,7 @@
 // data/encoders.ts), so the raw prediction is exp(v) times that scale.
 
 import type { Block } from '../../shared/project';
-import { LEGACY_OBJECTIVE, type Objective } from '../../shared/catalog';
+import { LEGACY_OBJECTIVE, type Objective, type ParamsOf } from '../../shared/catalog';
 import type { ProjectFile } from '../../shared/project';
 
 /** Smallest and largest lognormal spread (log scale): log sigma stays finite, the mean bounded. */
@@ -30,7 +30,7 @@ export const ZILN_SPREAD_BIAS = -1.4;
 export const LOG_MEAN_LIMIT = 30;
 
 /** Outputs of a task head: 3 for ZILN (q, m, s), else 1. */
-export function headOutputs(params: Record<string, string | number | boolean>): number {
+export function headOutputs(params: Pick<ParamsOf<'task-head'>, 'kind' | 'objective'>): number {
   return params.kind === 'regression' && params.objective === 'ziln' ? 3 : 1;
 }
 

@@ -6,6 +6,7 @@
 import type { Block, Edge, ProjectFile, TaskBinding } from '../../shared/project';
 import { coreTaskIndex } from '../../shared/project';
 import {
+  blockParams,
   withDefaults,
   type GradientAdjustment,
   type Objective,
@@ -170,7 +171,7 @@ export function planModel(project: ProjectFile): ModelPlan {
   const tasks: TaskPlan[] = data.tasks.map((t, index) => {
     const head = heads.get(t.name);
     if (!head) throw new UserError(`Task "${t.name}" has no task head.`);
-    const hp = params.get(head.id)!;
+    const hp = blockParams('task-head', head);
     let finalId = head.id;
     // Follow ESMM links that take this prediction as their conditional (the link is the one
     // block that re-predicts a task, as graph.ts predictionTaskIndex says).
@@ -191,11 +192,11 @@ export function planModel(project: ProjectFile): ModelPlan {
       type: t.type,
       headId: head.id,
       finalId,
-      lossWeight: Number(hp.lossWeight),
-      transform: t.type === 'regression' ? (hp.transform as TargetTransform) : 'none',
-      objective: t.type === 'regression' ? (hp.objective as Objective) : 'mse',
-      tweediePower: Number(hp.tweediePower),
-      meanCorrection: t.type === 'regression' && Boolean(hp.meanCorrection),
+      lossWeight: hp.lossWeight,
+      transform: t.type === 'regression' ? hp.transform : 'none',
+      objective: t.type === 'regression' ? hp.objective : 'mse',
+      tweediePower: hp.tweediePower,
+      meanCorrection: t.type === 'regression' && hp.meanCorrection,
     };
   });
 
@@ -222,7 +223,7 @@ export function planModel(project: ProjectFile): ModelPlan {
     .filter((b) => b.type === 'shared-embedding')
     .map((b) => ({
       blockId: b.id,
-      dim: Number(params.get(b.id)!.dim),
+      dim: blockParams('shared-embedding', b).dim,
       fields: specs.get(b.id) ?? [],
     }));
   const embeddingIndex = new Map(embeddings.map((e, i) => [e.blockId, i]));

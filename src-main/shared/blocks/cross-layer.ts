@@ -3,7 +3,7 @@
 // Data only (the renderer imports it): the engine's behaviour for the block is in
 // engine/blocks/cross-layer.ts.
 
-import { catalogEntry, MAX_LAYER_UNITS } from './spec';
+import { catalogEntry, MAX_LAYER_UNITS, vectorInput } from './spec';
 
 export const crossLayer = catalogEntry({
   type: 'cross-layer',
@@ -11,16 +11,7 @@ export const crossLayer = catalogEntry({
   group: 'Representation',
   description:
     'Explicit feature crosses (DCN-v2): each layer multiplies the input by a linear map of the previous layer and adds the previous layer back. Same width out as in.',
-  inputs: [
-    {
-      name: 'in',
-      title: 'input',
-      type: 'vector',
-      required: true,
-      multiple: true,
-      description: 'Vectors to concatenate as the input x0 (an embedding, usually).',
-    },
-  ],
+  inputs: [vectorInput('Vectors to concatenate as the input x0 (an embedding, usually).')],
   outputs: [
     {
       name: 'out',

@@ -2,23 +2,14 @@
 // Data only (the renderer imports it): the engine's behaviour for the block is in
 // engine/blocks/expert-group.ts.
 
-import { catalogEntry, activation } from './spec';
+import { activation, catalogEntry, layerSizes, vectorInput } from './spec';
 
 export const expertGroup = catalogEntry({
   type: 'expert-group',
   title: 'Expert group',
   group: 'Multi-task',
   description: 'Several parallel MLP experts over the same input (MMoE and PLE).',
-  inputs: [
-    {
-      name: 'in',
-      title: 'input',
-      type: 'vector',
-      required: true,
-      multiple: true,
-      description: 'Vectors to concatenate as every expert input.',
-    },
-  ],
+  inputs: [vectorInput('Vectors to concatenate as every expert input.')],
   outputs: [
     {
       name: 'experts',
@@ -38,14 +29,7 @@ export const expertGroup = catalogEntry({
       max: 64,
       integer: true,
     },
-    {
-      name: 'units',
-      title: 'Layer sizes',
-      description: 'Hidden layer sizes of each expert, comma-separated.',
-      kind: 'text',
-      default: '64',
-      format: 'int-list',
-    },
+    layerSizes('Hidden layer sizes of each expert, comma-separated.', '64'),
     activation,
   ],
 });

@@ -1,7 +1,9 @@
-// The shape of a block's catalog entry (ports, parameters, description) and the helpers the
-// entries share. Each block's entry lives in its own file beside this one; shared/catalog.ts
-// lists them and derives BlockType from that list. Data and types only: no Node, DOM or engine
-// imports, because the renderer imports every entry.
+// The shape of a block's catalog entry (ports, parameters, description), the types derived
+// from an entry (its parameter values: ParamValues), and the declarations several entries
+// share (the concatenated vector input, layer sizes, the activation). Each block's entry lives
+// in its own file beside this one; shared/catalog.ts lists them and derives BlockType and
+// ParamsOf from that list. Data and types only: no Node, DOM or engine imports, because the
+// renderer imports every entry.
 
 import type { ParamValue } from '../project';
 
@@ -96,6 +98,60 @@ export interface BlockSpec<T extends string = string> {
  */
 export function catalogEntry<const S extends BlockSpec>(spec: S): S {
   return spec;
+}
+
+/**
+ * The value a parameter holds (in a project file, after its defaults are filled): one of a
+ * choice's option values, a number, a boolean, or text (layer and column lists stay text: the
+ * file, the inspector and the PyTorch job carry them so; parseIntList reads them).
+ */
+type ParamValueOf<P> = P extends {
+  kind: 'choice';
+  options: readonly { value: infer V }[];
+}
+  ? V
+  : P extends { kind: 'number' }
+    ? number
+    : P extends { kind: 'boolean' }
+      ? boolean
+      : P extends { kind: 'text' }
+        ? string
+        : never;
+
+/**
+ * An entry's parameter values by name, typed from its declarations (declared with
+ * catalogEntry, so the names, kinds and options are literal): a renamed or mistyped parameter,
+ * or a choice compared with a value it does not offer, fails typecheck where it is read.
+ */
+export type ParamValues<S extends { params: readonly { name: string }[] }> = {
+  readonly [P in S['params'][number] as P['name']]: ParamValueOf<P>;
+};
+
+/**
+ * The input port of the blocks that concatenate vectors (tower, cross layer, expert group,
+ * task head): port `in`, required, taking several connections in connection order.
+ */
+export function vectorInput(description: string) {
+  return {
+    name: 'in',
+    title: 'input',
+    type: 'vector',
+    required: true,
+    multiple: true,
+    description,
+  } as const satisfies PortSpec;
+}
+
+/** The layer sizes of a tower or of each expert: positive integers, comma-separated. */
+export function layerSizes(description: string, defaultSizes: string) {
+  return {
+    name: 'units',
+    title: 'Layer sizes',
+    description,
+    kind: 'text',
+    default: defaultSizes,
+    format: 'int-list',
+  } as const satisfies TextParam;
 }
 
 /** The activation choice of towers and experts. */

@@ -3,23 +3,14 @@
 // Data only (the renderer imports it): the engine's behaviour for the block is in
 // engine/blocks/task-head.ts.
 
-import { catalogEntry } from './spec';
+import { catalogEntry, vectorInput } from './spec';
 
 export const taskHead = catalogEntry({
   type: 'task-head',
   title: 'Task head',
   group: 'Tasks',
   description: 'The prediction for one task: a probability (binary) or a value (regression).',
-  inputs: [
-    {
-      name: 'in',
-      title: 'input',
-      type: 'vector',
-      required: true,
-      multiple: true,
-      description: 'Representation to predict from.',
-    },
-  ],
+  inputs: [vectorInput('Representation to predict from.')],
   outputs: [
     {
       name: 'prediction',

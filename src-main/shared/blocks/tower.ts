@@ -2,7 +2,7 @@
 // Data only (the renderer imports it): the engine's behaviour for the block is in
 // engine/blocks/tower.ts.
 
-import { catalogEntry, activation } from './spec';
+import { activation, catalogEntry, layerSizes, vectorInput } from './spec';
 
 export const tower = catalogEntry({
   type: 'tower',
@@ -10,28 +10,12 @@ export const tower = catalogEntry({
   group: 'Representation',
   description:
     'A multi-layer perceptron; its last hidden layer is the representation it passes on.',
-  inputs: [
-    {
-      name: 'in',
-      title: 'input',
-      type: 'vector',
-      required: true,
-      multiple: true,
-      description: 'Vectors to concatenate as the tower input.',
-    },
-  ],
+  inputs: [vectorInput('Vectors to concatenate as the tower input.')],
   outputs: [
     { name: 'out', title: 'output', type: 'vector', description: 'The last hidden layer.' },
   ],
   params: [
-    {
-      name: 'units',
-      title: 'Layer sizes',
-      description: 'Hidden layer sizes, comma-separated.',
-      kind: 'text',
-      default: '128,64,32',
-      format: 'int-list',
-    },
+    layerSizes('Hidden layer sizes, comma-separated.', '128,64,32'),
     activation,
     {
       name: 'dropout',
