@@ -3,6 +3,7 @@
 // sweep's seeds per variant and the ablation's seeds.
 
 import { useEffect, useState } from 'react';
+import './launch.css';
 import { Field } from '../../ui/kit';
 
 export const MAX_SEEDS = 100;
@@ -42,30 +43,32 @@ export function SeedsField({
   const parsed = parseSeeds(label, text);
   const error = 'error' in parsed ? parsed.error : null;
   return (
-    <Field label={label} help={help}>
-      <input
-        type="number"
-        inputMode="numeric"
-        min={1}
-        max={MAX_SEEDS}
-        step={1}
-        value={text}
-        disabled={disabled}
-        onChange={(e) => {
-          const next = e.currentTarget.value;
-          setText(next);
-          const r = parseSeeds(label, next);
-          // NaN while the text is not a valid number: nothing starts until it is.
-          onChange('value' in r ? r.value : Number.NaN);
-        }}
-        aria-label={label}
-        aria-invalid={error !== null}
-        title={help}
-        data-testid={testId}
-      />
-      <span className="j-field-error" role={error ? 'alert' : undefined}>
-        {error}
-      </span>
-    </Field>
+    <div className="l-seeds">
+      <Field label={label} help={help}>
+        <input
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={MAX_SEEDS}
+          step={1}
+          value={text}
+          disabled={disabled}
+          onChange={(e) => {
+            const next = e.currentTarget.value;
+            setText(next);
+            const r = parseSeeds(label, next);
+            // NaN while the text is not a valid number: nothing starts until it is.
+            onChange('value' in r ? r.value : Number.NaN);
+          }}
+          aria-label={label}
+          aria-invalid={error !== null}
+          title={help}
+          data-testid={testId}
+        />
+        <span className="j-field-error" role={error ? 'alert' : undefined}>
+          {error}
+        </span>
+      </Field>
+    </div>
   );
 }
