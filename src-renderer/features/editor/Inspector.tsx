@@ -44,7 +44,6 @@ function BlockInspector({ id }: { id: string }) {
   const catalog = useAppStore((s) => s.catalog);
   const problems = useAppStore((s) => s.problems);
   const shapes = useAppStore((s) => s.shapes[id]);
-  const project = useAppStore((s) => s.project);
   const mine = useMemo(() => problems.filter((p) => p.blocks.includes(id)), [problems, id]);
   const spec = block && catalog?.byType.get(block.type);
   if (!block || !spec) return null;
@@ -69,12 +68,12 @@ function BlockInspector({ id }: { id: string }) {
                 block={block}
                 spec={p}
                 problems={mine.filter((x) => x.field === p.name)}
-                vary={<VaryParam block={block} param={p.name} project={project} />}
+                vary={<VaryParam block={block} param={p.name} />}
               />
             ))}
           </fieldset>
         )}
-        <VaryPresence block={block} project={project} />
+        <VaryPresence block={block} />
         <PortsTable spec={spec} block={block} shapes={shapes} />
         {mine.length > 0 && (
           <section className="inspector-problems" aria-label="Problems with this block">

@@ -4,7 +4,8 @@
 // parameter to the sweep being built, prefilled with sensible values, and shows the values to
 // try right there; the Train tab's sweep panel lists them all and starts the sweep.
 
-import type { Block, ProjectFile } from '../../../src-main/shared/project';
+import type { Block } from '../../../src-main/shared/project';
+import { useAppStore } from '../../store/context';
 import { AxisEditor } from '../../ui/AxisEditor';
 import { useLaunch, useLaunchStore } from '../../store/launch/launch-store';
 import {
@@ -40,7 +41,9 @@ function VaryButton({
   );
 }
 
-function Varied({ axis, project }: { axis: SweepAxis; project: ProjectFile }) {
+/** Mounted only while the parameter is in the sweep: the project is read (and followed) then. */
+function Varied({ axis }: { axis: SweepAxis }) {
+  const project = useAppStore((s) => s.project);
   return (
     <div className="l-varied" role="group" aria-label={`${axis.title} in the sweep`}>
       <p className="field-help">In the sweep (Train tab):</p>
@@ -50,21 +53,13 @@ function Varied({ axis, project }: { axis: SweepAxis; project: ProjectFile }) {
 }
 
 /** Under a block's parameter field: "Vary", or the values to try once it is in the sweep. */
-export function VaryParam({
-  block,
-  param,
-  project,
-}: {
-  block: Block;
-  param: string;
-  project: ProjectFile;
-}) {
+export function VaryParam({ block, param }: { block: Block; param: string }) {
   const path = paramPath(block, param);
   const axis = useLaunch((s) => s.axes.find((a) => a.path === path));
   const store = useLaunchStore();
   const spec = variableSpec(block.type, param);
   if (!spec) return null;
-  if (axis) return <Varied axis={axis} project={project} />;
+  if (axis) return <Varied axis={axis} />;
   return (
     <VaryButton
       title={spec.title}
@@ -75,7 +70,7 @@ export function VaryParam({
 }
 
 /** For a label embedding or fusion unit: train with and without every unit of its kind. */
-export function VaryPresence({ block, project }: { block: Block; project: ProjectFile }) {
+export function VaryPresence({ block }: { block: Block }) {
   const path = presencePath(block.type);
   const axis = useLaunch((s) => s.axes.find((a) => a.path === path));
   const store = useLaunchStore();
@@ -84,7 +79,7 @@ export function VaryPresence({ block, project }: { block: Block; project: Projec
     <section className="l-presence" aria-label="Presence in a sweep">
       <h3>With and without</h3>
       {axis ? (
-        <Varied axis={axis} project={project} />
+        <Varied axis={axis} />
       ) : (
         <>
           <p className="field-help">
