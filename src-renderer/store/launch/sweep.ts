@@ -11,6 +11,7 @@ import type { ExperimentRequestArgs, ExperimentValue } from '../../../src-main/i
 import {
   blockSpec,
   isBlockType,
+  MAX_LAYER_UNITS,
   parseIntList,
   type NumberParam,
   type ParamSpec,
@@ -123,12 +124,16 @@ export function newAxis(block: Block, spec: ParamSpec): SweepAxis {
   }
 }
 
-/** The current layer sizes, then each halved (e.g. "128,64,32; 64,32,16"). */
+/**
+ * The current layer sizes, then one layer fewer with the same output width (a tower feeding a
+ * fusion unit must keep its width): "128,64,32; 64,32"; a single layer gets one before it.
+ */
 function layersSuggestion(current: string): string {
   const sizes = parseIntList(current);
   if (!sizes || sizes.length === 0) return current;
-  const halved = sizes.map((s) => Math.max(1, Math.round(s / 2)));
-  return [sizes.join(','), halved.join(',')].join('; ');
+  const other =
+    sizes.length > 1 ? sizes.slice(1) : [Math.min(MAX_LAYER_UNITS, sizes[0] * 2), sizes[0]];
+  return [sizes.join(','), other.join(',')].join('; ');
 }
 
 /** A new axis for the presence of every unit of a type: with and without. */
