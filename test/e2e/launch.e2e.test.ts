@@ -4,7 +4,8 @@
 // the inspector (the optimizer's learning rate, one change at a time) queues 2 more runs. Each
 // start lands in Results, and the runs appear in the runs table as members of their group (the
 // host's runs:list says which group each run belongs to). Screenshots:
-// test-results/screenshots/launch-*.png.
+// test-results/screenshots/launch-*.png. The inspector with a varied parameter and the Train tab
+// with the sweep and the ablation are audited with axe-core (WCAG 2 A/AA) in both themes.
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,16 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serializeProject } from '../../src-main/engine/graph/project-file';
 import type { ExperimentSummary, JobStarted, RunSummary } from '../../src-main/ipc/api';
 import type { ProjectFile } from '../../src-main/shared/project';
-import { startApp, type AppSession, LONG, byId, describeE2E, invoke } from './harness';
+import {
+  auditA11y,
+  describeViolations,
+  startApp,
+  type AppSession,
+  LONG,
+  byId,
+  describeE2E,
+  invoke,
+} from './harness';
 
 const ROWS = 2000;
 
@@ -47,6 +57,20 @@ async function groupRuns(page: Page, id: string, count: number): Promise<RunSumm
   return runs;
 }
 
+/** An axe-core audit (WCAG 2 A/AA) of what the page shows, in the light and the dark theme. */
+async function expectAccessible(page: Page, screen: string) {
+  for (const theme of ['light', 'dark']) {
+    await page.evaluate((t) => {
+      document.documentElement.dataset.theme = t;
+    }, theme);
+    const violations = await auditA11y(page);
+    expect(violations, describeViolations(`${screen} (${theme})`, violations)).toEqual([]);
+  }
+  await page.evaluate(() => {
+    document.documentElement.dataset.theme = 'light';
+  });
+}
+
 async function expectInRunsTable(page: Page, runs: RunSummary[]) {
   await byId(page, 'tab-results').click();
   // The experiments view is d-view's; the runs table lists every run with its group.
@@ -62,7 +86,7 @@ describeE2E('launching experiments (Chromium)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    app = await startApp({ viewport: { width: 1440, height: 1200 } });
+    app = await startApp({ viewport: { width: 1440, height: 1200 }, bypassCSP: true });
     page = app.page;
     await byId(page, 'app').waitFor({ timeout: LONG });
     const sample = await invoke<string>(page, 'data:sample', [ROWS]);
@@ -123,6 +147,7 @@ describeE2E('launching experiments (Chromium)', () => {
       const values = byId(page, 'sweep-values-training.learningRate');
       await values.fill('0.001, 0.003');
       await app.screenshot('launch-02-vary');
+      await expectAccessible(page, 'inspector with Vary');
       await byId(page, 'tab-train').click();
       await byId(page, 'sweep-mode-list').check();
       await byId(page, 'sweep-seeds').fill('1');
@@ -131,6 +156,7 @@ describeE2E('launching experiments (Chromium)', () => {
         .toContain('2 variants × 1 seed = 2 runs');
       await byId(page, 'sweep-panel').scrollIntoViewIfNeeded();
       await app.screenshot('launch-03-sweep');
+      await expectAccessible(page, 'Train tab with a sweep');
       const before = (await invoke<ExperimentSummary[]>(page, 'experiments:list')).map((x) => x.id);
       await byId(page, 'sweep-start').click();
       const experiment = await newestExperiment(page, before);
