@@ -203,6 +203,19 @@ describe('the sweep panel', () => {
     expect(onNavigate).toHaveBeenCalledWith('model');
   });
 
+  it("adds the Train tab's optimizer settings with their own Vary", async () => {
+    const { c, launch } = await open();
+    const vary = byTestId(c, 'vary-setting-batchSize');
+    expect(vary.getAttribute('aria-label')).toBe('Vary Batch size in a sweep');
+    await click(vary);
+    expect(launch.getState().axes.map((a) => a.path)).toEqual(['training.batchSize']);
+    expect(byTestId<HTMLInputElement>(c, 'sweep-values-training.batchSize').value).toBe(
+      '128, 256, 512',
+    );
+    expect(maybeTestId(c, 'vary-setting-batchSize')).toBeNull();
+    expect(maybeTestId(c, 'vary-setting-epochs')).not.toBeNull();
+  });
+
   it('builds a grid of the picked values with seeds per variant', async () => {
     const { host, project, launch, c } = await open();
     await vary(launch, project, 'optimizer', 'learningRate');
