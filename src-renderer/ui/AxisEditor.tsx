@@ -14,11 +14,17 @@ export function AxisEditor({
   axis,
   project,
   showTitle = true,
+  autoFocus = false,
+  onRemove,
 }: {
   axis: SweepAxis;
   project: ProjectFile;
   /** The inspector shows the axis under its own field: no title there. */
   showTitle?: boolean;
+  /** Takes the keyboard focus when shown (just added with Vary). */
+  autoFocus?: boolean;
+  /** After Remove (the inspector puts the focus back on its Vary button). */
+  onRemove?: () => void;
 }) {
   const launch = useLaunchStore().getState();
   const id = useId();
@@ -48,6 +54,7 @@ export function AxisEditor({
             value={axis.text}
             spellCheck={false}
             inputMode={axis.kind === 'number' ? 'decimal' : 'text'}
+            autoFocus={autoFocus}
             onChange={(e) => launch.updateAxis(axis.path, { text: e.currentTarget.value })}
             aria-label={`${axis.title}: values to try`}
             aria-invalid={error !== null}
@@ -58,10 +65,11 @@ export function AxisEditor({
       ) : (
         <fieldset className="l-picks" aria-describedby={error ? errorId : undefined}>
           <legend className="j-field-label">Values to try</legend>
-          {axisOptions(axis).map((o) => (
+          {axisOptions(axis).map((o, i) => (
             <label key={o.value} className="l-pick">
               <input
                 type="checkbox"
+                autoFocus={autoFocus && i === 0}
                 checked={axis.picked.includes(o.value)}
                 onChange={(e) => {
                   const on = e.currentTarget.checked;
@@ -91,7 +99,10 @@ export function AxisEditor({
         <button
           type="button"
           className="btn btn-ghost btn-sm"
-          onClick={() => launch.removeAxis(axis.path)}
+          onClick={() => {
+            launch.removeAxis(axis.path);
+            onRemove?.();
+          }}
           aria-label={`Remove ${axis.title} from the sweep`}
           title="Remove this parameter from the sweep"
           data-testid={`sweep-remove-${axis.path}`}

@@ -43,9 +43,10 @@ describe('Vary in the inspector', () => {
     expect(axes().map((a) => [a.path, a.kind, a.text])).toEqual([
       [`${id}.dropout`, 'number', '0, 0.1, 0.2'],
     ]);
-    // In place of the button: the values to try.
+    // In place of the button: the values to try, with the keyboard focus.
     expect(queryTestId('vary-dropout')).toBeNull();
     const values = byTestId<HTMLInputElement>(`sweep-values-${id}.dropout`);
+    expect(document.activeElement).toBe(values);
     await typeInto(values, '0, 0.95');
     expect(axes()[0].text).toBe('0, 0.95');
     const message = byTestId(`sweep-error-${id}.dropout`);
@@ -54,10 +55,10 @@ describe('Vary in the inspector', () => {
     );
     expect(message.getAttribute('role')).toBe('alert');
     expect(values.getAttribute('aria-invalid')).toBe('true');
-    // The block's own value is untouched.
     await click(byTestId(`sweep-remove-${id}.dropout`));
     expect(axes()).toEqual([]);
-    expect(queryTestId('vary-dropout')).not.toBeNull();
+    // The focus goes back to Vary.
+    expect(document.activeElement).toBe(byTestId('vary-dropout'));
   });
 
   it("ticks a choice's options, and varies the optimizer's settings as training settings", async () => {

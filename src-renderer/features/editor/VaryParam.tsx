@@ -4,6 +4,7 @@
 // parameter to the sweep being built, prefilled with sensible values, and shows the values to
 // try right there; the Train tab's sweep panel lists them all and starts the sweep.
 
+import { useState } from 'react';
 import type { Block } from '../../../src-main/shared/project';
 import { useAppStore } from '../../store/context';
 import { AxisEditor } from '../../ui/AxisEditor';
@@ -18,18 +19,36 @@ import {
   type SweepAxis,
 } from '../../store/launch/sweep';
 
+/**
+ * Where the keyboard focus goes after the user's own Vary or Remove (the control they pressed
+ * disappears): into the values to try, or back to Vary. Nothing moves it otherwise (selecting a
+ * block whose parameter is in the sweep leaves the focus where it was).
+ */
+function useFocusAfter() {
+  const [focus, setFocus] = useState<'editor' | 'button' | null>(null);
+  return {
+    editor: focus === 'editor',
+    button: focus === 'button',
+    added: () => setFocus('editor'),
+    removed: () => setFocus('button'),
+  };
+}
+
 function VaryButton({
   title,
   onClick,
   testId,
+  autoFocus,
 }: {
   title: string;
   onClick(): void;
   testId: string;
+  autoFocus: boolean;
 }) {
   return (
     <button
       type="button"
+      autoFocus={autoFocus}
       className="btn btn-ghost btn-sm l-vary"
       onClick={onClick}
       aria-label={`Vary ${title} in a sweep`}
@@ -42,12 +61,18 @@ function VaryButton({
 }
 
 /** Mounted only while the parameter is in the sweep: the project is read (and followed) then. */
-function Varied({ axis }: { axis: SweepAxis }) {
+function Varied({ axis, focus }: { axis: SweepAxis; focus: ReturnType<typeof useFocusAfter> }) {
   const project = useAppStore((s) => s.project);
   return (
     <div className="l-varied" role="group" aria-label={`${axis.title} in the sweep`}>
       <p className="field-help">In the sweep (Train tab):</p>
-      <AxisEditor axis={axis} project={project} showTitle={false} />
+      <AxisEditor
+        axis={axis}
+        project={project}
+        showTitle={false}
+        autoFocus={focus.editor}
+        onRemove={focus.removed}
+      />
     </div>
   );
 }
@@ -57,14 +82,19 @@ export function VaryParam({ block, param }: { block: Block; param: string }) {
   const path = paramPath(block, param);
   const axis = useLaunch((s) => s.axes.find((a) => a.path === path));
   const store = useLaunchStore();
+  const focus = useFocusAfter();
   const spec = variableSpec(block.type, param);
   if (!spec) return null;
-  if (axis) return <Varied axis={axis} />;
+  if (axis) return <Varied axis={axis} focus={focus} />;
   return (
     <VaryButton
       title={spec.title}
-      onClick={() => store.getState().vary(newAxis(block, spec))}
+      onClick={() => {
+        store.getState().vary(newAxis(block, spec));
+        focus.added();
+      }}
       testId={`vary-${param}`}
+      autoFocus={focus.button}
     />
   );
 }
@@ -74,12 +104,13 @@ export function VaryPresence({ block }: { block: Block }) {
   const path = presencePath(block.type);
   const axis = useLaunch((s) => s.axes.find((a) => a.path === path));
   const store = useLaunchStore();
+  const focus = useFocusAfter();
   if (!REMOVABLE.includes(block.type)) return null;
   return (
     <section className="l-presence" aria-label="Presence in a sweep">
       <h3>With and without</h3>
       {axis ? (
-        <Varied axis={axis} />
+        <Varied axis={axis} focus={focus} />
       ) : (
         <>
           <p className="field-help">
@@ -88,8 +119,12 @@ export function VaryPresence({ block }: { block: Block }) {
           </p>
           <VaryButton
             title="the presence of these units"
-            onClick={() => store.getState().vary(newPresenceAxis(block.type))}
+            onClick={() => {
+              store.getState().vary(newPresenceAxis(block.type));
+              focus.added();
+            }}
             testId="vary-presence"
+            autoFocus={focus.button}
           />
         </>
       )}

@@ -134,5 +134,5 @@ export function useRunSeconds(dataPath: string): number | null {
 /** "about 4 min in all (40 s a run, from the last run)", or why it is not known. */
 export function timeEstimate(runs: number, seconds: number | null): string {
   if (seconds === null) return 'Time: not known until a run has finished.';
-  return `Time: about ${formatDuration(runs * seconds)} of training in all (${formatDuration(seconds)} a run, as the last run took; less when runs share the cores).`;
+  return `Time: about ${formatDuration(runs * seconds)} of training in all (${formatDuration(seconds)} a run, as the last run took; less when several run at once).`;
 }
