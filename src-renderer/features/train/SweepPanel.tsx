@@ -1,13 +1,14 @@
-// The Train tab's sweep panel (issue 17): the parameters picked with "Vary" in the inspector and
-// the values to try for each, every combination (grid) or one change at a time, the seeds per
-// variant, how many runs that queues (variants x seeds, with a warning when it is many and the
-// rough time), the first problem with the values before anything is queued, and Start; the
-// host's refusal shows beside the button (./LaunchStatus.tsx).
+// The Train tab's sweep panel (issue 17): the parameters picked with "Vary" in the inspector (or
+// added here, ./AddParameter.tsx) and the values to try for each, every combination (grid) or
+// one change at a time, the seeds per variant, how many runs that queues (variants x seeds, with
+// a warning when it is many and the rough time), the first problem with the values before
+// anything is queued, and Start; the host's refusal shows beside the button (./LaunchStatus.tsx).
 
 import { useId } from 'react';
 import type { ProjectFile } from '../../../src-main/shared/project';
 import { useJourneyStore } from '../../store/journey';
 import { AxisEditor } from '../../ui/AxisEditor';
+import { AddParameter } from './AddParameter';
 import { launch, useLaunch, useLaunchStore } from '../../store/launch/launch-store';
 import { LaunchStatus, timeEstimate, useRunSeconds } from './LaunchStatus';
 import { SeedsField } from './SeedsField';
@@ -58,9 +59,9 @@ export function SweepPanel({
         <div className="j-muted" data-testid="sweep-empty">
           <p>
             Train the model with several values of its parameters, each with a few seeds, and see
-            which differences are real. In the Model tab, select a block and press{' '}
-            <strong>Vary</strong> beside a parameter (the Optimizer block holds the training
-            settings).
+            which differences are real. Add a parameter below, or in the Model tab select a block
+            and press <strong>Vary</strong> beside a parameter (the Optimizer block holds the
+            training settings).
           </p>
           {onNavigate && (
             <button
@@ -74,12 +75,16 @@ export function SweepPanel({
           )}
         </div>
       ) : (
+        <div className="l-axes">
+          {axes.map((a) => (
+            <AxisEditor key={a.path} axis={a} project={project} />
+          ))}
+        </div>
+      )}
+      {/* In the same place with or without parameters: it keeps the focus while they come. */}
+      <AddParameter project={project} />
+      {axes.length > 0 && (
         <>
-          <div className="l-axes">
-            {axes.map((a) => (
-              <AxisEditor key={a.path} axis={a} project={project} />
-            ))}
-          </div>
           <fieldset className="l-mode">
             <legend className="j-field-label">Variants</legend>
             <label className="l-pick">

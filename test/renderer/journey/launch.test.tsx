@@ -15,6 +15,7 @@ import { launchStoreOf } from '../../../src-renderer/store/launch/launch-store';
 import { newAxis, newPresenceAxis, variableSpec } from '../../../src-renderer/store/launch/sweep';
 import {
   byTestId,
+  chooseOption,
   click,
   fakeHost,
   fixtureProject,
@@ -201,6 +202,35 @@ describe('the sweep panel', () => {
     expect(text(byTestId(c, 'sweep-empty'))).toContain('press Vary beside a parameter');
     await click(byTestId(c, 'sweep-go-model'));
     expect(onNavigate).toHaveBeenCalledWith('model');
+  });
+
+  it('adds a parameter from its own list, grouped by block', async () => {
+    const { c, launch } = await open();
+    const select = () => byTestId<HTMLSelectElement>(c, 'sweep-add');
+    const options = () => [...select().querySelectorAll('option')].map((o) => o.value);
+    const groups = [...select().querySelectorAll('optgroup')].map((g) => g.label);
+    expect(groups).toContain('Optimizer (training settings)');
+    expect(groups).toContain('Click tower');
+    expect(options()).toContain('training.learningRate');
+    expect(options()).toContain('tower-click.units');
+    expect(options()).not.toContain('training.seed');
+    expect(options()).not.toContain('head-click.task');
+    // One "with and without" per kind of unit, however many units there are.
+    expect(options().filter((o) => o === 'label-embedding.enabled')).toHaveLength(1);
+    expect(options().filter((o) => o === 'fusion.enabled')).toHaveLength(1);
+
+    const list = select();
+    await chooseOption(list, 'tower-click.units');
+    // The same list, in the same place (a keyboard user's focus stays on it).
+    expect(select()).toBe(list);
+    expect(launch.getState().axes.map((a) => a.path)).toEqual(['tower-click.units']);
+    expect(options()).not.toContain('tower-click.units');
+    expect(select().value).toBe('');
+    await chooseOption(select(), 'fusion.enabled');
+    expect(launch.getState().axes.map((a) => [a.path, a.picked])).toEqual([
+      ['tower-click.units', []],
+      ['fusion.enabled', ['true', 'false']],
+    ]);
   });
 
   it("adds the Train tab's optimizer settings with their own Vary", async () => {
