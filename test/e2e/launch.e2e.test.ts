@@ -129,9 +129,10 @@ describeE2E('launching experiments (Chromium)', () => {
       await byId(page, 'results-screen').waitFor({ timeout: LONG });
       const runs = await groupRuns(page, experiment.id, 2);
       expect(runs.map((r) => r.group!.seed).sort()).toEqual([1, 2]);
-      expect(runs.every((r) => r.status === 'completed' || r.status === 'early-stopping')).toBe(
-        true,
-      );
+      expect(
+        runs.every((r) => r.status === 'completed' || r.status === 'early-stopping'),
+        `${JSON.stringify(runs.map((r) => [r.status, r.message]))}\n${app.serverOutput().slice(-3000)}`,
+      ).toBe(true);
       await expectInRunsTable(page, runs);
       await app.screenshot('launch-01-seeds');
     },
@@ -167,6 +168,10 @@ describeE2E('launching experiments (Chromium)', () => {
       ]);
       await byId(page, 'results-screen').waitFor({ timeout: LONG });
       const runs = await groupRuns(page, experiment.id, 2);
+      expect(
+        runs.map((r) => r.status),
+        `${JSON.stringify(runs.map((r) => r.message))}\n${app.serverOutput().slice(-3000)}`,
+      ).toEqual(['completed', 'completed']);
       expect(runs.map((r) => r.group!.variant).sort()).toEqual([
         'project',
         'training.learningRate=0.003',
