@@ -9,7 +9,7 @@ import type { Block, ParamValue } from './project';
 /** The name of the full model in an ablation (the variant the others are compared with). */
 export const ABLATION_FULL = 'full';
 
-export interface AblationStep {
+interface AblationStep {
   /** The variant's name: "without LEU". */
   name: string;
   /** The component the variant takes away, in words ("the label embedding unit"). */

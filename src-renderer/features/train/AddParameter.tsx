@@ -25,7 +25,7 @@ interface Choice {
 }
 
 /** The parameters of a project a sweep can vary and does not yet, by block. */
-export function addableParameters(
+function addableParameters(
   project: ProjectFile,
   taken: readonly string[],
 ): { key: string; group: string; choices: Choice[] }[] {

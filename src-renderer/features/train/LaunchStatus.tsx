@@ -11,7 +11,7 @@ import { formatDuration } from '../../ui/format';
 import { useLaunch, type Launcher } from '../../store/launch/launch-store';
 
 /** "queued: 6 runs", "running 2 of 6", "completed: 6 runs" (and how many failed). */
-export function experimentState(x: ExperimentSummary): string {
+function experimentState(x: ExperimentSummary): string {
   const failed = x.failed > 0 ? `, ${x.failed} failed` : '';
   const runs = `${x.total} run${x.total === 1 ? '' : 's'}`;
   switch (x.status) {

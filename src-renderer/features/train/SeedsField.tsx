@@ -6,10 +6,10 @@ import { useEffect, useState } from 'react';
 import './launch.css';
 import { Field } from '../../ui/kit';
 
-export const MAX_SEEDS = 100;
+const MAX_SEEDS = 100;
 
 /** The seeds typed, or why they are refused. */
-export function parseSeeds(label: string, text: string): { value: number } | { error: string } {
+function parseSeeds(label: string, text: string): { value: number } | { error: string } {
   const t = text.trim();
   const n = Number(t);
   if (t === '' || !Number.isInteger(n) || n < 1 || n > MAX_SEEDS)

@@ -18,7 +18,7 @@ import { DEFAULT_SEEDS, type SweepAxis, type SweepMode } from './sweep';
 
 export type Launcher = 'seeds' | 'sweep' | 'ablation';
 
-export interface LaunchState {
+interface LaunchState {
   axes: SweepAxis[];
   mode: SweepMode;
   /** Seeds per variant of the sweep. */
@@ -51,7 +51,7 @@ export interface LaunchState {
   setAblationSeeds(n: number): void;
 }
 
-export type LaunchStore = StoreApi<LaunchState>;
+type LaunchStore = StoreApi<LaunchState>;
 
 function createLaunchStore(): LaunchStore {
   return createStore<LaunchState>()((set, get) => ({

@@ -20,9 +20,9 @@ import type { Block, BlockType, ParamValue, ProjectFile } from '../../../src-mai
 import { parseNumberInput, parseParamInput } from '../../../src-main/shared/validity/params';
 
 /** The scope of the optimizer's parameters in a path ("training.learningRate"). */
-export const TRAINING_SCOPE = 'training';
+const TRAINING_SCOPE = 'training';
 /** The pseudo-parameter of a unit's presence ("label-embedding.enabled"). */
-export const ENABLED = 'enabled';
+const ENABLED = 'enabled';
 /** Units a sweep can switch off (as the engine's paths allow). */
 export const REMOVABLE: readonly BlockType[] = ['label-embedding', 'fusion'];
 /** Above this many runs the sweep panel warns before starting. */
@@ -30,7 +30,7 @@ export const LARGE_RUNS = 24;
 /** Seeds per variant unless the analyst says otherwise. */
 export const DEFAULT_SEEDS = 3;
 
-export type AxisKind = 'number' | 'choice' | 'boolean' | 'layers' | 'presence';
+type AxisKind = 'number' | 'choice' | 'boolean' | 'layers' | 'presence';
 
 /** One parameter of the sweep with the values to try. */
 export interface SweepAxis {
@@ -51,7 +51,7 @@ export interface SweepAxis {
 
 export type SweepMode = 'grid' | 'list';
 
-export interface SweepDraft {
+interface SweepDraft {
   axes: SweepAxis[];
   /** grid: every combination; list: one value changed at a time against the project as it is. */
   mode: SweepMode;
@@ -237,7 +237,7 @@ export function currentValue(project: ProjectFile, axis: SweepAxis): ParamValue 
   return block?.params[axis.param] ?? spec?.default;
 }
 
-export interface SweepPlan {
+interface SweepPlan {
   /** Each axis's problem (by path), none when its values are fine. */
   axisErrors: Record<string, string>;
   /** What keeps the sweep from starting, in words (the first problem). */
