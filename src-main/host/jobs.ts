@@ -93,6 +93,12 @@ export class JobManager {
   private readonly previews = new Map<string, DataPreview>();
   /** Output files being written by running jobs -> the job writing each. */
   private readonly writing = new Map<string, string>();
+  /**
+   * Runs whose record startTrain is writing before their job is tracked: active too, or a
+   * listing in between (the experiments' UI lists runs as each one starts) would take the
+   * "running" record for one the app left behind and mark it interrupted.
+   */
+  private readonly starting = new Set<string>();
 
   constructor(
     private readonly emit: (event: HostEvent) => void,
@@ -102,7 +108,10 @@ export class JobManager {
 
   /** Run ids being trained now. */
   activeRuns(): Set<string> {
-    return new Set([...this.jobs.values()].flatMap((j) => (j.runId ? [j.runId] : [])));
+    return new Set([
+      ...this.starting,
+      ...[...this.jobs.values()].flatMap((j) => (j.runId ? [j.runId] : [])),
+    ]);
   }
 
   preview(path: string): DataPreview | null {
@@ -181,7 +190,22 @@ export class JobManager {
       curves: {},
       ...(options.group ? { group: options.group } : {}),
     };
-    await this.runs.write(detail);
+    this.starting.add(runId);
+    try {
+      await this.runs.write(detail);
+      return this.runTrain(id, runId, detail, request, emit);
+    } finally {
+      this.starting.delete(runId); // tracked by now, or failed to start
+    }
+  }
+
+  private runTrain(
+    id: string,
+    runId: string,
+    detail: RunDetail,
+    request: TrainRequestArgs,
+    emit: (event: HostEvent) => void,
+  ): { jobId: string; runId: string } {
     const task: TaskInput = {
       type: 'train',
       project: request.project,

@@ -3,6 +3,7 @@
 // experiment trains every variant once per seed; the seed is the optimizer's, so the runs of
 // one seed share their split and their initial draws and can be compared pair by pair.
 
+import { ABLATION_FULL, ablationRefusal, ablationSteps } from '../../shared/ablation';
 import type { ParamValue, ProjectFile } from '../../shared/project';
 import { UserError } from '../errors';
 import { validateGraph } from '../graph/validate';
@@ -176,66 +177,21 @@ export interface AblationVariant extends Variant {
 }
 
 /** The name of the full model in an ablation (its reference). */
-export const FULL = 'full';
+export const FULL = ABLATION_FULL;
 
 /**
- * The paper's ablation of an HTLNet project, each variant one change of the full model:
- * - without LEU: the label embedding units removed (the fusion units fuse representations only);
- * - without IFU: the fusion units concatenate instead of attending (the paper's ablation keeps
- *   what the earlier tasks pass on and removes the fusion itself; HTLNET.md, IFU);
- * - without gradient adjustment: the shared gradients are plainly summed;
- * - projection only: the direction step alone (PCGrad with the project's alpha);
- * - magnitude only: the magnitude step alone (MetaBalance with its gamma and C).
- * A variant that would not change the project (no label embeddings, no fusion unit) is left
- * out; a project without an optimizer block or without any of them is refused.
+ * The paper's ablation of an HTLNet project: the full model, then one variant per step of the
+ * shared rule (shared/ablation.ts: without LEU, without IFU, without gradient adjustment,
+ * projection only, magnitude only; a step that would not change the project is left out). A
+ * project without an optimizer block or without any of the components is refused.
  */
 export function ablationVariants(project: ProjectFile): AblationVariant[] {
-  const blocks = project.graph.blocks;
-  const optimizer = blocks.find((b) => b.type === 'optimizer');
-  if (!optimizer) throw new UserError('The ablation needs a project with an optimizer block.');
-  const has = (type: string) => blocks.some((b) => b.type === type);
-  const steps: { name: string; component: string; params: Record<string, ParamValue> }[] = [];
-  if (has('label-embedding'))
-    steps.push({
-      name: 'without LEU',
-      component: 'the label embedding unit',
-      params: { 'label-embedding.enabled': false },
-    });
-  if (blocks.some((b) => b.type === 'fusion' && b.params.mode !== 'concat'))
-    steps.push({
-      name: 'without IFU',
-      component: 'the information fusion unit',
-      params: { 'fusion.mode': 'concat' },
-    });
-  const adjustment = optimizer.params.adjustment;
-  if (adjustment === 'htlnet') {
-    steps.push(
-      {
-        name: 'without gradient adjustment',
-        component: 'the gradient adjustment',
-        params: { 'training.adjustment': 'none' },
-      },
-      {
-        name: 'projection only',
-        component: 'the magnitude step of the gradient adjustment',
-        params: { 'training.adjustment': 'pcgrad' },
-      },
-      {
-        name: 'magnitude only',
-        component: 'the projection step of the gradient adjustment',
-        params: { 'training.adjustment': 'metabalance' },
-      },
-    );
-  }
-  if (steps.length === 0) {
-    throw new UserError(
-      'The ablation needs an HTLNet project (label embeddings, fusion units or the HTLNet gradient adjustment); this one has none of them.',
-    );
-  }
+  const refusal = ablationRefusal(project.graph.blocks);
+  if (refusal) throw new UserError(refusal);
   const full: AblationVariant = { name: FULL, params: {}, project, component: null };
   return [
     full,
-    ...steps.map((s) => ({
+    ...ablationSteps(project.graph.blocks).map((s) => ({
       ...checkVariant({ name: s.name, params: s.params, project: withParams(project, s.params) }),
       component: s.component,
     })),

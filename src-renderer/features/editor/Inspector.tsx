@@ -1,10 +1,11 @@
 // The inspector: what is selected and its settings. For one block: its label, description,
 // every parameter from the catalog's schema (numbers with bounds, switches, choices, text and
 // layer lists) with messages as you type, its ports with their types and inferred shapes, and
-// the engine's problems with it. For a connection: its ends, type and shape. For nothing: the
+// the engine's problems with it; and "Vary" beside each parameter a sweep can vary (and a unit's
+// presence), which adds it to the sweep the Train tab starts (./VaryParam.tsx). For a connection: its ends, type and shape. For nothing: the
 // project and its data binding.
 
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { CatalogBlock } from '../../../src-main/ipc/api';
 import { formatShape, type BlockShapes, type Problem } from '../../../src-main/shared/problems';
 import type { Block, ParamValue } from '../../../src-main/shared/project';
@@ -13,6 +14,7 @@ import { Icon } from '../../ui/Icon';
 import { blockTitle, inputOf, outputOf, portTypeFor, TYPE_WORDS } from '../../store/catalog';
 import { paramApplies, parseParamInput, showParam, type ParamSchema } from '../../store/params';
 import { documentName } from '../../store/project-slice';
+import { VaryParam, VaryPresence } from './VaryParam';
 import { groupClass } from './ports';
 import { DataCard } from './DataCard';
 
@@ -66,10 +68,12 @@ function BlockInspector({ id }: { id: string }) {
                 block={block}
                 spec={p}
                 problems={mine.filter((x) => x.field === p.name)}
+                vary={<VaryParam block={block} param={p.name} />}
               />
             ))}
           </fieldset>
         )}
+        <VaryPresence block={block} />
         <PortsTable spec={spec} block={block} shapes={shapes} />
         {mine.length > 0 && (
           <section className="inspector-problems" aria-label="Problems with this block">
@@ -125,10 +129,13 @@ export function ParamField({
   block,
   spec,
   problems,
+  vary,
 }: {
   block: Block;
   spec: ParamSchema;
   problems: Problem[];
+  /** Below the field: its "Vary" affordance for a sweep. */
+  vary?: ReactNode;
 }) {
   const setParam = useAppStore((s) => s.setParam);
   const seal = useAppStore((s) => s.sealHistory);
@@ -296,6 +303,7 @@ export function ParamField({
           {features.length > 8 ? `, … (${features.length})` : ''}
         </p>
       )}
+      {vary}
     </div>
   );
 }

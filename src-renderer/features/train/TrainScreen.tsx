@@ -1,25 +1,38 @@
-// The Train tab: its settings (./TrainSettings.tsx), the run bar (run name, Train after
-// data:check, Stop), its status (./TrainStatus.tsx: live progress with ETA and samples/s, how
-// the run ended, the problems that pin to blocks) and its history (./TrainHistory.tsx: per-task
-// loss and metric charts, the gradient panel, the epochs).
+// The Train tab: its settings (./TrainSettings.tsx), the run bar (run name, "repeat with N
+// seeds", Train after data:check, Stop), its status (./TrainStatus.tsx: live progress with ETA
+// and samples/s, how the run ended, the problems that pin to blocks), the experiments it
+// launches (issue 17: a seeds group from the Train button when N > 1, ./SweepPanel.tsx,
+// ./AblationPanel.tsx; their state in ./LaunchStatus.tsx) and the live run's history
+// (./TrainHistory.tsx: per-task loss and metric charts, the gradient panel, the epochs).
 
+import './launch.css';
 import { useState } from 'react';
 import {
   isTraining,
   useJourney,
   useJourneyActions,
   useJourneyConnection,
+  useJourneyStore,
 } from '../../store/journey';
 import { baseName } from '../../ui/format';
 import { EmptyState, Field, type JourneyProps } from '../../ui/kit';
 import { SampleCard } from '../../ui/SampleCard';
+import { AblationPanel } from './AblationPanel';
+import { launch, useLaunch, useLaunchStore } from '../../store/launch/launch-store';
+import { LaunchStatus } from './LaunchStatus';
+import { SeedsField } from './SeedsField';
 import { optimizerValue, OPTIMIZER_SETTINGS } from './settings';
 import { TrainHistory } from './TrainHistory';
 import { TrainSettings } from './TrainSettings';
 import { TrainStatus } from './TrainStatus';
+import { SweepPanel } from './SweepPanel';
 
 export function TrainScreen(props: JourneyProps) {
   const journey = useJourneyActions();
+  const journeyStore = useJourneyStore();
+  const launchStore = useLaunchStore();
+  const repeat = useLaunch((s) => s.repeat);
+  const launching = useLaunch((s) => s.launching);
   useJourneyConnection();
   const { project, onProjectChange, onNavigate, onShowBlocks } = props;
   const training = useJourney((s) => s.training);
@@ -60,6 +73,20 @@ export function TrainScreen(props: JourneyProps) {
 
   const live = training?.live ?? null;
   const tasks = live && live.tasks.length > 0 ? live.tasks : project.data.tasks;
+  const seedsGroup = repeat !== 1;
+  const train = async () => {
+    if (dataPath === null) return;
+    if (!seedsGroup) {
+      void journey.startTraining(project, dataPath, label);
+      return;
+    }
+    if (!Number.isInteger(repeat)) return;
+    const name = label.trim();
+    const request = { kind: 'seeds' as const, project, dataPath, seeds: repeat };
+    if (await launch(journeyStore, 'seeds', name ? { ...request, name } : request)) {
+      onNavigate?.('results');
+    }
+  };
   const openResults = () => {
     if (training?.result) journey.openRunDetail(training.result.id);
     onNavigate?.('results');
@@ -133,18 +160,51 @@ export function TrainScreen(props: JourneyProps) {
             Choose data to train
           </button>
         ) : (
-          <button
-            type="button"
-            className="btn btn-primary btn-lg"
-            onClick={() => void journey.startTraining(project, dataPath, label)}
-            title="Check the project against the data, then train it"
-            aria-label="Train"
-            data-testid="train-start"
-          >
-            Train
-          </button>
+          <>
+            <SeedsField
+              label="Repeat with seeds"
+              value={repeat}
+              onChange={(n) => launchStore.getState().setRepeat(n)}
+              help="1 trains once and shows it live. More queues a group of runs, one per seed, reported as mean ± sd in Results."
+              testId="repeat-seeds"
+            />
+            <button
+              type="button"
+              className="btn btn-primary btn-lg"
+              onClick={() => void train()}
+              disabled={seedsGroup && (!Number.isInteger(repeat) || launching !== null)}
+              title={
+                seedsGroup
+                  ? `Check the project against the data, then queue ${repeat} runs, one per seed`
+                  : 'Check the project against the data, then train it'
+              }
+              aria-label={seedsGroup ? `Train with ${repeat} seeds` : 'Train'}
+              data-testid="train-start"
+            >
+              {seedsGroup && Number.isInteger(repeat) ? `Train ${repeat} seeds` : 'Train'}
+            </button>
+          </>
         )}
       </div>
+      {ready && (
+        <LaunchStatus launcher="seeds" onNavigate={onNavigate} onShowBlocks={onShowBlocks} />
+      )}
+      {ready && dataPath !== null && (
+        <div className="l-experiments" data-testid="train-experiments">
+          <SweepPanel
+            project={project}
+            dataPath={dataPath}
+            onNavigate={onNavigate}
+            onShowBlocks={onShowBlocks}
+          />
+          <AblationPanel
+            project={project}
+            dataPath={dataPath}
+            onNavigate={onNavigate}
+            onShowBlocks={onShowBlocks}
+          />
+        </div>
+      )}
 
       <TrainStatus
         training={training}

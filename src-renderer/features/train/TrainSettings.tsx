@@ -1,10 +1,13 @@
 // The Train tab's settings part: epochs, batch size and learning rate (the Optimizer block's
 // parameters), the train/validation/test split, and how the best epoch is chosen. Each edit
-// replaces the project through onProjectChange (one undo step in the editor).
+// replaces the project through onProjectChange (one undo step in the editor). Each optimizer
+// number can also be added to the sweep below ("Vary", as in the inspector).
 
 import { useEffect, useState, type KeyboardEvent } from 'react';
 import { blockSpec } from '../../../src-main/shared/catalog';
 import type { ProjectFile } from '../../../src-main/shared/project';
+import { useLaunch, useLaunchStore } from '../../store/launch/launch-store';
+import { newAxis, paramPath, variableSpec } from '../../store/launch/sweep';
 import { Field } from '../../ui/kit';
 import {
   optimizerBlock,
@@ -48,27 +51,62 @@ function NumberSetting({
     if (next !== project) onProjectChange(next);
   };
   return (
-    <Field label={setting.label} help={setting.help}>
-      <input
-        type="number"
-        inputMode={setting.integer ? 'numeric' : 'decimal'}
-        min={setting.min}
-        max={setting.max}
-        step={setting.integer ? 1 : 'any'}
-        value={text}
-        disabled={disabled || !optimizerBlock(project)}
-        onChange={(e) => setText(e.currentTarget.value)}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
-        }}
-        aria-label={setting.label}
-        aria-invalid={error !== null}
-        title={setting.help}
-        data-testid={`setting-${setting.param}`}
-      />
-      <span className="j-field-error">{error}</span>
-    </Field>
+    <div className="l-setting">
+      <Field label={setting.label} help={setting.help}>
+        <input
+          type="number"
+          inputMode={setting.integer ? 'numeric' : 'decimal'}
+          min={setting.min}
+          max={setting.max}
+          step={setting.integer ? 1 : 'any'}
+          value={text}
+          disabled={disabled || !optimizerBlock(project)}
+          onChange={(e) => setText(e.currentTarget.value)}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') commit();
+          }}
+          aria-label={setting.label}
+          aria-invalid={error !== null}
+          title={setting.help}
+          data-testid={`setting-${setting.param}`}
+        />
+        <span className="j-field-error">{error}</span>
+      </Field>
+      <VarySetting project={project} setting={setting} disabled={disabled} />
+    </div>
+  );
+}
+
+/** Adds an optimizer number to the sweep (the Train tab's sweep panel), or says it is there. */
+function VarySetting({
+  project,
+  setting,
+  disabled,
+}: {
+  project: ProjectFile;
+  setting: OptimizerSetting;
+  disabled: boolean;
+}) {
+  const block = optimizerBlock(project);
+  const path = block ? paramPath(block, setting.param) : '';
+  const varied = useLaunch((s) => s.axes.some((a) => a.path === path));
+  const store = useLaunchStore();
+  const spec = variableSpec('optimizer', setting.param);
+  if (!block || !spec) return null;
+  if (varied) return <span className="j-muted j-small">In the sweep below</span>;
+  return (
+    <button
+      type="button"
+      className="btn btn-ghost btn-sm"
+      onClick={() => store.getState().vary(newAxis(block, spec))}
+      disabled={disabled}
+      aria-label={`Vary ${setting.label} in a sweep`}
+      title="Add to the sweep below: train the model with several values"
+      data-testid={`vary-setting-${setting.param}`}
+    >
+      Vary
+    </button>
   );
 }
 
