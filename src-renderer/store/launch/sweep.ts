@@ -225,7 +225,7 @@ export function axisValues(
 }
 
 /** The value an axis's parameter has in the project now (presence: true while there). */
-export function currentValue(project: ProjectFile, axis: SweepAxis): ParamValue | undefined {
+function currentValue(project: ProjectFile, axis: SweepAxis): ParamValue | undefined {
   const blocks = project.graph.blocks;
   if (axis.kind === 'presence') return blocks.some((b) => b.type === axis.type);
   const target = axis.path.slice(0, axis.path.lastIndexOf('.'));
