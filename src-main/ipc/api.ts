@@ -8,7 +8,7 @@ import type { BlockSpec, PortSpec, PortType } from '../shared/catalog';
 import type { BlockShapes, Problem } from '../shared/problems';
 import type { DataBinding, ProjectFile } from '../shared/project';
 import type { ExplainPart, Explanation, FeatureGroup } from '../shared/explain';
-import type { ExperimentReport } from '../engine/experiments/report';
+import type { ExperimentReport } from '../shared/experiments/report';
 import type { CommandId } from './shortcuts';
 
 export interface AppInfo {

@@ -5,7 +5,7 @@
 // percentile bootstrap of the mean difference). Everything here is plain arithmetic on numbers,
 // unit-tested against hand-computed values.
 
-import { createRng } from '../data/random';
+import { createRng } from '../random';
 
 /** Mean and sample standard deviation (n - 1); sd is NaN for fewer than two values. */
 export interface MeanSd {

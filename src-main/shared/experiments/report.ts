@@ -3,7 +3,7 @@
 // interval and verdict, and for an ablation one plain sentence per removed component. The CLI
 // prints it (--json: as is) and the app will show it; the shape is part of the CLI's interface.
 
-import type { ParamValue } from '../../shared/project';
+import type { ParamValue } from '../project';
 import {
   decimalsFor,
   describeDifference,
