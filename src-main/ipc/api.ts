@@ -332,6 +332,11 @@ export interface ExperimentSummary {
   done: number;
   failed: number;
   running: number;
+  /**
+   * When the app was restarted while the experiment had runs training, the time it resumed
+   * them (those runs train again from the start); absent otherwise.
+   */
+  resumedAt?: string;
 }
 
 export interface ExperimentRunState {

@@ -162,6 +162,8 @@ describe('experiments', () => {
     const detail = await settled(again, id);
     expect(detail.status).toBe('completed');
     expect(detail.done).toBe(2);
+    expect(detail.resumedAt).toEqual(expect.any(String));
+    expect(first.resumedAt).toBeUndefined();
     expect(detail.runs[1].runId).not.toBe(interrupted);
     expect((await again['runs:get'](detail.runs[1].runId!)).group).toMatchObject({
       id,
