@@ -280,9 +280,12 @@ export interface PruneOptions {
   keepNewest?: number;
   /** Of this group only (deletes a whole experiment's runs when alone). */
   group?: string;
+  /** Deletes nothing: says which runs would go and the space they would free. */
+  dryRun?: boolean;
 }
 
 export interface PruneResult {
+  /** The runs deleted (with dryRun: that would be deleted), newest first. */
   deleted: string[];
   freedBytes: number;
 }

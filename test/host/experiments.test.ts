@@ -194,6 +194,9 @@ describe('experiments', () => {
     await expect(handlers['runs:prune']({})).rejects.toThrow(
       /give olderThanDays, keepNewest or group/,
     );
+    await expect(
+      handlers['runs:prune']({ keepNewest: 1, dryRun: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/runs:prune: options.dryRun must be true or false/);
     await expect(handlers['experiments:get']('nope')).rejects.toThrow(
       /There is no experiment "nope"/,
     );
