@@ -1,9 +1,11 @@
-// The Results tab: the runs table with the open run's details, the comparison of ticked runs,
-// and scoring a file with a model.
+// The Results tab: the runs table with the open run's details, the comparison of ticked runs
+// (and of run groups), the experiments with their reports, and scoring a file with a model.
 
 import { useEffect } from 'react';
 import { EmptyState, ErrorBox, Tabs, type JourneyProps } from '../../ui/kit';
 import { CompareView } from './CompareView';
+import { isActive } from './experiments';
+import { ExperimentsView } from './ExperimentsView';
 import { NoRunSelected, RunDetailView } from './RunDetailView';
 import { RunsTable } from './RunsTable';
 import { ScorePanel } from './ScorePanel';
@@ -19,9 +21,11 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
   const count = useJourney((s) => s.runs.length);
   const compare = useJourney((s) => s.compare.length);
   const openRun = useJourney((s) => s.openRun);
+  const activeExperiments = useJourney((s) => s.experiments.filter(isActive).length);
 
   useEffect(() => {
     void journey.loadRuns();
+    void journey.loadExperiments();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the store's actions are stable; its state object is not
   }, []);
 
@@ -41,6 +45,12 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
               label: 'Compare',
               title: 'Line up the metrics and curves of the ticked runs',
               badge: compare > 0 ? compare : undefined,
+            },
+            {
+              value: 'experiments',
+              label: 'Experiments',
+              title: 'Seeds, sweeps and the ablation: which differences are more than seed noise',
+              badge: activeExperiments > 0 ? activeExperiments : undefined,
             },
             { value: 'score', label: 'Score a file', title: 'Predict a new CSV with a model' },
           ]}
@@ -84,6 +94,9 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
           </>
         ))}
       {view === 'compare' && <CompareView />}
+      {view === 'experiments' && (
+        <ExperimentsView onTrain={onNavigate ? () => onNavigate('train') : undefined} />
+      )}
       {view === 'score' && <ScorePanel />}
     </section>
   );
