@@ -3,12 +3,12 @@
 // progress (live through experiment:progress), cancel, the resumed note; the report's mean ± sd
 // per task and metric with the reference marked, each difference's interval and verdict (a real
 // one marked by symbol and words, not colour alone), the ablation's plain summary, and the
-// links to each seed's run.
+// links to each seed's run; and the comparison of ticked runs as groups paired by seed.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExperimentDetail } from '../../../src-main/ipc/api';
+import type { ExperimentDetail, RunDetail } from '../../../src-main/ipc/api';
 import { ResultsScreen } from '../../../src-renderer/features/results/ResultsScreen';
-import { formatMetric } from '../../../src-renderer/ui/format';
+import { formatMetric, slug } from '../../../src-renderer/ui/format';
 import {
   EXPERIMENT_ID,
   EXPERIMENT_NAME,
@@ -19,6 +19,7 @@ import {
 } from './experiment-fixture';
 import {
   byTestId,
+  chooseOption,
   click,
   fakeHost,
   journey,
@@ -152,5 +153,61 @@ describe('Results › Experiments', () => {
     expect(host.callsOf('experiments:cancel')).toEqual([]); // it asks first
     await click(byTestId(c, `experiment-cancel-confirm-${EXPERIMENT_ID}`));
     expect(host.callsOf('experiments:cancel')).toEqual([[EXPERIMENT_ID]]);
+  });
+});
+
+describe('Results › Compare with run groups', () => {
+  async function compare(pick: (r: RunDetail) => boolean) {
+    const { c } = await open();
+    const ticked = experimentRuns().filter(pick);
+    for (const r of ticked) journey().getState().toggleCompare(r.id);
+    await click(byTestId(c, 'results-tab-compare'));
+    return { c, ticked };
+  }
+  const key = (variant: string) => slug(`${EXPERIMENT_ID}/${variant}`);
+
+  it('groups by experiment and variant, pairs by seed, with the report’s own numbers', async () => {
+    const { c } = await compare(() => true);
+    const table = byTestId(c, 'group-purchase-auc');
+    const full = byTestId(table, `group-purchase-auc-${key('full')}`);
+    expect(text(full)).toContain(`${EXPERIMENT_NAME} · full`);
+    expect(maybeTestId(full, `group-purchase-auc-${key('full')}-reference`)).not.toBeNull();
+    expect(text(full)).toContain('0.7410 ± 0.0010');
+    const without = byTestId(table, `group-purchase-auc-${key('without LEU')}`);
+    // The same difference, interval and verdict as the experiment's report.
+    expect(text(without)).toContain('-0.0047');
+    expect(text(without)).toContain('-0.0061 to -0.0032');
+    expect(text(byTestId(without, `group-purchase-auc-${key('without LEU')}-verdict`))).toBe(
+      '▼ worse, likely real',
+    );
+    expect(
+      byTestId(c, `group-amount-nrmse-${key('without LEU')}-verdict`).getAttribute('data-verdict'),
+    ).toBe('within noise');
+    // The run-by-run table crowns no seed.
+    expect(maybeTestId(c, 'compare-no-winner')).not.toBeNull();
+    expect(c.querySelector('[data-best="true"]')).toBeNull();
+
+    // Another reference: the full model is then better by as much.
+    await chooseOption(
+      byTestId<HTMLSelectElement>(c, 'group-reference'),
+      `${EXPERIMENT_ID}/without LEU`,
+    );
+    const fullNow = byTestId(c, `group-purchase-auc-${key('full')}`);
+    expect(text(fullNow)).toContain('+0.0047');
+    expect(text(byTestId(fullNow, `group-purchase-auc-${key('full')}-verdict`))).toBe(
+      '▲ better, likely real',
+    );
+  });
+
+  it('one seed per group: no interval, no winner', async () => {
+    const { c } = await compare((r) => r.group!.seed === 1);
+    const row = byTestId(c, `group-purchase-auc-${key('without LEU')}`);
+    expect(text(row)).toContain('one seed: no interval');
+    expect(
+      byTestId(row, `group-purchase-auc-${key('without LEU')}-verdict`).getAttribute(
+        'data-verdict',
+      ),
+    ).toBe('one seed: no interval');
+    expect(c.querySelector('[data-best="true"]')).toBeNull();
   });
 });
