@@ -605,19 +605,6 @@ export type MethodName<C extends string> = C extends `${infer Scope}:${infer Act
   ? `${Scope}${Capitalize<Action>}`
   : never;
 
-/**
- * Channels the desktop window does not get yet: their handlers serve the browser-mode server
- * and the tests, but no screen calls them until the experiments UI lands (issue 17), and the
- * preload exposes only what the page uses (test/packaged checks both ways).
- */
-export const CHANNELS_AWAITING_UI = [
-  'runs:prune',
-  'experiments:start',
-  'experiments:list',
-  'experiments:get',
-  'experiments:cancel',
-] as const satisfies readonly Channel[];
-
 /** What the preload exposes as window.htlnet (the renderer's view of the contract). */
 export type InvokeApi = {
   [C in Channel as MethodName<C>]: (...args: ApiArgs<C>) => Promise<ApiResult<C>>;
