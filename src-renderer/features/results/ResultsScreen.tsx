@@ -1,7 +1,7 @@
 // The Results tab: the runs table with the open run's details, the comparison of ticked runs
 // (and of run groups), the experiments with their reports, and scoring a file with a model.
 
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { EmptyState, ErrorBox, Tabs, type JourneyProps } from '../../ui/kit';
 import { CompareView } from './CompareView';
 import { isActive } from './experiments';
@@ -21,6 +21,8 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
   const count = useJourney((s) => s.runs.length);
   const compare = useJourney((s) => s.compare.length);
   const openRun = useJourney((s) => s.openRun);
+  // What the last prune did: shown above the table, or above "No runs yet" when it took all.
+  const [pruned, setPruned] = useState<string | null>(null);
   const activeExperiments = useJourney((s) => s.experiments.filter(isActive).length);
 
   useEffect(() => {
@@ -69,6 +71,11 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
       {error && (
         <ErrorBox message={error} onDismiss={() => journeyStore.setState({ runsError: null })} />
       )}
+      {view === 'runs' && pruned && (
+        <p className="j-success" role="status" data-testid="runs-pruned">
+          {pruned}
+        </p>
+      )}
       {view === 'runs' &&
         (status !== 'ready' && count === 0 ? (
           <div className="j-panel j-loading" aria-busy={status === 'loading'}>
@@ -89,7 +96,7 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
           </EmptyState>
         ) : (
           <>
-            <RunsTable />
+            <RunsTable onPruned={setPruned} />
             {openRun ? <RunDetailView runId={openRun} /> : <NoRunSelected />}
           </>
         ))}

@@ -56,7 +56,7 @@ function SortHeader({
   );
 }
 
-export function RunsTable() {
+export function RunsTable({ onPruned }: { onPruned?: (message: string) => void } = {}) {
   const journey = useJourneyActions();
   const allRuns = useJourney((s) => s.runs);
   const sort = useJourney((s) => s.sort);
@@ -65,7 +65,6 @@ export function RunsTable() {
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [filter, setFilter] = useState<GroupFilter>({ kind: 'all' });
   const [pruning, setPruning] = useState(false);
-  const [pruned, setPruned] = useState<string | null>(null);
   const groups = groupsOf(allRuns);
   // A filter on an experiment whose runs are all gone falls back to every run.
   const current =
@@ -119,10 +118,7 @@ export function RunsTable() {
         <button
           type="button"
           className="btn btn-secondary"
-          onClick={() => {
-            setPruned(null);
-            setPruning(true);
-          }}
+          onClick={() => setPruning(true)}
           disabled={allRuns.length === 0}
           title="Delete old runs or an experiment's runs, after seeing which and the space freed"
           data-testid="runs-prune"
@@ -144,11 +140,6 @@ export function RunsTable() {
           Compare {compare.length > 0 ? `(${compare.length})` : ''}
         </button>
       </div>
-      {pruned && (
-        <p className="j-success" role="status" data-testid="runs-pruned">
-          {pruned}
-        </p>
-      )}
       {pruning && (
         <PruneDialog
           runs={allRuns}
@@ -156,7 +147,7 @@ export function RunsTable() {
           onClose={() => setPruning(false)}
           onDone={(result) => {
             setPruning(false);
-            setPruned(
+            onPruned?.(
               `Deleted ${result.deleted.length} run${result.deleted.length === 1 ? '' : 's'}, freeing ${formatBytes(result.freedBytes)}.`,
             );
           }}
