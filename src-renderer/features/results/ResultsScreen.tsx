@@ -60,8 +60,11 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
         <button
           type="button"
           className="btn btn-ghost btn-sm"
-          onClick={() => void journey.loadRuns()}
-          title="Reload the list of runs"
+          onClick={() => {
+            void journey.loadRuns();
+            void journey.loadExperiments();
+          }}
+          title="Reload the list of runs and experiments"
           aria-label="Refresh runs"
           data-testid="runs-refresh"
         >
