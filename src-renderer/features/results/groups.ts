@@ -49,7 +49,7 @@ export function totalDiskBytes(runs: readonly RunSummary[]): number {
 // ---- comparing groups ---------------------------------------------------------------------------
 
 /** Ticked runs of one variant of one experiment: the seeds of one model. */
-export interface RunGroup {
+interface RunGroup {
   /** "experimentId/variant": the variant's name in the group report. */
   key: string;
   experimentId: string;

@@ -41,7 +41,7 @@ export function formatInterval(d: Difference & { verdict: Verdict }): string {
 }
 
 /** Which way a real difference goes: better, worse, or (no direction) just different. */
-export function verdictWords(verdict: Verdict, diff: number, direction: 1 | -1 | 0): string {
+function verdictWords(verdict: Verdict, diff: number, direction: 1 | -1 | 0): string {
   if (verdict !== 'likely real') return verdict;
   if (direction === 0) return 'differs, likely real';
   return Math.sign(diff) === direction ? 'better, likely real' : 'worse, likely real';

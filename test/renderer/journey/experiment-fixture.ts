@@ -10,10 +10,10 @@ import { fixtureRuns, summaryOf } from './helpers';
 
 export const EXPERIMENT_ID = 'x20260301-100000-abcdef';
 export const EXPERIMENT_NAME = 'Ablation on sample';
-export const SEEDS = [1, 2, 3];
+const SEEDS = [1, 2, 3];
 
 /** Per variant, per seed: purchase AUC and amount NRMSE. */
-export const VALUES: Record<string, { auc: number; nrmse: number }[]> = {
+const VALUES: Record<string, { auc: number; nrmse: number }[]> = {
   full: [
     { auc: 0.74, nrmse: 0.9 },
     { auc: 0.742, nrmse: 0.91 },
