@@ -2,23 +2,48 @@
 // sweep (2 variants × 2 seeds, 1 epoch, on a generated 2,000-row sample) queued through the
 // API, followed live in Results › Experiments until it completes, its verdicts read from the
 // report (checked against the host's own report), then its runs pruned from the runs table
-// after the dialog says which and how much space. Screenshots: test-results/screenshots/
-// experiments-*.png.
+// after the dialog says which and how much space. The report and the dialog pass axe's WCAG 2.1
+// AA checks in both themes. Screenshots: test-results/screenshots/experiments-*.png.
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ExperimentDetail, ExperimentSummary, RunSummary } from '../../src-main/ipc/api';
 import type { ProjectFile } from '../../src-main/shared/project';
 import { slug } from '../../src-renderer/ui/format';
-import { startApp, type AppSession, LONG, byId, describeE2E, invoke } from './harness';
+import {
+  auditA11y,
+  describeViolations,
+  startApp,
+  type AppSession,
+  LONG,
+  byId,
+  describeE2E,
+  invoke,
+} from './harness';
 
 describeE2E('reading an experiment (Chromium)', () => {
   let app: AppSession;
   let page: Page;
   let experiment: ExperimentSummary;
+  const found: string[] = [];
+
+  /** Audits the screen in both themes; violations are asserted at the end. */
+  async function audit(screen: string) {
+    for (const theme of ['light', 'dark'] as const) {
+      await page.evaluate((t) => {
+        document.documentElement.dataset.theme = t;
+      }, theme);
+      await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+      const violations = await auditA11y(page);
+      if (violations.length > 0) found.push(describeViolations(`${screen} (${theme})`, violations));
+    }
+    await page.evaluate(() => {
+      document.documentElement.dataset.theme = 'light';
+    });
+  }
 
   beforeAll(async () => {
-    app = await startApp({ viewport: { width: 1440, height: 1400 } });
+    app = await startApp({ viewport: { width: 1440, height: 1400 }, bypassCSP: true });
     page = app.page;
     await byId(page, 'app').waitFor({ timeout: LONG });
     const sample = await invoke<string>(page, 'data:sample', [2000]);
@@ -75,6 +100,7 @@ describeE2E('reading an experiment (Chromium)', () => {
       expect(await reference.count()).toBe(1);
       await report.scrollIntoViewIfNeeded();
       await app.screenshot('experiments-01-report');
+      await audit('Results › Experiments');
 
       // The runs table: the experiment's four runs, then pruned after the dialog says so.
       await byId(page, 'results-tab-runs').click();
@@ -86,10 +112,12 @@ describeE2E('reading an experiment (Chromium)', () => {
       await byId(dialog, 'prune-summary').waitFor({ timeout: LONG });
       expect(await byId(dialog, 'prune-summary').textContent()).toContain('4 runs will be deleted');
       await app.screenshot('experiments-02-prune');
+      await audit('Prune dialog');
       await byId(dialog, 'prune-confirm').click();
       await byId(page, 'runs-pruned').waitFor({ timeout: LONG });
       expect(await byId(page, 'runs-pruned').textContent()).toMatch(/^Deleted 4 runs, freeing /);
       expect(await invoke<RunSummary[]>(page, 'runs:list', [{ group: id }])).toEqual([]);
+      expect(found).toEqual([]);
       expect(app.errors).toEqual([]);
     },
     LONG,
