@@ -110,7 +110,7 @@ describe('Results › Experiments', () => {
     expect(text(report.querySelector('details summary'))).toContain('LogLoss');
   });
 
-  it("opens a seed's run from the report", async () => {
+  it("opens a seed's run from the report, and the experiment from the run", async () => {
     const { c } = await open();
     await click(byTestId(c, `experiment-open-${EXPERIMENT_ID}`));
     const target = experimentRuns().find(
@@ -122,6 +122,13 @@ describe('Results › Experiments', () => {
     expect(text(byTestId(c, 'test-metric-purchase-auc'))).toBe(
       formatMetric('auc', target.test!.purchase.auc),
     );
+    // And back from the run to its experiment.
+    expect(text(byTestId(c, 'run-group'))).toBe(
+      `Seed 2 of without LEU in the experiment ${EXPERIMENT_NAME}`,
+    );
+    await click(byTestId(c, 'run-group-open'));
+    expect(journey().getState().resultsView).toBe('experiments');
+    expect(maybeTestId(c, 'experiment-report')).not.toBeNull();
   });
 
   it('follows progress live, cancels a running experiment, says it resumed', async () => {
