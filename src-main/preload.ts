@@ -5,14 +5,13 @@
 
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
-  CHANNELS_AWAITING_UI,
   HOST_EVENT_CHANNEL,
   MENU_COMMAND_CHANNEL,
   type Channel,
   type HostEvent,
   type RendererApi,
 } from './ipc/api';
-import { createInvokeApi, methodName } from './ipc/client';
+import { createInvokeApi } from './ipc/client';
 import { isCommandId, type CommandId } from './ipc/shortcuts';
 
 const REMOTE_PREFIX = /^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/;
@@ -71,8 +70,4 @@ const api: RendererApi = {
 
 export type HtlnetApi = RendererApi;
 
-// Not exposed until a screen uses them (see CHANNELS_AWAITING_UI).
-const exposed: Partial<RendererApi> = { ...api };
-for (const channel of CHANNELS_AWAITING_UI) delete exposed[methodName(channel)];
-
-contextBridge.exposeInMainWorld('htlnet', exposed);
+contextBridge.exposeInMainWorld('htlnet', api);

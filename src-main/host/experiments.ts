@@ -197,6 +197,7 @@ export class ExperimentQueue {
         r.status = record.status === 'cancelled' ? 'cancelled' : 'queued';
         changed = true;
       }
+      if (changed && record.status !== 'cancelled') record.resumedAt = new Date().toISOString();
       this.experiments.set(record.id, record);
       if (changed) await this.save(record);
     }

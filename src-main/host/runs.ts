@@ -215,7 +215,7 @@ export class RunStore {
     let freedBytes = 0;
     for (const r of candidates) {
       freedBytes += await folderBytes(this.dir(r.id));
-      await this.delete(r.id);
+      if (!options.dryRun) await this.delete(r.id);
     }
     return { deleted: candidates.map((r) => r.id), freedBytes };
   }

@@ -8,7 +8,7 @@ import type { BlockSpec, PortSpec, PortType } from '../shared/catalog';
 import type { BlockShapes, Problem } from '../shared/problems';
 import type { DataBinding, ProjectFile } from '../shared/project';
 import type { ExplainPart, Explanation, FeatureGroup } from '../shared/explain';
-import type { ExperimentReport } from '../engine/experiments/report';
+import type { ExperimentReport } from '../shared/experiments/report';
 import type { CommandId } from './shortcuts';
 
 export interface AppInfo {
@@ -279,9 +279,12 @@ export interface PruneOptions {
   keepNewest?: number;
   /** Of this group only (deletes a whole experiment's runs when alone). */
   group?: string;
+  /** Deletes nothing: says which runs would go and the space they would free. */
+  dryRun?: boolean;
 }
 
 export interface PruneResult {
+  /** The runs deleted (with dryRun: that would be deleted), newest first. */
   deleted: string[];
   freedBytes: number;
 }
@@ -331,6 +334,11 @@ export interface ExperimentSummary {
   done: number;
   failed: number;
   running: number;
+  /**
+   * When the app was restarted while the experiment had runs training, the time it resumed
+   * them (those runs train again from the start); absent otherwise.
+   */
+  resumedAt?: string;
 }
 
 export interface ExperimentRunState {
@@ -595,19 +603,6 @@ export type HandlerTable = { [C in Channel]: Handler<C> };
 export type MethodName<C extends string> = C extends `${infer Scope}:${infer Action}`
   ? `${Scope}${Capitalize<Action>}`
   : never;
-
-/**
- * Channels the desktop window does not get yet: their handlers serve the browser-mode server
- * and the tests, but no screen calls them until the experiments UI lands (issue 17), and the
- * preload exposes only what the page uses (test/packaged checks both ways).
- */
-export const CHANNELS_AWAITING_UI = [
-  'runs:prune',
-  'experiments:start',
-  'experiments:list',
-  'experiments:get',
-  'experiments:cancel',
-] as const satisfies readonly Channel[];
 
 /** What the preload exposes as window.htlnet (the renderer's view of the contract). */
 export type InvokeApi = {

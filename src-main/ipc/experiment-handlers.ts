@@ -142,6 +142,11 @@ function checkPruneOptions(value: unknown, channel: string): PruneOptions {
   if (o.group !== undefined) out.group = checkString(o.group, channel, 'group', { maxLength: 200 });
   if (Object.keys(out).length === 0)
     throw new ArgumentError(`${channel}: give olderThanDays, keepNewest or group.`);
+  if (o.dryRun !== undefined) {
+    if (typeof o.dryRun !== 'boolean')
+      throw new ArgumentError(`${channel}: options.dryRun must be true or false.`);
+    out.dryRun = o.dryRun;
+  }
   return out;
 }
 

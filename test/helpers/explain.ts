@@ -2,7 +2,7 @@
 // `level` (categorical) drives the click, `weak` drives the amount a little, and `noise` and
 // `noise_cat` drive nothing.
 import { parseTableFromBuffer } from '../../src-main/engine/data/csv';
-import { createRng } from '../../src-main/engine/data/random';
+import { createRng } from '../../src-main/shared/random';
 import type { Table } from '../../src-main/engine/data/types';
 
 export function knownCsv(rows: number, seed = 3): string {

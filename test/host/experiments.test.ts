@@ -162,6 +162,8 @@ describe('experiments', () => {
     const detail = await settled(again, id);
     expect(detail.status).toBe('completed');
     expect(detail.done).toBe(2);
+    expect(detail.resumedAt).toEqual(expect.any(String));
+    expect(first.resumedAt).toBeUndefined();
     expect(detail.runs[1].runId).not.toBe(interrupted);
     expect((await again['runs:get'](detail.runs[1].runId!)).group).toMatchObject({
       id,
@@ -192,6 +194,9 @@ describe('experiments', () => {
     await expect(handlers['runs:prune']({})).rejects.toThrow(
       /give olderThanDays, keepNewest or group/,
     );
+    await expect(
+      handlers['runs:prune']({ keepNewest: 1, dryRun: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/runs:prune: options.dryRun must be true or false/);
     await expect(handlers['experiments:get']('nope')).rejects.toThrow(
       /There is no experiment "nope"/,
     );

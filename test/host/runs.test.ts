@@ -113,6 +113,11 @@ describe('the run store with 300 runs', () => {
     const bytes = (
       await Promise.all(groupIds.map((id) => folderBytes(path.join(root, id))))
     ).reduce((a, b) => a + b, 0);
+    // A dry run names the same runs and space, and deletes nothing.
+    const preview = await store.prune({ group: 'g1', dryRun: true }, active);
+    expect(preview.deleted.sort()).toEqual(groupIds.sort());
+    expect(preview.freedBytes).toBe(bytes);
+    expect(await store.list(active)).toHaveLength(before.length);
     const byGroup = await store.prune({ group: 'g1' }, active);
     expect(byGroup.deleted.sort()).toEqual(groupIds.sort());
     expect(byGroup.freedBytes).toBe(bytes);

@@ -36,7 +36,6 @@ vi.mock('electron', () => ({
 
 import {
   CHANNELS,
-  CHANNELS_AWAITING_UI,
   MENU_COMMAND_CHANNEL,
   type ApiArgs,
   type ApiResult,
@@ -100,9 +99,6 @@ function project(): ProjectFile {
   };
 }
 
-const WINDOW_CHANNELS = CHANNELS.filter(
-  (c) => !(CHANNELS_AWAITING_UI as readonly Channel[]).includes(c),
-);
 describe('contract sync', () => {
   it('the handler table has exactly the channels of the map (compile time)', () => {
     expectTypeOf<keyof HandlerTable>().toEqualTypeOf<Channel>();
@@ -145,10 +141,8 @@ describe('preload', () => {
     const api = await exposed();
     expect([...electron.exposed.keys()]).toEqual(['htlnet']);
     expect(Object.keys(api).sort()).toEqual(
-      [...WINDOW_CHANNELS.map(methodName), 'onMenuCommand', 'onHostEvent'].sort(),
+      [...CHANNELS.map(methodName), 'onMenuCommand', 'onHostEvent'].sort(),
     );
-    // Channels without a screen yet stay out of the window (CHANNELS_AWAITING_UI).
-    for (const channel of CHANNELS_AWAITING_UI) expect(api).not.toHaveProperty(methodName(channel));
     for (const value of Object.values(api)) expect(value).toBeTypeOf('function');
   });
 
@@ -194,7 +188,7 @@ describe('preload', () => {
       'experiments:get': ['x1'],
       'experiments:cancel': ['x1'],
     };
-    for (const channel of WINDOW_CHANNELS) {
+    for (const channel of CHANNELS) {
       await expect(api[methodName(channel)](...argsFor[channel])).resolves.toBe('ok');
       expect(electron.ipcRenderer.invoke).toHaveBeenLastCalledWith(channel, ...argsFor[channel]);
     }

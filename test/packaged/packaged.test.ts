@@ -10,12 +10,7 @@ import path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CHANNELS,
-  CHANNELS_AWAITING_UI,
-  HOST_EVENT_CHANNEL,
-  MENU_COMMAND_CHANNEL,
-} from '../../src-main/ipc/api';
+import { CHANNELS, HOST_EVENT_CHANNEL, MENU_COMMAND_CHANNEL } from '../../src-main/ipc/api';
 import type { HostEvent, MethodName } from '../../src-main/ipc/api';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/ipc/security';
 import type { ProjectFile } from '../../src-main/shared/project';
@@ -307,9 +302,7 @@ describe.skipIf(skip)('the installed desktop app (stand-in Electron)', () => {
     expect(Object.keys(exposed)).toEqual(['htlnet']);
     const methods = (c: string) => c.replace(/:(\w)/, (_m, x: string) => x.toUpperCase());
     const expected = [
-      ...CHANNELS.filter((c) => !(CHANNELS_AWAITING_UI as readonly string[]).includes(c)).map(
-        (c) => methods(c) as MethodName<typeof c>,
-      ),
+      ...CHANNELS.map((c) => methods(c) as MethodName<typeof c>),
       'onMenuCommand',
       'onHostEvent',
     ].sort();

@@ -20,7 +20,7 @@ import type { Dim, Problem } from '../../shared/problems';
 import type { Block, Edge, ParamValue, ProjectFile } from '../../shared/project';
 import type { FieldSpec } from '../data/types';
 import type { GraphIndex } from '../graph/graph';
-import type { Rng } from '../data/random';
+import type { Rng } from '../../shared/random';
 import type * as opsModule from '../model/ops';
 import type { DenseLayer, InputPart, NoiseSpec, Op, ValueKind } from '../model/program';
 import type { OnnxGraphBuilder } from '../export/onnx/graph';

@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../errors';
 import { once } from 'node:events';
-import { createRng } from './random';
+import { createRng } from '../../shared/random';
 import {
   categoricalSpecs,
   isGenericLayout,

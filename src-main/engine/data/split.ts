@@ -3,7 +3,7 @@
 
 import type { SplitSetting } from '../../shared/project';
 import { UserError } from '../errors';
-import { createRng, shuffleInPlace } from './random';
+import { createRng, shuffleInPlace } from '../../shared/random';
 import { findColumn } from './targets';
 import type { Split, Table } from './types';
 

@@ -3,6 +3,6 @@
 // Plain engine code: no host, Electron or UI imports; the CLI and the app's queue drive it.
 
 export * from './params';
-export * from './report';
-export * from './stats';
+export * from '../../shared/experiments/report';
+export * from '../../shared/experiments/stats';
 export * from './variants';

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FunnelPart, FunnelResult, FunnelSegment, TaskFunnel } from '../../shared/explain';
 import { blockParams } from '../../shared/catalog';
 import type { Block, Edge } from '../../shared/project';
-import { createRng } from '../data/random';
+import { createRng } from '../../shared/random';
 import { CancelledError } from '../errors';
 import type { BlockValue } from '../model/model';
 import { setAttention } from '../model/ops';

@@ -12,7 +12,7 @@ import type {
   ImportanceResult,
   TaskImportance,
 } from '../../shared/explain';
-import { createRng, shuffleInPlace } from '../data/random';
+import { createRng, shuffleInPlace } from '../../shared/random';
 import type { EncodedDataset } from '../data/types';
 import { CancelledError } from '../errors';
 import { auc, normalizedGini, rmse } from '../predict/metrics';

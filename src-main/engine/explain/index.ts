@@ -4,7 +4,7 @@
 // and the app's worker thread, with progress and cancel.
 
 import type { ExplainPart, Explanation, FeatureGroup } from '../../shared/explain';
-import { createRng } from '../data/random';
+import { createRng } from '../../shared/random';
 import { splitRows } from '../data/split';
 import type { Table } from '../data/types';
 import { CancelledError, UserError } from '../errors';

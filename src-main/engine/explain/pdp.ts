@@ -5,7 +5,7 @@
 
 import type { PartialDependence } from '../../shared/explain';
 import { bucketOf, slog1p } from '../data/encoders';
-import { createRng } from '../data/random';
+import { createRng } from '../../shared/random';
 import type { FieldEncoder } from '../data/types';
 import { CancelledError } from '../errors';
 import {

@@ -18,7 +18,7 @@
 // its sum is exact; with batched prediction a row costs a few thousand forward rows.
 
 import type { ContributionMethod, RowExplanation, TaskContributions } from '../../shared/explain';
-import { createRng, type Rng } from '../data/random';
+import { createRng, type Rng } from '../../shared/random';
 import type { EncodedDataset } from '../data/types';
 import { UserError } from '../errors';
 import { predictRows } from '../predict/evaluate';

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Block } from '../../shared/project';
 import type { EncodedDataset, FieldEncoder } from '../data/types';
-import { createRng, type Rng } from '../data/random';
+import { createRng, type Rng } from '../../shared/random';
 import * as ops from './ops';
 import { blockModule, type BlockValue } from '../blocks';
 import type { ParamInit } from '../blocks/define';

@@ -6,7 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedDataset } from '../data/types';
-import { createRng } from '../data/random';
+import { createRng } from '../../shared/random';
 import type { Batch, HtlnetModel, TaskOutput } from '../model/model';
 import { bceWithLogits, bceWithProbs } from '../model/ops';
 import { LOG_MEAN_LIMIT, SIGMA_MIN, SIGMA_SPAN, calibratorPairs } from '../model/objective';

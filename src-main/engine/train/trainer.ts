@@ -3,7 +3,7 @@
 
 import os from 'node:os';
 import type { EncodedDataset, Split, TargetEncoder } from '../data/types';
-import { createRng, shuffleInPlace } from '../data/random';
+import { createRng, shuffleInPlace } from '../../shared/random';
 import { splitSizes } from '../data/split';
 import { CancelledError } from '../errors';
 import type { HtlnetModel, ModelSnapshot } from '../model/model';

@@ -5,7 +5,7 @@
 // edge rows side by side gives exactly the full batch's gradients (every loss is a mean over
 // the full batch, and random numbers are drawn for the full batch, then sliced). No tfjs here.
 
-import { createRng } from '../data/random';
+import { createRng } from '../../shared/random';
 import type { EncodedDataset } from '../data/types';
 import type { Executor, TableSource } from '../model/executor';
 import type { HtlnetModel } from '../model/model';

@@ -1,5 +1,7 @@
-// Two or more runs side by side: their test metrics lined up per task (the best value of each
-// row highlighted) and their curves overlaid (ROC, Lorenz, validation metric per epoch).
+// Two or more runs side by side: runs of experiments first as run groups paired by seed
+// (GroupComparison), then every run's test metrics lined up per task (the best value of each
+// row highlighted when no run is part of a group: one seed of a group crowns nobody) and their
+// curves overlaid (ROC, Lorenz, validation metric per epoch).
 
 import { useEffect } from 'react';
 import type { RunDetail } from '../../../src-main/ipc/api';
@@ -16,6 +18,7 @@ import {
 import { EmptyState } from '../../ui/kit';
 import { HistoryChart, LorenzChart, RocChart, type RunCurve } from './curves';
 import { bestOf } from './runs';
+import { GroupComparison } from './GroupComparison';
 import { ReadingNote } from '../../ui/charts';
 import { READINGS } from '../../ui/readings';
 import { useJourney, useJourneyActions } from '../../store/journey';
@@ -63,6 +66,10 @@ export function CompareView() {
       </div>
     );
   }
+  const ticked = ids
+    .map((id) => runsById.find((r) => r.id === id))
+    .filter((r): r is NonNullable<typeof r> => r !== undefined);
+  const grouped = ticked.some((r) => r.group);
   const curves: RunCurve[] = runs.map((run, i) => ({ run, label: run.label, color: i }));
   const tasks = tasksOf(runs);
   const dataFiles = new Set(runs.map((r) => r.dataPath));
@@ -74,8 +81,19 @@ export function CompareView() {
           their metrics are not directly comparable.
         </p>
       )}
+      <GroupComparison runs={ticked} />
       <section className="j-panel" aria-label="Metrics side by side">
-        <h3 title="Test metrics; the best value of each row is highlighted">Test metrics</h3>
+        {grouped ? (
+          <>
+            <h3 title="Test metrics of each run">Test metrics, run by run</h3>
+            <p className="j-muted" data-testid="compare-no-winner">
+              Some of these runs are seeds of a group: read the group comparison above for which
+              differences are real; no single run is marked best here.
+            </p>
+          </>
+        ) : (
+          <h3 title="Test metrics; the best value of each row is highlighted">Test metrics</h3>
+        )}
         <div className="j-table-scroll">
           <table className="j-table j-compare-table" data-testid="compare-table">
             <thead>
@@ -105,10 +123,12 @@ export function CompareView() {
             <tbody>
               {tasks.flatMap((t) =>
                 METRIC_ORDER[t.type].map((m, k) => {
-                  const best = bestOf(
-                    m,
-                    runs.map((r) => ({ id: r.id, metrics: r.test?.[t.name] })),
-                  );
+                  const best = grouped
+                    ? new Set<string>()
+                    : bestOf(
+                        m,
+                        runs.map((r) => ({ id: r.id, metrics: r.test?.[t.name] })),
+                      );
                   return (
                     <tr key={`${t.name}-${m}`} className={k === 0 ? 'j-group-start' : undefined}>
                       {k === 0 && (

@@ -1,9 +1,11 @@
-// The Results tab: the runs table with the open run's details, the comparison of ticked runs,
-// and scoring a file with a model.
+// The Results tab: the runs table with the open run's details, the comparison of ticked runs
+// (and of run groups), the experiments with their reports, and scoring a file with a model.
 
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { EmptyState, ErrorBox, Tabs, type JourneyProps } from '../../ui/kit';
 import { CompareView } from './CompareView';
+import { isActive } from './experiments';
+import { ExperimentsView } from './ExperimentsView';
 import { NoRunSelected, RunDetailView } from './RunDetailView';
 import { RunsTable } from './RunsTable';
 import { ScorePanel } from './ScorePanel';
@@ -19,9 +21,13 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
   const count = useJourney((s) => s.runs.length);
   const compare = useJourney((s) => s.compare.length);
   const openRun = useJourney((s) => s.openRun);
+  // What the last prune did: shown above the table, or above "No runs yet" when it took all.
+  const [pruned, setPruned] = useState<string | null>(null);
+  const activeExperiments = useJourney((s) => s.experiments.filter(isActive).length);
 
   useEffect(() => {
     void journey.loadRuns();
+    void journey.loadExperiments();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the store's actions are stable; its state object is not
   }, []);
 
@@ -42,14 +48,23 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
               title: 'Line up the metrics and curves of the ticked runs',
               badge: compare > 0 ? compare : undefined,
             },
+            {
+              value: 'experiments',
+              label: 'Experiments',
+              title: 'Seeds, sweeps and the ablation: which differences are more than seed noise',
+              badge: activeExperiments > 0 ? activeExperiments : undefined,
+            },
             { value: 'score', label: 'Score a file', title: 'Predict a new CSV with a model' },
           ]}
         />
         <button
           type="button"
           className="btn btn-ghost btn-sm"
-          onClick={() => void journey.loadRuns()}
-          title="Reload the list of runs"
+          onClick={() => {
+            void journey.loadRuns();
+            void journey.loadExperiments();
+          }}
+          title="Reload the list of runs and experiments"
           aria-label="Refresh runs"
           data-testid="runs-refresh"
         >
@@ -58,6 +73,11 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
       </header>
       {error && (
         <ErrorBox message={error} onDismiss={() => journeyStore.setState({ runsError: null })} />
+      )}
+      {view === 'runs' && pruned && (
+        <p className="j-success" role="status" data-testid="runs-pruned">
+          {pruned}
+        </p>
       )}
       {view === 'runs' &&
         (status !== 'ready' && count === 0 ? (
@@ -79,11 +99,14 @@ export function ResultsScreen({ onNavigate }: Partial<JourneyProps>) {
           </EmptyState>
         ) : (
           <>
-            <RunsTable />
+            <RunsTable onPruned={setPruned} />
             {openRun ? <RunDetailView runId={openRun} /> : <NoRunSelected />}
           </>
         ))}
       {view === 'compare' && <CompareView />}
+      {view === 'experiments' && (
+        <ExperimentsView onTrain={onNavigate ? () => onNavigate('train') : undefined} />
+      )}
       {view === 'score' && <ScorePanel />}
     </section>
   );

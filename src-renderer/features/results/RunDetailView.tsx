@@ -111,6 +111,20 @@ export function RunDetailView({ runId }: { runId: string }) {
             {run.projectName} · {formatTime(run.startedAt)} · data{' '}
             <span title={run.dataPath}>{baseName(run.dataPath)}</span>
           </p>
+          {run.group && (
+            <p className="j-muted" data-testid="run-group">
+              Seed {run.group.seed} of {run.group.variant} in the experiment{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => journey.openExperimentDetail(run.group!.id)}
+                title="Open the experiment's report: mean ± sd over seeds, and which differences are real"
+                data-testid="run-group-open"
+              >
+                {run.group.name}
+              </button>
+            </p>
+          )}
           <p>
             <span className={`j-status j-status-${run.status}`}>
               {STATUS_TEXT[run.status] ?? run.status}

@@ -1,9 +1,13 @@
 // Every run kept by the app in one table, sortable by any column (time, label, model, status,
-// each task's test metric), with checkboxes to pick runs for the comparison.
+// each task's test metric), with checkboxes to pick runs for the comparison, each run's group
+// (experiment · variant · seed) and disk use, a filter by experiment, and "Prune…" to delete
+// old runs after seeing what goes. Hundreds of rows render as they are (bench/runs.ts measures
+// the store; the table scrolls inside its panel).
 
 import { useState } from 'react';
 import type { RunSummary } from '../../../src-main/ipc/api';
 import {
+  formatBytes,
   formatMetric,
   formatTime,
   humanize,
@@ -12,6 +16,8 @@ import {
   STATUS_TEXT,
 } from '../../ui/format';
 import { sortRuns, taskColumns, taskValue } from './runs';
+import { filterRuns, groupLabel, groupsOf, totalDiskBytes, type GroupFilter } from './groups';
+import { PruneDialog } from './PruneDialog';
 import { type SortKey, useJourney, useJourneyActions } from '../../store/journey';
 
 function SortHeader({
@@ -50,13 +56,22 @@ function SortHeader({
   );
 }
 
-export function RunsTable() {
+export function RunsTable({ onPruned }: { onPruned?: (message: string) => void } = {}) {
   const journey = useJourneyActions();
-  const runs = useJourney((s) => s.runs);
+  const allRuns = useJourney((s) => s.runs);
   const sort = useJourney((s) => s.sort);
   const compare = useJourney((s) => s.compare);
   const openRun = useJourney((s) => s.openRun);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const [filter, setFilter] = useState<GroupFilter>({ kind: 'all' });
+  const [pruning, setPruning] = useState(false);
+  const groups = groupsOf(allRuns);
+  // A filter on an experiment whose runs are all gone falls back to every run.
+  const current =
+    filter.kind === 'group' && !groups.some((g) => g.id === filter.id)
+      ? ({ kind: 'all' } as const)
+      : filter;
+  const runs = filterRuns(allRuns, current);
   const columns = taskColumns(runs);
   const sorted = sortRuns(runs, sort, columns);
 
@@ -69,9 +84,47 @@ export function RunsTable() {
     <section className="j-panel j-runs" aria-labelledby="j-runs-title">
       <div className="j-panel-head">
         <h3 id="j-runs-title">Runs</h3>
-        <span className="j-muted">
-          {runs.length} run{runs.length === 1 ? '' : 's'} · tick two or more to compare
+        <span className="j-muted" data-testid="runs-count">
+          {runs.length} run{runs.length === 1 ? '' : 's'}
+          {current.kind !== 'all' ? ` of ${allRuns.length}` : ''} ·{' '}
+          {formatBytes(totalDiskBytes(runs))} on disk · tick two or more to compare
         </span>
+        {groups.length > 0 && (
+          <label className="j-group-filter">
+            <span>Show</span>
+            <select
+              value={current.kind === 'group' ? `group:${current.id}` : current.kind}
+              onChange={(e) => {
+                const v = e.currentTarget.value;
+                setFilter(
+                  v.startsWith('group:')
+                    ? { kind: 'group', id: v.slice('group:'.length) }
+                    : { kind: v === 'single' ? 'single' : 'all' },
+                );
+              }}
+              title="Show the runs of one experiment, or the runs of none"
+              data-testid="runs-group-filter"
+            >
+              <option value="all">All runs</option>
+              <option value="single">Runs of no experiment</option>
+              {groups.map((g) => (
+                <option key={g.id} value={`group:${g.id}`}>
+                  {g.name} ({g.runs})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={() => setPruning(true)}
+          disabled={allRuns.length === 0}
+          title="Delete old runs or an experiment's runs, after seeing which and the space freed"
+          data-testid="runs-prune"
+        >
+          Prune…
+        </button>
         <button
           type="button"
           className="btn btn-primary"
@@ -87,6 +140,19 @@ export function RunsTable() {
           Compare {compare.length > 0 ? `(${compare.length})` : ''}
         </button>
       </div>
+      {pruning && (
+        <PruneDialog
+          runs={allRuns}
+          initialGroup={current.kind === 'group' ? current.id : undefined}
+          onClose={() => setPruning(false)}
+          onDone={(result) => {
+            setPruning(false);
+            onPruned?.(
+              `Deleted ${result.deleted.length} run${result.deleted.length === 1 ? '' : 's'}, freeing ${formatBytes(result.freedBytes)}.`,
+            );
+          }}
+        />
+      )}
       <div className="j-table-scroll j-runs-scroll">
         <table className="j-table" data-testid="runs-table">
           <thead>
@@ -96,6 +162,9 @@ export function RunsTable() {
               </th>
               <SortHeader label="Time" sortKey="time" title="start time" />
               <SortHeader label="Run" sortKey="label" title="run name" />
+              <th scope="col" title="The experiment, variant and seed the run belongs to">
+                Group
+              </th>
               <SortHeader label="Model" sortKey="model" title="model (project)" />
               <SortHeader label="Status" sortKey="status" title="status" />
               {columns.map((c) => (
@@ -107,6 +176,9 @@ export function RunsTable() {
                   numeric
                 />
               ))}
+              <th scope="col" className="j-num" title="Space the run's folder takes on disk">
+                Disk
+              </th>
               <th scope="col">
                 <span className="j-visually-hidden">Actions</span>
               </th>
@@ -147,6 +219,9 @@ export function RunsTable() {
                     {run.label}
                   </button>
                 </td>
+                <td className="j-small" data-testid={`run-group-${run.id}`}>
+                  {groupLabel(run) ?? <span className="j-muted">–</span>}
+                </td>
                 <td>{run.projectName}</td>
                 <td>
                   <span className={`j-status j-status-${run.status}`} title={run.message}>
@@ -158,6 +233,9 @@ export function RunsTable() {
                     {formatMetric(c.metric, taskValue(run, c))}
                   </td>
                 ))}
+                <td className="j-num j-nowrap" data-testid={`run-disk-${run.id}`}>
+                  {run.diskBytes !== undefined ? formatBytes(run.diskBytes) : '–'}
+                </td>
                 <td className="j-nowrap" onClick={(e) => e.stopPropagation()}>
                   {confirmDelete === run.id ? (
                     <>

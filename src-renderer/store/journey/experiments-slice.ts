@@ -110,7 +110,7 @@ export function createExperimentsSlice(env: JourneyEnv): ExperimentsSlice {
     async pruneRuns(options) {
       try {
         const result = await api.runsPrune(options);
-        await get().loadRuns();
+        if (!options.dryRun) await get().loadRuns();
         return result;
       } catch (error) {
         set({ runsError: errorText(error) });

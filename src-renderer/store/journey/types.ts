@@ -209,7 +209,7 @@ export interface ExperimentsSlice {
   cancelExperiment(id: string): Promise<boolean>;
   /** Shows an experiment in Results (null: none). */
   openExperimentDetail(id: string | null): void;
-  /** Deletes finished runs matching the options, then reloads the runs table. */
+  /** Deletes finished runs matching the options, then reloads the runs table (a dry run: neither). */
   pruneRuns(options: PruneOptions): Promise<PruneResult | null>;
   /** Applies an experiment:progress event. */
   experimentProgress(experiment: ExperimentSummary): void;

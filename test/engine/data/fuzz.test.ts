@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTableFromBuffer } from '../../../src-main/engine/data/csv';
 import { defaultBinding } from '../../../src-main/engine/data/binding';
-import { createRng, type Rng } from '../../../src-main/engine/data/random';
+import { createRng, type Rng } from '../../../src-main/shared/random';
 import { generateSample } from '../../../src-main/engine/data/sample';
 import { parseTargets } from '../../../src-main/engine/data/targets';
 import { UserError } from '../../../src-main/engine/errors';

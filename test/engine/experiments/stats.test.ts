@@ -11,7 +11,7 @@ import {
   tCdf,
   tQuantile,
   verdictOf,
-} from '../../../src-main/engine/experiments/stats';
+} from '../../../src-main/shared/experiments/stats';
 
 const bySeed = (values: number[]) => new Map(values.map((v, i) => [i + 1, v]));
 

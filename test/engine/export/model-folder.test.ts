@@ -20,7 +20,7 @@ import {
 } from '../../../src-main/engine/export/saved-model';
 import { buildTemplate } from '../../../src-main/engine/graph/templates';
 import { prepareRun } from '../../../src-main/engine/pipeline';
-import { createRng } from '../../../src-main/engine/data/random';
+import { createRng } from '../../../src-main/shared/random';
 import { isLegacyLeftover, isOrphan } from '../../../src-main/engine/export/outputs';
 
 let dir: string;

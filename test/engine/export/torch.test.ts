@@ -42,7 +42,7 @@ import { learningRateAt } from '../../../src-main/engine/train/schedule';
 import type { OptimizerSettings } from '../../../src-main/engine/model/plan';
 import { auc, regressionMetrics } from '../../../src-main/engine/predict/metrics';
 import { predictRows } from '../../../src-main/engine/predict/evaluate';
-import { createRng } from '../../../src-main/engine/data/random';
+import { createRng } from '../../../src-main/shared/random';
 import { saveRun, trainProject, type TrainedRun } from '../../../src-main/engine/pipeline';
 import { withCrossLayer } from '../../helpers/cross';
 import { backend, setParams, template } from '../../helpers/engine';

@@ -3,7 +3,7 @@
 // adjustment written out from HTLNET.md), against finite differences, and for stop-gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../../src-main/engine/data/random';
+import { createRng } from '../../../src-main/shared/random';
 import type { EncodedDataset } from '../../../src-main/engine/data/types';
 import { HtlnetModel } from '../../../src-main/engine/model/model';
 import { prepareRun } from '../../../src-main/engine/pipeline';

@@ -1,4 +1,4 @@
-import { createRng } from '../../../src-main/engine/data/random';
+import { createRng } from '../../../src-main/shared/random';
 import { describe, expect, it } from 'vitest';
 import {
   argsort,

@@ -3,7 +3,7 @@
 // are thinned to at most `maxPoints` points spread along them, always keeping both ends. The
 // conventions are in index.ts.
 
-import { createRng } from '../../data/random';
+import { createRng } from '../../../shared/random';
 import { checkMaxPoints, hasNaN, isPositive, sameLength, sortAscending, type Values } from './sort';
 
 export interface DecileCalibration {

@@ -1,9 +1,11 @@
 // An experiment's results as one report: per variant the mean and sd of every test metric over
 // its seeds, per variant and metric the paired difference against the reference with its
 // interval and verdict, and for an ablation one plain sentence per removed component. The CLI
-// prints it (--json: as is) and the app will show it; the shape is part of the CLI's interface.
+// prints it (--json: as is), the app shows it (Results › Experiments) and builds the same report
+// for ticked run groups, so it lives in shared/ (no engine, no Node); its shape is part of the
+// CLI's interface.
 
-import type { ParamValue } from '../../shared/project';
+import type { ParamValue } from '../project';
 import {
   decimalsFor,
   describeDifference,

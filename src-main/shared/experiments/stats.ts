@@ -3,9 +3,9 @@
 // seed draws the same split and the same initial weights), so the difference is taken per seed
 // and its interval is a paired t interval (and, as a check that assumes no normality, a
 // percentile bootstrap of the mean difference). Everything here is plain arithmetic on numbers,
-// unit-tested against hand-computed values.
+// unit-tested against hand-computed values; the renderer reads it too (shared/).
 
-import { createRng } from '../data/random';
+import { createRng } from '../random';
 
 /** Mean and sample standard deviation (n - 1); sd is NaN for fewer than two values. */
 export interface MeanSd {
