@@ -120,7 +120,7 @@ const DATASETS: Record<string, { title: string; layout: SampleLayoutOptions }> =
 };
 
 /** Multiply-adds of the dense layers per sample, forward only (x2 for FLOPs). */
-export function denseMacsPerSample(model: HtlnetModel): number {
+function denseMacsPerSample(model: HtlnetModel): number {
   let macs = 0;
   for (const [name, v] of model.dense) {
     if (v.shape.length === 2 && !name.endsWith('/table')) macs += v.size;
@@ -313,7 +313,7 @@ async function runDataset(values: Options): Promise<void> {
 // ---- scaling curve and matmul peak (child processes) ------------------------------------------
 
 /** Thread counts of the curve: 1, 2, 4, ... up to the cores present, and the cores themselves. */
-export function scalingThreads(cores: number): number[] {
+function scalingThreads(cores: number): number[] {
   const out: number[] = [];
   for (let t = 1; t <= cores; t *= 2) out.push(t);
   if (!out.includes(cores)) out.push(cores);

@@ -29,7 +29,7 @@ export interface MatmulPeak {
 }
 
 /** Shapes: square products, and the default HTLNet's tower products (forward, weight gradient). */
-export const SHAPES: MatmulShape[] = [
+const SHAPES: MatmulShape[] = [
   { M: 256, K: 256, N: 256, note: 'square 256' },
   { M: 512, K: 512, N: 512, note: 'square 512' },
   { M: 512, K: 160, N: 128, note: 'tower layer 1 (20 fields x 8 -> 128), half of a 1024 batch' },

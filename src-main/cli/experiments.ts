@@ -29,6 +29,7 @@ import { parseProject } from '../engine/graph/project-file';
 import { buildTemplate } from '../engine/graph/templates';
 import { trainProject } from '../engine/pipeline';
 import { MAX_BATCH_SIZE } from '../shared/catalog';
+import { MAX_SEEDS } from '../shared/experiments/paths';
 import type { ProjectFile, TaskType } from '../shared/project';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -43,9 +44,6 @@ export interface CliKit {
   line(quiet: boolean, text: string): void;
   json(value: unknown): string;
 }
-
-/** The most seeds one experiment runs. */
-const MAX_SEEDS = 100;
 
 async function readProject(file: string): Promise<ProjectFile> {
   const text = await fs.readFile(file, 'utf8').catch(() => {

@@ -13,10 +13,9 @@ import type {
   RecoverySnapshot,
   SavedProject,
 } from '../ipc/api';
-import { PROJECT_FORMAT, type ProjectFile } from '../shared/project';
+import { PROJECT_EXTENSION, PROJECT_FORMAT, type ProjectFile } from '../shared/project';
 import { readJsonOrNull, writeFileAtomic } from './fs-atomic';
 
-const PROJECT_EXTENSION = '.htlnet.json';
 export const RECENT_LIMIT = 12;
 /** Project files larger than this are refused before reading (a project is a few kB). */
 const MAX_PROJECT_BYTES = 20 * 1024 * 1024;

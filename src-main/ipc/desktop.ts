@@ -2,8 +2,7 @@
 // asks to open, and what to tell a Linux user whose AppImage cannot use Chromium's sandbox.
 // Pure functions of their inputs, so they are tested without Electron.
 
-/** The file extension of a project (electron-builder.yml's fileAssociations). */
-const PROJECT_EXTENSION = '.htlnet.json';
+import { PROJECT_EXTENSION } from '../shared/project';
 
 /**
  * The project a command line asks to open (Windows and Linux pass the double-clicked file as an

@@ -15,6 +15,7 @@ import {
   type Variant,
 } from '../engine/experiments';
 import { validateGraph } from '../engine/graph/validate';
+import { MAX_SEEDS } from '../shared/experiments/paths';
 import { checkTrainingFits } from '../engine/resources';
 import { checkBinding } from '../host/data';
 import type { ExperimentQueue, QueuedVariant } from '../host/experiments';
@@ -57,8 +58,7 @@ export interface ExperimentHandlerEnv {
 }
 
 const KINDS: readonly ExperimentKind[] = ['ablation', 'sweep', 'seeds'];
-/** The most seeds per variant, and runs per experiment, a request may ask for. */
-const MAX_SEEDS = 100;
+/** The most runs per experiment a request may ask for (seeds: shared MAX_SEEDS). */
 const MAX_RUNS = 2000;
 
 function checkValue(value: unknown, channel: string, name: string): ExperimentValue {

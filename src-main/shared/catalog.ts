@@ -29,14 +29,11 @@ import { optimizer } from './blocks/optimizer';
 export {
   MAX_BATCH_SIZE,
   MAX_LAYER_UNITS,
-  type BooleanParam,
-  type ChoiceParam,
   type NumberParam,
   type ParamCondition,
   type ParamSpec,
   type PortSpec,
   type PortType,
-  type TextParam,
 } from './blocks/spec';
 
 /** Every block, in palette order. Adding a block: its entry file, then a line here. */
@@ -86,19 +83,14 @@ export function conditionHolds(
   return !when.and || when.and.equals.includes(params[when.and.param]);
 }
 
-export const ADJUSTMENTS = ['none', 'pcgrad', 'metabalance', 'htlnet'] as const;
-
+/** How per-task gradients on shared parameters combine (the optimizer's options). */
+export type GradientAdjustment = ParamsOf<'optimizer'>['adjustment'];
 /** What the best epoch (and early stopping) looks at on the validation split. */
-export const SELECTIONS = ['all', 'core', 'core-loss', 'binary-auc'] as const;
-export type Selection = (typeof SELECTIONS)[number];
-export type GradientAdjustment = (typeof ADJUSTMENTS)[number];
-
-export const TARGET_TRANSFORMS = ['none', 'log1p', 'zscore', 'log1p-zscore'] as const;
-export type TargetTransform = (typeof TARGET_TRANSFORMS)[number];
-
+export type Selection = ParamsOf<'optimizer'>['selection'];
+/** A regression head's target transform. */
+export type TargetTransform = ParamsOf<'task-head'>['transform'];
 /** What a regression head's loss is (see HTLNET.md, "Core-target objectives"). */
-export const OBJECTIVES = ['mse', 'ziln', 'tweedie'] as const;
-export type Objective = (typeof OBJECTIVES)[number];
+export type Objective = ParamsOf<'task-head'>['objective'];
 /** The objective of a regression head whose project does not name one (models saved before objectives). */
 export const LEGACY_OBJECTIVE: Objective = 'mse';
 

@@ -6,6 +6,8 @@ import type { ProjectSchema } from './project-schema';
 
 export const PROJECT_FORMAT = 'htlnet-studio-project';
 export const PROJECT_VERSION = 2;
+/** A project file's name ends so (the desktop's file association; save and open dialogs). */
+export const PROJECT_EXTENSION = '.htlnet.json';
 
 import type { BlockType } from './catalog';
 /** The block types, derived from the catalog (shared/catalog.ts). */

@@ -5,6 +5,7 @@
 import type { OpenedProject } from '../../src-main/ipc/api';
 import {
   defaultTrainingSettings,
+  PROJECT_EXTENSION,
   PROJECT_FORMAT,
   PROJECT_VERSION,
   type ProjectFile,
@@ -13,8 +14,6 @@ import { indexCatalog } from './catalog';
 import { emptyHistory } from './history';
 import type { SliceEnv } from './slice';
 import { NO_SELECTION, type AppState, type ProjectSlice } from './types';
-
-export const PROJECT_EXTENSION = '.htlnet.json';
 
 /** A project with nothing in it (no blocks, no data binding). */
 export function emptyProject(name = 'Untitled'): ProjectFile {

@@ -26,10 +26,10 @@ import type { DenseLayer, InputPart, NoiseSpec, Op, ValueKind } from '../model/p
 import type { OnnxGraphBuilder } from '../export/onnx/graph';
 
 /** An input port's name: checked against the catalog entry for a known block type. */
-export type InputPort<T extends string> = T extends BlockType ? InputPortName<T> : string;
+type InputPort<T extends string> = T extends BlockType ? InputPortName<T> : string;
 
 /** A block's parameters, every one filled from the catalog default. */
-export type Params = Record<string, ParamValue>;
+type Params = Record<string, ParamValue>;
 
 /**
  * A module's view of its block's parameters: typed from its catalog entry for a known block
@@ -37,7 +37,7 @@ export type Params = Record<string, ParamValue>;
  * every module withDefaults' record of a block the project-file reader has checked; the
  * registry's type (blocks/index.ts) pairs each block with the module of its type.
  */
-export type BlockParams<T extends string> = T extends BlockType ? ParamsOf<T> : Params;
+type BlockParams<T extends string> = T extends BlockType ? ParamsOf<T> : Params;
 
 /** Activations the executor implements (every one the catalog offers). */
 export const ACTIVATIONS: ReadonlySet<string> = new Set([
@@ -50,7 +50,7 @@ export const ACTIVATIONS: ReadonlySet<string> = new Set([
 
 // ---- shapes ----
 
-export interface ShapeContext<T extends string = string> {
+interface ShapeContext<T extends string = string> {
   project: ProjectFile;
   index: GraphIndex;
   block: Block;
@@ -113,7 +113,7 @@ export interface ForwardContext<T extends string = string> {
 // ---- fast executor program (program.ts) ----
 
 /** What a block's lowering produced: its value id(s), or why the executor cannot run it. */
-export type LowerResult = { out: number | number[] } | { reason: string };
+type LowerResult = { out: number | number[] } | { reason: string };
 
 export interface LowerContext<T extends string = string> {
   block: Block;

@@ -17,7 +17,7 @@ import { taskHead } from './task-head';
 import { esmmLink } from './esmm-link';
 import { optimizer } from './optimizer';
 
-export const BLOCKS: { readonly [T in BlockType]: BlockModule<T> } = {
+const BLOCKS: { readonly [T in BlockType]: BlockModule<T> } = {
   'feature-input': featureInput,
   'shared-embedding': sharedEmbedding,
   tower,

@@ -12,7 +12,7 @@ import { defineBlock } from './define';
 import type * as tfc from '@tensorflow/tfjs-core';
 
 /** ZILN: log sigmoid(q) + m + sigma^2 / 2 per row, from the head's outputs [batch, 3]. */
-export function zilnValues(tf: typeof tfc, z: tfc.Tensor2D): tfc.Tensor1D {
+function zilnValues(tf: typeof tfc, z: tfc.Tensor2D): tfc.Tensor1D {
   const [q, m, s] = tf.split(z, 3, 1).map((t) => tf.reshape(t, [-1]) as tfc.Tensor1D);
   const sigma = tf.add(tf.mul(tf.sigmoid(s), SIGMA_SPAN), SIGMA_MIN);
   return tf.add(

@@ -8,18 +8,10 @@
 // starts, and every message names the path, the block and what is allowed.
 
 import { blockSpec, isBlockType, type ParamSpec } from '../../shared/catalog';
-import type { Block, BlockType, ParamValue, ProjectFile } from '../../shared/project';
+import type { Block, ParamValue, ProjectFile } from '../../shared/project';
 import { UserError } from '../errors';
+import { ENABLED, REMOVABLE, TRAINING_SCOPE } from '../../shared/experiments/paths';
 import { checkParamValue, showValue } from '../../shared/validity/params';
-
-/** The scope of training settings in a path ("training.epochs"). */
-const TRAINING_SCOPE = 'training';
-
-/** The pseudo-parameter that adds or removes blocks ("label-embedding.enabled=false"). */
-const ENABLED = 'enabled';
-
-/** Block types whose `enabled=false` can remove them: side inputs the graph works without. */
-const REMOVABLE: readonly BlockType[] = ['label-embedding', 'fusion'];
 
 export interface ParamPath {
   /** As written: "tower-click.units". */

@@ -44,7 +44,6 @@ import { checkParamValue } from '../../shared/validity/params';
 import { outputDims, widthOf } from './shapes';
 
 export {
-  blockName,
   featureColumnsOf,
   fieldSpecs,
   headsByTask,

@@ -69,7 +69,7 @@ export interface TaskPlan {
   meanCorrection: boolean;
 }
 
-export interface EmbeddingPlan {
+interface EmbeddingPlan {
   blockId: string;
   dim: number;
   fields: FieldSpec[];
@@ -77,7 +77,7 @@ export interface EmbeddingPlan {
 
 /** An edge leaving a shared embedding: each gets its own copy of the embedding output, so the
  * gradient arriving at it can be read separately (per-task gradient capture). */
-export interface ConsumerPlan {
+interface ConsumerPlan {
   edgeId: string;
   embedding: number;
   /** Tasks whose loss gradient flows back through this edge. */
@@ -130,29 +130,30 @@ export function planModel(project: ProjectFile): ModelPlan {
 
   const optimizerBlock = graph.blocks.find((b) => b.type === 'optimizer');
   if (!optimizerBlock) throw new UserError('The graph has no optimizer block.');
-  const o = params.get(optimizerBlock.id)!;
+  // The project was validated against the catalog: its values are typed from it.
+  const o = blockParams('optimizer', optimizerBlock);
   const optimizer: OptimizerSettings = {
-    optimizer: o.optimizer === 'sgd' ? 'sgd' : 'adam',
-    tableAdam: o.tableAdam === 'dense' ? 'dense' : 'lazy',
-    learningRate: Number(o.learningRate),
-    schedule: o.schedule === 'step' || o.schedule === 'cosine' ? o.schedule : 'constant',
-    warmupEpochs: Number(o.warmupEpochs),
-    decayFactor: Number(o.decayFactor),
-    decayEvery: Number(o.decayEvery),
-    cosineFloor: Number(o.cosineFloor),
-    weightDecay: Number(o.weightDecay),
-    embeddingWeightDecay: Number(o.embeddingWeightDecay),
-    batchSize: Number(o.batchSize),
-    epochs: Number(o.epochs),
-    adjustment: o.adjustment as GradientAdjustment,
-    alpha: Number(o.alpha),
-    gamma: Number(o.gamma),
-    clip: Number(o.clip),
-    stopGradient: Boolean(o.stopGradient),
-    calibrator: Math.max(0, Number(o.calibrator ?? 0)) || 0,
-    patience: Number(o.patience),
-    selection: o.selection as Selection,
-    seed: Number(o.seed),
+    optimizer: o.optimizer,
+    tableAdam: o.tableAdam,
+    learningRate: o.learningRate,
+    schedule: o.schedule,
+    warmupEpochs: o.warmupEpochs,
+    decayFactor: o.decayFactor,
+    decayEvery: o.decayEvery,
+    cosineFloor: o.cosineFloor,
+    weightDecay: o.weightDecay,
+    embeddingWeightDecay: o.embeddingWeightDecay,
+    batchSize: o.batchSize,
+    epochs: o.epochs,
+    adjustment: o.adjustment,
+    alpha: o.alpha,
+    gamma: o.gamma,
+    clip: o.clip,
+    stopGradient: o.stopGradient,
+    calibrator: Math.max(0, o.calibrator) || 0,
+    patience: o.patience,
+    selection: o.selection,
+    seed: o.seed,
   };
   // Decoupled decay multiplies a weight by 1 - lr x decay each step: at 1 or more it would zero
   // or flip every weight, which no catalog bound alone rules out (both limits are generous).

@@ -11,9 +11,9 @@
 import type { OptimizerSettings } from '../model/plan';
 import type { EmbeddingTable } from '../model/model';
 
-export const ADAM_BETA1 = 0.9;
-export const ADAM_BETA2 = 0.999;
-export const ADAM_EPSILON = 1e-8;
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPSILON = 1e-8;
 
 /**
  * Adam (or SGD) over dense parameters held as plain arrays, updated in place. Adam follows

@@ -31,7 +31,7 @@ import { adjustmentCoefficients, type TaskGradientStats } from './adjust';
 import { DenseOptimizer, TableOptimizer } from './optimizer';
 import { learningRateAt, type ScheduleLength } from './schedule';
 
-export { TfjsEngine, calibratorLossTensor, taskLoss } from './tfjs-engine';
+export { calibratorLossTensor, taskLoss } from './tfjs-engine';
 
 export interface StepGradients {
   /** Loss of each task on the batch (unweighted; on the transformed scale for regression). */
@@ -50,11 +50,6 @@ export interface StepOptions {
    * diagnostics of graphs whose tasks share dense blocks (the update is the same either way).
    */
   perTaskPasses?: boolean;
-}
-
-export interface TrainStepOptions {
-  /** 'fast' (default when the model compiles and the backend is wasm) or 'tfjs'. */
-  engine?: 'fast' | 'tfjs';
 }
 
 export class TrainStep {

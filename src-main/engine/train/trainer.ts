@@ -13,7 +13,7 @@ import { evaluateRowsAsync, type TaskMetrics } from '../predict/evaluate';
 import { TrainStep } from './step';
 import type { Selection } from '../../shared/catalog';
 
-export interface GradientReport {
+interface GradientReport {
   /** |G_t|: the task's gradient norm on the shared parameters. */
   norm: number;
   /** cos(G_t, G_core). */
@@ -63,7 +63,7 @@ export type TrainEvent =
       seconds: number;
     };
 
-export type StopReason = 'completed' | 'early-stopping' | 'cancelled' | 'diverged';
+type StopReason = 'completed' | 'early-stopping' | 'cancelled' | 'diverged';
 
 export interface TrainOutcome {
   reason: StopReason;

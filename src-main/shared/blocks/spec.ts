@@ -51,7 +51,7 @@ export interface NumberParam extends ParamBase {
   exclusiveMin?: boolean;
 }
 
-export interface BooleanParam extends ParamBase {
+interface BooleanParam extends ParamBase {
   kind: 'boolean';
   default: boolean;
 }
@@ -62,7 +62,7 @@ export interface ChoiceParam extends ParamBase {
   options: readonly { value: string; title: string }[];
 }
 
-export interface TextParam extends ParamBase {
+interface TextParam extends ParamBase {
   kind: 'text';
   default: string;
   /** A comma-separated list of positive integers (layer sizes). */

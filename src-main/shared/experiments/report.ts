@@ -57,7 +57,7 @@ export interface Comparison {
 }
 
 /** Ablation: what a component does for a headline metric, in one sentence. */
-export interface ComponentSummary {
+interface ComponentSummary {
   component: string;
   variant: string;
   task: string;

@@ -3,7 +3,8 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import type { FileEntry, FileListing } from '../../../src-main/ipc/api';
-import { PROJECT_EXTENSION, withProjectExtension } from '../../store/project-slice';
+import { PROJECT_EXTENSION } from '../../../src-main/shared/project';
+import { withProjectExtension } from '../../store/project-slice';
 import { errorMessage } from '../../store/ui-slice';
 import { useAppStore } from '../../store/context';
 import { Icon } from '../../ui/Icon';

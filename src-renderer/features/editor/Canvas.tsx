@@ -42,8 +42,8 @@ import { BLOCK_MIME } from './Palette';
 import { groupClass, portColor } from './ports';
 
 const nodeTypes = { block: BlockNode };
-export const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
-export const GRID = 20;
+const DEFAULT_VIEWPORT = { x: 60, y: 60, zoom: 1 };
+const GRID = 20;
 const SNAP_GRID: [number, number] = [GRID, GRID];
 /** A dropped block's top-left corner relative to the pointer (the pointer lands on its header). */
 const DROP_OFFSET = { x: 90, y: 20 };

@@ -11,7 +11,7 @@ function fileName(path: string): string {
 }
 
 /** One line about a project's data: "visits.csv · 20 features · click → purchase → amount". */
-export function dataSummary(project: ProjectFile): { file: string | null; detail: string } {
+function dataSummary(project: ProjectFile): { file: string | null; detail: string } {
   const { source, features, tasks } = project.data;
   const targets = tasks.map((t) => t.name).join(' → ');
   const detail =

@@ -125,7 +125,7 @@ function useTasks() {
   return useAppStore((s) => s.project.data.tasks);
 }
 
-export function ParamField({
+function ParamField({
   block,
   spec,
   problems,

@@ -511,7 +511,7 @@ export function ExplainPanel({ run }: { run: RunDetail }) {
 }
 
 /** "user=a,b; item=c" -> groups, or a message saying what is wrong. */
-export function parseGroups(text: string): FeatureGroup[] | string {
+function parseGroups(text: string): FeatureGroup[] | string {
   const groups: FeatureGroup[] = [];
   for (const part of text
     .split(';')

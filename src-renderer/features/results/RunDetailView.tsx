@@ -32,7 +32,7 @@ import { ReadingNote } from '../../ui/charts';
 import { READINGS } from '../../ui/readings';
 import { useJourney, useJourneyActions } from '../../store/journey';
 
-export function MetricsTable({ run }: { run: RunDetail }) {
+function MetricsTable({ run }: { run: RunDetail }) {
   if (!run.test) {
     return (
       <p className="j-muted">

@@ -285,7 +285,7 @@ function PdpChartImpl({
 }
 export const PdpChart = memo(PdpChartImpl);
 
-export const PART_COLORS = { representations: 1, 'label embeddings': 2, inputs: 4 } as const;
+const PART_COLORS = { representations: 1, 'label embeddings': 2, inputs: 4 } as const;
 
 function FunnelChartImpl({
   title,

@@ -13,7 +13,7 @@ function cell(value: string | number | null): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function toCsv(header: string[], rows: (string | number | null)[][]): string {
+function toCsv(header: string[], rows: (string | number | null)[][]): string {
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }
 

@@ -7,7 +7,7 @@ import { formatMetric, HEADLINE_METRIC, humanize, metricLabel, METRICS } from '.
 import { bestPoint, epochSeries, type LiveTraining } from '../../store/journey/live';
 import { READINGS } from '../../ui/readings';
 
-export const GRADIENT_HELP =
+const GRADIENT_HELP =
   'All tasks learn through the same shared layers. These charts show, batch by batch, how hard ' +
   'each task pushes those layers and whether it pushes the same way as the core task (the ' +
   'amount). Tasks pushing against the core task, or one push drowning the others, is what ' +

@@ -4,9 +4,8 @@
 
 import { useEffect, useState } from 'react';
 import './launch.css';
+import { MAX_SEEDS } from '../../../src-main/shared/experiments/paths';
 import { Field } from '../../ui/kit';
-
-const MAX_SEEDS = 100;
 
 /** The seeds typed, or why they are refused. */
 function parseSeeds(label: string, text: string): { value: number } | { error: string } {

@@ -17,14 +17,10 @@ import {
   type ParamSpec,
 } from '../../../src-main/shared/catalog';
 import type { Block, BlockType, ParamValue, ProjectFile } from '../../../src-main/shared/project';
+import { ENABLED, REMOVABLE, TRAINING_SCOPE } from '../../../src-main/shared/experiments/paths';
 import { parseNumberInput, parseParamInput } from '../../../src-main/shared/validity/params';
 
-/** The scope of the optimizer's parameters in a path ("training.learningRate"). */
-const TRAINING_SCOPE = 'training';
-/** The pseudo-parameter of a unit's presence ("label-embedding.enabled"). */
-const ENABLED = 'enabled';
-/** Units a sweep can switch off (as the engine's paths allow). */
-export const REMOVABLE: readonly BlockType[] = ['label-embedding', 'fusion'];
+export { REMOVABLE };
 /** Above this many runs the sweep panel warns before starting. */
 export const LARGE_RUNS = 24;
 /** Seeds per variant unless the analyst says otherwise. */
