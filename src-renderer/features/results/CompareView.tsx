@@ -19,6 +19,7 @@ import { EmptyState } from '../../ui/kit';
 import { HistoryChart, LorenzChart, RocChart, type RunCurve } from './curves';
 import { bestOf } from './runs';
 import { GroupComparison } from './GroupComparison';
+import { RepeatWithSeeds } from './RepeatWithSeeds';
 import { ReadingNote } from '../../ui/charts';
 import { READINGS } from '../../ui/readings';
 import { useJourney, useJourneyActions } from '../../store/journey';
@@ -34,6 +35,7 @@ export function CompareView() {
   const ids = useJourney((s) => s.compare);
   const details = useJourney((s) => s.details);
   const runsById = useJourney((s) => s.runs);
+  const queued = useJourney((s) => s.compareExperiments.length);
 
   useEffect(() => {
     for (const id of ids) void journey.loadDetail(id);
@@ -41,6 +43,16 @@ export function CompareView() {
   }, [ids]);
 
   if (ids.length < 2) {
+    if (queued > 0) {
+      return (
+        <EmptyState title="Run groups queued" testId="compare-queued">
+          <p className="j-muted" role="status">
+            {queued} run group{queued === 1 ? ' is' : 's are'} training in the background. Their
+            runs are ticked here as they start; the comparison of groups fills in as seeds finish.
+          </p>
+        </EmptyState>
+      );
+    }
     return (
       <EmptyState title="Pick runs to compare" testId="compare-empty">
         <p className="j-muted">
@@ -82,6 +94,7 @@ export function CompareView() {
         </p>
       )}
       <GroupComparison runs={ticked} />
+      {!grouped && <RepeatWithSeeds runIds={ids} />}
       <section className="j-panel" aria-label="Metrics side by side">
         {grouped ? (
           <>

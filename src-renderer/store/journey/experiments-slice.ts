@@ -38,6 +38,17 @@ export function createExperimentsSlice(env: JourneyEnv): ExperimentsSlice {
     }
   }
 
+  /** Ticks the runs of the experiments queued from the comparison, as they appear. */
+  function tickQueued(): void {
+    const queued = get().compareExperiments;
+    if (queued.length === 0) return;
+    const compare = get().compare;
+    const fresh = get()
+      .runs.filter((r) => r.group && queued.includes(r.group.id) && !compare.includes(r.id))
+      .map((r) => r.id);
+    if (fresh.length > 0) set({ compare: [...compare, ...fresh] });
+  }
+
   return {
     experiments: [],
     experimentsStatus: 'idle',
@@ -45,6 +56,7 @@ export function createExperimentsSlice(env: JourneyEnv): ExperimentsSlice {
     experimentDetails: {},
     openExperiment: null,
     experimentStartError: null,
+    compareExperiments: [],
 
     async loadExperiments() {
       set({ experimentsStatus: get().experimentsStatus === 'ready' ? 'ready' : 'loading' });
@@ -118,12 +130,41 @@ export function createExperimentsSlice(env: JourneyEnv): ExperimentsSlice {
       }
     },
 
+    async repeatForComparison(runIds, seeds) {
+      set({ experimentStartError: null });
+      const started: string[] = [];
+      for (const runId of runIds) {
+        const run = await get().loadDetail(runId);
+        if (!run) continue;
+        try {
+          const summary = await api.experimentsStart({
+            kind: 'seeds',
+            project: run.project,
+            dataPath: run.dataPath,
+            seeds,
+            name: `${run.label} × ${seeds} seeds`,
+          });
+          started.push(summary.id);
+          set({ experiments: upsert(get().experiments, summary) });
+        } catch (error) {
+          set({ experimentStartError: `${run.label}: ${errorText(error)}` });
+          break;
+        }
+      }
+      if (started.length > 0) {
+        set({ compareExperiments: started, compare: [], resultsView: 'compare' });
+        await get().loadRuns();
+        tickQueued();
+      }
+      return started.length;
+    },
+
     experimentProgress(experiment) {
       const before = get().experiments.find((e) => e.id === experiment.id);
       set({ experiments: upsert(get().experiments, experiment) });
       // A run started or finished: the runs table and an open experiment's report follow.
       if (!before || before.done !== experiment.done || before.running !== experiment.running) {
-        void get().loadRuns();
+        void get().loadRuns().then(tickQueued);
       }
       if (get().openExperiment === experiment.id || get().experimentDetails[experiment.id]) {
         void refetch(experiment.id);

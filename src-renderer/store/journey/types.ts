@@ -201,6 +201,11 @@ export interface ExperimentsSlice {
   openExperiment: string | null;
   /** Why the last experiments:start was refused (the host's message), until the next start. */
   experimentStartError: string | null;
+  /**
+   * Experiments queued from the comparison ("repeat each with N seeds"): their runs are ticked
+   * for comparison as they appear, so the comparison becomes one of run groups.
+   */
+  compareExperiments: string[];
 
   loadExperiments(): Promise<void>;
   loadExperiment(id: string, force?: boolean): Promise<ExperimentDetail | null>;
@@ -211,6 +216,12 @@ export interface ExperimentsSlice {
   openExperimentDetail(id: string | null): void;
   /** Deletes finished runs matching the options, then reloads the runs table (a dry run: neither). */
   pruneRuns(options: PruneOptions): Promise<PruneResult | null>;
+  /**
+   * The comparison flow: queues each ticked run's project (as it was trained, on its data) as a
+   * `seeds` experiment of `seeds` seeds and ticks their runs as they start. Resolves with how
+   * many experiments were queued (experimentStartError says why one was refused).
+   */
+  repeatForComparison(runIds: string[], seeds: number): Promise<number>;
   /** Applies an experiment:progress event. */
   experimentProgress(experiment: ExperimentSummary): void;
 }
