@@ -6,6 +6,8 @@
 // host's runs:list says which group each run belongs to). Screenshots:
 // test-results/screenshots/launch-*.png. The inspector with a varied parameter and the Train tab
 // with the sweep and the ablation are audited with axe-core (WCAG 2 A/AA) in both themes.
+// Last, "Run the ablation" with 2 seeds queues the paper's variants (12 runs), Results ›
+// Experiments shows it, and Cancel (asked twice) stops it there: no run of it is left training.
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -177,6 +179,45 @@ describeE2E('launching experiments (Chromium)', () => {
         'training.learningRate=0.003',
       ]);
       await expectInRunsTable(page, runs);
+      expect(app.errors, app.errors.join('\n')).toEqual([]);
+    },
+    LONG,
+  );
+
+  it(
+    'queues the ablation with one click, shows it in Results and cancels it there',
+    async () => {
+      await byId(page, 'tab-train').click();
+      await byId(page, 'ablation-panel').scrollIntoViewIfNeeded();
+      const variants = await byId(page, 'ablation-variants').locator('li').count();
+      expect(variants).toBe(6);
+      await byId(page, 'ablation-seeds').fill('2');
+      await expect.poll(() => byId(page, 'ablation-count').innerText()).toContain('12 runs');
+      const before = (await invoke<ExperimentSummary[]>(page, 'experiments:list')).map((x) => x.id);
+      await byId(page, 'ablation-start').click();
+      const experiment = await newestExperiment(page, before);
+      expect([experiment.kind, experiment.reference, experiment.total]).toEqual([
+        'ablation',
+        'full',
+        12,
+      ]);
+      // Started: Results opens on the experiment.
+      const row = byId(page, `experiment-row-${experiment.id}`);
+      await row.waitFor({ timeout: LONG });
+      await byId(page, `experiment-cancel-${experiment.id}`).click();
+      await byId(page, `experiment-cancel-confirm-${experiment.id}`).click();
+      await expect
+        .poll(async () => (await row.textContent()) ?? '', { timeout: LONG, interval: 250 })
+        .toContain('Cancelled');
+      await until(async () => {
+        const runs = await invoke<RunSummary[]>(page, 'runs:list');
+        return runs.every((r) => r.group?.id !== experiment.id || r.status !== 'running');
+      }, 'the cancelled ablation to stop training');
+      const [detail] = (await invoke<ExperimentSummary[]>(page, 'experiments:list')).filter(
+        (x) => x.id === experiment.id,
+      );
+      expect([detail.status, detail.running]).toEqual(['cancelled', 0]);
+      expect(detail.done).toBeLessThan(12);
       expect(app.errors, app.errors.join('\n')).toEqual([]);
     },
     LONG,
