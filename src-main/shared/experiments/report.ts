@@ -225,7 +225,10 @@ function componentSummaries(
         low,
         high,
         verdict: c.verdict,
-        text: `${v.component} ${verb} ${c.task} ${metricLabel(c.metric)} by ${amount} on this data (${tail})`,
+        // An effect that rounds to zero at its interval's precision has no direction to name.
+        text: /^[0.]+$/.test(signed(effect, digits))
+          ? `${v.component} makes no visible difference to ${c.task} ${metricLabel(c.metric)} (${amount} on this data, ${tail})`
+          : `${v.component} ${verb} ${c.task} ${metricLabel(c.metric)} by ${amount} on this data (${tail})`,
       });
     }
   }

@@ -203,10 +203,15 @@ export function verdictOf(d: Pick<PairedDifference, 'n' | 'low' | 'high'>): Verd
   return d.low > 0 || d.high < 0 ? 'likely real' : 'within noise';
 }
 
-/** A number with its sign and `digits` decimals: "+0.004", "-0.012". */
+/**
+ * A number with its sign and `digits` decimals: "+0.004", "-0.012". One that rounds to zero has
+ * no sign ("0.00", not "-0.00"): at the interval's precision it has no direction.
+ */
 export function signed(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return 'n/a';
-  return `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(digits)}`;
+  const text = Math.abs(x).toFixed(digits);
+  if (Number(text) === 0) return text;
+  return `${x >= 0 ? '+' : '-'}${text}`;
 }
 
 /** Decimals that show one significant digit of `x` (two when it starts with a 1), 1 to 6. */

@@ -207,7 +207,7 @@ describe('the report', () => {
     );
     // Full minus without: +0.0033, shown to the interval's one significant digit.
     expect(report.summaries.find((s) => s.metric === 'nrmse')!.text).toBe(
-      'the label embedding unit may hurt amount NRMSE by +0.00 ± 0.06 on this data (within noise)',
+      'the label embedding unit makes no visible difference to amount NRMSE (0.00 ± 0.06 on this data, within noise)',
     );
   });
 });

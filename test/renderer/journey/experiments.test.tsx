@@ -104,7 +104,7 @@ describe('Results › Experiments', () => {
     expect(purchase).toContain(
       'The label embedding unit helps purchase AUC by +0.0047 ± 0.0014 on this data (likely real)',
     );
-    expect(sentences.some((s) => /amount NRMSE .*\(within noise\)/.test(s))).toBe(true);
+    expect(sentences.some((s) => /amount NRMSE .*within noise\)/.test(s))).toBe(true);
     // Other metrics of a task are one click away.
     expect(report.querySelector('[data-testid="report-purchase-logloss"]')).not.toBeNull();
     expect(text(report.querySelector('details summary'))).toContain('LogLoss');
