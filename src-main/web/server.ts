@@ -21,6 +21,8 @@ import { MAX_UPLOAD_BYTES } from '../host/uploads';
 export const TOKEN_HEADER = 'x-htlnet-token';
 /** Largest JSON body of an API call (a project file's text for project:parse). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** How long close() waits for requests still being handled (their clean-up), at most. */
+const CLOSE_PATIENCE_MS = 5000;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -301,12 +303,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     res.once('finish', () => setImmediate(() => req.destroy()));
   }
 
+  // Requests being handled: close() waits for them, so an upload cut off by the close has
+  // removed its partial file before close() resolves (nothing is left behind in the workspace).
+  const pending = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      console.error(error);
-      if (!res.headersSent) send(res, 500, { error: 'Internal error.' });
-      else res.end();
-    });
+    const handled = handle(req, res)
+      .catch((error: unknown) => {
+        console.error(error);
+        if (!res.headersSent) send(res, 500, { error: 'Internal error.' });
+        else res.end();
+      })
+      .finally(() => pending.delete(handled));
+    pending.add(handled);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -333,10 +341,21 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       clearInterval(heartbeat);
       for (const c of clients) c.end();
       clients.clear();
-      return new Promise<void>((resolve) => {
+      const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // At most a few seconds for handlers still running (a long call must not hold up a quit).
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_PATIENCE_MS);
+        timer.unref();
+      });
+      return closed
+        .then(() =>
+          Promise.race([Promise.allSettled([...pending]).then(() => undefined), patience]),
+        )
+        .finally(() => clearTimeout(timer));
     },
   };
 }
