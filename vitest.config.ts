@@ -11,15 +11,18 @@ import { defineConfig } from 'vitest/config';
 
 /** The long files (seconds on 2 cores, most first): started before everything else. */
 const SLOW_FIRST = [
-  'test/e2e/journey.e2e.test.ts',
   'test/engine/export/torch.test.ts',
-  'test/e2e/campaign.e2e.test.ts',
+  'test/e2e/journey.e2e.test.ts',
   'test/engine/export/onnx.test.ts',
-  'test/engine/train/training.test.ts',
+  'test/e2e/editor.e2e.test.ts',
+  'test/e2e/campaign.e2e.test.ts',
   'test/engine/train/fast-path.test.ts',
-  'test/e2e/upload.e2e.test.ts',
-  'test/engine/train/threads.test.ts',
+  'test/engine/train/training.test.ts',
   'test/packaged/packaged.test.ts',
+  'test/e2e/launch.e2e.test.ts',
+  'test/e2e/explain.e2e.test.ts',
+  'test/e2e/experiments.e2e.test.ts',
+  'test/engine/train/threads.test.ts',
 ];
 
 class SlowFirst extends BaseSequencer {
