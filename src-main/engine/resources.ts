@@ -164,7 +164,7 @@ export function checkTrainingFits(
     fits >= 1
       ? `reduce the batch size to ${fits.toLocaleString('en-US')} or less (optimizer block)`
       : null;
-  const unitsAdvice = `reduce the tower / expert units (${(e.denseParameters / 1e6).toFixed(0)} million parameters now), the embedding size or the number of feature columns`;
+  const unitsAdvice = `reduce the tower / expert units (${(e.denseParameters / 1e6).toFixed(0)} million parameters now), the cross layers, the embedding size or the number of feature columns`;
   if (e.backendBytes > WASM_BUDGET_BYTES) {
     const advice =
       activations >= e.backendBytes / 2

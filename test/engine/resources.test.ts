@@ -12,6 +12,8 @@ import {
 } from '../../src-main/engine/resources';
 import { MAX_BATCH_SIZE, parseIntList } from '../../src-main/shared/catalog';
 import type { ProjectFile } from '../../src-main/shared/project';
+import { outputDims } from '../../src-main/engine/graph/shapes';
+import { withCrossLayer } from '../helpers/cross';
 
 const GB = 1024 ** 3;
 const MACHINE = 16 * GB;
@@ -26,6 +28,13 @@ const data = (p: ProjectFile, rows = 100_000) => ({
 function set(p: ProjectFile, type: string, params: Record<string, unknown>): ProjectFile {
   for (const b of p.graph.blocks) if (b.type === type) Object.assign(b.params, params);
   return p;
+}
+
+/** The shared embedding's output width in a template (the cross layer's d). */
+function inferWidth(p: ProjectFile): number {
+  const embedding = p.graph.blocks.find((b) => b.type === 'shared-embedding')!;
+  const dims = outputDims(p).get(embedding.id);
+  return dims && typeof dims[0] === 'number' ? dims[0] : NaN;
 }
 
 describe('memory estimate', () => {
@@ -51,6 +60,26 @@ describe('memory estimate', () => {
     expect(() => checkTrainingFits(p, data(p), MACHINE)).toThrow(
       /reduce the tower \/ expert units \(\d+ million parameters now\)/,
     );
+  });
+
+  it('counts a cross layer: its weights by rank, and refuses one too large', () => {
+    const plain = project();
+    const d = estimateTraining(plain, data(plain));
+    const width = inferWidth(plain);
+    const full = withCrossLayer(project(), { layers: 3, rank: 0 });
+    expect(estimateTraining(full, data(full)).denseParameters - d.denseParameters).toBe(
+      3 * (width * width + width),
+    );
+    const low = withCrossLayer(project(), { layers: 3, rank: 4 });
+    expect(estimateTraining(low, data(low)).denseParameters - d.denseParameters).toBe(
+      3 * (2 * width * 4 + width),
+    );
+    // 16 full-rank layers over a 20,000-wide input: about 6.4 billion weights.
+    const huge = withCrossLayer(set(project(), 'shared-embedding', { dim: 1000 }), {
+      layers: 16,
+      rank: 0,
+    });
+    expect(() => checkTrainingFits(huge, data(huge), MACHINE)).toThrow(/the cross layers/);
   });
 
   it('refuses what does not fit the machine even when the backend could hold it', () => {

@@ -20,6 +20,15 @@ const rankOf = (p: Cross): number => Math.max(0, Math.floor(p.rank || 0));
 export const crossLayer = defineBlock({
   spec,
   hasParams: true,
+  // Per layer: W (d x d, or U and V of rank r) and b; kept for the backward pass per row: x W
+  // (or x U, r wide, and then d), the sum with b and the layer's output.
+  memory: ({ number, inputWidth }) => {
+    const d = inputWidth('in');
+    const layers = Math.max(1, Math.floor(number('layers', 1)));
+    const r = Math.max(0, Math.floor(number('rank', 0)));
+    const perLayer = r > 0 ? 2 * d * r + d : d * d + d;
+    return { dense: layers * perLayer, perRow: layers * (3 * d + r) };
+  },
   outputDims: ({ inputDims }) => [sumWidths(inputDims('in').map(widthOf))],
   params: (ctx) => {
     const d = ctx.inputWidth('in');
