@@ -201,7 +201,8 @@ function componentSummaries(
       const better = Math.sign(effect) === c.direction;
       const half = (high - low) / 2;
       const digits = decimalsFor(spreadScale(half, effect));
-      const amount = `${signed(effect, digits)}${Number.isFinite(half) ? ` ± ${half.toFixed(digits)}` : ''}`;
+      const shown = signed(effect, digits);
+      const amount = `${shown}${Number.isFinite(half) ? ` ± ${half.toFixed(digits)}` : ''}`;
       const verb =
         c.verdict === 'likely real'
           ? better
@@ -226,7 +227,7 @@ function componentSummaries(
         high,
         verdict: c.verdict,
         // An effect that rounds to zero at its interval's precision has no direction to name.
-        text: /^[0.]+$/.test(signed(effect, digits))
+        text: /^[0.]+$/.test(shown)
           ? `${v.component} makes no visible difference to ${c.task} ${metricLabel(c.metric)} (${amount} on this data, ${tail})`
           : `${v.component} ${verb} ${c.task} ${metricLabel(c.metric)} by ${amount} on this data (${tail})`,
       });

@@ -8,13 +8,13 @@ import { useState } from 'react';
 import type { Block } from '../../../src-main/shared/project';
 import { useAppStore } from '../../store/context';
 import { AxisEditor } from '../../ui/AxisEditor';
+import { REMOVABLE } from '../../../src-main/shared/experiments/paths';
 import { useLaunch, useLaunchStore } from '../../store/launch/launch-store';
 import {
   newAxis,
   newPresenceAxis,
   paramPath,
   presencePath,
-  REMOVABLE,
   variableSpec,
   type SweepAxis,
 } from '../../store/launch/sweep';

@@ -7,13 +7,13 @@
 import { useId } from 'react';
 import { blockSpec, conditionHolds } from '../../../src-main/shared/catalog';
 import type { ProjectFile } from '../../../src-main/shared/project';
+import { REMOVABLE } from '../../../src-main/shared/experiments/paths';
 import { useLaunch, useLaunchStore } from '../../store/launch/launch-store';
 import {
   newAxis,
   newPresenceAxis,
   paramPath,
   presencePath,
-  REMOVABLE,
   variableSpec,
   type SweepAxis,
 } from '../../store/launch/sweep';

@@ -179,43 +179,36 @@ function SplitSettings({
           ))}
         </select>
       </Field>
-      <Field label="Training %" help="Share of rows the model learns from">
-        <input
-          type="number"
-          min={1}
-          max={98}
-          step="any"
-          value={train}
-          disabled={disabled}
-          onChange={(e) => setTrain(e.currentTarget.value)}
-          onBlur={commit}
-          onKeyDown={onKey}
-          aria-label="Training share (percent)"
-          aria-invalid={error !== null}
-          title="Share of rows the model learns from"
-          data-testid="setting-train-pct"
-        />
-      </Field>
-      <Field
-        label="Validation %"
-        help="Share of rows watched after each epoch (early stopping, best epoch)"
-      >
-        <input
-          type="number"
-          min={1}
-          max={98}
-          step="any"
-          value={validation}
-          disabled={disabled}
-          onChange={(e) => setValidation(e.currentTarget.value)}
-          onBlur={commit}
-          onKeyDown={onKey}
-          aria-label="Validation share (percent)"
-          aria-invalid={error !== null}
-          title="Share of rows watched after each epoch (early stopping, best epoch)"
-          data-testid="setting-validation-pct"
-        />
-      </Field>
+      {(
+        [
+          ['Training', 'Share of rows the model learns from', train, setTrain, 'train'],
+          [
+            'Validation',
+            'Share of rows watched after each epoch (early stopping, best epoch)',
+            validation,
+            setValidation,
+            'validation',
+          ],
+        ] as const
+      ).map(([name, help, value, set, id]) => (
+        <Field key={id} label={`${name} %`} help={help}>
+          <input
+            type="number"
+            min={1}
+            max={98}
+            step="any"
+            value={value}
+            disabled={disabled}
+            onChange={(e) => set(e.currentTarget.value)}
+            onBlur={commit}
+            onKeyDown={onKey}
+            aria-label={`${name} share (percent)`}
+            aria-invalid={error !== null}
+            title={help}
+            data-testid={`setting-${id}-pct`}
+          />
+        </Field>
+      ))}
       <Field label="Test %" help="The rest: rows only used for the final metrics">
         <output
           className="j-output"

@@ -17,10 +17,9 @@ import {
   type ParamSpec,
 } from '../../../src-main/shared/catalog';
 import type { Block, BlockType, ParamValue, ProjectFile } from '../../../src-main/shared/project';
-import { ENABLED, REMOVABLE, TRAINING_SCOPE } from '../../../src-main/shared/experiments/paths';
+import { ENABLED, TRAINING_SCOPE } from '../../../src-main/shared/experiments/paths';
 import { parseNumberInput, parseParamInput } from '../../../src-main/shared/validity/params';
 
-export { REMOVABLE };
 /** Above this many runs the sweep panel warns before starting. */
 export const LARGE_RUNS = 24;
 /** Seeds per variant unless the analyst says otherwise. */
